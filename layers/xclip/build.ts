@@ -1,0 +1,117 @@
+import { createHash } from 'node:crypto';
+import { copyFileSync, createReadStream, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { XclipError } from '../common/errors.js';
+import { patchGrid, readXclipConfig, type XclipConfig } from './config.js';
+import { type ModelManifest, MANIFEST_FILE, MODEL_FORMAT, CONVERTER_VERSION, preprocessingFor } from './manifest.js';
+import { GraphBuilder } from './onnx/graph-builder.js';
+import { type LinearEmitter, fp32Linear } from './modeling/nn.js';
+import { buildScoreGraph } from './modeling/score.js';
+import { buildTextGraph } from './modeling/text.js';
+import { buildVisionGraph } from './modeling/vision.js';
+import { CheckpointError, CheckpointWeights } from './weights.js';
+
+export const PRECISIONS = ['fp32'] as const;
+export type Precision = (typeof PRECISIONS)[number];
+
+const LINEAR_EMITTERS: Record<Precision, LinearEmitter> = { fp32: fp32Linear };
+
+/** Files of an HF model directory that travel with the built model when present. */
+const TOKENIZER_FILES = ['vocab.json', 'merges.txt'] as const;
+
+export interface BuildOptions {
+  /** HF model directory: config.json + model.safetensors (+ vocab.json, merges.txt). */
+  from: string;
+  /** Output directory; replaced atomically once the build succeeds. */
+  out: string;
+  precision?: Precision;
+  /** Called as each stage finishes, for progress output. */
+  onStage?: (stage: string, elapsedMs: number) => void;
+}
+
+export interface BuildResult {
+  manifest: ModelManifest;
+  dir: string;
+  ms: number;
+}
+
+export class BuildError extends XclipError {
+  constructor(what: string, why: string) {
+    super('BUILD_FAILED', what, why);
+  }
+}
+
+export async function sha256OfFile(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+function buildGraph(name: string, weights: CheckpointWeights, linear: LinearEmitter, build: (ctx: { g: GraphBuilder; weights: CheckpointWeights; linear: LinearEmitter }) => void, outDir: string, metadata: Record<string, string>): string[] {
+  const g = new GraphBuilder(name);
+  build({ g, weights, linear });
+  return g.save(join(outDir, `${name}.onnx`), metadata);
+}
+
+/**
+ * Converts an HF X-CLIP checkpoint into the three ONNX graphs (vision, text, score) with a
+ * manifest. Every tensor of the checkpoint must be used and every tensor the config implies present.
+ */
+export async function buildModel(options: BuildOptions): Promise<BuildResult> {
+  const started = performance.now();
+  const precision = options.precision ?? 'fp32';
+  const from = resolve(options.from);
+  const out = resolve(options.out);
+  const configPath = join(from, 'config.json');
+  const weightsPath = join(from, 'model.safetensors');
+  if (!existsSync(weightsPath)) throw new BuildError(`cannot build from ${from}`, 'model.safetensors not found');
+  const config: XclipConfig = readXclipConfig(configPath);
+
+  mkdirSync(dirname(out), { recursive: true });
+  const staging = `${out}.building-${process.pid}`;
+  rmSync(staging, { recursive: true, force: true });
+  mkdirSync(staging, { recursive: true });
+  const weights = CheckpointWeights.open(weightsPath);
+  try {
+    const linear = LINEAR_EMITTERS[precision];
+    const metadata = { precision, converter_version: CONVERTER_VERSION };
+    const stage = (name: string) => options.onStage?.(name, performance.now() - started);
+    buildGraph('vision', weights, linear, (ctx) => buildVisionGraph(ctx, config), staging, metadata);
+    stage('vision');
+    buildGraph('text', weights, linear, (ctx) => buildTextGraph(ctx, config), staging, metadata);
+    stage('text');
+    buildGraph('score', weights, linear, (ctx) => buildScoreGraph(ctx, config, patchGrid(config.vision_config).count), staging, metadata);
+    stage('score');
+    const unknown = weights.untaken();
+    if (unknown.length > 0) throw new CheckpointError(weightsPath, `unknown tensors: ${unknown.slice(0, 10).join(', ')}${unknown.length > 10 ? `, and ${unknown.length - 10} more` : ''}`);
+
+    for (const file of TOKENIZER_FILES) {
+      if (existsSync(join(from, file))) copyFileSync(join(from, file), join(staging, file));
+    }
+    const files: ModelManifest['files'] = {};
+    for (const file of readdirSync(staging).sort()) {
+      const path = join(staging, file);
+      files[file] = { bytes: statSync(path).size, sha256: await sha256OfFile(path) };
+    }
+    const manifest: ModelManifest = {
+      format: MODEL_FORMAT,
+      converterVersion: CONVERTER_VERSION,
+      modelId: basename(from),
+      precision,
+      config,
+      preprocessing: preprocessingFor(config),
+      text: { contextLength: config.text_config.max_position_embeddings },
+      files,
+      source: { weightsSha256: await sha256OfFile(weightsPath) },
+    };
+    writeFileSync(join(staging, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
+    rmSync(out, { recursive: true, force: true });
+    renameSync(staging, out);
+    return { manifest, dir: out, ms: performance.now() - started };
+  } catch (error) {
+    rmSync(staging, { recursive: true, force: true });
+    throw error;
+  } finally {
+    weights.close();
+  }
+}

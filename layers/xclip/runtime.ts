@@ -1,0 +1,141 @@
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import ort from 'onnxruntime-node';
+import { patchGrid } from './config.js';
+import { type ModelManifest, readManifest } from './manifest.js';
+import { SCORE_OUTPUTS } from './modeling/score.js';
+import { TEXT_INPUTS, TEXT_OUTPUT } from './modeling/text.js';
+import { VISION_INPUT, VISION_OUTPUTS } from './modeling/vision.js';
+
+export interface SessionOptions {
+  /** Intra-op threads per session; defaults to the available cores. */
+  threads?: number;
+  /** ONNX Runtime graph optimisation level (default 'all'). */
+  graphOptimizationLevel?: 'disabled' | 'basic' | 'extended' | 'all';
+  /** CPU memory arena (default on: fewer allocations per run). */
+  enableCpuMemArena?: boolean;
+  /** Execution providers in order of preference (default CPU). */
+  executionProviders?: string[];
+}
+
+/** Video side of a run: unnormalised video embeddings [B, P] and visual tokens [B, N, P]. */
+export interface VideoFeatures {
+  batch: number;
+  videoEmbeds: Float32Array;
+  visualTokens: Float32Array;
+}
+
+/** Text side: one feature row [P] per text, before video conditioning. */
+export interface TextFeatures {
+  count: number;
+  features: Float32Array;
+}
+
+export interface Scores {
+  /** logits_per_video [B, C]. */
+  logits: Float32Array;
+  /** text_embeds [B, C, P], video-conditioned and L2-normalised. */
+  textEmbeds: Float32Array;
+}
+
+function float32(tensor: ort.Tensor | undefined, name: string): Float32Array {
+  if (!tensor || !(tensor.data instanceof Float32Array)) throw new Error(`model output ${name} is missing or not float32`);
+  return tensor.data;
+}
+
+/**
+ * The three X-CLIP graphs of a built model directory, each loaded once into an ONNX Runtime session
+ * and reused for every call.
+ */
+export class XclipRuntime {
+  readonly projectionDim: number;
+  readonly patches: number;
+
+  private constructor(
+    readonly dir: string,
+    readonly manifest: ModelManifest,
+    private readonly vision: ort.InferenceSession,
+    private readonly text: ort.InferenceSession,
+    private readonly score: ort.InferenceSession,
+    /** Wall time of loading all three sessions. */
+    readonly loadMs: number,
+  ) {
+    this.projectionDim = manifest.config.projection_dim;
+    this.patches = patchGrid(manifest.config.vision_config).count;
+  }
+
+  static async load(dir: string, options: SessionOptions = {}): Promise<XclipRuntime> {
+    const started = performance.now();
+    const manifest = readManifest(dir);
+    const sessionOptions: ort.InferenceSession.SessionOptions = {
+      intraOpNumThreads: options.threads ?? availableParallelism(),
+      interOpNumThreads: 1,
+      graphOptimizationLevel: options.graphOptimizationLevel ?? 'all',
+      enableCpuMemArena: options.enableCpuMemArena ?? true,
+      executionProviders: options.executionProviders ?? ['cpu'],
+    };
+    const [vision, text, score] = await Promise.all(
+      ['vision', 'text', 'score'].map((graph) => ort.InferenceSession.create(join(dir, `${graph}.onnx`), sessionOptions)),
+    );
+    return new XclipRuntime(dir, manifest, vision!, text!, score!, performance.now() - started);
+  }
+
+  get frames(): number {
+    return this.manifest.config.vision_config.num_frames;
+  }
+
+  get imageSize(): number {
+    return this.manifest.config.vision_config.image_size;
+  }
+
+  /** pixel_values [B, T, 3, H, W] -> video features. */
+  async encodeVideos(pixelValues: Float32Array, batch: number): Promise<VideoFeatures> {
+    const { num_channels: channels } = this.manifest.config.vision_config;
+    const input = new ort.Tensor('float32', pixelValues, [batch, this.frames, channels, this.imageSize, this.imageSize]);
+    const out = await this.vision.run({ [VISION_INPUT]: input });
+    return {
+      batch,
+      videoEmbeds: float32(out[VISION_OUTPUTS.videoEmbeds], VISION_OUTPUTS.videoEmbeds),
+      visualTokens: float32(out[VISION_OUTPUTS.visualTokens], VISION_OUTPUTS.visualTokens),
+    };
+  }
+
+  /** input_ids / attention_mask [C, L] -> text features [C, P]. */
+  async encodeTexts(inputIds: BigInt64Array, attentionMask: BigInt64Array, count: number, length: number): Promise<TextFeatures> {
+    const out = await this.text.run({
+      [TEXT_INPUTS.inputIds]: new ort.Tensor('int64', inputIds, [count, length]),
+      [TEXT_INPUTS.attentionMask]: new ort.Tensor('int64', attentionMask, [count, length]),
+    });
+    return { count, features: float32(out[TEXT_OUTPUT], TEXT_OUTPUT) };
+  }
+
+  /** Video-conditioned logits of every video against every text. */
+  async scoreVideos(videos: VideoFeatures, texts: TextFeatures): Promise<Scores> {
+    const P = this.projectionDim;
+    const out = await this.score.run({
+      [VISION_OUTPUTS.videoEmbeds]: new ort.Tensor('float32', videos.videoEmbeds, [videos.batch, P]),
+      [VISION_OUTPUTS.visualTokens]: new ort.Tensor('float32', videos.visualTokens, [videos.batch, this.patches, P]),
+      [TEXT_OUTPUT]: new ort.Tensor('float32', texts.features, [texts.count, P]),
+    });
+    return {
+      logits: float32(out[SCORE_OUTPUTS.logits], SCORE_OUTPUTS.logits),
+      textEmbeds: float32(out[SCORE_OUTPUTS.textEmbeds], SCORE_OUTPUTS.textEmbeds),
+    };
+  }
+
+  async release(): Promise<void> {
+    await Promise.all([this.vision.release(), this.text.release(), this.score.release()]);
+  }
+}
+
+/** Rows of `values` ([rows, width]) scaled to unit L2 norm, as HF returns video_embeds. */
+export function l2NormalizeRows(values: Float32Array, width: number): Float32Array {
+  const out = new Float32Array(values.length);
+  for (let row = 0; row < values.length / width; row++) {
+    let sum = 0;
+    for (let i = 0; i < width; i++) sum += values[row * width + i]! ** 2;
+    const norm = Math.sqrt(sum);
+    for (let i = 0; i < width; i++) out[row * width + i] = values[row * width + i]! / norm;
+  }
+  return out;
+}
