@@ -1,6 +1,9 @@
 import type { Command } from 'commander';
+import { registerModelBuildCommand } from './model-build.js';
+import { registerModelRunCommand } from './model-run.js';
 
 /** Every CLI command registers itself here; each lives in its own module. */
 export function registerCommands(program: Command): void {
-  void program;
+  registerModelBuildCommand(program);
+  registerModelRunCommand(program);
 }
