@@ -5,16 +5,16 @@ import { XclipError } from '../common/errors.js';
 import { patchGrid, readXclipConfig, type XclipConfig } from './config.js';
 import { type ModelManifest, MANIFEST_FILE, MODEL_FORMAT, CONVERTER_VERSION, preprocessingFor } from './manifest.js';
 import { GraphBuilder } from './onnx/graph-builder.js';
-import { type LinearEmitter, fp32Linear } from './modeling/nn.js';
+import { type LinearEmitter, fp32Linear, int4Linear, int8Linear } from './modeling/linear.js';
 import { buildScoreGraph } from './modeling/score.js';
 import { buildTextGraph } from './modeling/text.js';
 import { buildVisionGraph } from './modeling/vision.js';
 import { CheckpointError, CheckpointWeights } from './weights.js';
 
-export const PRECISIONS = ['fp32'] as const;
+export const PRECISIONS = ['fp32', 'int8', 'int4'] as const;
 export type Precision = (typeof PRECISIONS)[number];
 
-const LINEAR_EMITTERS: Record<Precision, LinearEmitter> = { fp32: fp32Linear };
+const LINEAR_EMITTERS: Record<Precision, LinearEmitter> = { fp32: fp32Linear, int8: int8Linear, int4: int4Linear(4) };
 
 /** Files of an HF model directory that travel with the built model when present. */
 const TOKENIZER_FILES = ['vocab.json', 'merges.txt'] as const;

@@ -1,22 +1,7 @@
 import type { Activation } from '../config.js';
 import { attr, type GraphBuilder } from '../onnx/graph-builder.js';
 import { type CheckpointWeights, scaled, transpose2d } from '../weights.js';
-
-/** How a linear layer's weights are stored and multiplied (fp32 MatMul, int8, int4, ...). */
-export interface LinearEmitter {
-  /** x [..., in] times weight [in, out] (already transposed from HF's [out, in]) plus optional bias. */
-  emit(g: GraphBuilder, x: string, weight: Float32Array, inFeatures: number, outFeatures: number, bias: Float32Array | undefined, name: string): string;
-}
-
-export const fp32Linear: LinearEmitter = {
-  emit(g, x, weight, inFeatures, outFeatures, bias, name) {
-    const w = g.initializer(`${name}.weight`, { type: 'float32', dims: [inFeatures, outFeatures], data: weight });
-    const product = g.op1('MatMul', [x, w], {}, { name: `${name}.matmul` });
-    if (!bias) return product;
-    const b = g.initializer(`${name}.bias`, { type: 'float32', dims: [outFeatures], data: bias });
-    return g.op1('Add', [product, b], {}, { name: `${name}.add` });
-  },
-};
+import type { LinearEmitter } from './linear.js';
 
 /** What every module builder needs: the graph under construction, the weights and the linear style. */
 export interface ModelContext {
