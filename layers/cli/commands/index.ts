@@ -3,6 +3,7 @@ import { registerModelBuildCommand } from './model-build.js';
 import { registerModelFetchCommand } from './model-fetch.js';
 import { registerModelRandomCommand } from './model-random.js';
 import { registerModelRunCommand } from './model-run.js';
+import { registerTokenizeCommand } from './tokenize.js';
 
 /** Every CLI command registers itself here; each lives in its own module. */
 export function registerCommands(program: Command): void {
@@ -10,4 +11,5 @@ export function registerCommands(program: Command): void {
   registerModelFetchCommand(program);
   registerModelRandomCommand(program);
   registerModelRunCommand(program);
+  registerTokenizeCommand(program);
 }
