@@ -5,16 +5,14 @@ import { XclipError } from '../common/errors.js';
 import { patchGrid, readXclipConfig, type XclipConfig } from './config.js';
 import { type ModelManifest, MANIFEST_FILE, MODEL_FORMAT, CONVERTER_VERSION, preprocessingFor } from './manifest.js';
 import { GraphBuilder } from './onnx/graph-builder.js';
-import { type LinearEmitter, fp32Linear, int4Linear, int8Linear } from './modeling/linear.js';
+import type { ModelContext } from './modeling/nn.js';
+import { PRECISIONS, type Precision, WEIGHT_FORMATS } from './modeling/weight-format.js';
 import { buildScoreGraph } from './modeling/score.js';
 import { buildTextGraph } from './modeling/text.js';
 import { buildVisionGraph } from './modeling/vision.js';
 import { CheckpointError, CheckpointWeights } from './weights.js';
 
-export const PRECISIONS = ['fp32', 'int8', 'int4'] as const;
-export type Precision = (typeof PRECISIONS)[number];
-
-const LINEAR_EMITTERS: Record<Precision, LinearEmitter> = { fp32: fp32Linear, int8: int8Linear, int4: int4Linear(4) };
+export { PRECISIONS, type Precision };
 
 /** Files of an HF model directory that travel with the built model when present. */
 const TOKENIZER_FILES = ['vocab.json', 'merges.txt'] as const;
@@ -47,9 +45,9 @@ export async function sha256OfFile(path: string): Promise<string> {
   return hash.digest('hex');
 }
 
-function buildGraph(name: string, weights: CheckpointWeights, linear: LinearEmitter, build: (ctx: { g: GraphBuilder; weights: CheckpointWeights; linear: LinearEmitter }) => void, outDir: string, metadata: Record<string, string>): string[] {
+function buildGraph(name: string, base: Omit<ModelContext, 'g'>, build: (ctx: ModelContext) => void, outDir: string, metadata: Record<string, string>): string[] {
   const g = new GraphBuilder(name);
-  build({ g, weights, linear });
+  build({ ...base, g });
   return g.save(join(outDir, `${name}.onnx`), metadata);
 }
 
@@ -73,14 +71,14 @@ export async function buildModel(options: BuildOptions): Promise<BuildResult> {
   mkdirSync(staging, { recursive: true });
   const weights = CheckpointWeights.open(weightsPath);
   try {
-    const linear = LINEAR_EMITTERS[precision];
+    const base = { weights, format: WEIGHT_FORMATS[precision] };
     const metadata = { precision, converter_version: CONVERTER_VERSION };
     const stage = (name: string) => options.onStage?.(name, performance.now() - started);
-    buildGraph('vision', weights, linear, (ctx) => buildVisionGraph(ctx, config), staging, metadata);
+    buildGraph('vision', base, (ctx) => buildVisionGraph(ctx, config), staging, metadata);
     stage('vision');
-    buildGraph('text', weights, linear, (ctx) => buildTextGraph(ctx, config), staging, metadata);
+    buildGraph('text', base, (ctx) => buildTextGraph(ctx, config), staging, metadata);
     stage('text');
-    buildGraph('score', weights, linear, (ctx) => buildScoreGraph(ctx, config, patchGrid(config.vision_config).count), staging, metadata);
+    buildGraph('score', base, (ctx) => buildScoreGraph(ctx, config, patchGrid(config.vision_config).count), staging, metadata);
     stage('score');
     const unknown = weights.untaken();
     if (unknown.length > 0) throw new CheckpointError(weightsPath, `unknown tensors: ${unknown.slice(0, 10).join(', ')}${unknown.length > 10 ? `, and ${unknown.length - 10} more` : ''}`);

@@ -1,24 +1,30 @@
 /** Weight quantization for the linear layers, done by the converter itself (no Python tooling). */
 
 export interface Int8Weights {
-  /** [K, N] int8, symmetric (zero point 0). */
+  /** int8 values in the input's [rows, cols] layout, symmetric (zero point 0). */
   values: Int8Array;
-  /** One scale per output column [N]. */
+  /** One scale per row or per column. */
   scales: Float32Array;
 }
 
-/** Symmetric per-output-column int8 quantization of a [K, N] weight (x @ W layout). */
-export function quantizeInt8PerColumn(weight: Float32Array, inFeatures: number, outFeatures: number): Int8Weights {
-  const scales = new Float32Array(outFeatures);
-  for (let k = 0; k < inFeatures; k++) {
-    for (let n = 0; n < outFeatures; n++) scales[n] = Math.max(scales[n]!, Math.abs(weight[k * outFeatures + n]!));
+/**
+ * Symmetric int8 quantization of a [rows, cols] matrix with one scale per column (a linear weight in
+ * x @ W layout: per output channel) or per row (an embedding table: per token).
+ */
+export function quantizeInt8(matrix: Float32Array, rows: number, cols: number, scaleAxis: 'row' | 'column'): Int8Weights {
+  const scaleIndex = scaleAxis === 'column' ? (_r: number, c: number) => c : (r: number) => r;
+  const scales = new Float32Array(scaleAxis === 'column' ? cols : rows);
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++) {
+      const i = scaleIndex(r, c);
+      scales[i] = Math.max(scales[i]!, Math.abs(matrix[r * cols + c]!));
+    }
   }
-  for (let n = 0; n < outFeatures; n++) scales[n] = scales[n]! > 0 ? scales[n]! / 127 : 1;
-  const values = new Int8Array(weight.length);
-  for (let k = 0; k < inFeatures; k++) {
-    for (let n = 0; n < outFeatures; n++) {
-      const i = k * outFeatures + n;
-      values[i] = Math.max(-127, Math.min(127, Math.round(weight[i]! / scales[n]!)));
+  for (let i = 0; i < scales.length; i++) scales[i] = scales[i]! > 0 ? scales[i]! / 127 : 1;
+  const values = new Int8Array(matrix.length);
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++) {
+      values[r * cols + c] = Math.max(-127, Math.min(127, Math.round(matrix[r * cols + c]! / scales[scaleIndex(r, c)]!)));
     }
   }
   return { values, scales };

@@ -1,5 +1,5 @@
 import { MS_DOMAIN, attr, type GraphBuilder } from '../onnx/graph-builder.js';
-import { quantizeInt4Blocks, quantizeInt8PerColumn } from '../quantize.js';
+import { quantizeInt4Blocks, quantizeInt8 } from '../quantize.js';
 
 /** How a linear layer's weights are stored and multiplied (fp32 MatMul, int8, int4, ...). */
 export interface LinearEmitter {
@@ -26,7 +26,7 @@ export const fp32Linear: LinearEmitter = {
  */
 export const int8Linear: LinearEmitter = {
   emit(g, x, weight, inFeatures, outFeatures, bias, name) {
-    const { values, scales } = quantizeInt8PerColumn(weight, inFeatures, outFeatures);
+    const { values, scales } = quantizeInt8(weight, inFeatures, outFeatures, 'column');
     const inputs = [
       x,
       g.initializer(`${name}.weight_int8`, { type: 'int8', dims: [inFeatures, outFeatures], data: values }),

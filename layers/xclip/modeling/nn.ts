@@ -1,13 +1,13 @@
 import type { Activation } from '../config.js';
 import { attr, type GraphBuilder } from '../onnx/graph-builder.js';
 import { type CheckpointWeights, scaled, transpose2d } from '../weights.js';
-import type { LinearEmitter } from './linear.js';
+import type { WeightFormat } from './weight-format.js';
 
-/** What every module builder needs: the graph under construction, the weights and the linear style. */
+/** What every module builder needs: the graph under construction, the weights and how to store them. */
 export interface ModelContext {
   g: GraphBuilder;
   weights: CheckpointWeights;
-  linear: LinearEmitter;
+  format: WeightFormat;
 }
 
 export interface LinearOptions {
@@ -22,7 +22,7 @@ export function linear(ctx: ModelContext, prefix: string, x: string, inFeatures:
   const weight = ctx.weights.take(`${prefix}.weight`, [outFeatures, inFeatures]).data;
   const biasData = bias ? ctx.weights.take(`${prefix}.bias`, [outFeatures]).data : undefined;
   const transposed = transpose2d(weight, outFeatures, inFeatures);
-  return ctx.linear.emit(
+  return ctx.format.linear.emit(
     ctx.g,
     x,
     scale === 1 ? transposed : scaled(transposed, scale),

@@ -44,14 +44,13 @@ export function buildTextGraph(ctx: ModelContext, config: XclipConfig): void {
   const mask = g.input(TEXT_INPUTS.attentionMask, 'int64', ['texts', 'sequence']);
   const length = g.op1('Slice', [g.op1('Shape', [ids]), g.ints([1]), g.ints([2])], {}, { name: 'sequence_length' });
 
-  const tokenTable = g.initializer('text_model.embeddings.token_embedding.weight', {
-    type: 'float32', dims: [text.vocab_size, hidden], data: weights.take('text_model.embeddings.token_embedding.weight', [text.vocab_size, hidden]).data,
-  });
   const positionTable = g.initializer('text_model.embeddings.position_embedding.weight', {
     type: 'float32', dims: [maxPositions, hidden], data: weights.take('text_model.embeddings.position_embedding.weight', [maxPositions, hidden]).data,
   });
   const positions = g.op1('Slice', [positionTable, g.ints([0]), length, g.ints([0])]);
-  let x = g.op1('Add', [g.op1('Gather', [tokenTable, ids], { axis: attr.int(0) }), positions], {}, { name: 'text_embeddings' });
+  const tokenTable = weights.take('text_model.embeddings.token_embedding.weight', [text.vocab_size, hidden]).data;
+  const tokens = ctx.format.embedding.gather(g, tokenTable, text.vocab_size, hidden, ids, 'text_model.embeddings.token_embedding');
+  let x = g.op1('Add', [tokens, positions], {}, { name: 'text_embeddings' });
 
   const additiveMask = attentionMask(g, mask, length, maxPositions);
   const shape: EncoderLayerShape = {

@@ -15,11 +15,8 @@ function visionEmbeddings(ctx: ModelContext, frames: string, config: XclipConfig
   const vision = config.vision_config;
   const { hidden_size: hidden, patch_size: patch, num_channels: channels } = vision;
   const { count } = patchGrid(vision);
-  const convWeight = g.initializer('vision_model.embeddings.patch_embedding.weight', {
-    type: 'float32',
-    dims: [hidden, channels, patch, patch],
-    data: weights.take('vision_model.embeddings.patch_embedding.weight', [hidden, channels, patch, patch]).data,
-  });
+  const kernelShape = [hidden, channels, patch, patch];
+  const convWeight = ctx.format.dense(g, 'vision_model.embeddings.patch_embedding.weight', kernelShape, weights.take('vision_model.embeddings.patch_embedding.weight', kernelShape).data);
   const conv = g.op1('Conv', [frames, convWeight], { kernel_shape: attr.ints([patch, patch]), strides: attr.ints([patch, patch]) }, { name: 'patch_embedding' });
   const patches = g.op1('Transpose', [g.op1('Reshape', [conv, g.ints([0, hidden, count])])], { perm: attr.ints([0, 2, 1]) });
   const withClsSlot = g.op1('Pad', [patches, g.ints([0, 1, 0, 0, 0, 0])]);
@@ -95,7 +92,7 @@ export function buildVisionGraph(ctx: ModelContext, config: XclipConfig): void {
   // Stored as [Hv, P] and used as x @ W: already in the layout a linear emitter takes.
   const projection = weights.take('prompts_visual_projection', [hidden, P]).data;
   const normedTokens = layerNorm(ctx, 'prompts_visual_layernorm', patchTokens, hidden, eps);
-  const projected = ctx.linear.emit(g, normedTokens, projection, hidden, P, undefined, 'prompts_visual_projection');
+  const projected = ctx.format.linear.emit(g, normedTokens, projection, hidden, P, undefined, 'prompts_visual_projection');
   const visualTokens = meanOver(g, g.op1('Reshape', [projected, g.ints([-1, frames, patches, P])]), 1);
 
   g.output(videoEmbeds, VISION_OUTPUTS.videoEmbeds, 'float32', ['batch', P]);
