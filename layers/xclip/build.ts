@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { copyFileSync, createReadStream, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { XclipError } from '../common/errors.js';
 import { patchGrid, readXclipConfig, type XclipConfig } from './config.js';
 import { type ModelManifest, MANIFEST_FILE, MODEL_FORMAT, CONVERTER_VERSION, preprocessingFor } from './manifest.js';
@@ -11,6 +11,11 @@ import { buildScoreGraph } from './modeling/score.js';
 import { buildTextGraph } from './modeling/text.js';
 import { buildVisionGraph } from './modeling/vision.js';
 import { CheckpointError, CheckpointWeights } from './weights.js';
+import { LABEL_FEATURES_DIR, labelFeaturesPath, writeLabelFeatures } from './label-features.js';
+import { DEFAULT_LABEL_SET, resolveLabelSet } from './label-sets.js';
+import { XclipRuntime } from './runtime.js';
+import { encodeTexts } from './text-encoder.js';
+import { ClipTokenizer } from './tokenizer.js';
 
 export { PRECISIONS, type Precision };
 
@@ -51,6 +56,38 @@ function buildGraph(name: string, base: Omit<ModelContext, 'g'>, build: (ctx: Mo
   return g.save(join(outDir, `${name}.onnx`), metadata);
 }
 
+function writeManifest(dir: string, manifest: ModelManifest): void {
+  writeFileSync(join(dir, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
+}
+
+/** Relative paths of every file under `dir`, sorted. */
+function listFiles(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => relative(dir, join(entry.parentPath, entry.name)))
+    .sort();
+}
+
+/**
+ * Computes the default label set's text features with the model just built, when the model came
+ * with a CLIP tokenizer that fits its vocabulary; returns the label set id, or undefined.
+ */
+async function storeDefaultLabelFeatures(dir: string, config: XclipConfig): Promise<string | undefined> {
+  if (!TOKENIZER_FILES.every((file) => existsSync(join(dir, file)))) return undefined;
+  const tokenizer = ClipTokenizer.fromDirectory(dir);
+  if (tokenizer.endOfTextId >= config.text_config.vocab_size) return undefined;
+  const labels = resolveLabelSet(DEFAULT_LABEL_SET);
+  const runtime = await XclipRuntime.load(dir);
+  try {
+    const features = await encodeTexts(runtime, tokenizer, labels.names);
+    mkdirSync(join(dir, LABEL_FEATURES_DIR), { recursive: true });
+    writeLabelFeatures(labelFeaturesPath(dir, labels.id), labels, features, config.projection_dim);
+    return labels.id;
+  } finally {
+    await runtime.release();
+  }
+}
+
 /**
  * Converts an HF X-CLIP checkpoint into the three ONNX graphs (vision, text, score) with a
  * manifest. Every tensor of the checkpoint must be used and every tensor the config implies present.
@@ -75,21 +112,16 @@ export async function buildModel(options: BuildOptions): Promise<BuildResult> {
     const metadata = { precision, converter_version: CONVERTER_VERSION };
     const stage = (name: string) => options.onStage?.(name, performance.now() - started);
     buildGraph('vision', base, (ctx) => buildVisionGraph(ctx, config), staging, metadata);
-    stage('vision');
+    stage('vision graph');
     buildGraph('text', base, (ctx) => buildTextGraph(ctx, config), staging, metadata);
-    stage('text');
+    stage('text graph');
     buildGraph('score', base, (ctx) => buildScoreGraph(ctx, config, patchGrid(config.vision_config).count), staging, metadata);
-    stage('score');
+    stage('score graph');
     const unknown = weights.untaken();
     if (unknown.length > 0) throw new CheckpointError(weightsPath, `unknown tensors: ${unknown.slice(0, 10).join(', ')}${unknown.length > 10 ? `, and ${unknown.length - 10} more` : ''}`);
 
     for (const file of TOKENIZER_FILES) {
       if (existsSync(join(from, file))) copyFileSync(join(from, file), join(staging, file));
-    }
-    const files: ModelManifest['files'] = {};
-    for (const file of readdirSync(staging).sort()) {
-      const path = join(staging, file);
-      files[file] = { bytes: statSync(path).size, sha256: await sha256OfFile(path) };
     }
     const manifest: ModelManifest = {
       format: MODEL_FORMAT,
@@ -99,10 +131,22 @@ export async function buildModel(options: BuildOptions): Promise<BuildResult> {
       config,
       preprocessing: preprocessingFor(config),
       text: { contextLength: config.text_config.max_position_embeddings },
-      files,
+      labelFeatures: [],
+      files: {},
       source: { weightsSha256: await sha256OfFile(weightsPath) },
     };
-    writeFileSync(join(staging, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
+    writeManifest(staging, manifest);
+    const labelSet = await storeDefaultLabelFeatures(staging, config);
+    if (labelSet) {
+      manifest.labelFeatures.push(labelSet);
+      stage(`${labelSet} label features`);
+    }
+    for (const file of listFiles(staging)) {
+      if (file === MANIFEST_FILE) continue;
+      const path = join(staging, file);
+      manifest.files[file] = { bytes: statSync(path).size, sha256: await sha256OfFile(path) };
+    }
+    writeManifest(staging, manifest);
     rmSync(out, { recursive: true, force: true });
     renameSync(staging, out);
     return { manifest, dir: out, ms: performance.now() - started };

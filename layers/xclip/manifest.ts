@@ -30,6 +30,8 @@ export interface ModelManifest {
   config: XclipConfig;
   preprocessing: Preprocessing;
   text: { contextLength: number };
+  /** Label sets whose text features are stored under label-features/ (the default set, when a tokenizer came with the model). */
+  labelFeatures: string[];
   /** Every file of the model directory except the manifest, with its size and sha256. */
   files: Record<string, { bytes: number; sha256: string }>;
   source: { weightsSha256: string };
