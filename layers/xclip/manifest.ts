@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { XclipError } from '../common/errors.js';
@@ -66,4 +67,11 @@ export function readManifest(dir: string): ModelManifest {
   const manifest = JSON.parse(raw) as ModelManifest;
   if (manifest.format !== MODEL_FORMAT) throw new ModelDirectoryError(dir, `unsupported model format ${JSON.stringify(manifest.format)}, expected ${MODEL_FORMAT}`);
   return manifest;
+}
+
+/** One digest for the whole model: the sha256 of every file's name and sha256, in name order. */
+export function modelDigest(manifest: ModelManifest): string {
+  const hash = createHash('sha256');
+  for (const name of Object.keys(manifest.files).sort()) hash.update(`${name}\0${manifest.files[name]!.sha256}\n`);
+  return hash.digest('hex');
 }

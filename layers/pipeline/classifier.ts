@@ -1,0 +1,243 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { XclipError } from '../common/errors.js';
+import { type MediaLimits, type PixelView, type VideoProbe, probeVideo, readMultiView, readPixelValues, readTimeline, resolveLimits } from '../media/index.js';
+import { labelFeaturesPath, readLabelFeatures, writeLabelFeatures } from '../xclip/label-features.js';
+import { DEFAULT_LABEL_SET, type LabelSet, resolveLabelSet } from '../xclip/label-sets.js';
+import { modelDigest } from '../xclip/manifest.js';
+import { type TextFeatures, type VideoFeatures, XclipRuntime, l2NormalizeRows } from '../xclip/runtime.js';
+import { encodeTexts } from '../xclip/text-encoder.js';
+import { ClipTokenizer } from '../xclip/tokenizer.js';
+
+export interface ClassifierOptions {
+  /** Built model directory (`xclip model build`). */
+  modelDir: string;
+  /** Intra-op threads; defaults to the available cores. */
+  threads?: number;
+  /** Where text features of label sets other than the model's stored ones are cached. */
+  labelFeatureCacheDir?: string;
+  /** Decoding limits (duration, size, timeouts). */
+  limits?: Partial<MediaLimits>;
+}
+
+export interface LabelScore {
+  label: string;
+  index: number;
+  /** Softmax probability over the label set. */
+  score: number;
+  logit: number;
+}
+
+export interface VideoMetadata {
+  durationSeconds: number;
+  width: number;
+  height: number;
+  rotation: number;
+  codec: string;
+  bytes: number;
+  frameRate?: number;
+}
+
+export interface VideoClassification {
+  labelSetId: string;
+  /** Top-k labels, best first. */
+  labels: LabelScore[];
+  /** Video embedding [P], L2-normalised. */
+  embedding: Float32Array;
+  /** The prompt generator's visual tokens [N * P]. */
+  visualTokens: Float32Array;
+  video: VideoMetadata;
+  timings: { decodeMs: number; visionMs: number; scoreMs: number; totalMs: number };
+  timeline?: Array<{ startSeconds: number; endSeconds: number; labels: LabelScore[] }>;
+}
+
+export type ViewLayout = '1x1' | '4x3';
+
+export interface ClassifyOptions {
+  labels?: LabelSet;
+  top?: number;
+  /** Temporal clips x spatial crops; logits are averaged over the views. */
+  views?: ViewLayout;
+  /** Take segment midpoints exactly instead of the cheapest frame of each segment. */
+  exact?: boolean;
+  /** Also label every window of this many seconds. */
+  timelineSeconds?: number;
+}
+
+export class MissingTokenizerError extends XclipError {
+  constructor(dir: string) {
+    super('NO_TOKENIZER', `model ${dir} cannot encode label text`, 'it has no vocab.json/merges.txt that fit its vocabulary; build it from a directory that has them');
+  }
+}
+
+const DEFAULT_TOP = 5;
+/** Timeline windows per vision run. */
+const TIMELINE_BATCH = 8;
+
+/** Top `k` of `logits` as label scores, with softmax probabilities over all labels. */
+export function topLabels(logits: Float32Array, names: readonly string[], k: number): LabelScore[] {
+  const max = logits.reduce((m, v) => Math.max(m, v), Number.NEGATIVE_INFINITY);
+  const exps = Array.from(logits, (v) => Math.exp(v - max));
+  const total = exps.reduce((sum, v) => sum + v, 0);
+  return Array.from(logits, (logit, index) => ({ label: names[index]!, index, score: exps[index]! / total, logit }))
+    .sort((a, b) => b.logit - a.logit)
+    .slice(0, k);
+}
+
+function concatViews(views: readonly PixelView[]): Float32Array {
+  const out = new Float32Array(views.reduce((n, view) => n + view.pixelValues.length, 0));
+  let offset = 0;
+  for (const view of views) {
+    out.set(view.pixelValues, offset);
+    offset += view.pixelValues.length;
+  }
+  return out;
+}
+
+/** Mean of `rows` equal-width rows of `values`. */
+function meanRows(values: Float32Array, rows: number): Float32Array {
+  const width = values.length / rows;
+  const out = new Float32Array(width);
+  for (let r = 0; r < rows; r++) for (let i = 0; i < width; i++) out[i] = out[i]! + values[r * width + i]! / rows;
+  return out;
+}
+
+/**
+ * X-CLIP on video files: decoding, the vision graph, and scoring against label sets whose text
+ * features are computed once and cached. One instance holds one set of ONNX Runtime sessions.
+ */
+export class VideoClassifier {
+  readonly model: { id: string; precision: string; sha256: string; projectionDim: number; patches: number };
+  private readonly labelFeatureCache = new Map<string, TextFeatures>();
+
+  private constructor(
+    private readonly runtime: XclipRuntime,
+    private readonly tokenizer: ClipTokenizer | undefined,
+    private readonly options: ClassifierOptions,
+  ) {
+    const { manifest } = runtime;
+    this.model = { id: manifest.modelId, precision: manifest.precision, sha256: modelDigest(manifest), projectionDim: runtime.projectionDim, patches: runtime.patches };
+  }
+
+  static async load(options: ClassifierOptions): Promise<VideoClassifier> {
+    const runtime = await XclipRuntime.load(options.modelDir, { threads: options.threads });
+    let tokenizer: ClipTokenizer | undefined;
+    try {
+      tokenizer = ClipTokenizer.fromDirectory(options.modelDir);
+    } catch {
+      tokenizer = undefined;
+    }
+    if (tokenizer && tokenizer.endOfTextId >= runtime.manifest.config.text_config.vocab_size) tokenizer = undefined;
+    return new VideoClassifier(runtime, tokenizer, options);
+  }
+
+  get loadMs(): number {
+    return this.runtime.loadMs;
+  }
+
+  /** Text features [C, P] of free texts (search queries, labels), not normalised. */
+  async textFeatures(texts: string[]): Promise<Float32Array> {
+    if (!this.tokenizer) throw new MissingTokenizerError(this.options.modelDir);
+    return encodeTexts(this.runtime, this.tokenizer, texts);
+  }
+
+  /** Label features from memory, the model directory, the cache directory, or computed (and cached). */
+  async labelFeatures(labels: LabelSet): Promise<TextFeatures> {
+    const cached = this.labelFeatureCache.get(labels.id);
+    if (cached) return cached;
+    const cachePath = this.options.labelFeatureCacheDir && join(this.options.labelFeatureCacheDir, this.model.sha256.slice(0, 16), `${labels.id}.safetensors`);
+    let features = readLabelFeatures(labelFeaturesPath(this.options.modelDir, labels.id), labels) ?? (cachePath ? readLabelFeatures(cachePath, labels) : undefined);
+    if (!features) {
+      features = await this.textFeatures(labels.names);
+      if (cachePath) {
+        mkdirSync(dirname(cachePath), { recursive: true });
+        writeLabelFeatures(cachePath, labels, features, this.model.projectionDim);
+      }
+    }
+    const entry = { count: labels.names.length, features };
+    this.labelFeatureCache.set(labels.id, entry);
+    return entry;
+  }
+
+  private async scoreVideo(video: VideoFeatures, labels: LabelSet): Promise<Float32Array> {
+    const scores = await this.runtime.scoreVideos(video, await this.labelFeatures(labels));
+    return meanRows(scores.logits, video.batch);
+  }
+
+  async classifyFile(path: string, options: ClassifyOptions = {}): Promise<VideoClassification> {
+    const started = performance.now();
+    const labels = options.labels ?? resolveLabelSet(DEFAULT_LABEL_SET);
+    const top = options.top ?? DEFAULT_TOP;
+    const request = { frames: this.runtime.frames, size: this.runtime.imageSize, exact: options.exact, limits: this.options.limits };
+    let probe: VideoProbe;
+    let views: PixelView[];
+    if (options.views === '4x3') {
+      probe = await probeVideo(path, resolveLimits(this.options.limits));
+      views = await readMultiView(path, { ...request, clips: 4, crops: 3 });
+    } else {
+      const single = await readPixelValues(path, request);
+      probe = single.sampled.probe;
+      views = [single];
+    }
+    const decoded = performance.now();
+
+    const video = await this.runtime.encodeVideos(concatViews(views), views.length);
+    const embedded = performance.now();
+    const logits = await this.scoreVideo(video, labels);
+    const scored = performance.now();
+
+    const P = this.model.projectionDim;
+    const embedding = l2NormalizeRows(meanRows(l2NormalizeRows(video.videoEmbeds, P), views.length), P);
+    const timeline = options.timelineSeconds ? await this.classifyTimeline(path, options.timelineSeconds, labels, top) : undefined;
+    const { stream } = probe;
+    return {
+      labelSetId: labels.id,
+      labels: topLabels(logits, labels.names, top),
+      embedding,
+      visualTokens: meanRows(video.visualTokens, views.length),
+      video: {
+        durationSeconds: stream.duration,
+        width: stream.displayWidth,
+        height: stream.displayHeight,
+        rotation: stream.rotation,
+        codec: stream.codec,
+        bytes: probe.fileBytes,
+        ...(stream.frameRate ? { frameRate: stream.frameRate } : {}),
+      },
+      timings: { decodeMs: decoded - started, visionMs: embedded - decoded, scoreMs: scored - embedded, totalMs: performance.now() - started },
+      ...(timeline ? { timeline } : {}),
+    };
+  }
+
+  private async classifyTimeline(path: string, seconds: number, labels: LabelSet, top: number): Promise<NonNullable<VideoClassification['timeline']>> {
+    const windows = await readTimeline(path, { frames: this.runtime.frames, size: this.runtime.imageSize, windowSeconds: seconds, limits: this.options.limits });
+    const timeline: NonNullable<VideoClassification['timeline']> = [];
+    for (let start = 0; start < windows.length; start += TIMELINE_BATCH) {
+      const batch = windows.slice(start, start + TIMELINE_BATCH);
+      const scores = await this.runtime.scoreVideos(await this.runtime.encodeVideos(concatViews(batch), batch.length), await this.labelFeatures(labels));
+      batch.forEach((window, w) => timeline.push({
+        startSeconds: window.start,
+        endSeconds: window.end,
+        labels: topLabels(scores.logits.subarray(w * labels.names.length, (w + 1) * labels.names.length), labels.names, top),
+      }));
+    }
+    return timeline;
+  }
+
+  /** Labels from a stored embedding and visual tokens: the score graph only, no decoding. */
+  async scoreStored(embedding: Float32Array, visualTokens: Float32Array, options: { labels?: LabelSet; top?: number } = {}): Promise<LabelScore[]> {
+    const labels = options.labels ?? resolveLabelSet(DEFAULT_LABEL_SET);
+    const logits = await this.scoreVideo({ batch: 1, videoEmbeds: embedding, visualTokens }, labels);
+    return topLabels(logits, labels.names, options.top ?? DEFAULT_TOP);
+  }
+
+  /** Video-conditioned logits [count] of one stored video against `count` text features. */
+  async scoreTexts(embedding: Float32Array, visualTokens: Float32Array, textFeatures: Float32Array, count: number): Promise<Float32Array> {
+    const scores = await this.runtime.scoreVideos({ batch: 1, videoEmbeds: embedding, visualTokens }, { count, features: textFeatures });
+    return scores.logits;
+  }
+
+  release(): Promise<void> {
+    return this.runtime.release();
+  }
+}
