@@ -1,14 +1,20 @@
 import type { Command } from 'commander';
+import { registerClassifyCommand } from './classify.js';
+import { registerFramesCommand } from './frames.js';
 import { registerModelBuildCommand } from './model-build.js';
 import { registerModelFetchCommand } from './model-fetch.js';
+import { registerModelPullCommand } from './model-pull.js';
 import { registerModelRandomCommand } from './model-random.js';
 import { registerModelRunCommand } from './model-run.js';
 import { registerTokenizeCommand } from './tokenize.js';
 
 /** Every CLI command registers itself here; each lives in its own module. */
 export function registerCommands(program: Command): void {
+  registerClassifyCommand(program);
+  registerFramesCommand(program);
   registerModelBuildCommand(program);
   registerModelFetchCommand(program);
+  registerModelPullCommand(program);
   registerModelRandomCommand(program);
   registerModelRunCommand(program);
   registerTokenizeCommand(program);

@@ -1,0 +1,6 @@
+import { join } from 'node:path';
+
+/** Where `xclip model pull` puts the built model and where other commands look for it by default. */
+export function defaultModelDir(precision = 'int8'): string {
+  return process.env.XCLIP_MODEL_DIR ?? join('models', `xclip-base-patch32-${precision}`);
+}
