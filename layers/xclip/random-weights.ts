@@ -1,5 +1,6 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { CLIP_BPE_DIR, CLIP_BPE_VOCAB_SIZE } from './clip-bpe.js';
 import { checkpointLayout, type CheckpointTensor } from './checkpoint-layout.js';
 import { parseXclipConfig, type XclipConfig } from './config.js';
 import { elementCount, writeSafetensors, type Tensor } from './safetensors.js';
@@ -202,9 +203,15 @@ export function* randomTensors(config: XclipConfig, seed: number): Generator<[st
   }
 }
 
-/** Writes `config.json` and `model.safetensors` of a random X-CLIP model into `out`; same seed, same bytes. */
+/**
+ * Writes `config.json` and `model.safetensors` of a random X-CLIP model into `out`; same seed, same
+ * bytes. A model with CLIP's vocabulary also gets CLIP's vocab.json and merges.txt, as a hub model has.
+ */
 export function writeRandomModel(out: string, config: XclipConfig, seed: number): { configPath: string; modelPath: string } {
   mkdirSync(out, { recursive: true });
+  if (config.text_config.vocab_size === CLIP_BPE_VOCAB_SIZE) {
+    for (const file of ['vocab.json', 'merges.txt']) copyFileSync(join(CLIP_BPE_DIR, file), join(out, file));
+  }
   const configPath = join(out, 'config.json');
   const modelPath = join(out, 'model.safetensors');
   writeFileSync(configPath, `${JSON.stringify(toHfConfigJson(config), null, 2)}\n`);

@@ -7,6 +7,7 @@ import { type AddressInfo, type Server, createServer as createTcpServer } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { CLIP_BPE_DIR } from '../../layers/xclip/clip-bpe.js';
 import { HubError, HubUnreachableError, MODEL_FILES, fetchModel } from '../../layers/xclip/hub.js';
 
 const COMMIT = '0123456789abcdef0123456789abcdef01234567';
@@ -15,8 +16,8 @@ const TOKEN = 'hf_test_token';
 const modelFiles: Record<string, Buffer> = {
   'config.json': readFileSync('test/fixtures/xclip-tiny/config.json'),
   'preprocessor_config.json': Buffer.from(JSON.stringify({ crop_size: 32, do_center_crop: true, image_mean: [0.485, 0.456, 0.406], image_std: [0.229, 0.224, 0.225], size: 32 })),
-  'vocab.json': readFileSync('test/fixtures/clip-tokenizer/vocab.json'),
-  'merges.txt': readFileSync('test/fixtures/clip-tokenizer/merges.txt'),
+  'vocab.json': readFileSync(join(CLIP_BPE_DIR, 'vocab.json')),
+  'merges.txt': readFileSync(join(CLIP_BPE_DIR, 'merges.txt')),
   'model.safetensors': readFileSync('test/fixtures/xclip-tiny/model.safetensors'),
 };
 const modelBytes = modelFiles['model.safetensors']!;

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { XclipError } from '../../layers/common/errors.js';
+import { CLIP_BPE_DIR } from '../../layers/xclip/clip-bpe.js';
 import { builtinLabelSet } from '../../layers/xclip/label-sets.js';
 import { BYTE_SYMBOLS } from '../../layers/xclip/tokenizer/bpe.js';
 import { fixText } from '../../layers/xclip/tokenizer/fix-text.js';
@@ -24,7 +25,7 @@ interface TokenizerCase {
 const { bos_id: BOS, eos_id: EOS, cases } = JSON.parse(readFileSync(join(FIXTURE, 'cases.json'), 'utf8')) as {
   bos_id: number; eos_id: number; cases: TokenizerCase[];
 };
-const tokenizer = ClipTokenizer.fromDirectory(FIXTURE);
+const tokenizer = ClipTokenizer.fromDirectory(CLIP_BPE_DIR);
 
 test('matches OpenAI simple_tokenizer.py (with ftfy 6.3.1) on every reference case', () => {
   assert.equal(cases.length, 71);
@@ -167,7 +168,7 @@ function runCli(args: string[]): Promise<{ code: number | null; stdout: string; 
 }
 
 test('xclip tokenize prints the ids of each text as JSON', async () => {
-  const ok = await runCli(['tokenize', '--vocab', FIXTURE, 'a photo of a cat', 'don’t']);
+  const ok = await runCli(['tokenize', '--vocab', CLIP_BPE_DIR, 'a photo of a cat', 'don’t']);
   assert.deepEqual(ok, { code: 0, stdout: '[[49406,320,1125,539,320,2368,49407],[49406,847,713,49407]]\n', stderr: '' });
   const failed = await runCli(['tokenize', '--vocab', 'no/such/dir', 'a cat']);
   assert.equal(failed.code, 1);
