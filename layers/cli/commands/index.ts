@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerBenchCommand } from './bench.js';
 import { registerClassifyCommand } from './classify.js';
 import { registerFramesCommand } from './frames.js';
 import { registerModelBuildCommand } from './model-build.js';
@@ -10,6 +11,7 @@ import { registerTokenizeCommand } from './tokenize.js';
 
 /** Every CLI command registers itself here; each lives in its own module. */
 export function registerCommands(program: Command): void {
+  registerBenchCommand(program);
   registerClassifyCommand(program);
   registerFramesCommand(program);
   registerModelBuildCommand(program);
