@@ -51,9 +51,13 @@ export function quantizeInt4Blocks(weight: Float32Array, inFeatures: number, out
     for (let block = 0; block < blocks; block++) {
       const start = block * blockSize;
       const end = Math.min(start + blockSize, inFeatures);
-      let absMax = 0;
-      for (let k = start; k < end; k++) absMax = Math.max(absMax, Math.abs(weight[k * outFeatures + n]!));
-      const scale = absMax > 0 ? absMax / 7 : 1;
+      // The value of largest magnitude maps to -8 exactly (a signed scale), so all 16 levels are used.
+      let extreme = 0;
+      for (let k = start; k < end; k++) {
+        const w = weight[k * outFeatures + n]!;
+        if (Math.abs(w) > Math.abs(extreme)) extreme = w;
+      }
+      const scale = extreme !== 0 ? extreme / -8 : 1;
       scales[n * blocks + block] = scale;
       const blob = (n * blocks + block) * blobBytes;
       for (let k = start; k < start + blockSize; k++) {

@@ -1,0 +1,62 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { rowCosines } from '../../layers/bench/fidelity.js';
+import { buildModel } from '../../layers/xclip/build.js';
+import type { Precision } from '../../layers/xclip/modeling/weight-format.js';
+import { onnx } from '../../layers/xclip/onnx/proto.js';
+import { XclipRuntime } from '../../layers/xclip/runtime.js';
+import { readSafetensors } from '../../layers/xclip/safetensors.js';
+
+const FIXTURE = 'test/fixtures/xclip-tiny';
+const work = mkdtempSync(join(tmpdir(), 'xclip-quantized-'));
+const inputs = readSafetensors(join(FIXTURE, 'inputs.safetensors')).tensors;
+const expected = readSafetensors(join(FIXTURE, 'expected.safetensors')).tensors;
+const golden = (name: string) => expected.get(name)!.data as Float32Array;
+
+/** Bounds shipped for each precision on the golden fixture (measured values in BENCHMARKS.md). */
+const BOUNDS: Record<Exclude<Precision, 'fp32'>, { videoCosine: number; textCosine: number; textEmbedCosine: number; logitDelta: number; linearOp: string }> = {
+  int8: { videoCosine: 0.999, textCosine: 0.998, textEmbedCosine: 0.998, logitDelta: 0.2, linearOp: 'DynamicQuantizeMatMul' },
+  int4: { videoCosine: 0.99, textCosine: 0.95, textEmbedCosine: 0.95, logitDelta: 1.5, linearOp: 'MatMulNBits' },
+};
+
+/** Op types of a graph, and whether any MatMul still multiplies by a float weight initializer. */
+function inspectGraph(path: string): { ops: Set<string>; floatWeightMatMuls: number } {
+  const graph = onnx.ModelProto.decode(readFileSync(path)).graph!;
+  const initializers = new Set(graph.initializer!.map((tensor) => tensor.name));
+  const floatWeightMatMuls = graph.node!.filter((node) => node.opType === 'MatMul' && node.input!.some((input) => initializers.has(input))).length;
+  return { ops: new Set(graph.node!.map((node) => node.opType!)), floatWeightMatMuls };
+}
+
+for (const [precision, bounds] of Object.entries(BOUNDS) as Array<[Exclude<Precision, 'fp32'>, (typeof BOUNDS)['int8']]>) {
+  test(`${precision} follows HF's fp32 outputs on the golden fixture`, async (t) => {
+    const dir = join(work, precision);
+    await buildModel({ from: FIXTURE, out: dir, precision });
+    for (const graph of ['vision', 'text', 'score']) {
+      const { ops, floatWeightMatMuls } = inspectGraph(join(dir, `${graph}.onnx`));
+      assert.ok(ops.has(bounds.linearOp), `${graph}.onnx uses ${bounds.linearOp}`);
+      assert.equal(floatWeightMatMuls, 0, `${graph}.onnx has no float linear layer left`);
+    }
+    const runtime = await XclipRuntime.load(dir, { threads: 1 });
+    try {
+      const pixels = inputs.get('pixel_values')!;
+      const ids = inputs.get('input_ids')!;
+      const videos = await runtime.encodeVideos(pixels.data as Float32Array, 2);
+      const texts = await runtime.encodeTexts(ids.data as BigInt64Array, inputs.get('attention_mask')!.data as BigInt64Array, 3, 16);
+      const scores = await runtime.scoreVideos(videos, texts);
+      const video = Math.min(...rowCosines(videos.videoEmbeds, golden('video_embeds_unnormalized'), 16));
+      const text = Math.min(...rowCosines(texts.features, golden('text_features'), 16));
+      const textEmbeds = Math.min(...rowCosines(scores.textEmbeds, golden('text_embeds'), 16));
+      const logitDelta = Math.max(...scores.logits.map((v, i) => Math.abs(v - golden('logits_per_video')[i]!)));
+      t.diagnostic(`${precision}: video cosine ${video.toFixed(5)}, text cosine ${text.toFixed(5)}, text_embeds cosine ${textEmbeds.toFixed(5)}, max logit delta ${logitDelta.toFixed(4)}`);
+      assert.ok(video >= bounds.videoCosine, `video embedding cosine ${video}`);
+      assert.ok(text >= bounds.textCosine, `text feature cosine ${text}`);
+      assert.ok(textEmbeds >= bounds.textEmbedCosine, `text_embeds cosine ${textEmbeds}`);
+      assert.ok(logitDelta <= bounds.logitDelta, `max logit delta ${logitDelta}`);
+    } finally {
+      await runtime.release();
+    }
+  });
+}
