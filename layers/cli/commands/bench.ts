@@ -1,4 +1,5 @@
 import { type Command, InvalidArgumentError } from 'commander';
+import { type FidelityResult, measureFidelity } from '../../bench/fidelity.js';
 import { type ModelBenchResult, type Timing, benchmarkModel } from '../../bench/model-bench.js';
 import { defaultModelDir } from '../../xclip/model-location.js';
 
@@ -23,6 +24,15 @@ function formatModelBench(r: ModelBenchResult): string {
   ].join('\n');
 }
 
+function formatFidelity(f: FidelityResult): string {
+  return [
+    `fidelity of ${f.precision} against ${f.reference} (${f.videos} random videos, ${f.labels} labels)`,
+    `  video embedding cosine  mean ${f.videoEmbedCosine.mean.toFixed(5)}, min ${f.videoEmbedCosine.min.toFixed(5)}`,
+    `  text feature cosine     mean ${f.textFeatureCosine.mean.toFixed(5)}, min ${f.textFeatureCosine.min.toFixed(5)}`,
+    `  top-1 agreement ${(f.top1Agreement * 100).toFixed(1)}%, top-5 overlap ${(f.top5Agreement * 100).toFixed(1)}%, max logit delta ${f.maxLogitDelta.toFixed(4)}`,
+  ].join('\n');
+}
+
 export function registerBenchCommand(program: Command): void {
   program
     .command('bench')
@@ -30,9 +40,17 @@ export function registerBenchCommand(program: Command): void {
     .option('--model <dir>', 'built model directory (default: $XCLIP_MODEL_DIR or models/xclip-base-patch32-int8)')
     .option('--runs <n>', 'timed runs after one warm-up', positiveInteger, 5)
     .option('--threads <n>', 'ONNX Runtime intra-op threads (default: all cores)', positiveInteger)
+    .option('--reference <dir>', 'also compare against this fp32 build of the same checkpoint (fidelity)')
+    .option('--videos <n>', 'random videos for the fidelity comparison', positiveInteger, 32)
     .option('--json', 'print one JSON object to stdout')
-    .action(async (options: { model?: string; runs: number; threads?: number; json?: boolean }) => {
-      const result = await benchmarkModel({ modelDir: options.model ?? defaultModelDir(), runs: options.runs, threads: options.threads });
-      process.stdout.write(options.json ? `${JSON.stringify(result, null, 2)}\n` : `${formatModelBench(result)}\n`);
+    .action(async (options: { model?: string; runs: number; threads?: number; reference?: string; videos: number; json?: boolean }) => {
+      const modelDir = options.model ?? defaultModelDir();
+      const result = await benchmarkModel({ modelDir, runs: options.runs, threads: options.threads });
+      const fidelity = options.reference ? await measureFidelity({ modelDir, referenceDir: options.reference, videos: options.videos, threads: options.threads }) : undefined;
+      if (options.json) {
+        process.stdout.write(`${JSON.stringify(fidelity ? { ...result, fidelity } : result, null, 2)}\n`);
+      } else {
+        process.stdout.write(`${formatModelBench(result)}\n${fidelity ? `${formatFidelity(fidelity)}\n` : ''}`);
+      }
     });
 }
