@@ -1,5 +1,6 @@
 import { patchGrid, type XclipConfig } from '../config.js';
 import { attr } from '../onnx/graph-builder.js';
+import { transpose2d } from '../weights.js';
 import { type EncoderLayerShape, type ModelContext, encoderLayer, encoderMlpBlock, layerNorm, linear, meanOver, selfAttention } from './nn.js';
 
 export const VISION_INPUT = 'pixel_values';
@@ -7,18 +8,20 @@ export const VISION_OUTPUTS = { videoEmbeds: 'video_embeds', visualTokens: 'visu
 
 /**
  * HF XCLIPVisionEmbeddings on frames [BT, C, H, W]: patch conv, CLS prepended, positions added.
- * The CLS token is folded into row 0 of the position table and a zero token is padded in front of
- * the patches, which gives the same sum as concatenating CLS and adding positions.
+ * The conv (kernel = stride = patch) is computed as what it is, a linear layer on flattened patches,
+ * so it is quantized like every other linear layer. The CLS token is folded into row 0 of the
+ * position table and a zero token is padded in front of the patches: the same sum as concatenating.
  */
 function visionEmbeddings(ctx: ModelContext, frames: string, config: XclipConfig): string {
   const { g, weights } = ctx;
   const vision = config.vision_config;
   const { hidden_size: hidden, patch_size: patch, num_channels: channels } = vision;
-  const { count } = patchGrid(vision);
-  const kernelShape = [hidden, channels, patch, patch];
-  const convWeight = ctx.format.dense(g, 'vision_model.embeddings.patch_embedding.weight', kernelShape, weights.take('vision_model.embeddings.patch_embedding.weight', kernelShape).data);
-  const conv = g.op1('Conv', [frames, convWeight], { kernel_shape: attr.ints([patch, patch]), strides: attr.ints([patch, patch]) }, { name: 'patch_embedding' });
-  const patches = g.op1('Transpose', [g.op1('Reshape', [conv, g.ints([0, hidden, count])])], { perm: attr.ints([0, 2, 1]) });
+  const { side, count } = patchGrid(vision);
+  const patchValues = channels * patch * patch;
+  const grid = g.op1('Reshape', [frames, g.ints([-1, channels, side, patch, side, patch])]);
+  const patchRows = g.op1('Reshape', [g.op1('Transpose', [grid], { perm: attr.ints([0, 2, 4, 1, 3, 5]) }), g.ints([-1, count, patchValues])], {}, { name: 'patches' });
+  const kernel = weights.take('vision_model.embeddings.patch_embedding.weight', [hidden, channels, patch, patch]).data;
+  const patches = ctx.format.linear.emit(g, patchRows, transpose2d(kernel, hidden, patchValues), patchValues, hidden, undefined, 'vision_model.embeddings.patch_embedding');
   const withClsSlot = g.op1('Pad', [patches, g.ints([0, 1, 0, 0, 0, 0])]);
   const classEmbedding = weights.take('vision_model.embeddings.class_embedding', [hidden]).data;
   const positions = weights.take('vision_model.embeddings.position_embedding.weight', [count + 1, hidden]).data;
