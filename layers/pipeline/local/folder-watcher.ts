@@ -1,0 +1,55 @@
+import { describeError } from '../../common/errors.js';
+import type { ObjectInfo, ObjectStore } from '../ports/object-store.js';
+
+export interface FolderWatcherOptions {
+  /** Time between scans of the folder. */
+  intervalMs?: number;
+  onStable: (object: ObjectInfo) => Promise<void>;
+  log?: (line: string) => void;
+}
+
+/**
+ * Polls a store for new or changed objects (the local stand-in for S3 event notifications). An
+ * object is reported once it is stable: the same version in two scans in a row, so a file still
+ * being copied in is not read half-written.
+ */
+export class FolderWatcher {
+  private readonly seen = new Map<string, string>();
+  private readonly reported = new Map<string, string>();
+  private timer: NodeJS.Timeout | undefined;
+  private scanning: Promise<void> | undefined;
+  private stopped = false;
+
+  constructor(private readonly store: ObjectStore, private readonly options: FolderWatcherOptions) {}
+
+  start(): void {
+    this.scanning = this.scanAndSchedule();
+  }
+
+  private async scanAndSchedule(): Promise<void> {
+    try {
+      await this.scan();
+    } catch (error) {
+      this.options.log?.(`scan of ${this.store.bucket} failed: ${describeError(error)}`);
+    }
+    if (!this.stopped) this.timer = setTimeout(() => this.start(), this.options.intervalMs ?? 1000);
+  }
+
+  /** One pass: reports every object whose version has not changed since the previous pass. */
+  async scan(): Promise<void> {
+    for await (const object of this.store.list()) {
+      if (this.stopped) return;
+      const previous = this.seen.get(object.key);
+      this.seen.set(object.key, object.version);
+      if (previous !== object.version || this.reported.get(object.key) === object.version) continue;
+      this.reported.set(object.key, object.version);
+      await this.options.onStable(object);
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.scanning;
+  }
+}

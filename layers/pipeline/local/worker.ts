@@ -1,0 +1,57 @@
+import { describeError } from '../../common/errors.js';
+import type { Queue, QueueMessage } from '../ports/queue.js';
+
+export interface WorkerOptions<T> {
+  queue: Queue<T>;
+  /** Handles one delivery; a throw makes the queue deliver it again later (or dead-letter it). */
+  handle: (body: T, message: QueueMessage<T>) => Promise<void>;
+  /** First retry delay; doubled on each further delivery. */
+  retryDelayMs?: number;
+  /** How long one receive waits for a message before checking for shutdown. */
+  pollMs?: number;
+  /** Names a message in log lines. */
+  describe?: (body: T) => string;
+  log?: (line: string) => void;
+}
+
+/** Takes messages off a queue one at a time until stopped; stop() lets the message in hand finish. */
+export class Worker<T> {
+  private readonly abort = new AbortController();
+  private running: Promise<void> | undefined;
+  private busy = false;
+
+  constructor(private readonly options: WorkerOptions<T>) {}
+
+  /** True while a message is being handled. */
+  get isBusy(): boolean {
+    return this.busy;
+  }
+
+  start(): void {
+    this.running ??= this.loop();
+  }
+
+  private async loop(): Promise<void> {
+    const { queue, handle, retryDelayMs = 1000, pollMs = 1000, describe, log } = this.options;
+    while (!this.abort.signal.aborted) {
+      const [message] = await queue.receive(1, pollMs, this.abort.signal);
+      if (!message) continue;
+      this.busy = true;
+      try {
+        await handle(message.body, message);
+        await queue.ack(message);
+      } catch (error) {
+        const last = message.receiveCount >= queue.maxReceives;
+        log?.(`${describe?.(message.body) ?? 'message'}: ${last ? 'gave up' : 'will retry'} after delivery ${message.receiveCount}/${queue.maxReceives}: ${describeError(error)}`);
+        await queue.retry(message, retryDelayMs * 2 ** (message.receiveCount - 1));
+      } finally {
+        this.busy = false;
+      }
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort();
+    await this.running;
+  }
+}

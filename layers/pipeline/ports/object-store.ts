@@ -1,0 +1,24 @@
+/** One stored object: what its store says about the version it holds now. */
+export interface ObjectInfo {
+  key: string;
+  bytes: number;
+  version: string;
+  sequence: string;
+}
+
+/**
+ * A bucket of objects addressed by key (S3, or a folder locally). Writes replace the whole object
+ * atomically: a reader sees the old bytes or the new ones, never a part.
+ */
+export interface ObjectStore {
+  /** Name of the bucket (or folder) this store reads, part of every video id. */
+  readonly bucket: string;
+  head(key: string): Promise<ObjectInfo | undefined>;
+  /** The object's bytes, or undefined when there is no such object. */
+  get(key: string): Promise<Buffer | undefined>;
+  put(key: string, bytes: Uint8Array, contentType: string): Promise<void>;
+  /** Copies the object into a local file (videos are decoded from files); undefined when there is none. */
+  download(key: string, path: string): Promise<ObjectInfo | undefined>;
+  /** Every object under `prefix`, in key order. */
+  list(prefix?: string): AsyncIterable<ObjectInfo>;
+}

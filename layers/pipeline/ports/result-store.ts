@@ -1,0 +1,56 @@
+import type { RecordError, SourceObject, VideoRecord, VideoResult, VideoStatus } from '../result-schema.js';
+
+/**
+ * What `enqueue` found: `queued` a new object or a newer version (the record is now QUEUED),
+ * `pending` this version already waiting or in progress, `finished` this version already DONE or
+ * FAILED, `stale` an older version than the one recorded.
+ */
+export type EnqueueOutcome = 'queued' | 'pending' | 'finished' | 'stale';
+
+export interface ListQuery {
+  status?: VideoStatus;
+  /** Videos with this label among their top labels, best score first. */
+  label?: string;
+  /** ISO time: only records updated at or after it. */
+  since?: string;
+  limit: number;
+  /** Opaque, from the previous page of the same query. */
+  cursor?: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  /** Absent on the last page. */
+  nextCursor?: string;
+}
+
+export interface StoredEmbedding {
+  id: string;
+  embedding: Float32Array;
+}
+
+/**
+ * Records per video, keyed by video id. Every write is a conditional update of one record on its
+ * object version, so at-least-once delivery cannot duplicate or regress a result, and a store
+ * without transactions (DynamoDB) can implement it. Status moves QUEUED -> PROCESSING -> DONE or
+ * FAILED; a newer object version starts again at QUEUED.
+ */
+export interface ResultStore {
+  get(id: string): Promise<VideoRecord | undefined>;
+  /** Records `source` as QUEUED unless this version or a newer one is already recorded. */
+  enqueue(id: string, source: SourceObject, at: string): Promise<EnqueueOutcome>;
+  /** QUEUED or PROCESSING -> PROCESSING for this version (a redelivery may claim again); undefined when not claimable. */
+  claim(id: string, version: string, at: string): Promise<VideoRecord | undefined>;
+  /** PROCESSING -> DONE for this version; false when the record moved on (newer version, or finished). */
+  complete(id: string, version: string, result: VideoResult, embedding: Float32Array, at: string): Promise<boolean>;
+  /** PROCESSING -> FAILED for this version. */
+  fail(id: string, version: string, error: RecordError, at: string): Promise<boolean>;
+  /** Replaces the labels of a DONE result of this version. */
+  relabel(id: string, version: string, result: VideoResult, at: string): Promise<boolean>;
+  /** Most recently updated first, or by score when filtering by label. */
+  list(query: ListQuery): Promise<Page<VideoRecord>>;
+  /** Records still QUEUED or PROCESSING: what a restarted pipeline must queue again. */
+  unfinished(): Promise<VideoRecord[]>;
+  /** Embeddings of every DONE video. */
+  embeddings(): AsyncIterable<StoredEmbedding>;
+}

@@ -1,0 +1,98 @@
+import { z } from 'zod';
+
+/** Version of the result document; bumped on any change a reader of stored results must know about. */
+export const RESULT_SCHEMA_VERSION = 1;
+
+export const VIDEO_STATUSES = ['QUEUED', 'PROCESSING', 'DONE', 'FAILED'] as const;
+export const videoStatusSchema = z.enum(VIDEO_STATUSES);
+export type VideoStatus = z.infer<typeof videoStatusSchema>;
+
+/** One stored object version: what a queue message carries and what results are keyed on. */
+export const sourceObjectSchema = z.object({
+  bucket: z.string().min(1),
+  key: z.string().min(1),
+  /** Opaque id of this content (S3 version id or ETag; size and mtime locally). */
+  version: z.string().min(1),
+  /** Fixed-width string whose lexicographic order is the order the versions were written in. */
+  sequence: z.string().min(1),
+});
+export type SourceObject = z.infer<typeof sourceObjectSchema>;
+
+export const labelScoreSchema = z.object({
+  label: z.string(),
+  index: z.number().int().nonnegative(),
+  /** Softmax probability over the label set. */
+  score: z.number().min(0).max(1),
+  logit: z.number(),
+});
+
+export const videoMetadataSchema = z.object({
+  durationSeconds: z.number().nonnegative(),
+  width: z.number().int().nonnegative(),
+  height: z.number().int().nonnegative(),
+  rotation: z.number(),
+  codec: z.string(),
+  bytes: z.number().int().nonnegative(),
+  frameRate: z.number().positive().optional(),
+});
+
+export const modelInfoSchema = z.object({ id: z.string(), precision: z.string(), sha256: z.string() });
+
+export const timingsSchema = z.object({
+  downloadMs: z.number().nonnegative(),
+  decodeMs: z.number().nonnegative(),
+  visionMs: z.number().nonnegative(),
+  scoreMs: z.number().nonnegative(),
+  totalMs: z.number().nonnegative(),
+});
+
+export const timelineSchema = z.array(z.object({
+  startSeconds: z.number().nonnegative(),
+  endSeconds: z.number().nonnegative(),
+  labels: z.array(labelScoreSchema),
+}));
+
+/** A tensor stored beside the result document in the artifact store. */
+export const tensorRefSchema = z.object({
+  key: z.string(),
+  dtype: z.enum(['float32', 'float16']),
+  shape: z.array(z.number().int().positive()),
+});
+
+/** The result document (results/<key>.json): everything known about one classified object version. */
+export const videoResultSchema = z.object({
+  schemaVersion: z.literal(RESULT_SCHEMA_VERSION),
+  videoId: z.string(),
+  source: sourceObjectSchema,
+  status: z.literal('DONE'),
+  labelSetId: z.string(),
+  /** Top-k labels, best first. */
+  labels: z.array(labelScoreSchema),
+  video: videoMetadataSchema,
+  model: modelInfoSchema,
+  /** L2-normalised video embedding, float32 [P]. */
+  embedding: tensorRefSchema,
+  /** Prompt visual tokens, float16 [N, P]: with the embedding, all the score graph needs to relabel. */
+  visualTokens: tensorRefSchema,
+  timings: timingsSchema,
+  timeline: timelineSchema.optional(),
+  completedAt: z.iso.datetime(),
+});
+export type VideoResult = z.infer<typeof videoResultSchema>;
+
+export const recordErrorSchema = z.object({ code: z.string(), message: z.string() });
+export type RecordError = z.infer<typeof recordErrorSchema>;
+
+/** What the result store holds per video: its latest object version, its status and, once DONE, its result. */
+export const videoRecordSchema = z.object({
+  id: z.string(),
+  source: sourceObjectSchema,
+  status: videoStatusSchema,
+  /** Processing attempts of this version so far. */
+  attempts: z.number().int().nonnegative(),
+  error: recordErrorSchema.optional(),
+  queuedAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+  result: videoResultSchema.optional(),
+});
+export type VideoRecord = z.infer<typeof videoRecordSchema>;

@@ -1,0 +1,136 @@
+import { randomUUID } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import { extname, join } from 'node:path';
+import { XclipError, describeError } from '../../common/errors.js';
+import { DecodeTimeoutError, MediaError } from '../../media/errors.js';
+import type { LabelSet } from '../../xclip/label-sets.js';
+import type { ViewLayout } from '../classifier.js';
+import { InvalidKeyError } from '../errors.js';
+import type { ObjectStore } from '../ports/object-store.js';
+import type { ResultStore } from '../ports/result-store.js';
+import type { VideoModel } from '../ports/video-model.js';
+import { writeResultDocument } from '../result-document.js';
+import { RESULT_SCHEMA_VERSION, type RecordError, type SourceObject, type VideoResult } from '../result-schema.js';
+import { artifactKeysFor } from '../storage-keys.js';
+import { encodeFloat16, encodeFloat32 } from '../tensor-codec.js';
+import { videoIdFor } from '../video-id.js';
+
+export interface ClassifyDeps {
+  model: VideoModel;
+  /** Where the videos are (the watched folder, the upload bucket). */
+  sources: ObjectStore;
+  /** Where results, embeddings and visual tokens go. */
+  artifacts: ObjectStore;
+  results: ResultStore;
+  /** Scratch folder for downloaded videos. */
+  workDir: string;
+  now?: () => Date;
+}
+
+export interface ClassifySettings {
+  labels: LabelSet;
+  top: number;
+  views?: ViewLayout;
+  /** Also label windows of this many seconds (segment mode). */
+  timelineSeconds?: number;
+}
+
+export type ClassifyOutcome =
+  | { status: 'DONE'; id: string; result: VideoResult }
+  | { status: 'FAILED'; id: string; error: RecordError }
+  /** Nothing to do: this version is finished or superseded, or another delivery holds it. */
+  | { status: 'SKIPPED'; id: string; reason: string };
+
+export class ObjectNotFoundError extends XclipError {
+  constructor(key: string) {
+    super('OBJECT_NOT_FOUND', `video ${key} not found`, 'it was deleted before it could be read');
+  }
+}
+
+/** Errors that say the video itself is unusable: retrying cannot help. */
+function isPermanent(error: unknown): boolean {
+  return (error instanceof MediaError && !(error instanceof DecodeTimeoutError)) || error instanceof ObjectNotFoundError || error instanceof InvalidKeyError;
+}
+
+export function recordErrorOf(error: unknown): RecordError {
+  return { code: error instanceof XclipError ? error.code : 'INTERNAL', message: describeError(error) };
+}
+
+function timestamp(deps: ClassifyDeps): string {
+  return (deps.now?.() ?? new Date()).toISOString();
+}
+
+async function classifyClaimed(deps: ClassifyDeps, id: string, source: SourceObject, settings: ClassifySettings): Promise<ClassifyOutcome> {
+  const started = performance.now();
+  const file = join(deps.workDir, `${randomUUID()}${extname(source.key)}`);
+  try {
+    const downloaded = await deps.sources.download(source.key, file);
+    if (!downloaded) throw new ObjectNotFoundError(source.key);
+    if (downloaded.version !== source.version) return { status: 'SKIPPED', id, reason: 'a newer version of the object replaced this one' };
+    const downloadMs = performance.now() - started;
+    const classified = await deps.model.classifyFile(file, {
+      labels: settings.labels, top: settings.top, views: settings.views, timelineSeconds: settings.timelineSeconds,
+    });
+
+    const P = deps.model.model.projectionDim;
+    const keys = artifactKeysFor(source.key);
+    const { id: modelId, precision, sha256 } = deps.model.model;
+    const result: VideoResult = {
+      schemaVersion: RESULT_SCHEMA_VERSION,
+      videoId: id,
+      source,
+      status: 'DONE',
+      labelSetId: classified.labelSetId,
+      labels: classified.labels,
+      video: classified.video,
+      model: { id: modelId, precision, sha256 },
+      embedding: { key: keys.embedding, dtype: 'float32', shape: [P] },
+      visualTokens: { key: keys.visualTokens, dtype: 'float16', shape: [classified.visualTokens.length / P, P] },
+      timings: { downloadMs, ...classified.timings, totalMs: performance.now() - started },
+      ...(classified.timeline ? { timeline: classified.timeline } : {}),
+      completedAt: timestamp(deps),
+    };
+    await deps.artifacts.put(keys.embedding, encodeFloat32(classified.embedding), 'application/octet-stream');
+    await deps.artifacts.put(keys.visualTokens, encodeFloat16(classified.visualTokens), 'application/octet-stream');
+    await writeResultDocument(deps.artifacts, result);
+    if (!(await deps.results.complete(id, source.version, result, classified.embedding, timestamp(deps)))) {
+      return { status: 'SKIPPED', id, reason: 'the record moved on while this version was classified' };
+    }
+    return { status: 'DONE', id, result };
+  } catch (error) {
+    if (!isPermanent(error)) throw error;
+    const recorded = recordErrorOf(error);
+    await deps.results.fail(id, source.version, recorded, timestamp(deps));
+    return { status: 'FAILED', id, error: recorded };
+  } finally {
+    await rm(file, { force: true });
+  }
+}
+
+/**
+ * Classifies one object version and stores its result, idempotently: a version already finished,
+ * or older than the one recorded, is skipped. A video that cannot be decoded ends FAILED; any other
+ * error is thrown for the queue to retry.
+ */
+export async function classifyObject(deps: ClassifyDeps, source: SourceObject, settings: ClassifySettings): Promise<ClassifyOutcome> {
+  const id = videoIdFor(source.bucket, source.key);
+  const enqueued = await deps.results.enqueue(id, source, timestamp(deps));
+  if (enqueued === 'stale' || enqueued === 'finished') return { status: 'SKIPPED', id, reason: `this version is ${enqueued}` };
+  if (!(await deps.results.claim(id, source.version, timestamp(deps)))) return { status: 'SKIPPED', id, reason: 'the record moved on' };
+  return classifyClaimed(deps, id, source, settings);
+}
+
+/**
+ * One delivery of a queue message: classifyObject, and on the last delivery a transient error is
+ * recorded as FAILED before it is thrown, so the record never stays PROCESSING once the message is dead.
+ */
+export async function classifyDelivery(deps: ClassifyDeps, source: SourceObject, settings: ClassifySettings, delivery: { receiveCount: number; maxReceives: number }): Promise<ClassifyOutcome> {
+  try {
+    return await classifyObject(deps, source, settings);
+  } catch (error) {
+    if (delivery.receiveCount >= delivery.maxReceives) {
+      await deps.results.fail(videoIdFor(source.bucket, source.key), source.version, recordErrorOf(error), timestamp(deps));
+    }
+    throw error;
+  }
+}

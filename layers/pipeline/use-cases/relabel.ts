@@ -1,0 +1,49 @@
+import type { LabelSet } from '../../xclip/label-sets.js';
+import { NotFoundError, NotReadyError } from '../errors.js';
+import type { ObjectStore } from '../ports/object-store.js';
+import type { ResultStore } from '../ports/result-store.js';
+import type { VideoModel } from '../ports/video-model.js';
+import type { RecordError, VideoResult } from '../result-schema.js';
+import { writeResultDocument } from '../result-document.js';
+import { readStoredTensors } from '../stored-tensors.js';
+import { recordErrorOf } from './classify.js';
+
+export interface RelabelDeps {
+  model: VideoModel;
+  artifacts: ObjectStore;
+  results: ResultStore;
+  now?: () => Date;
+}
+
+export type RelabelOutcome = { id: string; result: VideoResult } | { id: string; error: RecordError };
+
+/**
+ * New labels for a classified video from its stored embedding and visual tokens, through the score
+ * graph only (no download, no decoding); the stored result and its document are updated.
+ */
+export async function relabelVideo(deps: RelabelDeps, id: string, labels: LabelSet, top: number): Promise<VideoResult> {
+  const record = await deps.results.get(id);
+  if (!record) throw new NotFoundError(`video ${id}`);
+  if (record.status !== 'DONE' || !record.result) throw new NotReadyError(`cannot relabel video ${id}`, `it is ${record.status}, not DONE`);
+  const tensors = await readStoredTensors(deps.artifacts, record.result);
+  const scores = await deps.model.scoreStored(tensors.embedding, tensors.visualTokens, { labels, top });
+  const result: VideoResult = { ...record.result, labelSetId: labels.id, labels: scores };
+  if (!(await deps.results.relabel(id, record.source.version, result, (deps.now?.() ?? new Date()).toISOString()))) {
+    throw new NotReadyError(`cannot relabel video ${id}`, 'a newer version of it arrived meanwhile');
+  }
+  await writeResultDocument(deps.artifacts, result);
+  return result;
+}
+
+/** relabelVideo for each id in turn; one video's error does not stop the others. */
+export async function relabelVideos(deps: RelabelDeps, ids: readonly string[], labels: LabelSet, top: number): Promise<RelabelOutcome[]> {
+  const outcomes: RelabelOutcome[] = [];
+  for (const id of ids) {
+    try {
+      outcomes.push({ id, result: await relabelVideo(deps, id, labels, top) });
+    } catch (error) {
+      outcomes.push({ id, error: recordErrorOf(error) });
+    }
+  }
+  return outcomes;
+}
