@@ -37,6 +37,7 @@ export const videoMetadataSchema = z.object({
 });
 
 export const modelInfoSchema = z.object({ id: z.string(), precision: z.string(), sha256: z.string() });
+export type ModelInfo = z.infer<typeof modelInfoSchema>;
 
 export const timingsSchema = z.object({
   downloadMs: z.number().nonnegative(),

@@ -7,6 +7,7 @@ import { registerModelFetchCommand } from './model-fetch.js';
 import { registerModelPullCommand } from './model-pull.js';
 import { registerModelRandomCommand } from './model-random.js';
 import { registerModelRunCommand } from './model-run.js';
+import { registerServeCommand } from './serve.js';
 import { registerTokenizeCommand } from './tokenize.js';
 
 /** Every CLI command registers itself here; each lives in its own module. */
@@ -19,5 +20,6 @@ export function registerCommands(program: Command): void {
   registerModelPullCommand(program);
   registerModelRandomCommand(program);
   registerModelRunCommand(program);
+  registerServeCommand(program);
   registerTokenizeCommand(program);
 }

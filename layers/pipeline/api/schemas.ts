@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { MAX_LABELS } from '../../xclip/label-sets.js';
-import { labelScoreSchema, recordErrorSchema, videoRecordSchema, videoResultSchema, videoStatusSchema } from '../result-schema.js';
+import { labelScoreSchema, modelInfoSchema, recordErrorSchema, videoRecordSchema, videoResultSchema, videoStatusSchema } from '../result-schema.js';
 
 const MAX_ID_CHARS = 200;
 const MAX_TEXT_CHARS = 1000;
@@ -81,7 +81,7 @@ export const labelsResponseSchema = z.object({
 
 export const healthResponseSchema = z.object({
   status: z.literal('ok'),
-  model: z.object({ id: z.string(), precision: z.string(), sha256: z.string() }).optional(),
+  model: modelInfoSchema.optional(),
   queue: z.object({ visible: z.number().int(), inFlight: z.number().int(), deadLetters: z.number().int() }).optional(),
 });
 

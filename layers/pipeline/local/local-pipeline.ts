@@ -7,6 +7,7 @@ import { MemoryQueue } from '../adapters/local/memory-queue.js';
 import { SqliteResultStore } from '../adapters/local/sqlite-result-store.js';
 import { createApi } from '../api/app.js';
 import { VideoClassifier } from '../classifier.js';
+import { modelInfoOf } from '../ports/video-model.js';
 import type { SourceObject } from '../result-schema.js';
 import { type ClassifySettings, classifyDelivery } from '../use-cases/classify.js';
 import { ingestObject } from '../use-cases/ingest.js';
@@ -46,6 +47,7 @@ export class LocalPipeline {
   private watcher: FolderWatcher | undefined;
   private worker: Worker<SourceObject> | undefined;
   private model: Promise<VideoClassifier> | undefined;
+  private loaded: VideoClassifier | undefined;
 
   private constructor(private readonly options: LocalPipelineOptions) {
     mkdirSync(options.dataDir, { recursive: true });
@@ -56,7 +58,7 @@ export class LocalPipeline {
       results: this.results,
       artifacts: this.artifacts,
       model: () => this.loadModel(),
-      health: () => ({ queue: this.queue.stats() }),
+      health: () => ({ ...(this.loaded ? { model: modelInfoOf(this.loaded) } : {}), queue: this.queue.stats() }),
       log: options.log,
     });
   }
@@ -78,7 +80,7 @@ export class LocalPipeline {
       modelDir: this.options.modelDir,
       threads: this.options.threads,
       labelFeatureCacheDir: join(this.options.dataDir, 'label-features'),
-    });
+    }).then((model) => (this.loaded = model));
     return this.model;
   }
 

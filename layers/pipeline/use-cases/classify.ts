@@ -8,7 +8,7 @@ import type { ViewLayout } from '../classifier.js';
 import { InvalidKeyError } from '../errors.js';
 import type { ObjectStore } from '../ports/object-store.js';
 import type { ResultStore } from '../ports/result-store.js';
-import type { VideoModel } from '../ports/video-model.js';
+import { type VideoModel, modelInfoOf } from '../ports/video-model.js';
 import { writeResultDocument } from '../result-document.js';
 import { RESULT_SCHEMA_VERSION, type RecordError, type SourceObject, type VideoResult } from '../result-schema.js';
 import { artifactKeysFor } from '../storage-keys.js';
@@ -74,7 +74,6 @@ async function classifyClaimed(deps: ClassifyDeps, id: string, source: SourceObj
 
     const P = deps.model.model.projectionDim;
     const keys = artifactKeysFor(source.key);
-    const { id: modelId, precision, sha256 } = deps.model.model;
     const result: VideoResult = {
       schemaVersion: RESULT_SCHEMA_VERSION,
       videoId: id,
@@ -83,7 +82,7 @@ async function classifyClaimed(deps: ClassifyDeps, id: string, source: SourceObj
       labelSetId: classified.labelSetId,
       labels: classified.labels,
       video: classified.video,
-      model: { id: modelId, precision, sha256 },
+      model: modelInfoOf(deps.model),
       embedding: { key: keys.embedding, dtype: 'float32', shape: [P] },
       visualTokens: { key: keys.visualTokens, dtype: 'float16', shape: [classified.visualTokens.length / P, P] },
       timings: { downloadMs, ...classified.timings, totalMs: performance.now() - started },
@@ -99,7 +98,9 @@ async function classifyClaimed(deps: ClassifyDeps, id: string, source: SourceObj
     return { status: 'DONE', id, result };
   } catch (error) {
     if (!isPermanent(error)) throw error;
+    // The media layer names the scratch copy; the record names the object.
     const recorded = recordErrorOf(error);
+    recorded.message = recorded.message.replaceAll(file, source.key);
     await deps.results.fail(id, source.version, recorded, timestamp(deps));
     return { status: 'FAILED', id, error: recorded };
   } finally {

@@ -77,7 +77,8 @@ export class FsObjectStore implements ObjectStore {
     }
   }
 
-  async put(key: string, bytes: Uint8Array): Promise<void> {
+  /** A folder keeps no content type: files are named by their keys' extensions. */
+  async put(key: string, bytes: Uint8Array, _contentType?: string): Promise<void> {
     const path = this.pathOf(key);
     await mkdir(dirname(path), { recursive: true });
     const temp = join(dirname(path), `.${basename(path)}.${process.pid}-${tempCounter++}.tmp`);
