@@ -1,0 +1,158 @@
+import assert from 'node:assert/strict';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { FsObjectStore } from '../../layers/pipeline/adapters/local/fs-object-store.js';
+import { SqliteResultStore } from '../../layers/pipeline/adapters/local/sqlite-result-store.js';
+import { VideoClassifier } from '../../layers/pipeline/classifier.js';
+import { videoResultSchema } from '../../layers/pipeline/result-schema.js';
+import { artifactKeysFor } from '../../layers/pipeline/storage-keys.js';
+import { decodeFloat16, encodeFloat16, encodeFloat32 } from '../../layers/pipeline/tensor-codec.js';
+import { type ClassifyDeps, classifyObject } from '../../layers/pipeline/use-cases/classify.js';
+import { relabelVideo } from '../../layers/pipeline/use-cases/relabel.js';
+import { searchByText, similarVideos } from '../../layers/pipeline/use-cases/search.js';
+import { videoIdFor } from '../../layers/pipeline/video-id.js';
+import { customLabelSet, resolveLabelSet } from '../../layers/xclip/label-sets.js';
+import { buildSmallTextModel } from '../helpers/small-model.js';
+import { makeTestVideo } from '../helpers/videos.js';
+import { resultFor, sourceObject } from './records.js';
+
+const work = mkdtempSync(join(tmpdir(), 'xclip-use-cases-'));
+const bucketDir = join(work, 'bucket');
+let model: VideoClassifier;
+let deps: ClassifyDeps & { results: SqliteResultStore; sources: FsObjectStore };
+const settings = { labels: resolveLabelSet('k400'), top: 5 };
+
+async function classifyKey(key: string) {
+  const info = (await deps.sources.head(key))!;
+  return classifyObject(deps, { bucket: deps.sources.bucket, ...info }, settings);
+}
+
+before(async () => {
+  model = await VideoClassifier.load({ modelDir: await buildSmallTextModel(), threads: 1, labelFeatureCacheDir: join(work, 'label-cache') });
+  mkdirSync(bucketDir);
+  mkdirSync(join(work, 'scratch'));
+  makeTestVideo(bucketDir, 'pattern one+ü.mp4');
+  copyFileSync(join(bucketDir, 'pattern one+ü.mp4'), join(bucketDir, 'copy of pattern.mp4'));
+  makeTestVideo(bucketDir, 'bars.mp4', { pattern: 'smptebars' });
+  writeFileSync(join(bucketDir, 'notes.mp4'), 'not a video');
+  deps = {
+    model,
+    sources: new FsObjectStore(bucketDir),
+    artifacts: new FsObjectStore(join(work, 'objects')),
+    results: new SqliteResultStore(join(work, 'results.db')),
+    workDir: join(work, 'scratch'),
+  };
+});
+after(async () => {
+  deps.results.close();
+  await model.release();
+});
+
+test('classify stores a versioned result, its embedding and fp16 visual tokens; the same version twice leaves one result', async () => {
+  const outcome = await classifyKey('pattern one+ü.mp4');
+  assert.equal(outcome.status, 'DONE');
+  const result = videoResultSchema.parse(JSON.parse((await deps.artifacts.get('results/pattern one+ü.mp4.json'))!.toString()));
+  assert.equal(result.videoId, videoIdFor(deps.sources.bucket, 'pattern one+ü.mp4'));
+  assert.equal(result.labels.length, 5);
+  assert.equal(result.video.width, 96);
+  assert.deepEqual(result.model, { id: model.model.id, precision: 'fp32', sha256: model.model.sha256 });
+  assert.deepEqual(result.embedding.shape, [16]);
+  assert.equal((await deps.artifacts.get(result.embedding.key))!.byteLength, 16 * 4);
+  assert.equal((await deps.artifacts.get(result.visualTokens.key))!.byteLength, result.visualTokens.shape[0]! * 16 * 2);
+
+  const again = await classifyKey('pattern one+ü.mp4');
+  assert.equal(again.status, 'SKIPPED');
+  assert.equal((await deps.results.list({ limit: 10 })).items.length, 1);
+});
+
+test('a file that is not a video ends FAILED with the object named, not the scratch copy', async () => {
+  const outcome = await classifyKey('notes.mp4');
+  assert.equal(outcome.status, 'FAILED');
+  const record = (await deps.results.get(outcome.id))!;
+  assert.equal(record.status, 'FAILED');
+  assert.ok(['NOT_A_VIDEO', 'CORRUPT_VIDEO'].includes(record.error!.code), record.error!.code);
+  assert.match(record.error!.message, /^notes\.mp4 /);
+  assert.doesNotMatch(record.error!.message, /scratch/);
+});
+
+test('relabel scores stored features through the score graph only: no ffmpeg or ffprobe runs', async () => {
+  const labels = customLabelSet(['juggling balls', 'surfing water', 'playing guitar', 'cooking']);
+  const id = videoIdFor(deps.sources.bucket, 'pattern one+ü.mp4');
+  const direct = await model.classifyFile(join(bucketDir, 'pattern one+ü.mp4'), { labels, top: 4 });
+
+  const marker = join(work, 'media-tool-ran');
+  const trap = join(work, 'trap.sh');
+  writeFileSync(trap, `#!/bin/sh\ntouch '${marker}'\nexit 1\n`);
+  chmodSync(trap, 0o755);
+  const saved = { ffmpeg: process.env.FFMPEG_PATH, ffprobe: process.env.FFPROBE_PATH };
+  process.env.FFMPEG_PATH = trap;
+  process.env.FFPROBE_PATH = trap;
+  try {
+    const relabelled = await relabelVideo(deps, id, labels, 4);
+    assert.equal(relabelled.labelSetId, labels.id);
+    assert.deepEqual(relabelled.labels.map((l) => l.label), direct.labels.map((l) => l.label), 'same ranking as classifying the file');
+    relabelled.labels.forEach((l, i) => assert.ok(Math.abs(l.score - direct.labels[i]!.score) < 1e-2, `score of ${l.label}`));
+    const stored = (await deps.results.get(id))!;
+    assert.equal(stored.result!.labelSetId, labels.id);
+    assert.equal((await deps.results.list({ label: 'cooking', limit: 5 })).items[0]?.id, id);
+    const document = JSON.parse((await deps.artifacts.get(artifactKeysFor('pattern one+ü.mp4').result))!.toString());
+    assert.equal(document.labelSetId, labels.id);
+  } finally {
+    process.env.FFMPEG_PATH = saved.ffmpeg ?? '';
+    process.env.FFPROBE_PATH = saved.ffprobe ?? '';
+    if (saved.ffmpeg === undefined) delete process.env.FFMPEG_PATH;
+    if (saved.ffprobe === undefined) delete process.env.FFPROBE_PATH;
+  }
+  assert.equal(existsSync(marker), false, 'a media tool was started');
+});
+
+test('similar finds an identical copy first', async () => {
+  await classifyKey('copy of pattern.mp4');
+  await classifyKey('bars.mp4');
+  const hits = await similarVideos(deps, videoIdFor(deps.sources.bucket, 'pattern one+ü.mp4'), 5);
+  assert.equal(hits[0]!.key, 'copy of pattern.mp4');
+  assert.ok(Math.abs(hits[0]!.similarity - 1) < 1e-5);
+  assert.ok(hits.every((hit) => hit.key !== 'pattern one+ü.mp4'), 'the video itself is excluded');
+});
+
+test('text search ranks videos by the video-conditioned score graph, known by construction', async () => {
+  // Videos that share one set of visual tokens share the conditioned query direction d, and each
+  // one's logit is scale * cos(embedding, d): embeddings at known angles to d have a known order.
+  const store = { results: new SqliteResultStore(':memory:'), artifacts: new FsObjectStore(mkdtempSync(join(tmpdir(), 'xclip-search-'))) };
+  const P = model.model.projectionDim;
+  const N = model.model.patches;
+  const tokens = decodeFloat16(encodeFloat16(Float32Array.from({ length: N * P }, (_, i) => Math.sin(i * 0.7))));
+  const query = await model.textFeatures(['surfing water']);
+  const probes = new Float32Array(P);
+  for (let j = 0; j < P; j++) {
+    const basis = new Float32Array(P);
+    basis[j] = 1;
+    probes[j] = (await model.scoreTexts(basis, tokens, query, 1))[0]!;
+  }
+  const scale = Math.hypot(...probes);
+  const d = probes.map((v) => v / scale);
+  const other = Float32Array.from({ length: P }, (_, i) => (i % 3) - 1);
+  const along = other.reduce((sum, v, i) => sum + v * d[i]!, 0);
+  const u = other.map((v, i) => v - along * d[i]!);
+  const uNorm = Math.hypot(...u);
+
+  for (const degrees of [120, 0, 60, 30]) {
+    const angle = (degrees * Math.PI) / 180;
+    const embedding = d.map((v, i) => Math.cos(angle) * v + (Math.sin(angle) * u[i]!) / uNorm);
+    const source = sourceObject(`at ${degrees} degrees.mp4`);
+    const id = videoIdFor(source.bucket, source.key);
+    const result = resultFor(source, [['surfing water', 0.5]], { P, N });
+    await store.artifacts.put(result.embedding.key, encodeFloat32(embedding), 'application/octet-stream');
+    await store.artifacts.put(result.visualTokens.key, encodeFloat16(tokens), 'application/octet-stream');
+    await store.results.enqueue(id, source, new Date().toISOString());
+    await store.results.claim(id, source.version, new Date().toISOString());
+    await store.results.complete(id, source.version, result, embedding, new Date().toISOString());
+  }
+
+  const hits = await searchByText({ model, ...store }, 'surfing water', 3);
+  assert.deepEqual(hits.map((hit) => hit.key), ['at 0 degrees.mp4', 'at 30 degrees.mp4', 'at 60 degrees.mp4']);
+  [0, 30, 60].forEach((degrees, i) => assert.ok(Math.abs(hits[i]!.score! - scale * Math.cos((degrees * Math.PI) / 180)) < 1e-3 * scale, `score at ${degrees} degrees`));
+  store.results.close();
+});
