@@ -10,7 +10,8 @@ import { PRECISIONS, type Precision, WEIGHT_FORMATS } from './modeling/weight-fo
 import { buildScoreGraph } from './modeling/score.js';
 import { buildTextGraph } from './modeling/text.js';
 import { buildVisionGraph } from './modeling/vision.js';
-import { CheckpointError, CheckpointWeights } from './weights.js';
+import { CheckpointWeights } from './weights.js';
+import { checkpointLayout } from './checkpoint-layout.js';
 import { LABEL_FEATURES_DIR, labelFeaturesPath, writeLabelFeatures } from './label-features.js';
 import { DEFAULT_LABEL_SET, resolveLabelSet } from './label-sets.js';
 import { XclipRuntime } from './runtime.js';
@@ -102,11 +103,17 @@ export async function buildModel(options: BuildOptions): Promise<BuildResult> {
   if (!existsSync(weightsPath)) throw new BuildError(`cannot build from ${from}`, 'model.safetensors not found');
   const config: XclipConfig = readXclipConfig(configPath);
 
+  const weights = CheckpointWeights.open(weightsPath);
+  try {
+    weights.checkLayout(checkpointLayout(config));
+  } catch (error) {
+    weights.close();
+    throw error;
+  }
   mkdirSync(dirname(out), { recursive: true });
   const staging = `${out}.building-${process.pid}`;
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(staging, { recursive: true });
-  const weights = CheckpointWeights.open(weightsPath);
   try {
     const base = { weights, format: WEIGHT_FORMATS[precision] };
     const metadata = { precision, converter_version: CONVERTER_VERSION };
@@ -117,8 +124,6 @@ export async function buildModel(options: BuildOptions): Promise<BuildResult> {
     stage('text graph');
     buildGraph('score', base, (ctx) => buildScoreGraph(ctx, config, patchGrid(config.vision_config).count), staging, metadata);
     stage('score graph');
-    const unknown = weights.untaken();
-    if (unknown.length > 0) throw new CheckpointError(weightsPath, `unknown tensors: ${unknown.slice(0, 10).join(', ')}${unknown.length > 10 ? `, and ${unknown.length - 10} more` : ''}`);
 
     for (const file of TOKENIZER_FILES) {
       if (existsSync(join(from, file))) copyFileSync(join(from, file), join(staging, file));

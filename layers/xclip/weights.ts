@@ -12,13 +12,16 @@ export class CheckpointError extends XclipError {
   }
 }
 
-/**
- * Weights of an HF checkpoint, read tensor by tensor as the converter asks for them (as float32),
- * with the names taken so far recorded so that leftovers can be reported as unknown.
- */
-export class CheckpointWeights {
-  private readonly taken = new Set<string>();
+/** Lists at most `limit` names, then how many more. */
+function nameList(names: readonly string[], limit = 8): string {
+  return names.length <= limit ? names.join(', ') : `${names.slice(0, limit).join(', ')} and ${names.length - limit} more`;
+}
 
+/** Buffers that older checkpoints carry and HF itself ignores when loading. */
+const IGNORED_BUFFER = /(^|\.)position_ids$/;
+
+/** Weights of an HF checkpoint, read tensor by tensor as the converter asks for them (as float32). */
+export class CheckpointWeights {
   constructor(private readonly file: SafetensorsFile) {}
 
   static open(path: string): CheckpointWeights {
@@ -44,14 +47,30 @@ export class CheckpointWeights {
     if (expectedShape && (info.shape.length !== expectedShape.length || info.shape.some((d, i) => d !== expectedShape[i]))) {
       throw new CheckpointError(this.path, `tensor ${name} has shape [${info.shape}] but the config implies [${expectedShape}]`);
     }
-    this.taken.add(name);
     const tensor = this.file.get(name);
     return { shape: tensor.shape, data: toFloat32(tensor) };
   }
 
-  /** Names never taken, except buffers HF itself ignores when loading. */
-  untaken(): string[] {
-    return this.names().filter((name) => !this.taken.has(name) && !name.endsWith('position_ids'));
+  /**
+   * Checks the checkpoint against the tensors the config implies, naming every missing tensor,
+   * unknown tensor and wrong shape at once.
+   */
+  checkLayout(expected: ReadonlyArray<{ name: string; shape: readonly number[] }>): void {
+    const expectedNames = new Set(expected.map((tensor) => tensor.name));
+    const missing = expected.filter((tensor) => !this.file.tensors.has(tensor.name)).map((tensor) => tensor.name);
+    const unknown = this.names().filter((name) => !expectedNames.has(name) && !IGNORED_BUFFER.test(name));
+    const misshapen = expected
+      .filter((tensor) => {
+        const shape = this.shapeOf(tensor.name);
+        return shape !== undefined && (shape.length !== tensor.shape.length || shape.some((d, i) => d !== tensor.shape[i]));
+      })
+      .map((tensor) => `${tensor.name} [${this.shapeOf(tensor.name)}] (config implies [${tensor.shape}])`);
+    const problems = [
+      missing.length > 0 ? `missing tensors: ${nameList(missing)}` : '',
+      unknown.length > 0 ? `unknown tensors: ${nameList(unknown)}` : '',
+      misshapen.length > 0 ? `wrong shapes: ${nameList(misshapen, 4)}` : '',
+    ].filter(Boolean);
+    if (problems.length > 0) throw new CheckpointError(this.path, problems.join('; '));
   }
 
   close(): void {
