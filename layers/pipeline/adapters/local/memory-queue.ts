@@ -45,7 +45,8 @@ export class MemoryQueue<T> implements Queue<T> {
   async send(body: T): Promise<void> {
     const id = this.nextId++;
     this.entries.set(id, { id, body, receiveCount: 0, visibleAt: 0 });
-    this.wake();
+    // Delivered on a later turn, as from a real queue: the sender finishes its step first.
+    setImmediate(() => this.wake());
   }
 
   private take(max: number): QueueMessage<T>[] {

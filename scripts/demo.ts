@@ -1,0 +1,10 @@
+// `npm run demo`: see runDemo.
+import { describeError } from '../layers/common/errors.js';
+import { runDemo } from '../layers/pipeline/local/demo.js';
+
+try {
+  await runDemo();
+} catch (error) {
+  process.stderr.write(`demo: ${describeError(error)}\n`);
+  process.exitCode = 1;
+}
