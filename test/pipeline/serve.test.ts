@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -110,6 +110,8 @@ test('xclip serve: a dropped file is classified and served over HTTP; search, re
   const [relabelled] = relabelResponseSchema.parse(relabel.body).items;
   assert.ok(relabelled && 'result' in relabelled, JSON.stringify(relabel.body));
   assert.equal(relabelled.result.labelSetId, 'ucf101');
+  const cached = readdirSync(join(data, 'label-features'), { recursive: true }).map(String);
+  assert.ok(cached.some((file) => file.endsWith('ucf101.safetensors')), `label features cached per model and set: ${cached}`);
 
   assert.match(server.log(), /queued drop one\+ü\.mp4/);
   assert.match(server.log(), /done drop one\+ü\.mp4 in [\d.]+ s: /);
@@ -141,4 +143,11 @@ test('on restart xclip serve resumes unfinished work and picks up files that arr
   const all = videoListSchema.parse((await getJson(server, '/videos?limit=100')).body);
   assert.deepEqual(all.items.map((item) => item.key).sort(), ['crashed.mp4', 'drop one+ü.mp4', 'later.mp4', 'notes.txt']);
   await stop(server);
+});
+
+test('xclip serve refuses to keep its own files in the watched folder, before writing anything', () => {
+  const run = spawnSync(process.execPath, ['bin/xclip.js', 'serve', '--watch', watch, '--data', join(watch, 'data'), '--model', modelDir], { encoding: 'utf8' });
+  assert.equal(run.status, 1);
+  assert.match(run.stderr, /^xclip: cannot watch .* \(--data .* is inside it; put it elsewhere\)\n$/);
+  assert.equal(existsSync(join(watch, 'data')), false);
 });

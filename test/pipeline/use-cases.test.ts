@@ -67,6 +67,17 @@ test('classify stores a versioned result, its embedding and fp16 visual tokens; 
   assert.equal((await deps.results.list({ limit: 10 })).items.length, 1);
 });
 
+test('segment mode adds a timeline of labelled windows to the result', async () => {
+  makeTestVideo(bucketDir, 'long.mp4', { seconds: 3, pattern: 'rgbtestsrc' });
+  const info = (await deps.sources.head('long.mp4'))!;
+  const outcome = await classifyObject(deps, { bucket: deps.sources.bucket, ...info }, { ...settings, top: 2, timelineSeconds: 1 });
+  assert.equal(outcome.status, 'DONE');
+  const timeline = outcome.status === 'DONE' ? outcome.result.timeline! : [];
+  assert.ok(timeline.length >= 2, `${timeline.length} windows`);
+  assert.ok(timeline.every((window) => window.labels.length === 2 && window.endSeconds > window.startSeconds));
+  assert.deepEqual((await deps.results.get(outcome.id))!.result!.timeline, timeline);
+});
+
 test('a file that is not a video ends FAILED with the object named, not the scratch copy', async () => {
   const outcome = await classifyKey('notes.mp4');
   assert.equal(outcome.status, 'FAILED');

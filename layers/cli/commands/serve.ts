@@ -55,7 +55,7 @@ export function registerServeCommand(program: Command): void {
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--data <dir>', 'folder for results, embeddings, visual tokens and caches', 'xclip-data')
     .option('--db <file>', 'SQLite result store (default: <data>/results.db)')
-    .option('--model <dir>', 'built model directory (default: $XCLIP_MODEL_DIR or models/xclip-base-patch32-int8)', defaultModelDir())
+    .option('--model <dir>', 'built model directory ($XCLIP_MODEL_DIR, else models/xclip-base-patch32-int8)', defaultModelDir())
     .option('--labels <labels>', 'k400, k600, ucf101, hmdb51, a label file, or "a,b,c"', DEFAULT_LABEL_SET)
     .option('--top <k>', 'labels stored per video', integerIn(1, 50), 5)
     .addOption(new Option('--views <views>', 'temporal clips x spatial crops').choices(['1x1', '4x3']).default('1x1'))

@@ -36,7 +36,7 @@ export class FolderWatcher {
   }
 
   /** One pass: reports every object whose version has not changed since the previous pass. */
-  async scan(): Promise<void> {
+  private async scan(): Promise<void> {
     for await (const object of this.store.list()) {
       if (this.stopped) return;
       const previous = this.seen.get(object.key);

@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import type { Hono } from 'hono';
+import { UsageError } from '../../common/errors.js';
 import type { LabelSet } from '../../xclip/label-sets.js';
 import { FsObjectStore } from '../adapters/local/fs-object-store.js';
 import { MemoryQueue } from '../adapters/local/memory-queue.js';
@@ -29,6 +30,18 @@ export interface LocalPipelineOptions {
   log: (line: string) => void;
 }
 
+function isInside(path: string, dir: string): boolean {
+  const rel = relative(resolve(dir), resolve(path));
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+}
+
+/** The pipeline's own files must not land in the folder it classifies. */
+function checkOutsideWatchedFolder(watchDir: string, paths: Record<string, string>): void {
+  for (const [option, path] of Object.entries(paths)) {
+    if (isInside(path, watchDir)) throw new UsageError(`cannot watch ${watchDir}`, `${option} ${path} is inside it; put it elsewhere`);
+  }
+}
+
 function percent(score: number): string {
   return `${(score * 100).toFixed(1)}%`;
 }
@@ -46,49 +59,45 @@ export class LocalPipeline {
   private readonly workDir: string;
   private watcher: FolderWatcher | undefined;
   private worker: Worker<SourceObject> | undefined;
-  private model: Promise<VideoClassifier> | undefined;
-  private loaded: VideoClassifier | undefined;
 
-  private constructor(private readonly options: LocalPipelineOptions) {
-    mkdirSync(options.dataDir, { recursive: true });
+  private constructor(private readonly options: LocalPipelineOptions, private readonly model: VideoClassifier) {
     this.results = new SqliteResultStore(options.dbPath);
     this.artifacts = new FsObjectStore(join(options.dataDir, 'objects'));
     this.workDir = mkdtempSync(join(options.dataDir, '.work-'));
     this.app = createApi({
       results: this.results,
       artifacts: this.artifacts,
-      model: () => this.loadModel(),
-      health: () => ({ ...(this.loaded ? { model: modelInfoOf(this.loaded) } : {}), queue: this.queue.stats() }),
+      model: async () => model,
+      health: () => ({ model: modelInfoOf(model), queue: this.queue.stats() }),
       log: options.log,
     });
   }
 
+  /** Loads the model first, so a bad model directory fails before anything is written. */
   static async start(options: LocalPipelineOptions): Promise<LocalPipeline> {
-    const pipeline = new LocalPipeline(options);
+    if (options.watchDir) checkOutsideWatchedFolder(options.watchDir, { '--data': options.dataDir, '--db': options.dbPath });
+    const model = await VideoClassifier.load({
+      modelDir: options.modelDir,
+      threads: options.threads,
+      labelFeatureCacheDir: join(options.dataDir, 'label-features'),
+    });
+    let pipeline: LocalPipeline | undefined;
     try {
-      await pipeline.loadModel();
+      mkdirSync(options.dataDir, { recursive: true });
+      pipeline = new LocalPipeline(options, model);
       if (options.watchDir) await pipeline.startIngest(options.watchDir);
       return pipeline;
     } catch (error) {
-      await pipeline.stop();
+      await (pipeline ? pipeline.stop() : model.release());
       throw error;
     }
-  }
-
-  private loadModel(): Promise<VideoClassifier> {
-    this.model ??= VideoClassifier.load({
-      modelDir: this.options.modelDir,
-      threads: this.options.threads,
-      labelFeatureCacheDir: join(this.options.dataDir, 'label-features'),
-    }).then((model) => (this.loaded = model));
-    return this.model;
   }
 
   private async startIngest(watchDir: string): Promise<void> {
     const { log, settings } = this.options;
     mkdirSync(watchDir, { recursive: true });
     const sources = new FsObjectStore(watchDir);
-    const deps = { model: await this.loadModel(), sources, artifacts: this.artifacts, results: this.results, workDir: this.workDir };
+    const deps = { model: this.model, sources, artifacts: this.artifacts, results: this.results, workDir: this.workDir };
 
     for (const record of await this.results.unfinished()) {
       if (record.source.bucket !== sources.bucket) continue;
@@ -129,7 +138,7 @@ export class LocalPipeline {
   async stop(): Promise<void> {
     await this.watcher?.stop();
     await this.worker?.stop();
-    await this.model?.then((model) => model.release(), () => undefined);
+    await this.model.release();
     this.results.close();
     rmSync(this.workDir, { recursive: true, force: true });
   }

@@ -18,14 +18,8 @@ export interface WorkerOptions<T> {
 export class Worker<T> {
   private readonly abort = new AbortController();
   private running: Promise<void> | undefined;
-  private busy = false;
 
   constructor(private readonly options: WorkerOptions<T>) {}
-
-  /** True while a message is being handled. */
-  get isBusy(): boolean {
-    return this.busy;
-  }
 
   start(): void {
     this.running ??= this.loop();
@@ -36,7 +30,6 @@ export class Worker<T> {
     while (!this.abort.signal.aborted) {
       const [message] = await queue.receive(1, pollMs, this.abort.signal);
       if (!message) continue;
-      this.busy = true;
       try {
         await handle(message.body, message);
         await queue.ack(message);
@@ -44,8 +37,6 @@ export class Worker<T> {
         const last = message.receiveCount >= queue.maxReceives;
         log?.(`${describe?.(message.body) ?? 'message'}: ${last ? 'gave up' : 'will retry'} after delivery ${message.receiveCount}/${queue.maxReceives}: ${describeError(error)}`);
         await queue.retry(message, retryDelayMs * 2 ** (message.receiveCount - 1));
-      } finally {
-        this.busy = false;
       }
     }
   }

@@ -1,0 +1,85 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { FsObjectStore } from '../../layers/pipeline/adapters/local/fs-object-store.js';
+import { MemoryQueue } from '../../layers/pipeline/adapters/local/memory-queue.js';
+import { SqliteResultStore } from '../../layers/pipeline/adapters/local/sqlite-result-store.js';
+import type { VideoClassification } from '../../layers/pipeline/classifier.js';
+import { Worker } from '../../layers/pipeline/local/worker.js';
+import type { VideoModel } from '../../layers/pipeline/ports/video-model.js';
+import type { SourceObject } from '../../layers/pipeline/result-schema.js';
+import { classifyDelivery } from '../../layers/pipeline/use-cases/classify.js';
+import { ingestObject } from '../../layers/pipeline/use-cases/ingest.js';
+import { videoIdFor } from '../../layers/pipeline/video-id.js';
+import { customLabelSet } from '../../layers/xclip/label-sets.js';
+
+const classification: VideoClassification = {
+  labelSetId: 'custom',
+  labels: [{ label: 'a', index: 0, score: 1, logit: 1 }],
+  embedding: Float32Array.of(1, 0),
+  visualTokens: new Float32Array(4),
+  video: { durationSeconds: 1, width: 2, height: 2, rotation: 0, codec: 'h264', bytes: 5 },
+  timings: { decodeMs: 1, visionMs: 1, scoreMs: 1, totalMs: 3 },
+};
+
+/** A model whose classifyFile fails the first `failures` times with an unexpected (transient) error. */
+function flakyModel(failures: number): VideoModel & { calls: number } {
+  return {
+    calls: 0,
+    model: { id: 'fake', precision: 'fp32', sha256: 'x', projectionDim: 2, patches: 2 },
+    async classifyFile() {
+      if (this.calls++ < failures) throw new Error('onnxruntime hiccup');
+      return classification;
+    },
+    scoreStored: async () => [],
+    textFeatures: async () => new Float32Array(2),
+    scoreTexts: async () => new Float32Array(1),
+  };
+}
+
+async function runUntilSettled(failures: number) {
+  const work = mkdtempSync(join(tmpdir(), 'xclip-worker-'));
+  mkdirSync(join(work, 'bucket'));
+  mkdirSync(join(work, 'scratch'));
+  writeFileSync(join(work, 'bucket', 'v.mp4'), 'bytes');
+  const model = flakyModel(failures);
+  const queue = new MemoryQueue<SourceObject>({ maxReceives: 3 });
+  const sources = new FsObjectStore(join(work, 'bucket'));
+  const deps = { model, sources, artifacts: new FsObjectStore(join(work, 'objects')), results: new SqliteResultStore(':memory:'), workDir: join(work, 'scratch') };
+  const settings = { labels: customLabelSet(['a', 'b']), top: 1 };
+  await ingestObject(deps.results, queue, sources.bucket, (await sources.head('v.mp4'))!, new Date().toISOString());
+  const worker = new Worker<SourceObject>({
+    queue,
+    retryDelayMs: 1,
+    pollMs: 20,
+    handle: async (source, message) => void (await classifyDelivery(deps, source, settings, { receiveCount: message.receiveCount, maxReceives: queue.maxReceives })),
+  });
+  worker.start();
+  const id = videoIdFor(sources.bucket, 'v.mp4');
+  for (let i = 0; i < 200; i++) {
+    const status = (await deps.results.get(id))?.status;
+    if (status === 'DONE' || status === 'FAILED') break;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  await worker.stop();
+  return { record: (await deps.results.get(id))!, queue, calls: model.calls };
+}
+
+test('a transient error is retried and the next delivery completes the video', async () => {
+  const { record, queue, calls } = await runUntilSettled(1);
+  assert.equal(record.status, 'DONE');
+  assert.equal(record.attempts, 2);
+  assert.equal(calls, 2);
+  assert.deepEqual(queue.stats(), { visible: 0, inFlight: 0, deadLetters: 0 });
+});
+
+test('an error on every delivery ends FAILED with the error and a dead letter, after maxReceives tries', async () => {
+  const { record, queue, calls } = await runUntilSettled(Number.POSITIVE_INFINITY);
+  assert.equal(record.status, 'FAILED');
+  assert.equal(record.error!.code, 'INTERNAL');
+  assert.match(record.error!.message, /onnxruntime hiccup/);
+  assert.equal(calls, 3);
+  assert.equal(queue.deadLetters.length, 1);
+});
