@@ -10,7 +10,7 @@ import type { VideoClassification } from '../../layers/pipeline/classifier.js';
 import { Worker } from '../../layers/pipeline/local/worker.js';
 import type { VideoModel } from '../../layers/pipeline/ports/video-model.js';
 import type { SourceObject } from '../../layers/pipeline/result-schema.js';
-import { classifyDelivery } from '../../layers/pipeline/use-cases/classify.js';
+import { classifyDelivery, classifyObject } from '../../layers/pipeline/use-cases/classify.js';
 import { ingestObject } from '../../layers/pipeline/use-cases/ingest.js';
 import { videoIdFor } from '../../layers/pipeline/video-id.js';
 import { customLabelSet } from '../../layers/xclip/label-sets.js';
@@ -82,4 +82,29 @@ test('an error on every delivery ends FAILED with the error and a dead letter, a
   assert.match(record.error!.message, /onnxruntime hiccup/);
   assert.equal(calls, 3);
   assert.equal(queue.deadLetters.length, 1);
+});
+
+test('a newer version that arrives during classification keeps its record, and the old result writes nothing', async () => {
+  const work = mkdtempSync(join(tmpdir(), 'xclip-worker-'));
+  mkdirSync(join(work, 'bucket'));
+  mkdirSync(join(work, 'scratch'));
+  writeFileSync(join(work, 'bucket', 'v.mp4'), 'bytes');
+  const sources = new FsObjectStore(join(work, 'bucket'));
+  const artifacts = new FsObjectStore(join(work, 'objects'));
+  const results = new SqliteResultStore(':memory:');
+  const old = { bucket: sources.bucket, ...(await sources.head('v.mp4'))! };
+  const newer = { ...old, version: 'newer', sequence: `${old.sequence}9` };
+  const model = flakyModel(0);
+  const classifyFile = model.classifyFile.bind(model);
+  model.classifyFile = async (...args) => {
+    await results.enqueue(videoIdFor(old.bucket, old.key), newer, new Date().toISOString());
+    return classifyFile(...args);
+  };
+  const outcome = await classifyObject({ model, sources, artifacts, results, workDir: join(work, 'scratch') }, old, { labels: customLabelSet(['a', 'b']), top: 1 });
+  assert.equal(outcome.status, 'SKIPPED');
+  const record = (await results.get(outcome.id))!;
+  assert.deepEqual([record.status, record.source.version], ['QUEUED', 'newer']);
+  const written = [];
+  for await (const object of artifacts.list()) written.push(object.key);
+  assert.deepEqual(written, []);
 });

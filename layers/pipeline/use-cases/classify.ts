@@ -89,6 +89,9 @@ async function classifyClaimed(deps: ClassifyDeps, id: string, source: SourceObj
       ...(classified.timeline ? { timeline: classified.timeline } : {}),
       completedAt: timestamp(deps),
     };
+    // Artifacts are keyed by object key, not version: a worker that lost its record to a newer
+    // version meanwhile must not overwrite that version's artifacts.
+    if ((await deps.results.get(id))?.source.version !== source.version) return { status: 'SKIPPED', id, reason: 'a newer version arrived while this one was classified' };
     await deps.artifacts.put(keys.embedding, encodeFloat32(classified.embedding), 'application/octet-stream');
     await deps.artifacts.put(keys.visualTokens, encodeFloat16(classified.visualTokens), 'application/octet-stream');
     await writeResultDocument(deps.artifacts, result);

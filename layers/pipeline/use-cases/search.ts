@@ -50,7 +50,6 @@ async function nearest(embeddings: AsyncIterable<StoredEmbedding>, query: Float3
   return best;
 }
 
-
 /**
  * Videos matching a text: cosine of the text features against every stored embedding picks the
  * candidates, then the full X-CLIP score graph (prompts conditioned on each video's visual tokens)
