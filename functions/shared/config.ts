@@ -1,0 +1,87 @@
+import { z } from 'zod';
+import { XclipError } from '../../layers/common/errors.js';
+
+/** The environment a function was deployed with is missing a variable or has a bad value. */
+export class ConfigError extends XclipError {
+  constructor(why: string) {
+    super('CONFIG', 'invalid function environment', why);
+  }
+}
+
+const DEFAULT_VIDEO_SUFFIXES = '.mp4,.mov,.mkv,.webm,.avi,.m4v,.mpg,.mpeg,.ts,.mts,.3gp,.flv,.wmv';
+
+function commaList(fallback: string) {
+  return z.string().default(fallback).transform((text) => text.split(',').map((item) => item.trim()).filter((item) => item.length > 0));
+}
+
+function positiveInteger(fallback: number) {
+  return z.string().regex(/^\d+$/, 'must be a whole number').transform(Number).pipe(z.number().int().positive()).default(fallback);
+}
+
+/**
+ * The environment contract between the functions and infra/ (names fixed; defaults here):
+ *
+ * | variable                      | default                         | meaning |
+ * | ----------------------------- | ------------------------------- | ------- |
+ * | BUCKET_NAME                   | (required)                      | uploads and artifacts (results/, embeddings/, tokens/) |
+ * | TABLE_NAME                    | (required)                      | the result table (table-schema.ts) |
+ * | QUEUE_URL                     | (required)                      | the ingest queue; its redrive policy gives the classifier's last delivery |
+ * | MODEL_DIR                     | /opt/model                      | built model directory (xclip model build) |
+ * | UPLOAD_PREFIX                 | videos/                         | where uploads go; other keys are ignored |
+ * | VIDEO_SUFFIXES                | .mp4,.mov,...,.wmv              | comma list, case-insensitive; other keys are skipped |
+ * | MAX_VIDEO_BYTES               | 2147483648                      | larger objects end FAILED; presigned uploads are capped |
+ * | MAX_VIDEO_SECONDS             | 3600                            | longer videos end FAILED |
+ * | CORS_ORIGINS                  | (none)                          | comma list of origins the API answers CORS for; "*" for any |
+ * | POWERTOOLS_SERVICE_NAME       | (read by Powertools)            | service name in logs and metrics |
+ * | POWERTOOLS_METRICS_NAMESPACE  | XclipServerless                 | CloudWatch metrics namespace |
+ * | LABEL_FEATURE_CACHE_DIR       | /tmp/label-features             | text features of non-default label sets |
+ */
+const configSchema = z.object({
+  BUCKET_NAME: z.string().min(1),
+  TABLE_NAME: z.string().min(1),
+  QUEUE_URL: z.url(),
+  MODEL_DIR: z.string().min(1).default('/opt/model'),
+  UPLOAD_PREFIX: z.string().default('videos/'),
+  VIDEO_SUFFIXES: commaList(DEFAULT_VIDEO_SUFFIXES).transform((suffixes) => suffixes.map((suffix) => suffix.toLowerCase())),
+  MAX_VIDEO_BYTES: positiveInteger(2 * 1024 ** 3),
+  MAX_VIDEO_SECONDS: positiveInteger(3600),
+  CORS_ORIGINS: commaList(''),
+  POWERTOOLS_METRICS_NAMESPACE: z.string().min(1).default('XclipServerless'),
+  LABEL_FEATURE_CACHE_DIR: z.string().min(1).default('/tmp/label-features'),
+});
+
+export interface FunctionConfig {
+  bucket: string;
+  table: string;
+  queueUrl: string;
+  modelDir: string;
+  uploadPrefix: string;
+  videoSuffixes: string[];
+  maxVideoBytes: number;
+  maxVideoSeconds: number;
+  corsOrigins: string[];
+  metricsNamespace: string;
+  labelFeatureCacheDir: string;
+}
+
+/** The functions' settings from `env`; a ConfigError names every bad variable at once. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): FunctionConfig {
+  // An empty variable counts as unset, as CloudFormation leaves optional ones.
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const parsed = configSchema.safeParse(present);
+  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; '));
+  const c = parsed.data;
+  return {
+    bucket: c.BUCKET_NAME,
+    table: c.TABLE_NAME,
+    queueUrl: c.QUEUE_URL,
+    modelDir: c.MODEL_DIR,
+    uploadPrefix: c.UPLOAD_PREFIX,
+    videoSuffixes: c.VIDEO_SUFFIXES,
+    maxVideoBytes: c.MAX_VIDEO_BYTES,
+    maxVideoSeconds: c.MAX_VIDEO_SECONDS,
+    corsOrigins: c.CORS_ORIGINS,
+    metricsNamespace: c.POWERTOOLS_METRICS_NAMESPACE,
+    labelFeatureCacheDir: c.LABEL_FEATURE_CACHE_DIR,
+  };
+}
