@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { decodeFloat16, decodeFloat32, encodeFloat16, encodeFloat32, fromFloat16Bits, toFloat16Bits } from '../../layers/pipeline/tensor-codec.js';
+import { decodeFloat16, decodeFloat32, encodeFloat16, encodeFloat32 } from '../../layers/pipeline/tensor-codec.js';
+import { floatToHalf, halfToFloat } from '../../layers/xclip/safetensors.js';
 
 test('float32 round-trips bit for bit, little-endian', () => {
   const values = Float32Array.from([0, -1.5, 3.4028234663852886e38, 1e-45, Math.PI]);
@@ -15,9 +16,9 @@ test('float16 matches IEEE half precision: exact values, rounding to nearest eve
     [2 ** -24, 0x0001], [2 ** -14, 0x0400], [2 ** -25, 0x0000], [3 * 2 ** -25, 0x0002],
     [1 + 2 ** -11, 0x3c00], [1 + 3 * 2 ** -11, 0x3c02], [Number.POSITIVE_INFINITY, 0x7c00],
   ];
-  for (const [value, bits] of cases) assert.equal(toFloat16Bits(value), bits, `toFloat16Bits(${value})`);
-  assert.ok(Number.isNaN(fromFloat16Bits(toFloat16Bits(Number.NaN))));
-  for (let bits = 0; bits < 0x7c00; bits += 7) assert.equal(toFloat16Bits(fromFloat16Bits(bits)), bits, `bits ${bits}`);
+  for (const [value, bits] of cases) assert.equal(floatToHalf(value), bits, `floatToHalf(${value})`);
+  assert.ok(Number.isNaN(halfToFloat(floatToHalf(Number.NaN))));
+  for (let bits = 0; bits < 0x7c00; bits += 7) assert.equal(floatToHalf(halfToFloat(bits)), bits, `bits ${bits}`);
 });
 
 test('float16 arrays round-trip within half precision', () => {

@@ -1,13 +1,8 @@
-import { type Command, InvalidArgumentError } from 'commander';
+import type { Command } from 'commander';
 import { type FidelityResult, measureFidelity } from '../../bench/fidelity.js';
 import { type ModelBenchResult, type Timing, benchmarkModel } from '../../bench/model-bench.js';
 import { defaultModelDir } from '../../xclip/model-location.js';
-
-function positiveInteger(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive integer');
-  return n;
-}
+import { positiveInteger } from '../options.js';
 
 const ms = (t: Timing) => `${t.medianMs.toFixed(0).padStart(6)} ms median, ${t.minMs.toFixed(0).padStart(6)} ms min`;
 

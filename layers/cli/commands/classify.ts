@@ -1,9 +1,10 @@
 import cliProgress from 'cli-progress';
-import { type Command, InvalidArgumentError, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import { describeError } from '../../common/errors.js';
 import { type LabelScore, type VideoClassification, VideoClassifier } from '../../pipeline/classifier.js';
 import { DEFAULT_LABEL_SET, resolveLabelSet } from '../../xclip/label-sets.js';
 import { defaultModelDir } from '../../xclip/model-location.js';
+import { positiveInteger, positiveNumber } from '../options.js';
 
 interface ClassifyCommandOptions {
   model: string;
@@ -14,18 +15,6 @@ interface ClassifyCommandOptions {
   timeline?: number;
   json?: boolean;
   threads?: number;
-}
-
-function positiveInteger(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive integer');
-  return n;
-}
-
-function positiveNumber(value: string): number {
-  const n = Number(value);
-  if (!(n > 0)) throw new InvalidArgumentError('expected a positive number');
-  return n;
 }
 
 function formatLabels(labels: readonly LabelScore[]): string {

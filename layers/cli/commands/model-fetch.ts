@@ -1,13 +1,8 @@
 import cliProgress from 'cli-progress';
-import { type Command, InvalidArgumentError } from 'commander';
+import type { Command } from 'commander';
 import { DEFAULT_REPO, DEFAULT_REVISION, DEFAULT_TIMEOUT_MS, type DownloadProgress, type FetchedModel, fetchModel } from '../../xclip/hub.js';
 import { modelCommand } from './model.js';
-
-function parseSeconds(value: string): number {
-  const secondsValue = Number(value);
-  if (!(secondsValue > 0)) throw new InvalidArgumentError('expected a positive number of seconds');
-  return secondsValue;
-}
+import { positiveNumber } from '../options.js';
 
 const megabytes = (bytes: number): string => (bytes / 1e6).toFixed(1);
 
@@ -45,7 +40,7 @@ export function registerModelFetchCommand(program: Command): void {
     .argument('[repo]', 'hub repository', DEFAULT_REPO)
     .option('--revision <revision>', 'branch, tag, commit or refs/pr/N', DEFAULT_REVISION)
     .option('--out <dir>', 'output directory (default: $HF_HOME/xclip/<repo>/<revision>)')
-    .option('--timeout <seconds>', 'give up when the hub sends nothing for this long', parseSeconds, DEFAULT_TIMEOUT_MS / 1000)
+    .option('--timeout <seconds>', 'give up when the hub sends nothing for this long', positiveNumber, DEFAULT_TIMEOUT_MS / 1000)
     .action(async (repo: string, options: { revision: string; out?: string; timeout: number }) => {
       const bars = process.stderr.isTTY ? progressBars() : undefined;
       let model: FetchedModel;

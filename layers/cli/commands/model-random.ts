@@ -1,12 +1,7 @@
-import { type Command, InvalidArgumentError, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import { RANDOM_MODEL_PRESETS, type RandomModelPreset, presetConfig, writeRandomModel } from '../../xclip/random-weights.js';
 import { modelCommand } from './model.js';
-
-function parseSeed(value: string): number {
-  const seed = Number(value);
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(seed)) throw new InvalidArgumentError('expected a non-negative integer');
-  return seed;
-}
+import { integerIn } from '../options.js';
 
 export function registerModelRandomCommand(program: Command): void {
   modelCommand(program)
@@ -14,7 +9,7 @@ export function registerModelRandomCommand(program: Command): void {
     .description('write an HF-format X-CLIP checkpoint (config.json + model.safetensors) with seeded random weights')
     .addOption(new Option('--preset <preset>', 'model sizes').choices(RANDOM_MODEL_PRESETS).makeOptionMandatory())
     .requiredOption('--out <dir>', 'output directory')
-    .option('--seed <n>', 'random seed (same seed, same bytes)', parseSeed, 0)
+    .option('--seed <n>', 'random seed (same seed, same bytes)', integerIn(0), 0)
     .action((options: { preset: RandomModelPreset; out: string; seed: number }) => {
       const started = performance.now();
       const { modelPath } = writeRandomModel(options.out, presetConfig(options.preset), options.seed);

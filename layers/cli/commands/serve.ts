@@ -1,9 +1,10 @@
 import { join } from 'node:path';
-import { type Command, InvalidArgumentError, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import { LocalPipeline } from '../../pipeline/local/local-pipeline.js';
 import { listen } from '../../pipeline/local/http-server.js';
 import { DEFAULT_LABEL_SET, resolveLabelSet } from '../../xclip/label-sets.js';
 import { defaultModelDir } from '../../xclip/model-location.js';
+import { integerIn, positiveNumber } from '../options.js';
 
 interface ServeCommandOptions {
   watch?: string;
@@ -17,20 +18,6 @@ interface ServeCommandOptions {
   views: '1x1' | '4x3';
   timeline?: number;
   threads?: number;
-}
-
-function integerIn(min: number, max: number): (value: string) => number {
-  return (value) => {
-    const n = Number(value);
-    if (!/^\d+$/.test(value) || n < min || n > max) throw new InvalidArgumentError(`expected a whole number from ${min} to ${max}`);
-    return n;
-  };
-}
-
-function positiveNumber(value: string): number {
-  const n = Number(value);
-  if (!(n > 0)) throw new InvalidArgumentError('expected a positive number');
-  return n;
 }
 
 /** Resolves once the process is asked to stop (SIGINT or SIGTERM); a second signal exits at once. */
