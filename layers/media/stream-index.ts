@@ -1,0 +1,70 @@
+import type { MediaLimits } from './limits.js';
+import type { VideoProbe } from './probe.js';
+import { inputUrl, mediaTools, runTool, type MediaTools } from './tools.js';
+
+/** What is known about where the video stream's keyframes and its last frame lie, all in seconds on the file's clock. */
+export interface StreamIndex {
+  /** Keyframe times found, sorted, unique. Not every keyframe: those at or before each queried time. */
+  keyframes: number[];
+  /** The last frame that can be read from the file, or undefined when nothing could be read. */
+  lastFrame: { start: number; end: number } | undefined;
+}
+
+interface RawPacket {
+  pts_time?: string;
+  dts_time?: string;
+  duration_time?: string;
+  flags?: string;
+}
+
+/**
+ * One ffprobe run that seeks to each of `times` and reads a single packet (the keyframe a seek lands on, at or
+ * before the time), then seeks to the end and reads to the end of file. Only packets are read, nothing is
+ * decoded, so the cost grows with the number of times, not the video's length. Without `times` it reads the
+ * whole stream (used when no duration is known).
+ */
+export async function readStreamIndex(probe: VideoProbe, times: readonly number[], limits: MediaLimits, tools: MediaTools = mediaTools()): Promise<StreamIndex> {
+  const { stream } = probe;
+  const end = stream.start + stream.duration;
+  if (Number.isFinite(end)) {
+    const intervals = [...times.map((t) => `${t.toFixed(6)}%+#1`), `${end.toFixed(6)}%`];
+    const packets = await readPackets(probe, ['-read_intervals', intervals.join(',')], limits, tools);
+    // A demuxer that cannot seek (Matroska without cues, say) stops ffprobe: read the stream through instead.
+    if (packets) return indexFromPackets(packets, stream.frameRate);
+  }
+  return indexFromPackets(await readPackets(probe, [], limits, tools) ?? [], stream.frameRate);
+}
+
+/** The video stream's packets ffprobe lists with `extraArgs`, or undefined when ffprobe fails. */
+async function readPackets(probe: VideoProbe, extraArgs: string[], limits: MediaLimits, tools: MediaTools): Promise<RawPacket[] | undefined> {
+  const args = [
+    '-v', 'error', '-select_streams', String(probe.stream.index), '-show_entries', 'packet=pts_time,dts_time,duration_time,flags',
+    '-of', 'json=compact=1', ...extraArgs, inputUrl(probe.path),
+  ];
+  const result = await runTool(tools.ffprobe, args, { subject: probe.path, timeoutMs: limits.probeTimeoutMs });
+  if (result.exitCode !== 0) return undefined;
+  try {
+    return (JSON.parse(result.stdout.toString('utf8')) as { packets?: RawPacket[] }).packets ?? [];
+  } catch {
+    return undefined;
+  }
+}
+
+function finite(value: string | undefined): number | undefined {
+  const parsed = Number(value);
+  return value !== undefined && Number.isFinite(parsed) ? parsed : undefined;
+}
+
+export function indexFromPackets(packets: readonly RawPacket[], frameRate: number | undefined): StreamIndex {
+  const keyframes = new Set<number>();
+  let lastFrame: StreamIndex['lastFrame'];
+  for (const packet of packets) {
+    const start = finite(packet.pts_time) ?? finite(packet.dts_time);
+    if (start === undefined) continue;
+    if (packet.flags?.startsWith('K')) keyframes.add(start);
+    const duration = finite(packet.duration_time);
+    const end = start + (duration !== undefined && duration > 0 ? duration : frameRate ? 1 / frameRate : 0);
+    if (!lastFrame || start > lastFrame.start) lastFrame = { start, end };
+  }
+  return { keyframes: [...keyframes].sort((a, b) => a - b), lastFrame };
+}
