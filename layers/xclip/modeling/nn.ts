@@ -16,21 +16,43 @@ export interface LinearOptions {
   scale?: number;
 }
 
+interface LinearWeights {
+  /** [in, out], the x @ W layout. */
+  weight: Float32Array;
+  bias?: Float32Array;
+}
+
+/** HF nn.Linear `prefix` weights ([out, in]) transposed for x @ W, scaled when asked. */
+function linearWeights(ctx: ModelContext, prefix: string, inFeatures: number, outFeatures: number, { bias = true, scale = 1 }: LinearOptions): LinearWeights {
+  const weight = transpose2d(ctx.weights.take(`${prefix}.weight`, [outFeatures, inFeatures]).data, outFeatures, inFeatures);
+  const biasData = bias ? ctx.weights.take(`${prefix}.bias`, [outFeatures]).data : undefined;
+  if (scale === 1) return { weight, bias: biasData };
+  return { weight: scaled(weight, scale), bias: biasData && scaled(biasData, scale) };
+}
+
 /** HF nn.Linear `prefix` ([out, in] weight, optional bias) applied to x [..., in]. */
 export function linear(ctx: ModelContext, prefix: string, x: string, inFeatures: number, outFeatures: number, options: LinearOptions = {}): string {
-  const { bias = true, scale = 1 } = options;
-  const weight = ctx.weights.take(`${prefix}.weight`, [outFeatures, inFeatures]).data;
-  const biasData = bias ? ctx.weights.take(`${prefix}.bias`, [outFeatures]).data : undefined;
-  const transposed = transpose2d(weight, outFeatures, inFeatures);
-  return ctx.format.linear.emit(
-    ctx.g,
-    x,
-    scale === 1 ? transposed : scaled(transposed, scale),
-    inFeatures,
-    outFeatures,
-    biasData && scale !== 1 ? scaled(biasData, scale) : biasData,
-    prefix,
-  );
+  const { weight, bias } = linearWeights(ctx, prefix, inFeatures, outFeatures, options);
+  return ctx.format.linear.emit(ctx.g, x, weight, inFeatures, outFeatures, bias, prefix);
+}
+
+/**
+ * Several HF nn.Linear layers of the same input, all `size` -> `size`, as one wider matrix
+ * multiplication whose output is split again (attention's q/k/v): one quantization of x, one GEMM.
+ */
+export function packedLinear(ctx: ModelContext, prefixes: ReadonlyArray<{ prefix: string } & LinearOptions>, x: string, size: number): string[] {
+  const parts = prefixes.map(({ prefix, ...options }) => linearWeights(ctx, prefix, size, size, options));
+  const width = size * parts.length;
+  const weight = new Float32Array(size * width);
+  for (let row = 0; row < size; row++) {
+    parts.forEach((part, p) => weight.set(part.weight.subarray(row * size, (row + 1) * size), row * width + p * size));
+  }
+  const hasBias = parts.some((part) => part.bias);
+  const bias = hasBias ? new Float32Array(width) : undefined;
+  parts.forEach((part, p) => part.bias && bias!.set(part.bias, p * size));
+  const name = prefixes.map(({ prefix }) => prefix).join('+');
+  const packed = ctx.format.linear.emit(ctx.g, x, weight, size, width, bias, name);
+  return ctx.g.op('Split', [packed, ctx.g.ints(parts.map(() => size))], { axis: attr.int(-1) }, { outputs: parts.length, name: `${name}.split` });
 }
 
 /** HF nn.LayerNorm `prefix` over the last axis. */
@@ -101,9 +123,7 @@ export function scaledDotProductAttention(g: GraphBuilder, q: string, k: string,
 export function selfAttention(ctx: ModelContext, prefix: string, x: string, shape: AttentionShape, mask?: string): string {
   const { hidden } = shape;
   const scale = (hidden / shape.heads) ** -0.5;
-  const q = linear(ctx, `${prefix}.q_proj`, x, hidden, hidden, { scale });
-  const k = linear(ctx, `${prefix}.k_proj`, x, hidden, hidden);
-  const v = linear(ctx, `${prefix}.v_proj`, x, hidden, hidden);
+  const [q, k, v] = packedLinear(ctx, [{ prefix: `${prefix}.q_proj`, scale }, { prefix: `${prefix}.k_proj` }, { prefix: `${prefix}.v_proj` }], x, hidden) as [string, string, string];
   return linear(ctx, `${prefix}.out_proj`, scaledDotProductAttention(ctx.g, q, k, v, shape, mask), hidden, hidden);
 }
 

@@ -1,6 +1,6 @@
 import type { XclipConfig } from '../config.js';
 import { attr } from '../onnx/graph-builder.js';
-import { type ModelContext, l2Normalize, layerNorm, linear, mlp, scaledDotProductAttention } from './nn.js';
+import { type ModelContext, l2Normalize, layerNorm, linear, mlp, packedLinear, scaledDotProductAttention } from './nn.js';
 import { VISION_OUTPUTS } from './vision.js';
 import { TEXT_OUTPUT } from './text.js';
 
@@ -12,8 +12,7 @@ function crossAttention(ctx: ModelContext, prefix: string, queries: string, visu
   const heads = config.prompt_num_attention_heads;
   const scale = (P / heads) ** -0.5;
   const q = linear(ctx, `${prefix}.q_proj`, queries, P, P, { bias: false, scale });
-  const k = linear(ctx, `${prefix}.k_proj`, visual, P, P, { bias: false });
-  const v = linear(ctx, `${prefix}.v_proj`, visual, P, P, { bias: false });
+  const [k, v] = packedLinear(ctx, [{ prefix: `${prefix}.k_proj`, bias: false }, { prefix: `${prefix}.v_proj`, bias: false }], visual, P) as [string, string];
   return linear(ctx, `${prefix}.proj`, scaledDotProductAttention(ctx.g, q, k, v, { hidden: P, heads }), P, P);
 }
 
