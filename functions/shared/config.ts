@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { XclipError } from '../../layers/common/errors.js';
+import { DEFAULT_VIDEO_SUFFIXES } from '../../layers/pipeline/adapters/aws/video-keys.js';
 
 /** The environment a function was deployed with is missing a variable or has a bad value. */
 export class ConfigError extends XclipError {
@@ -7,8 +8,6 @@ export class ConfigError extends XclipError {
     super('CONFIG', 'invalid function environment', why);
   }
 }
-
-const DEFAULT_VIDEO_SUFFIXES = '.mp4,.mov,.mkv,.webm,.avi,.m4v,.mpg,.mpeg,.ts,.mts,.3gp,.flv,.wmv';
 
 function commaList(fallback: string) {
   return z.string().default(fallback).transform((text) => text.split(',').map((item) => item.trim()).filter((item) => item.length > 0));
@@ -42,7 +41,7 @@ const configSchema = z.object({
   QUEUE_URL: z.url(),
   MODEL_DIR: z.string().min(1).default('/opt/model'),
   UPLOAD_PREFIX: z.string().default('videos/'),
-  VIDEO_SUFFIXES: commaList(DEFAULT_VIDEO_SUFFIXES).transform((suffixes) => suffixes.map((suffix) => suffix.toLowerCase())),
+  VIDEO_SUFFIXES: commaList(DEFAULT_VIDEO_SUFFIXES.join(',')).transform((suffixes) => suffixes.map((suffix) => suffix.toLowerCase())),
   MAX_VIDEO_BYTES: positiveInteger(2 * 1024 ** 3),
   MAX_VIDEO_SECONDS: positiveInteger(3600),
   CORS_ORIGINS: commaList(''),

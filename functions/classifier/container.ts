@@ -1,0 +1,40 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { createAwsClients } from '../../layers/pipeline/adapters/aws/clients.js';
+import { DynamoResultStore } from '../../layers/pipeline/adapters/aws/dynamo-result-store.js';
+import { S3ObjectStore } from '../../layers/pipeline/adapters/aws/s3-object-store.js';
+import { queueMaxReceives } from '../../layers/pipeline/adapters/aws/sqs-ingest-queue.js';
+import type { ClassifyDeps, ClassifySettings } from '../../layers/pipeline/use-cases/classify.js';
+import { DEFAULT_LABEL_SET, resolveLabelSet } from '../../layers/xclip/label-sets.js';
+import type { FunctionConfig } from '../shared/config.js';
+import { loadVideoModel } from '../shared/model.js';
+
+const TOP_LABELS = 5;
+
+/** What the classifier keeps for the life of its container: clients, stores, the model session. */
+export interface ClassifierContainer {
+  config: FunctionConfig;
+  deps: ClassifyDeps;
+  settings: ClassifySettings;
+  /** Deliveries before the queue dead-letters a message (its redrive policy). */
+  maxReceives: number;
+  metrics: Metrics;
+}
+
+export async function createClassifierContainer(config: FunctionConfig): Promise<ClassifierContainer> {
+  const clients = createAwsClients();
+  // Uploads and artifacts share the bucket; downloads are capped at MAX_VIDEO_BYTES.
+  const bucket = new S3ObjectStore(clients.s3, config.bucket, config.maxVideoBytes);
+  const [model, maxReceives] = await Promise.all([loadVideoModel(config), queueMaxReceives(clients.sqs, config.queueUrl)]);
+  const metrics = new Metrics({ namespace: config.metricsNamespace });
+  metrics.captureColdStartMetric();
+  return {
+    config,
+    deps: { model, sources: bucket, artifacts: bucket, results: new DynamoResultStore(clients.dynamo, config.table), workDir: mkdtempSync(join(tmpdir(), 'xclip-videos-')) },
+    settings: { labels: resolveLabelSet(DEFAULT_LABEL_SET), top: TOP_LABELS },
+    maxReceives,
+    metrics,
+  };
+}

@@ -1,0 +1,48 @@
+import { XclipError } from '../../../common/errors.js';
+import { type VideoRecord, type VideoResult, videoRecordSchema } from '../../result-schema.js';
+import { decodeFloat32 } from '../../tensor-codec.js';
+import { VIDEO_ENTITY } from './table-schema.js';
+
+/** A table item that does not hold what this adapter writes. */
+export class CorruptItemError extends XclipError {
+  constructor(pk: unknown, why: string) {
+    super('CORRUPT_ITEM', `result table item ${JSON.stringify(pk)} is unusable`, why);
+  }
+}
+
+export type Item = Record<string, unknown>;
+
+/** Partition key of the label item of `label` in the result of video `id`. */
+export function labelItemKey(id: string, label: string): string {
+  return `${id}#label#${label}`;
+}
+
+export function labelItem(id: string, result: VideoResult, label: VideoResult['labels'][number]): Item {
+  return { pk: labelItemKey(id, label.label), videoId: id, label: label.label, score: label.score, version: result.source.version, sequence: result.source.sequence };
+}
+
+/** The video item's fields that a new version (QUEUED) sets. */
+export function queuedFields(record: Pick<VideoRecord, 'source' | 'queuedAt'>): Item {
+  const { bucket, key, version, sequence } = record.source;
+  return { entity: VIDEO_ENTITY, bucket, key, version, sequence, status: 'QUEUED', attempts: 0, queuedAt: record.queuedAt, updatedAt: record.queuedAt };
+}
+
+export function recordOf(item: Item): VideoRecord {
+  const parsed = videoRecordSchema.safeParse({
+    id: item.pk,
+    source: { bucket: item.bucket, key: item.key, version: item.version, sequence: item.sequence },
+    status: item.status,
+    attempts: item.attempts,
+    ...(item.error !== undefined ? { error: item.error } : {}),
+    queuedAt: item.queuedAt,
+    updatedAt: item.updatedAt,
+    ...(item.result !== undefined ? { result: item.result } : {}),
+  });
+  if (!parsed.success) throw new CorruptItemError(item.pk, parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; '));
+  return parsed.data;
+}
+
+export function embeddingOf(item: Item): Float32Array {
+  if (!(item.embedding instanceof Uint8Array)) throw new CorruptItemError(item.pk, 'its embedding is not binary');
+  return decodeFloat32(item.embedding);
+}

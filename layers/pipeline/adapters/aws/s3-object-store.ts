@@ -1,0 +1,102 @@
+import { createWriteStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { Transform } from 'node:stream';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import { VideoTooLargeError } from '../../../media/errors.js';
+import { InvalidKeyError } from '../../errors.js';
+import type { ObjectInfo, ObjectStore } from '../../ports/object-store.js';
+import { objectSequence, versionOfEtag } from './object-versions.js';
+
+const MAX_KEY_BYTES = 1024;
+
+function checkedKey(key: string): string {
+  if (key.length === 0) throw new InvalidKeyError(key, 'it is empty');
+  if (Buffer.byteLength(key) > MAX_KEY_BYTES) throw new InvalidKeyError(key, `it is longer than S3's ${MAX_KEY_BYTES} bytes`);
+  return key;
+}
+
+function isMissing(error: unknown): boolean {
+  return error instanceof S3ServiceException && (error.name === 'NoSuchKey' || error.name === 'NotFound' || error.$metadata.httpStatusCode === 404);
+}
+
+/** S3 sends the size, ETag and modification time with every HEAD, GET and listed object. */
+function infoOf(key: string, object: { ContentLength?: number; ETag?: string; LastModified?: Date }): ObjectInfo {
+  return { key, bytes: object.ContentLength!, version: versionOfEtag(object.ETag!), sequence: objectSequence(object.LastModified!) };
+}
+
+/** Passes bytes through until more than `limit` have gone by, then fails the stream. */
+function byteLimit(key: string, limit: number): Transform {
+  let seen = 0;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      seen += chunk.byteLength;
+      done(seen > limit ? new VideoTooLargeError(key, `more than the limit of ${limit} bytes`) : null, chunk);
+    },
+  });
+}
+
+/**
+ * An ObjectStore over one S3 bucket. Downloads stream to a file, refuse objects over
+ * `maxDownloadBytes` (from the object's size, and again while streaming), and leave no partial file.
+ */
+export class S3ObjectStore implements ObjectStore {
+  constructor(private readonly s3: S3Client, readonly bucket: string, private readonly maxDownloadBytes = Number.POSITIVE_INFINITY) {}
+
+  async head(key: string): Promise<ObjectInfo | undefined> {
+    try {
+      return infoOf(key, await this.s3.send(new HeadObjectCommand({ Bucket: this.bucket, Key: checkedKey(key) })));
+    } catch (error) {
+      if (isMissing(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async get(key: string): Promise<Buffer | undefined> {
+    try {
+      const response = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: checkedKey(key) }));
+      return Buffer.from(await response.Body!.transformToByteArray());
+    } catch (error) {
+      if (isMissing(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async put(key: string, bytes: Uint8Array, contentType: string): Promise<void> {
+    await this.s3.send(new PutObjectCommand({ Bucket: this.bucket, Key: checkedKey(key), Body: bytes, ContentType: contentType }));
+  }
+
+  async download(key: string, path: string): Promise<ObjectInfo | undefined> {
+    let response;
+    try {
+      response = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: checkedKey(key) }));
+    } catch (error) {
+      if (isMissing(error)) return undefined;
+      throw error;
+    }
+    const body = response.Body as Readable;
+    if ((response.ContentLength ?? 0) > this.maxDownloadBytes) {
+      body.destroy();
+      throw new VideoTooLargeError(key, `${response.ContentLength} bytes exceeds the limit of ${this.maxDownloadBytes} bytes`);
+    }
+    try {
+      await pipeline(body, byteLimit(key, this.maxDownloadBytes), createWriteStream(path));
+    } catch (error) {
+      await rm(path, { force: true });
+      throw error;
+    }
+    return infoOf(key, response);
+  }
+
+  async *list(prefix = ''): AsyncIterable<ObjectInfo> {
+    let token: string | undefined;
+    do {
+      const page = await this.s3.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token }));
+      for (const object of page.Contents ?? []) {
+        yield infoOf(object.Key!, { ContentLength: object.Size, ETag: object.ETag, LastModified: object.LastModified });
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+  }
+}
