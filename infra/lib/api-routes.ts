@@ -1,0 +1,20 @@
+import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
+import { openApiDocument } from '../../layers/pipeline/api/openapi.js';
+
+export interface ApiRoute {
+  /** API Gateway's path syntax, which is OpenAPI's: `/videos/{id}`. */
+  path: string;
+  method: HttpMethod;
+}
+
+const METHODS = new Map(Object.values(HttpMethod).map((method) => [method.toLowerCase(), method]));
+
+/** Every operation of the API's OpenAPI document, so the gateway routes exactly what the handler serves. */
+export function apiRoutes(document: Record<string, unknown> = openApiDocument()): ApiRoute[] {
+  const paths = document.paths as Record<string, Record<string, unknown>>;
+  return Object.entries(paths).flatMap(([path, operations]) =>
+    Object.keys(operations).flatMap((key) => {
+      const method = METHODS.get(key);
+      return method ? [{ path, method }] : [];
+    }));
+}

@@ -1,0 +1,94 @@
+import { Duration, RemovalPolicy, Size } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { Architecture, DockerImageFunction, type IFunction } from 'aws-cdk-lib/aws-lambda';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { FunctionImage } from './function-image.js';
+import { FunctionRole } from './function-role.js';
+import { acknowledgeWildcardResource, grantObjectActions } from './object-grants.js';
+
+export interface ClassifierFunctionProps {
+  readonly image: FunctionImage;
+  readonly bucket: IBucket;
+  readonly table: ITable;
+  readonly queue: IQueue;
+  /** Key prefix of the uploads the function reads. */
+  readonly uploadPrefix: string;
+  /** Key prefixes of the artifacts the function writes. */
+  readonly artifactPrefixes: string[];
+  /** The environment contract of functions/shared/config.ts. */
+  readonly environment: Record<string, string>;
+  /**
+   * @default 3008
+   */
+  readonly memorySize?: number;
+  /**
+   * @default Duration.minutes(5)
+   */
+  readonly timeout?: Duration;
+  /**
+   * /tmp, which holds the downloaded video.
+   * @default Size.mebibytes(512)
+   */
+  readonly ephemeralStorageSize?: Size;
+  /**
+   * Concurrency reserved for (and capped to) this function.
+   * @default - none: the account's unreserved pool
+   */
+  readonly reservedConcurrency?: number;
+  /**
+   * Most invocations the queue drives at once.
+   * @default 10
+   */
+  readonly maxConcurrency?: number;
+  /**
+   * Messages (uploads) per invocation.
+   * @default 1
+   */
+  readonly batchSize?: number;
+  /**
+   * What happens to the log group when it leaves the stack.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly logRemovalPolicy?: RemovalPolicy;
+}
+
+/** The queue's consumer: classifies each uploaded video and writes its artifacts and record. */
+export class ClassifierFunction extends Construct {
+  static readonly HANDLER = 'functions/classifier/index.handler';
+
+  readonly function: IFunction;
+
+  constructor(scope: Construct, id: string, props: ClassifierFunctionProps) {
+    super(scope, id);
+    const { role, logGroup } = new FunctionRole(this, 'Identity', { removalPolicy: props.logRemovalPolicy });
+
+    const fn = new DockerImageFunction(this, 'Function', {
+      code: props.image.codeFor(ClassifierFunction.HANDLER),
+      architecture: props.image.architecture ?? Architecture.X86_64,
+      memorySize: props.memorySize ?? 3008,
+      timeout: props.timeout ?? Duration.minutes(5),
+      ephemeralStorageSize: props.ephemeralStorageSize,
+      reservedConcurrentExecutions: props.reservedConcurrency,
+      environment: { ...props.environment, POWERTOOLS_SERVICE_NAME: 'classifier' },
+      role,
+      logGroup,
+    });
+    this.function = fn;
+
+    fn.addEventSource(new SqsEventSource(props.queue, {
+      batchSize: props.batchSize ?? 1,
+      maxConcurrency: props.maxConcurrency ?? 10,
+      reportBatchItemFailures: true,
+    }));
+
+    grantObjectActions(role, props.bucket, ['s3:GetObject', 's3:GetObjectVersion'], [props.uploadPrefix],
+      'Reads any upload: the object key is only known from the event.');
+    grantObjectActions(role, props.bucket, ['s3:PutObject'], props.artifactPrefixes,
+      'Writes each video\'s artifacts under keys derived from its upload key.');
+    props.table.grantReadWriteData(role);
+    acknowledgeWildcardResource(role, `${props.table.tableArn}/index/*`, 'Queries the result table\'s own indexes, all of them.');
+  }
+}

@@ -1,0 +1,135 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import {
+  CorsHttpMethod, HttpApi, HttpStage, type IHttpRouteAuthorizer, LogGroupLogDestination, type ThrottleSettings,
+} from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpIamAuthorizer, HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { DockerImageFunction, type IFunction } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import type { JwtSettings } from '../deployment-settings.js';
+import type { ApiRoute } from './api-routes.js';
+import type { FunctionImage } from './function-image.js';
+import { FunctionRole } from './function-role.js';
+import { acknowledgeWildcardResource, grantObjectActions } from './object-grants.js';
+
+export interface ResultsApiProps {
+  readonly image: FunctionImage;
+  readonly bucket: IBucket;
+  readonly table: ITable;
+  /** Key prefix presigned uploads go to. */
+  readonly uploadPrefix: string;
+  /** Key prefixes of the artifacts the API reads. */
+  readonly artifactPrefixes: string[];
+  /** The routes the gateway sends to the function. */
+  readonly routes: ApiRoute[];
+  /** The environment contract of functions/shared/config.ts. */
+  readonly environment: Record<string, string>;
+  /**
+   * Callers need a JWT from this issuer for one of these audiences.
+   * @default - IAM (SigV4) authorization
+   */
+  readonly jwt?: JwtSettings;
+  /**
+   * Browser origins allowed to call the API.
+   * @default - none: no CORS
+   */
+  readonly corsOrigins?: string[];
+  /**
+   * @default 2048
+   */
+  readonly memorySize?: number;
+  /**
+   * Requests per second (steady, burst) the stage admits before answering 429.
+   * @default { rateLimit: 50, burstLimit: 100 }
+   */
+  readonly throttle?: ThrottleSettings;
+  /**
+   * What happens to the log groups when they leave the stack.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly logRemovalPolicy?: RemovalPolicy;
+}
+
+/** An HTTP API Gateway in front of the results function: list, fetch, search, relabel, presigned uploads. */
+export class ResultsApi extends Construct {
+  static readonly HANDLER = 'functions/api/index.handler';
+  /** API Gateway gives up on an integration after 30 s; the function stops first. */
+  static readonly TIMEOUT = Duration.seconds(29);
+
+  readonly function: IFunction;
+  readonly httpApi: HttpApi;
+  readonly stage: HttpStage;
+
+  constructor(scope: Construct, id: string, props: ResultsApiProps) {
+    super(scope, id);
+    const logRemovalPolicy = props.logRemovalPolicy ?? RemovalPolicy.RETAIN;
+    const { role, logGroup } = new FunctionRole(this, 'Identity', { removalPolicy: logRemovalPolicy });
+
+    const fn = new DockerImageFunction(this, 'Function', {
+      code: props.image.codeFor(ResultsApi.HANDLER),
+      architecture: props.image.architecture,
+      memorySize: props.memorySize ?? 2048,
+      timeout: ResultsApi.TIMEOUT,
+      environment: { ...props.environment, POWERTOOLS_SERVICE_NAME: 'api' },
+      role,
+      logGroup,
+    });
+    this.function = fn;
+
+    grantObjectActions(role, props.bucket, ['s3:PutObject'], [props.uploadPrefix],
+      'Presigns uploads under keys the caller chooses, within the upload prefix.');
+    grantObjectActions(role, props.bucket, ['s3:GetObject'], props.artifactPrefixes,
+      'Reads the artifacts of any video the caller asks for.');
+    props.table.grantReadWriteData(role);
+    acknowledgeWildcardResource(role, `${props.table.tableArn}/index/*`, 'Queries the result table\'s own indexes, all of them.');
+
+    this.httpApi = new HttpApi(this, 'HttpApi', {
+      description: 'X-CLIP video results, search and uploads',
+      createDefaultStage: false,
+      defaultAuthorizer: this.authorizer(props.jwt),
+      corsPreflight: props.corsOrigins?.length
+        ? {
+          allowOrigins: props.corsOrigins,
+          allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.POST, CorsHttpMethod.OPTIONS],
+          allowHeaders: ['authorization', 'content-type', 'x-amz-date', 'x-amz-security-token', 'x-amz-content-sha256'],
+          maxAge: Duration.hours(1),
+        }
+        : undefined,
+    });
+    const integration = new HttpLambdaIntegration('Handler', fn);
+    for (const route of props.routes) {
+      this.httpApi.addRoutes({ path: route.path, methods: [route.method], integration });
+    }
+
+    const accessLogs = new LogGroup(this, 'AccessLogs', { retention: RetentionDays.ONE_MONTH, removalPolicy: logRemovalPolicy });
+    this.stage = new HttpStage(this, 'DefaultStage', {
+      httpApi: this.httpApi,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: props.throttle ?? { rateLimit: 50, burstLimit: 100 },
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(accessLogs),
+        format: AccessLogFormat.custom(JSON.stringify({
+          requestId: '$context.requestId',
+          ip: '$context.identity.sourceIp',
+          caller: '$context.identity.caller',
+          requestTime: '$context.requestTime',
+          routeKey: '$context.routeKey',
+          status: '$context.status',
+          responseLength: '$context.responseLength',
+          latencyMs: '$context.responseLatency',
+          integrationError: '$context.integrationErrorMessage',
+          authorizerError: '$context.authorizer.error',
+        })),
+      },
+    });
+  }
+
+  private authorizer(jwt: JwtSettings | undefined): IHttpRouteAuthorizer {
+    return jwt ? new HttpJwtAuthorizer('JwtAuthorizer', jwt.issuer, { jwtAudience: jwt.audience }) : new HttpIamAuthorizer();
+  }
+}

@@ -1,0 +1,115 @@
+import { fileURLToPath } from 'node:url';
+import { CfnOutput, Duration, RemovalPolicy, Size, Stack, type StackProps } from 'aws-cdk-lib';
+import { Architecture } from 'aws-cdk-lib/aws-lambda';
+import type { Construct } from 'constructs';
+import { type DeploymentSettings, EPHEMERAL_HEADROOM_MIB } from './deployment-settings.js';
+import { apiRoutes } from './lib/api-routes.js';
+import { ClassifierFunction } from './lib/classifier-function.js';
+import { FunctionImage } from './lib/function-image.js';
+import { IngestQueue } from './lib/ingest-queue.js';
+import { OperationalAlarms } from './lib/operational-alarms.js';
+import { ResultsApi } from './lib/results-api.js';
+import { ResultsTable } from './lib/results-table.js';
+import { VideoBucket } from './lib/video-bucket.js';
+
+export interface XclipServerlessStackProps extends StackProps {
+  readonly settings: DeploymentSettings;
+  /**
+   * The repository root: the function image's build context.
+   * @default - this file's repository
+   */
+  readonly repositoryRoot?: string;
+}
+
+/** Where each video's artifacts go (layers/pipeline/storage-keys.ts). */
+const ARTIFACT_PREFIXES = ['results/', 'embeddings/', 'tokens/'];
+const METRICS_NAMESPACE = 'XclipServerless';
+const MODEL_DIR_IN_IMAGE = '/opt/model';
+const LABEL_FEATURE_CACHE_DIR = '/tmp/label-features';
+
+/** Uploads -> queue -> classifier -> bucket + table, and the HTTP API over the results. */
+export class XclipServerlessStack extends Stack {
+  constructor(scope: Construct, id: string, props: XclipServerlessStackProps) {
+    super(scope, id, props);
+    const s = props.settings;
+    const removalPolicy = s.removalPolicy === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+    const classifierTimeout = Duration.seconds(s.timeoutSeconds);
+
+    const { bucket } = new VideoBucket(this, 'VideoBucket', { removalPolicy, corsOrigins: s.corsOrigins });
+    const { table } = new ResultsTable(this, 'ResultsTable', { removalPolicy });
+    const ingest = new IngestQueue(this, 'Ingest', {
+      bucket,
+      prefix: s.uploadPrefix,
+      suffixes: notificationSuffixes(s.videoSuffixes),
+      consumerTimeout: classifierTimeout,
+      maxReceiveCount: s.maxReceiveCount,
+    });
+
+    const image = new FunctionImage(this, 'Image', {
+      repositoryRoot: props.repositoryRoot ?? fileURLToPath(new URL('..', import.meta.url)),
+      modelDir: s.modelDir,
+      architecture: s.architecture === 'arm64' ? Architecture.ARM_64 : Architecture.X86_64,
+    });
+    const environment = {
+      BUCKET_NAME: bucket.bucketName,
+      TABLE_NAME: table.tableName,
+      QUEUE_URL: ingest.queue.queueUrl,
+      MODEL_DIR: MODEL_DIR_IN_IMAGE,
+      UPLOAD_PREFIX: s.uploadPrefix,
+      VIDEO_SUFFIXES: s.videoSuffixes.join(','),
+      MAX_VIDEO_BYTES: String(s.maxVideoBytes),
+      MAX_VIDEO_SECONDS: String(s.maxVideoSeconds),
+      CORS_ORIGINS: s.corsOrigins.join(','),
+      POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+      LABEL_FEATURE_CACHE_DIR,
+    };
+
+    const classifier = new ClassifierFunction(this, 'Classifier', {
+      image,
+      bucket,
+      table,
+      queue: ingest.queue,
+      uploadPrefix: s.uploadPrefix,
+      artifactPrefixes: ARTIFACT_PREFIXES,
+      environment,
+      memorySize: s.memorySize,
+      timeout: classifierTimeout,
+      ephemeralStorageSize: Size.mebibytes(Math.ceil(s.maxVideoBytes / 1024 ** 2) + EPHEMERAL_HEADROOM_MIB),
+      reservedConcurrency: s.reservedConcurrency,
+      maxConcurrency: s.maxConcurrency,
+      batchSize: s.batchSize,
+      logRemovalPolicy: removalPolicy,
+    });
+    const api = new ResultsApi(this, 'Api', {
+      image,
+      bucket,
+      table,
+      uploadPrefix: s.uploadPrefix,
+      artifactPrefixes: ARTIFACT_PREFIXES,
+      routes: apiRoutes(),
+      environment,
+      jwt: s.jwt,
+      corsOrigins: s.corsOrigins,
+      memorySize: s.apiMemorySize,
+      logRemovalPolicy: removalPolicy,
+    });
+
+    new OperationalAlarms(this, 'Alarms', {
+      deadLetterQueue: ingest.deadLetterQueue,
+      functions: { Classifier: classifier.function, Api: api.function },
+      alarmEmail: s.alarmEmail,
+    });
+
+    new CfnOutput(this, 'BucketName', { value: bucket.bucketName, description: `Upload videos under s3://<bucket>/${s.uploadPrefix}` });
+    new CfnOutput(this, 'ApiUrl', { value: api.stage.url, description: 'The HTTP API' });
+    new CfnOutput(this, 'TableName', { value: table.tableName, description: 'The result table' });
+  }
+}
+
+/**
+ * S3 matches suffixes case-sensitively and the classifier case-insensitively: each suffix is routed in lower and
+ * upper case, which covers what cameras and phones write (.mp4, .MP4, .MOV).
+ */
+export function notificationSuffixes(suffixes: string[]): string[] {
+  return [...new Set(suffixes.flatMap((suffix) => [suffix.toLowerCase(), suffix.toUpperCase()]))];
+}
