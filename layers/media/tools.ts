@@ -53,7 +53,9 @@ const DEFAULT_MAX_OUTPUT_BYTES = 256 * 1024 * 1024;
 
 /** The last few lines of a tool's stderr as one line, for error messages. */
 export function stderrSummary(stderr: string, maxChars = 400): string {
-  const text = stderr.split('\n').map((line) => line.trim()).filter(Boolean).slice(-6).join('; ');
+  const text = stderr.split('\n')
+    .map((line) => line.replace(/^\[[^\]]* @ 0x[0-9a-f]+\]\s*/, '').trim())
+    .filter(Boolean).slice(-6).join('; ');
   return text.length > maxChars ? `...${text.slice(-maxChars)}` : text;
 }
 
