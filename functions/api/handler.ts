@@ -1,0 +1,46 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
+import { handle } from 'hono/aws-lambda';
+import { createAwsClients } from '../../layers/pipeline/adapters/aws/clients.js';
+import { DynamoResultStore } from '../../layers/pipeline/adapters/aws/dynamo-result-store.js';
+import { S3ObjectStore } from '../../layers/pipeline/adapters/aws/s3-object-store.js';
+import type { VideoClassifier } from '../../layers/pipeline/classifier.js';
+import { modelInfoOf } from '../../layers/pipeline/ports/video-model.js';
+import { loadConfig } from '../shared/config.js';
+import { loadVideoModel } from '../shared/model.js';
+import { createLambdaApi } from './app.js';
+
+type ApiHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyResultV2>;
+
+const logger = new Logger();
+
+/** The API for this container; the model loads on the first request that needs it (search, relabel). */
+function createHandler(): ApiHandler {
+  const config = loadConfig();
+  const clients = createAwsClients();
+  let model: Promise<VideoClassifier> | undefined;
+  let loaded: VideoClassifier | undefined;
+  const app = createLambdaApi(config, {
+    results: new DynamoResultStore(clients.dynamo, config.table),
+    artifacts: new S3ObjectStore(clients.s3, config.bucket),
+    model: () => {
+      model ??= loadVideoModel(config).then((classifier) => (loaded = classifier), (error: unknown) => {
+        model = undefined;
+        throw error;
+      });
+      return model;
+    },
+    health: () => (loaded ? { model: modelInfoOf(loaded) } : {}),
+    log: (line) => logger.error(line),
+  }, clients.s3);
+  return handle(app) as ApiHandler;
+}
+
+let handleRequest: ApiHandler | undefined;
+
+/** API Gateway HTTP API (payload 2.0) -> the Hono app. */
+export async function handler(event: APIGatewayProxyEventV2, context: Context): Promise<APIGatewayProxyResultV2> {
+  logger.addContext(context);
+  handleRequest ??= createHandler();
+  return handleRequest(event, context);
+}
