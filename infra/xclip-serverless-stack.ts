@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { CfnOutput, Duration, RemovalPolicy, Size, Stack, type StackProps } from 'aws-cdk-lib';
 import { Architecture } from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
+import { artifactKeysFor } from '../layers/pipeline/storage-keys.js';
 import { type DeploymentSettings, EPHEMERAL_HEADROOM_MIB } from './deployment-settings.js';
 import { apiRoutes } from './lib/api-routes.js';
 import { ClassifierFunction } from './lib/classifier-function.js';
@@ -21,8 +22,11 @@ export interface XclipServerlessStackProps extends StackProps {
   readonly repositoryRoot?: string;
 }
 
-/** Where each video's artifacts go (layers/pipeline/storage-keys.ts). */
-const ARTIFACT_PREFIXES = ['results/', 'embeddings/', 'tokens/'];
+/** The top-level folder of each kind of artifact, from the key scheme itself (layers/pipeline/storage-keys.ts). */
+const ARTIFACT_KEYS = artifactKeysFor('video.mp4');
+const prefixOf = (key: string) => key.slice(0, key.indexOf('/') + 1);
+const ARTIFACT_PREFIXES = Object.values(ARTIFACT_KEYS).map(prefixOf);
+const RESULT_PREFIX = prefixOf(ARTIFACT_KEYS.result);
 const METRICS_NAMESPACE = 'XclipServerless';
 const MODEL_DIR_IN_IMAGE = '/opt/model';
 const LABEL_FEATURE_CACHE_DIR = '/tmp/label-features';
@@ -36,7 +40,8 @@ export class XclipServerlessStack extends Stack {
     const classifierTimeout = Duration.seconds(s.timeoutSeconds);
 
     const { bucket } = new VideoBucket(this, 'VideoBucket', { removalPolicy, corsOrigins: s.corsOrigins });
-    const { table } = new ResultsTable(this, 'ResultsTable', { removalPolicy });
+    const resultsTable = new ResultsTable(this, 'ResultsTable', { removalPolicy });
+    const { table } = resultsTable;
     const ingest = new IngestQueue(this, 'Ingest', {
       bucket,
       prefix: s.uploadPrefix,
@@ -67,10 +72,9 @@ export class XclipServerlessStack extends Stack {
     const classifier = new ClassifierFunction(this, 'Classifier', {
       image,
       bucket,
-      table,
+      objectAccess: { readablePrefixes: [s.uploadPrefix], writablePrefixes: ARTIFACT_PREFIXES },
+      resultsTable,
       queue: ingest.queue,
-      uploadPrefix: s.uploadPrefix,
-      artifactPrefixes: ARTIFACT_PREFIXES,
       environment,
       memorySize: s.memorySize,
       timeout: classifierTimeout,
@@ -83,9 +87,9 @@ export class XclipServerlessStack extends Stack {
     const api = new ResultsApi(this, 'Api', {
       image,
       bucket,
-      table,
-      uploadPrefix: s.uploadPrefix,
-      artifactPrefixes: ARTIFACT_PREFIXES,
+      // Presigned uploads are signed with the function's own permission; relabelling rewrites result documents.
+      objectAccess: { readablePrefixes: ARTIFACT_PREFIXES, writablePrefixes: [s.uploadPrefix, RESULT_PREFIX] },
+      resultsTable,
       routes: apiRoutes(),
       environment,
       jwt: s.jwt,

@@ -1,4 +1,5 @@
 import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
+import { uploadsOpenApiPath } from '../../layers/pipeline/adapters/aws/upload-routes.js';
 import { openApiDocument } from '../../layers/pipeline/api/openapi.js';
 
 export interface ApiRoute {
@@ -9,8 +10,14 @@ export interface ApiRoute {
 
 const METHODS = new Map(Object.values(HttpMethod).map((method) => [method.toLowerCase(), method]));
 
-/** Every operation of the API's OpenAPI document, so the gateway routes exactly what the handler serves. */
-export function apiRoutes(document: Record<string, unknown> = openApiDocument()): ApiRoute[] {
+/** The OpenAPI document functions/api serves (functions/api/app.ts): the local API's, plus POST /uploads. */
+export function lambdaApiDocument(): Record<string, unknown> {
+  const document = openApiDocument() as { paths: Record<string, unknown> };
+  return { ...document, paths: { ...document.paths, '/uploads': uploadsOpenApiPath() } };
+}
+
+/** Every operation of an OpenAPI document, so the gateway routes exactly what the handler serves. */
+export function apiRoutes(document: Record<string, unknown> = lambdaApiDocument()): ApiRoute[] {
   const paths = document.paths as Record<string, Record<string, unknown>>;
   return Object.entries(paths).flatMap(([path, operations]) =>
     Object.keys(operations).flatMap((key) => {

@@ -1,23 +1,21 @@
 import { Duration, RemovalPolicy, Size } from 'aws-cdk-lib';
-import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { Architecture, DockerImageFunction, type IFunction } from 'aws-cdk-lib/aws-lambda';
+import { DockerImageFunction, type IFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { FunctionImage } from './function-image.js';
 import { FunctionRole } from './function-role.js';
-import { acknowledgeWildcardResource, grantObjectActions } from './object-grants.js';
+import { grantObjectAccess, type ObjectAccess } from './object-grants.js';
+import type { ResultsTable } from './results-table.js';
 
 export interface ClassifierFunctionProps {
   readonly image: FunctionImage;
   readonly bucket: IBucket;
-  readonly table: ITable;
+  /** Reads the uploads, writes their artifacts. */
+  readonly objectAccess: ObjectAccess;
+  readonly resultsTable: ResultsTable;
   readonly queue: IQueue;
-  /** Key prefix of the uploads the function reads. */
-  readonly uploadPrefix: string;
-  /** Key prefixes of the artifacts the function writes. */
-  readonly artifactPrefixes: string[];
   /** The environment contract of functions/shared/config.ts. */
   readonly environment: Record<string, string>;
   /**
@@ -67,7 +65,7 @@ export class ClassifierFunction extends Construct {
 
     const fn = new DockerImageFunction(this, 'Function', {
       code: props.image.codeFor(ClassifierFunction.HANDLER),
-      architecture: props.image.architecture ?? Architecture.X86_64,
+      architecture: props.image.architecture,
       memorySize: props.memorySize ?? 3008,
       timeout: props.timeout ?? Duration.minutes(5),
       ephemeralStorageSize: props.ephemeralStorageSize,
@@ -84,11 +82,7 @@ export class ClassifierFunction extends Construct {
       reportBatchItemFailures: true,
     }));
 
-    grantObjectActions(role, props.bucket, ['s3:GetObject', 's3:GetObjectVersion'], [props.uploadPrefix],
-      'Reads any upload: the object key is only known from the event.');
-    grantObjectActions(role, props.bucket, ['s3:PutObject'], props.artifactPrefixes,
-      'Writes each video\'s artifacts under keys derived from its upload key.');
-    props.table.grantReadWriteData(role);
-    acknowledgeWildcardResource(role, `${props.table.tableArn}/index/*`, 'Queries the result table\'s own indexes, all of them.');
+    grantObjectAccess(role, props.bucket, props.objectAccess);
+    props.resultsTable.grantReadWriteData(role);
   }
 }

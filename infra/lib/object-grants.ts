@@ -1,21 +1,30 @@
-import { Stack, Validations } from 'aws-cdk-lib';
 import { PolicyStatement, type Role } from 'aws-cdk-lib/aws-iam';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
-import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js';
+import { acknowledgeWildcardResource } from './nag-acknowledgements.js';
 
-/**
- * Allows `actions`, exactly, on the objects under each key prefix. S3's own grant methods would add wildcard
- * actions (s3:GetObject*, s3:List*, s3:Abort*); a key prefix needs a wildcard resource, which is acknowledged
- * to cdk-nag here, where it is granted.
- */
-export function grantObjectActions(role: Role, bucket: IBucket, actions: string[], prefixes: string[], why: string): void {
-  const resourceArns = prefixes.map((prefix) => bucket.arnForObjects(`${prefix}*`));
-  role.addToPrincipalPolicy(new PolicyStatement({ actions, resources: resourceArns }));
-  for (const arn of resourceArns) acknowledgeWildcardResource(role, arn, why);
+/** What a function may do with the objects of the bucket, by key prefix. */
+export interface ObjectAccess {
+  /** Prefixes whose objects it reads (GetObject, which HeadObject needs too). */
+  readonly readablePrefixes: string[];
+  /** Prefixes it writes objects to, or presigns uploads for. */
+  readonly writablePrefixes: string[];
 }
 
-/** Acknowledges cdk-nag's AwsSolutions-IAM5 finding for one wildcard resource in `role`'s policies. */
-export function acknowledgeWildcardResource(role: Role, resourceArn: string, reason: string): void {
-  const resource = flattenCfnReference(Stack.of(role).resolve(resourceArn));
-  Validations.of(role).acknowledge({ id: `AwsSolutions-IAM5[Resource::${resource}]`, reason });
+/**
+ * Allows exactly s3:GetObject / s3:PutObject under the given key prefixes, and s3:ListBucket, without which S3
+ * answers a missing key with 403 instead of 404 (and the object store could not tell "missing" from "denied").
+ * S3's grant methods would add wildcard actions (s3:GetObject*, s3:List*, s3:Abort*) instead. A key prefix needs
+ * a wildcard resource, acknowledged to cdk-nag here, where it is granted.
+ */
+export function grantObjectAccess(role: Role, bucket: IBucket, access: ObjectAccess): void {
+  role.addToPrincipalPolicy(new PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }));
+  const grants = [['s3:GetObject', access.readablePrefixes], ['s3:PutObject', access.writablePrefixes]] as const;
+  for (const [action, prefixes] of grants) {
+    if (prefixes.length === 0) continue;
+    const resources = prefixes.map((prefix) => bucket.arnForObjects(`${prefix}*`));
+    role.addToPrincipalPolicy(new PolicyStatement({ actions: [action], resources }));
+    for (const resource of resources) {
+      acknowledgeWildcardResource(role, resource, `${action} under one key prefix: object keys derive from upload keys, known only at run time.`);
+    }
+  }
 }

@@ -5,7 +5,6 @@ import {
 } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpIamAuthorizer, HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { DockerImageFunction, type IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
@@ -14,16 +13,15 @@ import type { JwtSettings } from '../deployment-settings.js';
 import type { ApiRoute } from './api-routes.js';
 import type { FunctionImage } from './function-image.js';
 import { FunctionRole } from './function-role.js';
-import { acknowledgeWildcardResource, grantObjectActions } from './object-grants.js';
+import { grantObjectAccess, type ObjectAccess } from './object-grants.js';
+import type { ResultsTable } from './results-table.js';
 
 export interface ResultsApiProps {
   readonly image: FunctionImage;
   readonly bucket: IBucket;
-  readonly table: ITable;
-  /** Key prefix presigned uploads go to. */
-  readonly uploadPrefix: string;
-  /** Key prefixes of the artifacts the API reads. */
-  readonly artifactPrefixes: string[];
+  /** Reads artifacts; presigns uploads and rewrites result documents (relabel). */
+  readonly objectAccess: ObjectAccess;
+  readonly resultsTable: ResultsTable;
   /** The routes the gateway sends to the function. */
   readonly routes: ApiRoute[];
   /** The environment contract of functions/shared/config.ts. */
@@ -80,12 +78,8 @@ export class ResultsApi extends Construct {
     });
     this.function = fn;
 
-    grantObjectActions(role, props.bucket, ['s3:PutObject'], [props.uploadPrefix],
-      'Presigns uploads under keys the caller chooses, within the upload prefix.');
-    grantObjectActions(role, props.bucket, ['s3:GetObject'], props.artifactPrefixes,
-      'Reads the artifacts of any video the caller asks for.');
-    props.table.grantReadWriteData(role);
-    acknowledgeWildcardResource(role, `${props.table.tableArn}/index/*`, 'Queries the result table\'s own indexes, all of them.');
+    grantObjectAccess(role, props.bucket, props.objectAccess);
+    props.resultsTable.grantReadWriteData(role);
 
     this.httpApi = new HttpApi(this, 'HttpApi', {
       description: 'X-CLIP video results, search and uploads',

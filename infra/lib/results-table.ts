@@ -1,7 +1,9 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, ProjectionType, Table } from 'aws-cdk-lib/aws-dynamodb';
+import type { Role } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { TABLE_INDEXES, TABLE_PARTITION_KEY } from '../../functions/shared/table-schema.js';
+import { acknowledgeWildcardResource } from './nag-acknowledgements.js';
 
 export interface ResultsTableProps {
   /**
@@ -35,5 +37,11 @@ export class ResultsTable extends Construct {
         projectionType: ProjectionType[index.projection],
       });
     }
+  }
+
+  /** Item reads and writes on the table and its indexes, which the result store's queries use. */
+  grantReadWriteData(role: Role): void {
+    this.table.grantReadWriteData(role);
+    acknowledgeWildcardResource(role, `${this.table.tableArn}/index/*`, 'Queries the result table\'s own indexes (byUpdated, byStatus, byLabel).');
   }
 }
