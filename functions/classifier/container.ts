@@ -26,7 +26,7 @@ export interface ClassifierContainer {
 export async function createClassifierContainer(config: FunctionConfig): Promise<ClassifierContainer> {
   const clients = createAwsClients();
   // Uploads and artifacts share the bucket; downloads are capped at MAX_VIDEO_BYTES.
-  const bucket = new S3ObjectStore(clients.s3, config.bucket, config.maxVideoBytes);
+  const bucket = new S3ObjectStore(clients.s3, config.bucket, { maxDownloadBytes: config.maxVideoBytes });
   const [model, maxReceives] = await Promise.all([loadVideoModel(config), queueMaxReceives(clients.sqs, config.queueUrl)]);
   const metrics = new Metrics({ namespace: config.metricsNamespace });
   metrics.captureColdStartMetric();

@@ -5,28 +5,32 @@ import { loadConfig } from '../shared/config.js';
 import { classifyMessage } from './classify-message.js';
 import { type ClassifierContainer, createClassifierContainer } from './container.js';
 
-const logger = new Logger();
-const processor = new BatchProcessor(EventType.SQS);
-let container: Promise<ClassifierContainer> | undefined;
+export type ClassifierHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
 
-/** The container's clients and model session, made by the first invocation; a failed start is tried again next time. */
-function containerOnce(): Promise<ClassifierContainer> {
-  container ??= createClassifierContainer(loadConfig()).catch((error: unknown) => {
-    container = undefined;
-    throw error;
-  });
-  return container;
-}
-
-/** SQS -> classifier: messages one at a time, failures reported per message (partial batch response). */
-export async function handler(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
-  logger.addContext(context);
-  const current = await containerOnce();
-  try {
-    return await processPartialResponse(event, (record: SQSRecord) => classifyMessage(current, record, logger), processor, {
-      context, processInParallel: false, throwOnFullBatchFailure: false,
+/**
+ * SQS -> classifier: messages one at a time, failures reported per message (partial batch
+ * response). The container (clients, model session) is made by the first invocation and kept; a
+ * failed start is tried again by the next one.
+ */
+export function createClassifierHandler(makeContainer: () => Promise<ClassifierContainer>): ClassifierHandler {
+  const logger = new Logger();
+  const processor = new BatchProcessor(EventType.SQS);
+  let container: Promise<ClassifierContainer> | undefined;
+  return async (event, context) => {
+    logger.addContext(context);
+    container ??= makeContainer().catch((error: unknown) => {
+      container = undefined;
+      throw error;
     });
-  } finally {
-    current.metrics.publishStoredMetrics();
-  }
+    const current = await container;
+    try {
+      return await processPartialResponse(event, (record: SQSRecord) => classifyMessage(current, record, logger), processor, {
+        context, processInParallel: false, throwOnFullBatchFailure: false,
+      });
+    } finally {
+      current.metrics.publishStoredMetrics();
+    }
+  };
 }
+
+export const handler = createClassifierHandler(() => createClassifierContainer(loadConfig()));

@@ -1,4 +1,5 @@
-import { once } from 'node:events';
+import { fork } from 'node:child_process';
+import { EventEmitter, once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { createServer } from 'node:net';
@@ -8,7 +9,6 @@ import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import dynalite from 'dynalite';
 import { createSqsServer } from 'local-aws-sqs';
-import S3rver from 's3rver';
 import { type AwsClients, createAwsClients } from '../../layers/pipeline/adapters/aws/clients.js';
 import { createTableInput } from '../../layers/pipeline/adapters/aws/table-schema.js';
 
@@ -16,8 +16,8 @@ export interface LocalAws {
   /** The variables a function or the CLI needs to reach these servers (also set on process.env). */
   env: Record<string, string>;
   clients: AwsClients;
-  /** Emits 'event' with an S3 event notification for each object written. */
-  s3rver: S3rver;
+  /** Emits 'event' with s3rver's S3 event notification for each object written. */
+  s3Events: EventEmitter;
   bucket: string;
   table: string;
   queueUrl: string;
@@ -52,6 +52,28 @@ async function listen(server: Server): Promise<number> {
   return (server.address() as { port: number }).port;
 }
 
+/** s3rver in its own process (see s3rver-process.mjs); its S3 events re-emitted on `events`. */
+async function startS3rver(options: Record<string, unknown>, events: EventEmitter): Promise<{ port: number; close(): Promise<void> }> {
+  const child = fork(new URL('./s3rver-process.mjs', import.meta.url), [JSON.stringify(options)], { execArgv: ['--openssl-legacy-provider'], stdio: 'inherit' });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`s3rver exited with ${code}`)));
+    child.on('message', (message: { port?: number; event?: unknown }) => {
+      if (message.port !== undefined) resolve(message.port);
+      else events.emit('event', message.event);
+    });
+  });
+  child.removeAllListeners('exit');
+  return {
+    port,
+    close: async () => {
+      const exited = once(child, 'exit');
+      child.disconnect();
+      await exited;
+    },
+  };
+}
+
 function closeServer(server: Server): Promise<void> {
   return new Promise((resolve) => {
     server.close(() => resolve());
@@ -60,7 +82,7 @@ function closeServer(server: Server): Promise<void> {
 }
 
 /**
- * s3rver (S3), dynalite (DynamoDB) and local-aws-sqs (SQS) in this process on free ports, with the
+ * s3rver (S3, in a child process), dynalite (DynamoDB) and local-aws-sqs (SQS) on free ports, with the
  * bucket, the result table (from table-schema.ts) and a queue with a dead-letter queue created. The
  * SDK finds them through AWS_ENDPOINT_URL_S3/_DYNAMODB/_SQS, set on process.env with dummy
  * credentials, as a deployed function finds the real services.
@@ -68,8 +90,8 @@ function closeServer(server: Server): Promise<void> {
 export async function startLocalAws(options: LocalAwsOptions = {}): Promise<LocalAws> {
   const { bucket = 'uploads', table = 'results', queue = 'ingest', maxReceiveCount = 3 } = options;
   const directory = mkdtempSync(join(tmpdir(), 'xclip-s3rver-'));
-  const s3rver = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory, allowMismatchedSignatures: true, configureBuckets: [{ name: bucket, configs: [] }] });
-  const s3 = await s3rver.run();
+  const s3Events = new EventEmitter();
+  const s3 = await startS3rver({ address: '127.0.0.1', port: 0, silent: true, directory, allowMismatchedSignatures: true, configureBuckets: [{ name: bucket, configs: [] }] }, s3Events);
   const dynamo = dynalite({ createTableMs: 0 });
   const dynamoPort = await listen(dynamo);
   const sqsPort = await freePort();
@@ -98,10 +120,10 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
   process.env.QUEUE_URL = main.QueueUrl!;
 
   return {
-    env, clients, s3rver, bucket, table, queueUrl: main.QueueUrl!, deadLetterQueueUrl: dlq.QueueUrl!,
+    env, clients, s3Events, bucket, table, queueUrl: main.QueueUrl!, deadLetterQueueUrl: dlq.QueueUrl!,
     async close() {
       for (const client of Object.values(clients)) client.destroy();
-      await Promise.all([s3rver.close(), closeServer(dynamo), closeServer(sqs)]);
+      await Promise.all([s3.close(), closeServer(dynamo), closeServer(sqs)]);
       rmSync(directory, { recursive: true, force: true });
     },
   };

@@ -41,8 +41,18 @@ function byteLimit(key: string, limit: number): Transform {
  * An ObjectStore over one S3 bucket. Downloads stream to a file, refuse objects over
  * `maxDownloadBytes` (from the object's size, and again while streaming), and leave no partial file.
  */
+export interface S3ObjectStoreOptions {
+  maxDownloadBytes?: number;
+  /** Keys per ListObjectsV2 page (S3 returns at most 1000). */
+  listPageSize?: number;
+}
+
 export class S3ObjectStore implements ObjectStore {
-  constructor(private readonly s3: S3Client, readonly bucket: string, private readonly maxDownloadBytes = Number.POSITIVE_INFINITY) {}
+  private readonly maxDownloadBytes: number;
+
+  constructor(private readonly s3: S3Client, readonly bucket: string, private readonly options: S3ObjectStoreOptions = {}) {
+    this.maxDownloadBytes = options.maxDownloadBytes ?? Number.POSITIVE_INFINITY;
+  }
 
   async head(key: string): Promise<ObjectInfo | undefined> {
     try {
@@ -89,14 +99,16 @@ export class S3ObjectStore implements ObjectStore {
     return infoOf(key, response);
   }
 
+  /** Pages resume after the last key seen (StartAfter), which every S3 implementation supports, unlike opaque continuation tokens. */
   async *list(prefix = ''): AsyncIterable<ObjectInfo> {
-    let token: string | undefined;
-    do {
-      const page = await this.s3.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token }));
+    let after: string | undefined;
+    for (;;) {
+      const page = await this.s3.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, StartAfter: after, MaxKeys: this.options.listPageSize }));
       for (const object of page.Contents ?? []) {
         yield infoOf(object.Key!, { ContentLength: object.Size, ETag: object.ETag, LastModified: object.LastModified });
       }
-      token = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (token);
+      after = page.Contents?.at(-1)?.Key;
+      if (!page.IsTruncated || after === undefined) return;
+    }
   }
 }

@@ -1,0 +1,118 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { type LocalAws, startLocalAws } from './local-aws.js';
+import { DynamoResultStore } from '../../layers/pipeline/adapters/aws/dynamo-result-store.js';
+import { labelItem } from '../../layers/pipeline/adapters/aws/dynamo-items.js';
+import { InvalidCursorError } from '../../layers/pipeline/errors.js';
+import type { VideoRecord } from '../../layers/pipeline/result-schema.js';
+import { videoIdFor } from '../../layers/pipeline/video-id.js';
+import { resultFor, sourceObject } from '../pipeline/records.js';
+
+const T = (second: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, second)).toISOString();
+const EMBEDDING = Float32Array.from([1, 0, 0, 0]);
+let aws: LocalAws;
+let store: DynamoResultStore;
+
+before(async () => {
+  aws = await startLocalAws();
+  store = new DynamoResultStore(aws.clients.dynamo, aws.table);
+});
+after(() => aws.close());
+
+async function classified(key: string, labels: Array<[string, number]>, at: string, version = 'v1', sequence = '0001'): Promise<string> {
+  const source = sourceObject(key, version, sequence);
+  const id = videoIdFor(source.bucket, key);
+  await store.enqueue(id, source, at);
+  assert.ok(await store.claim(id, version, at));
+  assert.ok(await store.complete(id, version, resultFor(source, labels), EMBEDDING, at));
+  return id;
+}
+
+async function walk(query: { label?: string; since?: string; status?: VideoRecord['status'] }): Promise<string[]> {
+  const keys: string[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await store.list({ ...query, limit: 3, ...(cursor ? { cursor } : {}) });
+    assert.ok(page.items.length <= 3);
+    keys.push(...page.items.map((record) => record.source.key));
+    cursor = page.nextCursor;
+  } while (cursor);
+  return keys;
+}
+
+test('QUEUED -> PROCESSING -> DONE with conditional writes: redeliveries neither duplicate nor regress', async () => {
+  const source = sourceObject('a.mp4');
+  const id = videoIdFor('bucket', 'a.mp4');
+  assert.equal(await store.enqueue(id, source, T(0)), 'queued');
+  assert.equal(await store.enqueue(id, source, T(1)), 'pending');
+  assert.equal((await store.claim(id, 'v1', T(2)))!.status, 'PROCESSING');
+  assert.equal((await store.claim(id, 'v1', T(3)))!.attempts, 2, 'a redelivery may claim again');
+  assert.ok(await store.complete(id, 'v1', resultFor(source, [['a', 0.9]]), EMBEDDING, T(4)));
+  assert.equal(await store.enqueue(id, source, T(5)), 'finished');
+  assert.equal(await store.claim(id, 'v1', T(6)), undefined);
+  assert.equal(await store.complete(id, 'v1', resultFor(source, [['b', 0.9]]), EMBEDDING, T(7)), false);
+  const record = (await store.get(id))!;
+  assert.equal(record.status, 'DONE');
+  assert.deepEqual(record.result!.labels.map((label) => label.label), ['a']);
+  assert.deepEqual(await walk({ label: 'b' }), [], 'a refused result does not show in the label index');
+});
+
+test('a newer version starts over at QUEUED and drops the old labels; an older one is stale; FAILED keeps its reason', async () => {
+  const id = await classified('b.mp4', [['old', 0.5]], T(0), 'v1', '0002');
+  assert.equal(await store.enqueue(id, sourceObject('b.mp4', 'v0', '0001'), T(1)), 'stale');
+  assert.equal(await store.enqueue(id, sourceObject('b.mp4', 'v2', '0003'), T(2)), 'queued');
+  const queued = (await store.get(id))!;
+  assert.equal(queued.status, 'QUEUED');
+  assert.equal(queued.result, undefined);
+  assert.equal(queued.attempts, 0);
+  assert.deepEqual(await walk({ label: 'old' }), []);
+  assert.equal(await store.claim(id, 'v1', T(3)), undefined);
+  assert.ok(await store.claim(id, 'v2', T(3)));
+  assert.equal(await store.fail(id, 'v1', { code: 'X', message: 'late' }, T(4)), false);
+  assert.ok(await store.fail(id, 'v2', { code: 'NOT_A_VIDEO', message: 'bad' }, T(4)));
+  assert.deepEqual((await store.get(id))!.error, { code: 'NOT_A_VIDEO', message: 'bad' });
+  assert.deepEqual(await walk({ status: 'FAILED' }), ['b.mp4']);
+});
+
+test('relabel swaps the label index entries of a DONE result of the same version only', async () => {
+  const id = await classified('c.mp4', [['cat', 0.5]], T(0));
+  const { result } = (await store.get(id))!;
+  assert.ok(await store.relabel(id, 'v1', { ...result!, labels: [{ label: 'zebra', index: 0, score: 1, logit: 1 }] }, T(1)));
+  assert.equal(await store.relabel(id, 'v0', result!, T(2)), false);
+  assert.deepEqual(await walk({ label: 'zebra' }), ['c.mp4']);
+  assert.deepEqual(await walk({ label: 'cat' }), []);
+});
+
+test('pages: recent first, by label best score first, since, status; stale label items are skipped; cursors are checked', async () => {
+  for (let i = 0; i < 7; i++) await classified(`p${i}.mp4`, [['dog', i / 10], [i % 2 ? 'odd' : 'even', 0.05]], T(10 + i));
+  // Label items left by interrupted writes (an older version's, a relabel's): the video item disagrees, so they are never listed.
+  const staleId = await classified('stale.mp4', [['cat', 0.5]], T(9));
+  for (const version of ['v1', 'v-old']) {
+    const stale = resultFor(sourceObject('stale.mp4', version, '0000'), [['dog', 0.99]]);
+    await aws.clients.dynamo.send(new PutCommand({ TableName: aws.table, Item: { ...labelItem(staleId, stale, stale.labels[0]!), pk: `${staleId}#${version}` } }));
+  }
+
+  const recent = await walk({ since: T(10) });
+  assert.deepEqual(recent, ['p6.mp4', 'p5.mp4', 'p4.mp4', 'p3.mp4', 'p2.mp4', 'p1.mp4', 'p0.mp4']);
+  assert.deepEqual(await walk({ label: 'dog' }), ['p6.mp4', 'p5.mp4', 'p4.mp4', 'p3.mp4', 'p2.mp4', 'p1.mp4', 'p0.mp4']);
+  assert.deepEqual((await walk({ label: 'odd' })).sort(), ['p1.mp4', 'p3.mp4', 'p5.mp4']);
+  assert.deepEqual(await walk({ label: 'dog', since: T(15) }), ['p6.mp4', 'p5.mp4']);
+  assert.deepEqual(await walk({ status: 'DONE', since: T(15) }), ['p6.mp4', 'p5.mp4']);
+  const { nextCursor } = await store.list({ limit: 2 });
+  await assert.rejects(store.list({ limit: 2, label: 'dog', cursor: nextCursor! }), InvalidCursorError);
+  await assert.rejects(store.list({ limit: 2, cursor: 'not-a-cursor' }), InvalidCursorError);
+});
+
+test('unfinished lists QUEUED and PROCESSING records; embeddings only DONE ones', async () => {
+  const processing = videoIdFor('bucket', 'u-processing.mp4');
+  await store.enqueue(videoIdFor('bucket', 'u-queued.mp4'), sourceObject('u-queued.mp4'), T(30));
+  await store.enqueue(processing, sourceObject('u-processing.mp4'), T(31));
+  await store.claim(processing, 'v1', T(32));
+  assert.deepEqual((await store.unfinished()).map((record) => record.source.key), ['u-queued.mp4', 'u-processing.mp4']);
+  const done = new Set((await store.list({ status: 'DONE', limit: 100 })).items.map((record) => record.id));
+  const embeddings = [];
+  for await (const stored of store.embeddings()) embeddings.push(stored);
+  assert.deepEqual(new Set(embeddings.map((stored) => stored.id)), done);
+  assert.deepEqual(embeddings[0]!.embedding, EMBEDDING);
+});
