@@ -99,16 +99,14 @@ export class S3ObjectStore implements ObjectStore {
     return infoOf(key, response);
   }
 
-  /** Pages resume after the last key seen (StartAfter), which every S3 implementation supports, unlike opaque continuation tokens. */
   async *list(prefix = ''): AsyncIterable<ObjectInfo> {
-    let after: string | undefined;
-    for (;;) {
-      const page = await this.s3.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, StartAfter: after, MaxKeys: this.options.listPageSize }));
+    let token: string | undefined;
+    do {
+      const page = await this.s3.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token, MaxKeys: this.options.listPageSize }));
       for (const object of page.Contents ?? []) {
         yield infoOf(object.Key!, { ContentLength: object.Size, ETag: object.ETag, LastModified: object.LastModified });
       }
-      after = page.Contents?.at(-1)?.Key;
-      if (!page.IsTruncated || after === undefined) return;
-    }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
   }
 }
