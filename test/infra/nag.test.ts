@@ -1,0 +1,43 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { Stack, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import type { IConstruct } from 'constructs';
+import { synthesize } from './synth.js';
+
+const VARIANTS: Record<string, Record<string, unknown>> = {
+  'default flags': {},
+  'arm64, reserved concurrency, other prefix': { architecture: 'arm64', reservedConcurrency: '20', uploadPrefix: 'in/', videoSuffixes: '.mp4' },
+  'JWT, CORS, alarm email, destroy': {
+    jwtIssuer: 'https://issuer.example.com/', jwtAudience: 'api', corsOrigins: 'https://app.example.com', alarmEmail: 'ops@example.com', removalPolicy: 'destroy',
+  },
+};
+
+/** Every acknowledgement in the tree: where it sits, the rule, the reason. */
+function acknowledgements(root: IConstruct): Array<{ path: string; scope: IConstruct; id: string; reason: string }> {
+  return root.node.findAll().flatMap((scope) => scope.node.metadata
+    .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+    .flatMap((entry) => Object.entries(entry.data as Record<string, string>).map(([id, reason]) => ({ path: scope.node.path, scope, id, reason }))));
+}
+
+for (const [name, context] of Object.entries(VARIANTS)) {
+  test(`cdk-nag AwsSolutions: no unacknowledged error or warning (${name})`, () => {
+    const { app } = synthesize(context);
+    const report = new AwsSolutionsChecks().validateScope(app);
+    const findings = report.violations.map((v) => `${v.severity} ${v.ruleName} at ${v.violatingResources.map((r) => r.constructPath).join(', ')}`);
+    assert.deepEqual(findings, []);
+    assert.equal(report.success, true);
+  });
+}
+
+test('each acknowledgement sits on the resource it excuses, with a reason', () => {
+  const { app } = synthesize(VARIANTS['JWT, CORS, alarm email, destroy']);
+  const found = acknowledgements(app).filter((a) => a.id.includes('AwsSolutions-'));
+  assert.ok(found.length > 0);
+  for (const acknowledgement of found) {
+    assert.ok(acknowledgement.scope !== app && !Stack.isStack(acknowledgement.scope), `${acknowledgement.id} acknowledged stack-wide at ${acknowledgement.path}`);
+    assert.ok(acknowledgement.reason.length >= 40, `${acknowledgement.id} at ${acknowledgement.path}: reason too thin`);
+  }
+  const rules = new Set(found.map((a) => a.id.replace(/^Annotation::/, '').replace(/\[.*$/, '')));
+  assert.deepEqual([...rules].sort(), ['AwsSolutions-IAM4', 'AwsSolutions-IAM5', 'AwsSolutions-S1', 'AwsSolutions-SNS2']);
+});
