@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerBackfillCommand } from './backfill.js';
 import { registerBenchCommand } from './bench.js';
 import { registerClassifyCommand } from './classify.js';
 import { registerFramesCommand } from './frames.js';
@@ -12,6 +13,7 @@ import { registerTokenizeCommand } from './tokenize.js';
 
 /** Every CLI command registers itself here; each lives in its own module. */
 export function registerCommands(program: Command): void {
+  registerBackfillCommand(program);
   registerBenchCommand(program);
   registerClassifyCommand(program);
   registerFramesCommand(program);

@@ -1,0 +1,71 @@
+import type { ObjectInfo, ObjectStore } from '../../ports/object-store.js';
+import type { ResultStore } from '../../ports/result-store.js';
+import type { SourceObject } from '../../result-schema.js';
+import { videoIdFor } from '../../video-id.js';
+import type { SqsIngestQueue } from './sqs-ingest-queue.js';
+import { hasVideoSuffix } from './video-keys.js';
+
+/** Objects are looked up and queued in groups of SQS's batch size. */
+const GROUP = 10;
+
+export interface BackfillDeps {
+  objects: ObjectStore;
+  results: ResultStore;
+  queue: SqsIngestQueue;
+  now?: () => Date;
+}
+
+export interface BackfillCounts {
+  listed: number;
+  queued: number;
+  /** Current version already DONE, QUEUED or PROCESSING, or FAILED (a FAILED version is not tried again). */
+  done: number;
+  pending: number;
+  failed: number;
+  notVideos: number;
+}
+
+/**
+ * Queues the videos under `prefix` that the result table has no record of for their current
+ * version, as S3-event-shaped messages (SendMessageBatch), then records them QUEUED, so running it
+ * again queues nothing new. A message sent but not recorded (an interruption) is only sent twice,
+ * which the classifier's conditional writes absorb.
+ */
+export async function backfill(deps: BackfillDeps, prefix: string, suffixes: readonly string[], onProgress?: (counts: BackfillCounts) => void): Promise<BackfillCounts> {
+  const counts: BackfillCounts = { listed: 0, queued: 0, done: 0, pending: 0, failed: 0, notVideos: 0 };
+  const sourceOf = (object: ObjectInfo): SourceObject => ({ bucket: deps.objects.bucket, key: object.key, version: object.version, sequence: object.sequence });
+
+  const queueGroup = async (group: ObjectInfo[]): Promise<void> => {
+    const records = await Promise.all(group.map((object) => deps.results.get(videoIdFor(deps.objects.bucket, object.key))));
+    const fresh = group.filter((object, i) => {
+      const record = records[i];
+      if (record?.source.version !== object.version) return true;
+      if (record.status === 'DONE') counts.done++;
+      else if (record.status === 'FAILED') counts.failed++;
+      else counts.pending++;
+      return false;
+    });
+    await deps.queue.sendAll(fresh.map((object) => ({ source: sourceOf(object), bytes: object.bytes })));
+    const at = (deps.now?.() ?? new Date()).toISOString();
+    await Promise.all(fresh.map((object) => deps.results.enqueue(videoIdFor(deps.objects.bucket, object.key), sourceOf(object), at)));
+    counts.queued += fresh.length;
+    onProgress?.(counts);
+  };
+
+  let group: ObjectInfo[] = [];
+  for await (const object of deps.objects.list(prefix)) {
+    counts.listed++;
+    if (!hasVideoSuffix(object.key, suffixes)) {
+      counts.notVideos++;
+      continue;
+    }
+    group.push(object);
+    if (group.length === GROUP) {
+      await queueGroup(group);
+      group = [];
+    }
+  }
+  if (group.length > 0) await queueGroup(group);
+  onProgress?.(counts);
+  return counts;
+}

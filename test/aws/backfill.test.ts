@@ -1,0 +1,78 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { after, before, test } from 'node:test';
+import { promisify } from 'node:util';
+import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { type LocalAws, startLocalAws } from './local-aws.js';
+import { DynamoResultStore } from '../../layers/pipeline/adapters/aws/dynamo-result-store.js';
+import { S3ObjectStore } from '../../layers/pipeline/adapters/aws/s3-object-store.js';
+import { parseS3Notification, sourceOfRecord } from '../../layers/pipeline/adapters/aws/s3-notification.js';
+import type { SourceObject } from '../../layers/pipeline/result-schema.js';
+import { videoIdFor } from '../../layers/pipeline/video-id.js';
+
+let aws: LocalAws;
+let bucket: S3ObjectStore;
+let results: DynamoResultStore;
+
+before(async () => {
+  aws = await startLocalAws();
+  bucket = new S3ObjectStore(aws.clients.s3, aws.bucket);
+  results = new DynamoResultStore(aws.clients.dynamo, aws.table);
+});
+after(() => aws.close());
+
+async function xclip(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, ['bin/xclip.js', ...args], { encoding: 'utf8' });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+/** Every message on the queue, as the sources they name; the queue is left empty. */
+async function drainQueue(): Promise<SourceObject[]> {
+  const sources: SourceObject[] = [];
+  for (;;) {
+    const { Messages = [] } = await aws.clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: aws.queueUrl, MaxNumberOfMessages: 10 }));
+    if (Messages.length === 0) return sources;
+    for (const message of Messages) sources.push(...parseS3Notification(message.Body!).map(sourceOfRecord));
+    await aws.clients.sqs.send(new DeleteMessageBatchCommand({ QueueUrl: aws.queueUrl, Entries: Messages.map((message, i) => ({ Id: String(i), ReceiptHandle: message.ReceiptHandle! })) }));
+  }
+}
+
+test('backfill queues each video not yet recorded for its current version, in batches, and skips it on the next run', async () => {
+  const videos = Array.from({ length: 12 }, (_, i) => `videos/clip ${String(i).padStart(2, '0')}+ü.mp4`);
+  for (const key of [...videos, 'videos/notes.txt', 'videos/sub/deep.MOV', 'other/outside.mp4']) await bucket.put(key, Buffer.from(key), 'video/mp4');
+  const pending = (await bucket.head(videos[0]!))!;
+  await results.enqueue(videoIdFor(aws.bucket, pending.key), { bucket: aws.bucket, ...pending }, new Date().toISOString());
+
+  const first = await xclip('backfill', `s3://${aws.bucket}/videos/`, '--json');
+  assert.equal(first.code, 0, first.stderr);
+  assert.deepEqual(JSON.parse(first.stdout), { listed: 14, queued: 12, done: 0, pending: 1, failed: 0, notVideos: 1 });
+  const queued = await drainQueue();
+  assert.deepEqual(queued.map((source) => source.key).sort(), [...videos.slice(1), 'videos/sub/deep.MOV'].sort());
+  for (const source of queued) {
+    const { key, version, sequence } = (await bucket.head(source.key))!;
+    assert.deepEqual(source, { bucket: aws.bucket, key, version, sequence }, 'the message names the listed version');
+    assert.equal((await results.get(videoIdFor(aws.bucket, key)))!.status, 'QUEUED');
+  }
+
+  const again = await xclip('backfill', `s3://${aws.bucket}/videos/`, '--json');
+  assert.deepEqual(JSON.parse(again.stdout), { listed: 14, queued: 0, done: 0, pending: 13, failed: 0, notVideos: 1 });
+  assert.deepEqual(await drainQueue(), []);
+
+  await bucket.put(videos[1]!, Buffer.from('a new version'), 'video/mp4');
+  const changed = await xclip('backfill', `s3://${aws.bucket}/videos/clip 01`);
+  assert.match(changed.stdout, /^queued 1 of 1 objects/);
+  assert.deepEqual((await drainQueue()).map((source) => source.version), [(await bucket.head(videos[1]!))!.version]);
+});
+
+test('backfill needs an s3:// location, a queue and a table', async () => {
+  const badLocation = await xclip('backfill', 'uploads/videos');
+  assert.notEqual(badLocation.code, 0);
+  assert.match(badLocation.stderr, /^xclip: invalid location "uploads\/videos" \(expected s3:\/\/bucket\/prefix\)/m);
+  const noQueue = await xclip('backfill', 's3://uploads/videos/', '--queue-url', '');
+  assert.match(noQueue.stderr, /--queue-url is required/);
+});
