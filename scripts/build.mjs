@@ -1,0 +1,39 @@
+// Bundles each Lambda handler into one ESM file, dist/functions/<name>/index.mjs (handler export:
+// `functions/<name>/index.handler`), with esbuild. onnxruntime-node (a native addon) stays external:
+// the image installs it. The files the library reads beside its modules through
+// `new URL('./…', import.meta.url)` (built-in label sets, CLIP's BPE files) are copied next to each
+// bundle, where import.meta.url of the bundle points.
+//
+// usage: node scripts/build.mjs [OUT_DIR]   (default dist/functions)
+import { cpSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const outRoot = resolve(process.argv[2] ?? join(root, 'dist', 'functions'));
+const HANDLERS = ['classifier', 'api'];
+const ASSETS = { labels: 'layers/xclip/labels', 'clip-bpe': 'layers/xclip/clip-bpe' };
+
+for (const name of HANDLERS) {
+  const outDir = join(outRoot, name);
+  rmSync(outDir, { recursive: true, force: true });
+  await build({
+    entryPoints: [join(root, 'functions', name, 'handler.ts')],
+    outfile: join(outDir, 'index.mjs'),
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    external: ['onnxruntime-node'],
+    // CommonJS dependencies call require() for Node built-ins, which an ES module lacks.
+    banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+    minify: true,
+    keepNames: true,
+    sourcemap: 'linked',
+    legalComments: 'none',
+    logLevel: 'warning',
+  });
+  for (const [target, source] of Object.entries(ASSETS)) cpSync(join(root, source), join(outDir, target), { recursive: true });
+}
+process.stdout.write(`bundled ${HANDLERS.join(', ')} into ${outRoot}\n`);
