@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { Stack, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -29,6 +31,15 @@ for (const [name, context] of Object.entries(VARIANTS)) {
     assert.equal(report.success, true);
   });
 }
+
+test('the templates pass CDK\'s CloudFormation schema check, which the app leaves to CloudFormation at deploy', () => {
+  for (const context of Object.values(VARIANTS)) {
+    const { app } = synthesize(context, { builtinCloudFormationValidation: true });
+    const report = JSON.parse(readFileSync(join(app.outdir, 'validation-report.json'), 'utf8')) as { pluginReports: Array<{ pluginName: string; violations: unknown[] }> };
+    const cloudFormation = report.pluginReports.filter((plugin) => plugin.pluginName === 'CloudFormation Validate');
+    assert.deepEqual(cloudFormation.flatMap((plugin) => plugin.violations), []);
+  }
+});
 
 test('each acknowledgement sits on the resource it excuses, with a reason', () => {
   const { app } = synthesize(VARIANTS['JWT, CORS, alarm email, destroy']);

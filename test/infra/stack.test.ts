@@ -330,3 +330,17 @@ describe('API, alarm and removal flags from context', () => {
     template.allResources('AWS::S3::Bucket', { DeletionPolicy: 'Delete' });
   });
 });
+
+test('the gateway routes exactly the operations the API function documents at /openapi.json', async () => {
+  const { createLambdaApi } = await import('../../functions/api/app.js');
+  const { S3Client } = await import('@aws-sdk/client-s3');
+  const unused = () => {
+    throw new Error('not used by /openapi.json');
+  };
+  const config = loadConfig({ BUCKET_NAME: 'bucket', TABLE_NAME: 'table', QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/uploads' });
+  const deps = { results: {}, artifacts: {}, model: unused } as unknown as Parameters<typeof createLambdaApi>[1];
+  const app = createLambdaApi(config, deps, new S3Client({ region: 'eu-west-1' }));
+  const served = (await (await app.request('/openapi.json')).json()) as Record<string, unknown>;
+  const key = (route: { method: string; path: string }) => `${route.method} ${route.path}`;
+  assert.deepEqual(apiRoutes(served).map(key).sort(), apiRoutes().map(key).sort());
+});

@@ -19,14 +19,14 @@ export interface Synthesized {
 }
 
 /**
- * The app as `cdk synth` builds it, with `context` flags on top of cdk.json's. CloudFormation's own schema check
- * (seconds per process) is left to the app-synth test, and the image's build context is hashed but not copied.
+ * The app as `cdk synth` builds it, with `context` flags on top of cdk.json's; the image's build context is hashed
+ * but not copied. `builtinCloudFormationValidation` turns on CDK's CloudFormation schema check (seconds per process).
  */
-export function synthesize(context: Record<string, unknown> = {}): Synthesized {
+export function synthesize(context: Record<string, unknown> = {}, options: { builtinCloudFormationValidation?: boolean } = {}): Synthesized {
   const { app, stack } = createApp({
     context: { ...CDK_JSON_CONTEXT, 'aws:cdk:disable-asset-staging': true, ...context },
     outdir: mkdtempSync(join(outRoot, 'cdk.out-')),
-    builtinCloudFormationValidation: false,
+    ...options,
   });
   return { app, stack, template: Template.fromStack(stack) };
 }
