@@ -1,5 +1,6 @@
 import { posix } from 'node:path';
 import type { Node } from 'constructs';
+import { DEFAULT_VIDEO_SUFFIXES } from '../layers/pipeline/adapters/aws/video-keys.js';
 
 export type LambdaArchitecture = 'x86_64' | 'arm64';
 
@@ -42,8 +43,7 @@ const MIB = 1024 * 1024;
 export const DEFAULT_SETTINGS: Readonly<DeploymentSettings> = {
   stackName: 'XclipServerless',
   uploadPrefix: 'videos/',
-  // functions/shared/config.ts's default list.
-  videoSuffixes: ['.mp4', '.mov', '.mkv', '.webm', '.avi', '.m4v', '.mpg', '.mpeg', '.ts', '.mts', '.3gp', '.flv', '.wmv'],
+  videoSuffixes: [...DEFAULT_VIDEO_SUFFIXES],
   memorySize: 3008,
   timeoutSeconds: 300,
   architecture: 'x86_64',

@@ -1,10 +1,10 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { Hono } from 'hono';
 import { cors } from 'hono/cors';
-import { uploadRoutes, uploadsOpenApiPath } from '../../layers/pipeline/adapters/aws/upload-routes.js';
+import { uploadRoutes } from '../../layers/pipeline/adapters/aws/upload-routes.js';
 import { type ApiDeps, createApi } from '../../layers/pipeline/api/app.js';
-import { openApiDocument } from '../../layers/pipeline/api/openapi.js';
 import type { FunctionConfig } from '../shared/config.js';
+import { lambdaApiDocument } from './openapi.js';
 
 /**
  * The local pipeline's HTTP API plus POST /uploads, with CORS for CORS_ORIGINS. Authentication is
@@ -18,10 +18,7 @@ export function createLambdaApi(config: FunctionConfig, deps: ApiDeps, s3: S3Cli
   if (config.corsOrigins.length > 0) {
     app.use(cors({ origin: config.corsOrigins.includes('*') ? '*' : config.corsOrigins, allowHeaders: ['content-type', 'authorization'], maxAge: 600 }));
   }
-  app.get('/openapi.json', (c) => {
-    const document = openApiDocument() as { paths: Record<string, unknown> };
-    return c.json({ ...document, paths: { ...document.paths, '/uploads': uploadsOpenApiPath() } });
-  });
+  app.get('/openapi.json', (c) => c.json(lambdaApiDocument()));
   app.all('*', (c) => api.fetch(c.req.raw, c.env));
   return app;
 }

@@ -1,6 +1,5 @@
 import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
-import { uploadsOpenApiPath } from '../../layers/pipeline/adapters/aws/upload-routes.js';
-import { openApiDocument } from '../../layers/pipeline/api/openapi.js';
+import { lambdaApiDocument } from '../../functions/api/openapi.js';
 
 export interface ApiRoute {
   /** API Gateway's path syntax, which is OpenAPI's: `/videos/{id}`. */
@@ -9,12 +8,6 @@ export interface ApiRoute {
 }
 
 const METHODS = new Map(Object.values(HttpMethod).map((method) => [method.toLowerCase(), method]));
-
-/** The OpenAPI document functions/api serves (functions/api/app.ts): the local API's, plus POST /uploads. */
-export function lambdaApiDocument(): Record<string, unknown> {
-  const document = openApiDocument() as { paths: Record<string, unknown> };
-  return { ...document, paths: { ...document.paths, '/uploads': uploadsOpenApiPath() } };
-}
 
 /** Every operation of an OpenAPI document, so the gateway routes exactly what the handler serves. */
 export function apiRoutes(document: Record<string, unknown> = lambdaApiDocument()): ApiRoute[] {
