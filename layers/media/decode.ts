@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { CorruptVideoError, UnsupportedCodecError } from './errors.js';
 import type { MediaLimits } from './limits.js';
 import type { DecodeRun, SampleTarget } from './plan.js';
@@ -18,6 +19,8 @@ export interface FrameSize {
 const SCALE_FLAGS = 'bilinear+accurate_rnd+full_chroma_int';
 /** Seeks per ffmpeg process: each input holds a decoder, so this bounds memory for many-sample requests. */
 const MAX_RUNS_PER_PROCESS = 12;
+/** Concurrent ffmpeg processes per video. */
+const DECODE_PROCESSES = Math.min(2, availableParallelism());
 /** Samples per ffmpeg process: each has its own output pipe. */
 const MAX_SAMPLES_PER_PROCESS = 48;
 const MISSING_DECODER = /Decoder \(codec [^)]*\) not found|Unknown decoder|no decoder for|not currently supported/i;
@@ -95,21 +98,27 @@ export function buildDecodeCommand(probe: VideoProbe, runs: readonly DecodeRun[]
   return { args: ['-hide_banner', '-nostdin', '-v', 'error', ...inputs, '-filter_complex', graph.join(';'), ...outputs], samples };
 }
 
-/** Splits runs into groups small enough for one ffmpeg process each. */
-export function batchRuns(runs: readonly DecodeRun[]): DecodeRun[][] {
-  const batches: DecodeRun[][] = [];
-  let samples = 0;
-  for (const run of runs) {
-    const last = batches.at(-1);
-    if (last && last.length < MAX_RUNS_PER_PROCESS && samples + run.samples.length <= MAX_SAMPLES_PER_PROCESS) {
-      last.push(run);
-      samples += run.samples.length;
-    } else {
-      batches.push([run]);
-      samples = run.samples.length;
-    }
+/** Frames a run decodes: from its keyframe to its last target, plus the keyframe's own start-up. */
+function runCost(run: DecodeRun, frameRate: number): number {
+  return 1 + (run.samples.at(-1)!.time - run.seekTo) * frameRate;
+}
+
+/**
+ * Splits runs into at least `processes` groups of similar decoding cost (largest runs first, each to the
+ * cheapest group with room), each group small enough for one ffmpeg process.
+ */
+export function batchRuns(runs: readonly DecodeRun[], processes: number, frameRate = 30): DecodeRun[][] {
+  const samples = runs.reduce((n, run) => n + run.samples.length, 0);
+  const count = Math.min(runs.length, Math.max(processes, Math.ceil(runs.length / MAX_RUNS_PER_PROCESS), Math.ceil(samples / MAX_SAMPLES_PER_PROCESS)));
+  const batches = Array.from({ length: count }, () => ({ runs: [] as DecodeRun[], cost: 0, samples: 0 }));
+  for (const run of [...runs].sort((a, b) => runCost(b, frameRate) - runCost(a, frameRate))) {
+    const open = batches.filter((b) => b.runs.length < MAX_RUNS_PER_PROCESS && b.samples + run.samples.length <= MAX_SAMPLES_PER_PROCESS);
+    const target = (open.length > 0 ? open : batches).reduce((best, b) => (b.cost < best.cost ? b : best));
+    target.runs.push(run);
+    target.cost += runCost(run, frameRate);
+    target.samples += run.samples.length;
   }
-  return batches;
+  return batches.map((b) => b.runs.sort((x, y) => x.seekTo - y.seekTo));
 }
 
 /** A decoded sample: segment index and its RGB frame, or undefined when ffmpeg produced none for it. */
@@ -137,11 +146,17 @@ async function decodeBatch(probe: VideoProbe, runs: readonly DecodeRun[], size: 
   return decoded;
 }
 
-/** Decodes every run, one ffmpeg process per batch, and returns each segment's frame (undefined where none decoded). */
+/**
+ * Decodes every run and returns each segment's frame (undefined where none decoded). The runs are shared out
+ * over DECODE_PROCESSES concurrent ffmpeg processes: one process decodes its inputs one after another on
+ * about one core, so a second one halves the wait on a multi-core machine for one more start-up.
+ */
 export async function decodeRuns(probe: VideoProbe, runs: readonly DecodeRun[], size: FrameSize, limits: MediaLimits, tools: MediaTools = mediaTools()): Promise<DecodedSamples> {
+  const batches = batchRuns(runs, DECODE_PROCESSES, probe.stream.frameRate);
   const decoded: DecodedSamples = new Map();
-  for (const batch of batchRuns(runs)) {
-    for (const [segment, frame] of await decodeBatch(probe, batch, size, limits, tools)) decoded.set(segment, frame);
+  for (let next = 0; next < batches.length; next += DECODE_PROCESSES) {
+    const results = await Promise.all(batches.slice(next, next + DECODE_PROCESSES).map((batch) => decodeBatch(probe, batch, size, limits, tools)));
+    for (const result of results) for (const [segment, frame] of result) decoded.set(segment, frame);
   }
   return decoded;
 }

@@ -67,8 +67,9 @@ function completeFrames(path: string, decoded: Map<number, Uint8Array | undefine
 
 /**
  * Probes `path`, lays segments over its playable span with `layout`, and decodes one frame per segment: a cheap
- * one anywhere inside it (a keyframe, else its first frame), or its midpoint with `exact`. All samples come from
- * one ffmpeg process for up to a few dozen segments.
+ * one anywhere inside it (a keyframe, else its first frame), or its midpoint with `exact`. Three tool runs in
+ * all for T frames: ffprobe for the streams, ffprobe for the keyframes near each segment, and the decode (split
+ * over two concurrent ffmpeg processes where there are cores for it).
  */
 export async function sampleSegments(path: string, layout: SegmentLayout, options: SampleOptions): Promise<SampledFrames> {
   const limits = resolveLimits(options.limits);

@@ -20,8 +20,8 @@ interface RawPacket {
 /**
  * One ffprobe run that seeks to each of `times` and reads a single packet (the keyframe a seek lands on, at or
  * before the time), then seeks to the end and reads to the end of file. Only packets are read, nothing is
- * decoded, so the cost grows with the number of times, not the video's length. Without `times` it reads the
- * whole stream (used when no duration is known).
+ * decoded, so the cost grows with the number of times, not the video's length. When the stream has no known
+ * duration, or the demuxer cannot seek, it reads the whole stream's packets instead.
  */
 export async function readStreamIndex(probe: VideoProbe, times: readonly number[], limits: MediaLimits, tools: MediaTools = mediaTools()): Promise<StreamIndex> {
   const { stream } = probe;

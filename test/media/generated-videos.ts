@@ -7,7 +7,7 @@ import { join } from 'node:path';
 const CACHE_DIR = join(tmpdir(), 'xclip-media-test-videos-v1');
 
 function ffmpeg(args: string[]): void {
-  execFileSync(process.env.FFMPEG_PATH || 'ffmpeg', ['-hide_banner', '-v', 'error', '-y', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  execFileSync(process.env.FFMPEG_PATH || 'ffmpeg', ['-hide_banner', '-v', 'error', '-y', ...args], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 60_000 });
 }
 
 /** Path of `name` in the cache, made by `make(path)` the first time. */

@@ -1,0 +1,121 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { mediaTools, type MediaTools } from './tools.js';
+import { sampleFrames } from './views.js';
+
+export type BenchmarkCodec = 'h264' | 'hevc' | 'vp9';
+
+export interface DecodeBenchmarkOptions {
+  /** Where generated videos are kept between runs; defaults to a folder under the temp directory. */
+  cacheDir?: string;
+  codecs?: BenchmarkCodec[];
+  durationsSeconds?: number[];
+  frames?: number;
+  size?: number;
+  /** Timed runs per video and mode (after one untimed warm-up). */
+  repeats?: number;
+  /** Told before each slow step (generating a video), for progress output. */
+  onProgress?: (message: string) => void;
+  tools?: MediaTools;
+}
+
+export interface Timing {
+  medianMs: number;
+  minMs: number;
+  runsMs: number[];
+}
+
+export interface DecodeBenchmarkCase {
+  codec: BenchmarkCodec;
+  durationSeconds: number;
+  file: string;
+  fileBytes: number;
+  /** Default sampling: the cheapest frame inside each segment. */
+  sampled: Timing;
+  /** `exact`: segment midpoints. */
+  exact: Timing;
+}
+
+export interface DecodeBenchmarkResult {
+  ffmpegVersion: string;
+  video: { width: number; height: number; fps: number; gopFrames: number };
+  frames: number;
+  size: number;
+  cases: DecodeBenchmarkCase[];
+}
+
+const VIDEO = { width: 1280, height: 720, fps: 25, gopFrames: 250 };
+
+/** Encoder settings per codec: fixed GOP of `gopFrames`, no scene-cut keyframes, fastest presets (content is synthetic). */
+const ENCODERS: Record<BenchmarkCodec, { extension: string; args: string[] }> = {
+  h264: {
+    extension: 'mp4',
+    args: ['-c:v', 'libx264', '-preset', 'ultrafast', '-g', String(VIDEO.gopFrames), '-keyint_min', String(VIDEO.gopFrames), '-sc_threshold', '0', '-pix_fmt', 'yuv420p'],
+  },
+  hevc: {
+    extension: 'mp4',
+    args: ['-c:v', 'libx265', '-preset', 'ultrafast', '-x265-params', `keyint=${VIDEO.gopFrames}:min-keyint=${VIDEO.gopFrames}:scenecut=0:log-level=error`, '-tag:v', 'hvc1', '-pix_fmt', 'yuv420p'],
+  },
+  vp9: {
+    extension: 'webm',
+    args: ['-c:v', 'libvpx-vp9', '-deadline', 'realtime', '-cpu-used', '8', '-b:v', '2M', '-g', String(VIDEO.gopFrames), '-keyint_min', String(VIDEO.gopFrames), '-pix_fmt', 'yuv420p'],
+  },
+};
+
+function benchmarkVideo(tools: MediaTools, cacheDir: string, codec: BenchmarkCodec, seconds: number, onProgress: (message: string) => void): string {
+  const { extension, args } = ENCODERS[codec];
+  const path = join(cacheDir, `${codec}-${VIDEO.width}x${VIDEO.height}-gop${VIDEO.gopFrames}-${seconds}s.${extension}`);
+  if (existsSync(path)) return path;
+  onProgress(`generating ${path}`);
+  const partial = `${path}.partial.${extension}`;
+  execFileSync(tools.ffmpeg, [
+    '-hide_banner', '-v', 'error', '-y', '-f', 'lavfi', '-i', `testsrc2=size=${VIDEO.width}x${VIDEO.height}:rate=${VIDEO.fps}`,
+    '-t', String(seconds), ...args, partial,
+  ], { stdio: ['ignore', 'ignore', 'inherit'] });
+  renameSync(partial, path);
+  return path;
+}
+
+async function time(repeats: number, run: () => Promise<unknown>): Promise<Timing> {
+  await run();
+  const runsMs: number[] = [];
+  for (let i = 0; i < repeats; i++) {
+    const started = performance.now();
+    await run();
+    runsMs.push(performance.now() - started);
+  }
+  const sorted = [...runsMs].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  const medianMs = sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+  return { medianMs, minMs: sorted[0]!, runsMs };
+}
+
+/**
+ * Milliseconds to sample T frames (probe, stream index and decode, as classify does) from 720p videos of each
+ * codec and duration, generated with ffmpeg on first use and cached.
+ */
+export async function benchmarkDecode(options: DecodeBenchmarkOptions = {}): Promise<DecodeBenchmarkResult> {
+  const tools = options.tools ?? mediaTools();
+  const cacheDir = options.cacheDir ?? join(tmpdir(), 'xclip-decode-bench');
+  const frames = options.frames ?? 8;
+  const size = options.size ?? 224;
+  const repeats = options.repeats ?? 3;
+  const onProgress = options.onProgress ?? (() => {});
+  mkdirSync(cacheDir, { recursive: true });
+  const cases: DecodeBenchmarkCase[] = [];
+  for (const codec of options.codecs ?? ['h264', 'hevc', 'vp9']) {
+    for (const durationSeconds of options.durationsSeconds ?? [10, 60, 600]) {
+      const file = benchmarkVideo(tools, cacheDir, codec, durationSeconds, onProgress);
+      const sample = (exact: boolean) => () => sampleFrames(file, { frames, size, exact, tools });
+      cases.push({
+        codec, durationSeconds, file, fileBytes: statSync(file).size,
+        sampled: await time(repeats, sample(false)),
+        exact: await time(repeats, sample(true)),
+      });
+    }
+  }
+  const ffmpegVersion = execFileSync(tools.ffmpeg, ['-hide_banner', '-version'], { encoding: 'utf8' }).split('\n')[0]!;
+  return { ffmpegVersion, video: VIDEO, frames, size, cases };
+}
