@@ -52,7 +52,7 @@ export async function sha256OfFile(path: string): Promise<string> {
 }
 
 function buildGraph(name: string, base: Omit<ModelContext, 'g'>, build: (ctx: ModelContext) => void, outDir: string, metadata: Record<string, string>): string[] {
-  const g = new GraphBuilder(name);
+  const g = new GraphBuilder(name, base.format.compute);
   build({ ...base, g });
   return g.save(join(outDir, `${name}.onnx`), metadata);
 }

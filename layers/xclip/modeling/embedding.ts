@@ -1,4 +1,4 @@
-import { attr, type GraphBuilder } from '../onnx/graph-builder.js';
+import { attr, type GraphBuilder, onnxDataType } from '../onnx/graph-builder.js';
 import { quantizeInt8 } from '../quantize.js';
 
 /** How an embedding table [rows, width] is stored and looked up by integer ids. */
@@ -22,7 +22,7 @@ export const int8Embedding: EmbeddingEmitter = {
     const { values, scales } = quantizeInt8(table, rows, width, 'row');
     const quantized = g.initializer(`${name}.weight_int8`, { type: 'int8', dims: [rows, width], data: values });
     const rowScales = g.initializer(`${name}.row_scale`, { type: 'float32', dims: [rows, 1], data: scales });
-    const gathered = g.op1('Cast', [g.op1('Gather', [quantized, ids], { axis: attr.int(0) })], { to: attr.int(1 /* FLOAT */) });
+    const gathered = g.op1('Cast', [g.op1('Gather', [quantized, ids], { axis: attr.int(0) })], { to: attr.int(onnxDataType(g.floatType)) });
     return g.op1('Mul', [gathered, g.op1('Gather', [rowScales, ids], { axis: attr.int(0) })], {}, { name });
   },
 };

@@ -1,5 +1,5 @@
 import type { XclipConfig } from '../config.js';
-import { attr, type GraphBuilder } from '../onnx/graph-builder.js';
+import { attr, type GraphBuilder, onnxDataType } from '../onnx/graph-builder.js';
 import { type EncoderLayerShape, type ModelContext, encoderLayer, layerNorm, linear } from './nn.js';
 
 export const TEXT_INPUTS = { inputIds: 'input_ids', attentionMask: 'attention_mask' } as const;
@@ -59,7 +59,7 @@ export function buildTextGraph(ctx: ModelContext, config: XclipConfig): void {
   for (let i = 0; i < text.num_hidden_layers; i++) x = encoderLayer(ctx, `text_model.encoder.layers.${i}`, x, shape, additiveMask);
 
   // final_layer_norm is per position, so it is applied to the pooled row only.
-  const eosIndex = g.op1('ArgMax', [g.op1('Cast', [ids], { to: attr.int(6 /* INT32 */) })], { axis: attr.int(1), keepdims: attr.int(1), select_last_index: attr.int(0) });
+  const eosIndex = g.op1('ArgMax', [g.op1('Cast', [ids], { to: attr.int(onnxDataType('int32')) })], { axis: attr.int(1), keepdims: attr.int(1), select_last_index: attr.int(0) });
   const gatherIndex = g.op1('Expand', [g.op1('Unsqueeze', [eosIndex, g.ints([2])]), g.ints([1, 1, hidden])]);
   const pooledRow = g.op1('Squeeze', [g.op1('GatherElements', [x, gatherIndex], { axis: attr.int(1) }), g.ints([1])], {}, { name: 'text_pooled_raw' });
   const pooled = layerNorm(ctx, 'text_model.final_layer_norm', pooledRow, hidden, text.layer_norm_eps);

@@ -1,17 +1,20 @@
 import { type EmbeddingEmitter, fp32Embedding, int8Embedding } from './embedding.js';
 import { type LinearEmitter, fp32Linear, int4Linear, int8Linear } from './linear.js';
 
-export const PRECISIONS = ['fp32', 'int8', 'int4'] as const;
+export const PRECISIONS = ['fp32', 'int8', 'int4', 'fp16'] as const;
 export type Precision = (typeof PRECISIONS)[number];
 
-/** How a precision stores and applies weights: linear layers and the token embedding table. */
+/** How a precision stores and applies weights: linear layers, the token embedding table, and the float type inside the graphs. */
 export interface WeightFormat {
   linear: LinearEmitter;
   embedding: EmbeddingEmitter;
+  compute: 'float32' | 'float16';
 }
 
 export const WEIGHT_FORMATS: Record<Precision, WeightFormat> = {
-  fp32: { linear: fp32Linear, embedding: fp32Embedding },
-  int8: { linear: int8Linear, embedding: int8Embedding },
-  int4: { linear: int4Linear(4), embedding: int8Embedding },
+  fp32: { linear: fp32Linear, embedding: fp32Embedding, compute: 'float32' },
+  int8: { linear: int8Linear, embedding: int8Embedding, compute: 'float32' },
+  int4: { linear: int4Linear(4), embedding: int8Embedding, compute: 'float32' },
+  // For GPUs: every float in half precision, float32 at the graphs' inputs and outputs.
+  fp16: { linear: fp32Linear, embedding: fp32Embedding, compute: 'float16' },
 };

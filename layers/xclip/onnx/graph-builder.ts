@@ -1,5 +1,6 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { basename } from 'node:path';
+import { floatToHalf } from '../safetensors.js';
 import { onnx, type OnnxTypes } from './proto.js';
 
 /** Element types the converter emits. */
@@ -14,6 +15,11 @@ const DATA_TYPE: Record<ElemType, number> = {
   uint8: onnx.TensorProto.DataType.UINT8,
   bool: onnx.TensorProto.DataType.BOOL,
 };
+
+/** ONNX's TensorProto.DataType number of an element type (the `to` of a Cast). */
+export function onnxDataType(type: ElemType): number {
+  return DATA_TYPE[type];
+}
 
 export type InitializerData = Float32Array | Uint16Array | BigInt64Array | Int32Array | Int8Array | Uint8Array;
 
@@ -42,6 +48,9 @@ export const attr = {
   floats: (value: readonly number[]): Attribute => ({ kind: 'floats', value }),
   string: (value: string): Attribute => ({ kind: 'string', value }),
 };
+
+/** Largest finite float16: larger float32 constants (mask values) are clamped to it. */
+const HALF_MAX = 65504;
 
 /** The Microsoft contrib-op domain of ONNX Runtime. */
 export const MS_DOMAIN = 'com.microsoft';
@@ -105,7 +114,15 @@ export class GraphBuilder {
   private readonly constantCache = new Map<string, string>();
   private readonly domains = new Set<string>(['']);
 
-  constructor(readonly graphName: string) {}
+  /**
+   * `compute` 'float16' makes a half-precision graph with a float32 interface: float32 initializers
+   * and constants are stored as float16, float32 inputs are cast down on entry and outputs cast up.
+   */
+  constructor(readonly graphName: string, readonly compute: 'float32' | 'float16' = 'float32') {}
+
+  private get halfPrecision(): boolean {
+    return this.compute === 'float16';
+  }
 
   /** A fresh value name derived from `base`. */
   uniqueName(base: string): string {
@@ -119,11 +136,12 @@ export class GraphBuilder {
     if (this.usedNames.has(name)) throw new Error(`graph ${this.graphName}: duplicate value name ${name}`);
     this.usedNames.add(name);
     this.inputs.push(valueInfo(name, type, dims));
-    return name;
+    return type === 'float32' && this.halfPrecision ? this.op1('Cast', [name], { to: attr.int(DATA_TYPE.float16) }, { name: `${name}_fp16` }) : name;
   }
 
   /** Declares `value` as a graph output called `name` (renaming through Identity when needed). */
   output(value: string, name: string, type: ElemType, dims: readonly Dim[]): void {
+    if (type === 'float32' && this.halfPrecision) value = this.op1('Cast', [value], { to: attr.int(DATA_TYPE.float32) }, { name: `${name}_fp32` });
     if (value !== name) {
       if (this.usedNames.has(name)) throw new Error(`graph ${this.graphName}: duplicate value name ${name}`);
       this.usedNames.add(name);
@@ -134,8 +152,16 @@ export class GraphBuilder {
 
   initializer(name: string, tensor: InitializerTensor): string {
     const unique = this.uniqueName(name);
-    this.initializers.set(unique, tensor);
+    const stored = tensor.type === 'float32' && this.halfPrecision
+      ? { type: 'float16' as const, dims: tensor.dims, data: Uint16Array.from(tensor.data as Float32Array, (v) => floatToHalf(Math.max(-HALF_MAX, Math.min(HALF_MAX, v)))) }
+      : tensor;
+    this.initializers.set(unique, stored);
     return unique;
+  }
+
+  /** The float type values have inside the graph. */
+  get floatType(): ElemType {
+    return this.compute;
   }
 
   /** A small constant initializer, shared by every node that asks for the same values. */
