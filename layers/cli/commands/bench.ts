@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { type FidelityResult, measureFidelity } from '../../bench/fidelity.js';
 import { type ModelBenchResult, type Timing, benchmarkModel } from '../../bench/model-bench.js';
+import { type DecodeBenchmarkResult, benchmarkDecode } from '../../media/bench.js';
 import { defaultModelDir } from '../../xclip/model-location.js';
 import { positiveInteger } from '../options.js';
 
@@ -28,6 +29,11 @@ function formatFidelity(f: FidelityResult): string {
   ].join('\n');
 }
 
+function formatDecode(d: DecodeBenchmarkResult): string {
+  const rows = d.cases.map((c) => `  ${c.codec.padEnd(5)} ${String(c.durationSeconds).padStart(4)} s  ${c.sampled.medianMs.toFixed(0).padStart(6)} ms sampled  ${c.exact.medianMs.toFixed(0).padStart(6)} ms exact (median)`);
+  return [`decode: ${d.frames} frames at ${d.size} from ${d.video.width}x${d.video.height} (GOP ${d.video.gopFrames}), ${d.ffmpegVersion}`, ...rows].join('\n');
+}
+
 export function registerBenchCommand(program: Command): void {
   program
     .command('bench')
@@ -37,15 +43,17 @@ export function registerBenchCommand(program: Command): void {
     .option('--threads <n>', 'ONNX Runtime intra-op threads (default: all cores)', positiveInteger)
     .option('--reference <dir>', 'also compare against this fp32 build of the same checkpoint (fidelity)')
     .option('--videos <n>', 'random videos for the fidelity comparison', positiveInteger, 32)
+    .option('--decode', 'also time frame sampling from generated 10/60/600 s 720p H.264, HEVC and VP9 videos')
     .option('--json', 'print one JSON object to stdout')
-    .action(async (options: { model?: string; runs: number; threads?: number; reference?: string; videos: number; json?: boolean }) => {
+    .action(async (options: { model?: string; runs: number; threads?: number; reference?: string; videos: number; decode?: boolean; json?: boolean }) => {
       const modelDir = options.model ?? defaultModelDir();
       const result = await benchmarkModel({ modelDir, runs: options.runs, threads: options.threads });
       const fidelity = options.reference ? await measureFidelity({ modelDir, referenceDir: options.reference, videos: options.videos, threads: options.threads }) : undefined;
+      const decode = options.decode ? await benchmarkDecode({ onProgress: (message) => process.stderr.write(`${message}\n`) }) : undefined;
       if (options.json) {
-        process.stdout.write(`${JSON.stringify(fidelity ? { ...result, fidelity } : result, null, 2)}\n`);
+        process.stdout.write(`${JSON.stringify({ ...result, ...(fidelity ? { fidelity } : {}), ...(decode ? { decodeSuite: decode } : {}) }, null, 2)}\n`);
       } else {
-        process.stdout.write(`${formatModelBench(result)}\n${fidelity ? `${formatFidelity(fidelity)}\n` : ''}`);
+        process.stdout.write([formatModelBench(result), fidelity && formatFidelity(fidelity), decode && formatDecode(decode)].filter(Boolean).join('\n') + '\n');
       }
     });
 }
