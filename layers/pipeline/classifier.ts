@@ -18,6 +18,8 @@ export interface ClassifierOptions {
   labelFeatureCacheDir?: string;
   /** Decoding limits (duration, size, timeouts). */
   limits?: Partial<MediaLimits>;
+  /** ONNX Runtime execution providers in order of preference (default CPU). */
+  executionProviders?: string[];
 }
 
 export interface LabelScore {
@@ -120,7 +122,7 @@ export class VideoClassifier {
   }
 
   static async load(options: ClassifierOptions): Promise<VideoClassifier> {
-    const runtime = await XclipRuntime.load(options.modelDir, { threads: options.threads });
+    const runtime = await XclipRuntime.load(options.modelDir, { threads: options.threads, executionProviders: options.executionProviders });
     let tokenizer: ClipTokenizer | undefined;
     try {
       tokenizer = ClipTokenizer.fromDirectory(options.modelDir);
