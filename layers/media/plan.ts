@@ -77,7 +77,10 @@ function lastAtOrBefore(values: readonly number[], limit: number): number | unde
 }
 
 interface Choice extends SampleTarget {
-  /** The target is the segment's start only because reaching it is cheapest; any later frame in the segment costs nothing more when a later target shares the run. */
+  /**
+   * The target is the segment's start only because it is the cheapest frame to reach; when a later target
+   * shares the run, any frame of the segment costs nothing more, so the midpoint is taken instead.
+   */
   movable: boolean;
   midpoint: number;
 }

@@ -52,7 +52,7 @@ function playableSpan(probe: VideoProbe, index: StreamIndex): TimeSpan {
   if (!last) throw new CorruptVideoError(probe.path, 'no video packet can be read from it');
   if (!Number.isFinite(duration)) return { start, end: last.end };
   if (last.end - start < duration * MIN_READABLE_SHARE) {
-    throw new CorruptVideoError(probe.path, `truncated: it declares ${duration.toFixed(2)} s of video but the data ends at ${(last.end - start).toFixed(2)} s`);
+    throw new CorruptVideoError(probe.path, `truncated: it declares ${duration.toFixed(2)} s of video but seeks find none past ${(last.end - start).toFixed(2)} s`);
   }
   return { start, end: Math.min(start + duration, last.end) };
 }
