@@ -1,15 +1,7 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, renameSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { mediaTools } from '../media/index.js';
+import { availableParallelism } from 'node:os';
+import { type Timing, benchmarkVideo, summarizeRuns } from '../media/bench.js';
 import { VideoClassifier } from '../pipeline/classifier.js';
 import { DEFAULT_LABEL_SET, resolveLabelSet } from '../xclip/label-sets.js';
-
-export interface Timing {
-  medianMs: number;
-  minMs: number;
-}
 
 /** What `xclip bench --json` prints (DESIGN.md "Benchmarks"). */
 export interface ModelBenchResult {
@@ -36,28 +28,7 @@ export interface ModelBenchOptions {
   cacheDir?: string;
 }
 
-function timing(samples: number[]): Timing {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  const median = sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-  return { medianMs: median, minMs: sorted[0]! };
-}
-
-export const BENCH_VIDEO = '720p H.264, 10 s, 30 fps, keyframe every 250 frames';
-
-/** The per-video benchmark clip, made once with ffmpeg: 720p H.264 with a 250-frame GOP. */
-export function benchVideo(cacheDir: string): string {
-  const path = join(cacheDir, 'bench-720p-h264-10s.mp4');
-  if (!existsSync(path)) {
-    mkdirSync(cacheDir, { recursive: true });
-    execFileSync(mediaTools().ffmpeg, [
-      '-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=1280x720:rate=30', '-t', '10',
-      '-c:v', 'libx264', '-preset', 'veryfast', '-g', '250', '-pix_fmt', 'yuv420p', '-y', `${path}.part.mp4`,
-    ]);
-    renameSync(`${path}.part.mp4`, path);
-  }
-  return path;
-}
+export const BENCH_VIDEO = '720p H.264, 10 s, 25 fps, keyframe every 250 frames';
 
 /**
  * Per-video cost of classification on this machine, through the same VideoClassifier that
@@ -67,7 +38,7 @@ export function benchVideo(cacheDir: string): string {
 export async function benchmarkModel(options: ModelBenchOptions): Promise<ModelBenchResult> {
   const runs = options.runs ?? 5;
   const threads = options.threads ?? availableParallelism();
-  const video = benchVideo(options.cacheDir ?? join(tmpdir(), 'xclip-bench'));
+  const video = benchmarkVideo('h264', 10, { cacheDir: options.cacheDir });
   const labels = resolveLabelSet(DEFAULT_LABEL_SET);
   const classifier = await VideoClassifier.load({ modelDir: options.modelDir, threads });
   try {
@@ -92,10 +63,10 @@ export async function benchmarkModel(options: ModelBenchOptions): Promise<ModelB
       video: BENCH_VIDEO,
       labels: labels.names.length,
       loadMs: classifier.loadMs,
-      decode: timing(samples.decode),
-      vision: timing(samples.vision),
-      score: timing(samples.score),
-      total: timing(samples.total),
+      decode: summarizeRuns(samples.decode),
+      vision: summarizeRuns(samples.vision),
+      score: summarizeRuns(samples.score),
+      total: summarizeRuns(samples.total),
       textMsPerLabel,
       peakRssMb: process.resourceUsage().maxRSS / 1024,
     };

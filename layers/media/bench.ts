@@ -64,18 +64,31 @@ const ENCODERS: Record<BenchmarkCodec, { extension: string; args: string[] }> = 
   },
 };
 
-function benchmarkVideo(tools: MediaTools, cacheDir: string, codec: BenchmarkCodec, seconds: number, onProgress: (message: string) => void): string {
+export const DEFAULT_BENCHMARK_CACHE_DIR = join(tmpdir(), 'xclip-decode-bench');
+
+/** A 720p benchmark video of `codec` lasting `seconds` (GOP 250), generated with ffmpeg on first use and cached. */
+export function benchmarkVideo(codec: BenchmarkCodec, seconds: number, options: { cacheDir?: string; tools?: MediaTools; onProgress?: (message: string) => void } = {}): string {
   const { extension, args } = ENCODERS[codec];
+  const cacheDir = options.cacheDir ?? DEFAULT_BENCHMARK_CACHE_DIR;
   const path = join(cacheDir, `${codec}-${VIDEO.width}x${VIDEO.height}-gop${VIDEO.gopFrames}-${seconds}s.${extension}`);
   if (existsSync(path)) return path;
-  onProgress(`generating ${path}`);
+  mkdirSync(cacheDir, { recursive: true });
+  options.onProgress?.(`generating ${path}`);
   const partial = `${path}.partial.${extension}`;
-  execFileSync(tools.ffmpeg, [
+  execFileSync((options.tools ?? mediaTools()).ffmpeg, [
     '-hide_banner', '-v', 'error', '-y', '-f', 'lavfi', '-i', `testsrc2=size=${VIDEO.width}x${VIDEO.height}:rate=${VIDEO.fps}`,
     '-t', String(seconds), ...args, partial,
   ], { stdio: ['ignore', 'ignore', 'inherit'] });
   renameSync(partial, path);
   return path;
+}
+
+/** Median and minimum of timed runs. */
+export function summarizeRuns(runsMs: number[]): Timing {
+  const sorted = [...runsMs].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  const medianMs = sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+  return { medianMs, minMs: sorted[0]!, runsMs };
 }
 
 async function time(repeats: number, run: () => Promise<unknown>): Promise<Timing> {
@@ -86,10 +99,7 @@ async function time(repeats: number, run: () => Promise<unknown>): Promise<Timin
     await run();
     runsMs.push(performance.now() - started);
   }
-  const sorted = [...runsMs].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  const medianMs = sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-  return { medianMs, minMs: sorted[0]!, runsMs };
+  return summarizeRuns(runsMs);
 }
 
 /**
@@ -98,16 +108,13 @@ async function time(repeats: number, run: () => Promise<unknown>): Promise<Timin
  */
 export async function benchmarkDecode(options: DecodeBenchmarkOptions = {}): Promise<DecodeBenchmarkResult> {
   const tools = options.tools ?? mediaTools();
-  const cacheDir = options.cacheDir ?? join(tmpdir(), 'xclip-decode-bench');
   const frames = options.frames ?? 8;
   const size = options.size ?? 224;
   const repeats = options.repeats ?? 3;
-  const onProgress = options.onProgress ?? (() => {});
-  mkdirSync(cacheDir, { recursive: true });
   const cases: DecodeBenchmarkCase[] = [];
   for (const codec of options.codecs ?? ['h264', 'hevc', 'vp9']) {
     for (const durationSeconds of options.durationsSeconds ?? [10, 60, 600]) {
-      const file = benchmarkVideo(tools, cacheDir, codec, durationSeconds, onProgress);
+      const file = benchmarkVideo(codec, durationSeconds, { cacheDir: options.cacheDir, tools, onProgress: options.onProgress });
       const sample = (exact: boolean) => () => sampleFrames(file, { frames, size, exact, tools });
       cases.push({
         codec, durationSeconds, file, fileBytes: statSync(file).size,

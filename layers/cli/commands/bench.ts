@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { type FidelityResult, measureFidelity } from '../../bench/fidelity.js';
-import { type ModelBenchResult, type Timing, benchmarkModel } from '../../bench/model-bench.js';
-import { type DecodeBenchmarkResult, benchmarkDecode } from '../../media/bench.js';
+import { type ModelBenchResult, benchmarkModel } from '../../bench/model-bench.js';
+import { type DecodeBenchmarkResult, type Timing, benchmarkDecode } from '../../media/bench.js';
 import { defaultModelDir } from '../../xclip/model-location.js';
 import { positiveInteger } from '../options.js';
 
