@@ -1,0 +1,62 @@
+import { modelInfoOf } from '../ports/video-model.js';
+import type { SourceObject } from '../result-schema.js';
+import { type ClassifyDeps, type ClassifyOutcome, type ClassifySettings, ObjectNotFoundError, classifyDelivery, recordErrorOf } from '../use-cases/classify.js';
+import { videoIdFor } from '../video-id.js';
+import { type GpuRequest, type GpuSummary, type VideoOutcome, settingsOf } from './gpu-request.js';
+import { requestedVideos, resolveVideos } from './request-videos.js';
+
+export interface BatchDeps extends ClassifyDeps {
+  /** Tries per video; a video still failing after the last one is recorded FAILED. */
+  maxAttempts: number;
+  /** The ONNX Runtime execution provider the model runs on, reported with every result. */
+  executionProvider: string;
+}
+
+function outcomeOf(deps: BatchDeps, source: SourceObject, outcome: ClassifyOutcome): VideoOutcome {
+  const { key } = source;
+  if (outcome.status === 'DONE') {
+    const { labels, timings } = outcome.result;
+    return { status: 'DONE', key, id: outcome.id, source, labels, timings: { ...timings, executionProvider: deps.executionProvider } };
+  }
+  if (outcome.status === 'FAILED') return { status: 'FAILED', key, id: outcome.id, source, error: outcome.error };
+  return { status: 'SKIPPED', key, id: outcome.id, source, reason: outcome.reason };
+}
+
+/**
+ * One video through the Lambda path's own use case, a transient error tried again up to `maxAttempts` times: the
+ * last attempt counts as a queue's last delivery, which records the video FAILED before its error is thrown.
+ */
+async function classifyWithAttempts(deps: BatchDeps, source: SourceObject, settings: ClassifySettings): Promise<VideoOutcome> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return outcomeOf(deps, source, await classifyDelivery(deps, source, settings, { receiveCount: attempt, maxReceives: deps.maxAttempts }));
+    } catch (error) {
+      if (attempt >= deps.maxAttempts) return { status: 'FAILED', key: source.key, id: videoIdFor(source.bucket, source.key), source, error: recordErrorOf(error) };
+    }
+  }
+}
+
+/**
+ * A GPU request (one video, a list, or a manifest): each video is classified in turn and stored exactly as the Lambda
+ * classifier stores it (artifacts, result document, record), and the summary says what became of each. Request
+ * problems (malformed, unknown manifest, bad labels) are thrown before anything is classified.
+ */
+export async function classifyBatch(deps: BatchDeps, request: GpuRequest): Promise<GpuSummary> {
+  const started = performance.now();
+  const { refs, options } = await requestedVideos(deps.sources, request);
+  const settings = settingsOf(options);
+  const videos: VideoOutcome[] = [];
+  for (const video of await resolveVideos(deps.sources, refs)) {
+    videos.push('source' in video
+      ? await classifyWithAttempts(deps, video.source, settings)
+      : { status: 'FAILED', key: video.missingKey, error: recordErrorOf(new ObjectNotFoundError(video.missingKey)) });
+  }
+  const count = (status: VideoOutcome['status']) => videos.filter((video) => video.status === status).length;
+  return {
+    model: modelInfoOf(deps.model),
+    executionProvider: deps.executionProvider,
+    videos,
+    counts: { done: count('DONE'), failed: count('FAILED'), skipped: count('SKIPPED') },
+    timings: { totalMs: performance.now() - started, executionProvider: deps.executionProvider },
+  };
+}

@@ -1,0 +1,73 @@
+import { LabelSetError } from '../../xclip/label-sets.js';
+import { InvalidRequestError, NotFoundError } from '../errors.js';
+import type { ObjectStore } from '../ports/object-store.js';
+import type { ResultStore } from '../ports/result-store.js';
+import type { RecordError, SourceObject } from '../result-schema.js';
+import { type ClassifySettings, recordErrorOf } from '../use-cases/classify.js';
+import { videoIdFor } from '../video-id.js';
+import { type ClassifyOptions, optionsOf, settingsOf } from './gpu-request.js';
+import type { GpuRequestSender, GpuSubmission } from './gpu-request-sender.js';
+import { mapInGroups } from './in-groups.js';
+import { readManifest, resolveVideos } from './request-videos.js';
+import { type GpuRoutingPolicy, type RouteReason, chooseRoute } from './route.js';
+
+/** Record writes in flight at once while a manifest's videos are queued. */
+const ENQUEUE_CONCURRENCY = 16;
+
+export interface GpuRouterDeps {
+  policy: GpuRoutingPolicy;
+  sender: GpuRequestSender;
+  /** The upload bucket: manifests are read from it and the videos they name resolved in it. */
+  objects: ObjectStore;
+  results: ResultStore;
+  /** Seconds of video in `source`, or undefined when they cannot be told. */
+  durationOf(source: SourceObject): Promise<number | undefined>;
+  now?: () => Date;
+}
+
+export type RoutedUpload =
+  | { target: 'lambda' }
+  /** `skipped`: videos already finished or superseded, or (in a manifest) missing. */
+  | { target: 'gpu'; reason: RouteReason; submission?: GpuSubmission; skipped: number }
+  /** A manifest that cannot be used (missing, malformed, bad labels): retrying cannot help. */
+  | { target: 'rejected'; error: RecordError };
+
+/**
+ * Records each version QUEUED, unless it is finished or superseded, and hands the rest to the GPU in one request.
+ * A version already QUEUED or PROCESSING is sent too: a backfill queued it, or a redelivery finds it again, and the
+ * GPU's conditional writes absorb a duplicate.
+ */
+async function submit(deps: GpuRouterDeps, sources: readonly SourceObject[], options: ClassifyOptions, missing: number): Promise<{ submission?: GpuSubmission; skipped: number }> {
+  const at = (deps.now?.() ?? new Date()).toISOString();
+  const outcomes = await mapInGroups(sources, ENQUEUE_CONCURRENCY, (source) => deps.results.enqueue(videoIdFor(source.bucket, source.key), source, at));
+  const open = sources.filter((_, i) => outcomes[i] === 'queued' || outcomes[i] === 'pending');
+  const skipped = sources.length - open.length + missing;
+  return open.length > 0 ? { submission: await deps.sender.send(open, options), skipped } : { skipped };
+}
+
+/** The videos a manifest names that exist, with its options (label sets checked before anything is queued). */
+async function manifestJob(deps: GpuRouterDeps, key: string): Promise<{ sources: SourceObject[]; options: ClassifyOptions; missing: number }> {
+  const { videos, ...options } = await readManifest(deps.objects, key);
+  settingsOf(options);
+  const resolved = await resolveVideos(deps.objects, videos);
+  const sources = resolved.flatMap((video) => ('source' in video ? [video.source] : []));
+  return { sources, options, missing: resolved.length - sources.length };
+}
+
+/**
+ * Where one upload is classified: 'lambda' leaves it to the caller; otherwise it (or the videos of the manifest it
+ * is) has been queued on the GPU endpoint with the caller's settings (a manifest's own options for a manifest).
+ */
+export async function routeUpload(deps: GpuRouterDeps, source: SourceObject, settings: ClassifySettings): Promise<RoutedUpload> {
+  const route = await chooseRoute(deps.policy, { key: source.key, timelineSeconds: settings.timelineSeconds }, () => deps.durationOf(source));
+  if (route.target === 'lambda') return route;
+  if (route.reason !== 'manifest') return { ...route, ...await submit(deps, [source], optionsOf(settings), 0) };
+  let job: Awaited<ReturnType<typeof manifestJob>>;
+  try {
+    job = await manifestJob(deps, source.key);
+  } catch (error) {
+    if (error instanceof InvalidRequestError || error instanceof NotFoundError || error instanceof LabelSetError) return { target: 'rejected', error: recordErrorOf(error) };
+    throw error;
+  }
+  return { ...route, ...await submit(deps, job.sources, job.options, job.missing) };
+}
