@@ -4,6 +4,7 @@ import type { SQSRecord } from 'aws-lambda';
 import { describeError } from '../../layers/common/errors.js';
 import { InvalidS3EventError, parseS3Notification, sourceOfRecord } from '../../layers/pipeline/adapters/aws/s3-notification.js';
 import type { SourceObject } from '../../layers/pipeline/result-schema.js';
+import { type RoutedUpload, routeUpload } from '../../layers/pipeline/routing/gpu-router.js';
 import { type ClassifyOutcome, classifyDelivery } from '../../layers/pipeline/use-cases/classify.js';
 import type { ClassifierContainer } from './container.js';
 import { skipReason } from './video-filter.js';
@@ -14,7 +15,7 @@ function uploadsOf(container: ClassifierContainer, record: SQSRecord, logger: Lo
     const events = parseS3Notification(record.body);
     if (events.length === 0) logger.info('ignoring s3:TestEvent', { messageId: record.messageId });
     return events.flatMap((event) => {
-      const reason = skipReason(event, container.config);
+      const reason = skipReason(event, container.config, container.router?.policy.manifestSuffix);
       if (reason) logger.info('skipping object', { bucket: event.bucket, key: event.key, reason });
       return reason ? [] : [sourceOfRecord(event)];
     });
@@ -46,16 +47,30 @@ function report(container: ClassifierContainer, outcome: ClassifyOutcome, source
   }
 }
 
+function reportRouted(container: ClassifierContainer, routed: Exclude<RoutedUpload, { target: 'lambda' }>, source: SourceObject, logger: Logger): void {
+  if (routed.target === 'rejected') {
+    container.metrics.addMetric('ManifestsRejected', MetricUnit.Count, 1);
+    logger.error('dropping an unusable manifest', { key: source.key, error: routed.error });
+    return;
+  }
+  container.metrics.addMetric('VideosRoutedToGpu', MetricUnit.Count, routed.submission?.videos ?? 0);
+  logger.info('routed to the GPU endpoint', { key: source.key, reason: routed.reason, skipped: routed.skipped, submission: routed.submission });
+}
+
+const ON_LAMBDA: RoutedUpload = { target: 'lambda' };
+
 /**
- * One SQS message: the S3 uploads it names are classified in turn. A bad video ends FAILED and the
- * message is acknowledged; any other error is thrown, so the message comes back (and, on its last
- * delivery, the video is recorded FAILED before the queue dead-letters it).
+ * One SQS message: the S3 uploads it names are classified in turn, or handed to the GPU endpoint when the routing
+ * policy says so. A bad video ends FAILED and the message is acknowledged; any other error is thrown, so the
+ * message comes back (and, on its last delivery, the video is recorded FAILED before the queue dead-letters it).
  */
 export async function classifyMessage(container: ClassifierContainer, record: SQSRecord, logger: Logger): Promise<void> {
   const delivery = { receiveCount: Number(record.attributes.ApproximateReceiveCount), maxReceives: container.maxReceives };
   for (const source of uploadsOf(container, record, logger)) {
     try {
-      report(container, await classifyDelivery(container.deps, source, container.settings, delivery), source, logger);
+      const routed = container.router ? await routeUpload(container.router, source, container.settings) : ON_LAMBDA;
+      if (routed.target === 'lambda') report(container, await classifyDelivery(container.deps, source, container.settings, delivery), source, logger);
+      else reportRouted(container, routed, source, logger);
     } catch (error) {
       container.metrics.addMetric('DeliveriesFailed', MetricUnit.Count, 1);
       logger.error('classification failed; the message will be retried', { key: source.key, ...delivery, error: describeError(error) });

@@ -2,14 +2,21 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Metrics } from '@aws-lambda-powertools/metrics';
+import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
+import { DEFAULT_MEDIA_LIMITS } from '../../layers/media/limits.js';
 import { createAwsClients } from '../../layers/pipeline/adapters/aws/clients.js';
 import { DynamoResultStore } from '../../layers/pipeline/adapters/aws/dynamo-result-store.js';
+import { s3DurationProbe } from '../../layers/pipeline/adapters/aws/s3-duration-probe.js';
 import { S3ObjectStore } from '../../layers/pipeline/adapters/aws/s3-object-store.js';
+import { SageMakerGpuEndpoint } from '../../layers/pipeline/adapters/aws/sagemaker-gpu-endpoint.js';
 import { queueMaxReceives } from '../../layers/pipeline/adapters/aws/sqs-ingest-queue.js';
+import { GpuRequestSender } from '../../layers/pipeline/routing/gpu-request-sender.js';
+import type { GpuRouterDeps } from '../../layers/pipeline/routing/gpu-router.js';
 import type { ClassifyDeps, ClassifySettings } from '../../layers/pipeline/use-cases/classify.js';
 import { DEFAULT_LABEL_SET, resolveLabelSet } from '../../layers/xclip/label-sets.js';
 import type { FunctionConfig } from '../shared/config.js';
 import { loadVideoModel } from '../shared/model.js';
+import { type RoutingConfig, loadRoutingConfig } from './routing-config.js';
 
 const TOP_LABELS = 5;
 
@@ -21,20 +28,33 @@ export interface ClassifierContainer {
   /** Deliveries before the queue dead-letters a message (its redrive policy). */
   maxReceives: number;
   metrics: Metrics;
+  /** Hands heavy uploads to the GPU endpoint; absent without one. */
+  router?: GpuRouterDeps;
 }
 
-export async function createClassifierContainer(config: FunctionConfig): Promise<ClassifierContainer> {
+export async function createClassifierContainer(config: FunctionConfig, routing: RoutingConfig = loadRoutingConfig()): Promise<ClassifierContainer> {
   const clients = createAwsClients();
   // Uploads and artifacts share the bucket; downloads are capped at MAX_VIDEO_BYTES.
   const bucket = new S3ObjectStore(clients.s3, config.bucket, { maxDownloadBytes: config.maxVideoBytes });
   const [model, maxReceives] = await Promise.all([loadVideoModel(config), queueMaxReceives(clients.sqs, config.queueUrl)]);
   const metrics = new Metrics({ namespace: config.metricsNamespace });
   metrics.captureColdStartMetric();
+  const results = new DynamoResultStore(clients.dynamo, config.table);
+  const { gpu } = routing;
   return {
     config,
-    deps: { model, sources: bucket, artifacts: bucket, results: new DynamoResultStore(clients.dynamo, config.table), workDir: mkdtempSync(join(tmpdir(), 'xclip-videos-')) },
-    settings: { labels: resolveLabelSet(DEFAULT_LABEL_SET), top: TOP_LABELS },
+    deps: { model, sources: bucket, artifacts: bucket, results, workDir: mkdtempSync(join(tmpdir(), 'xclip-videos-')) },
+    settings: { labels: resolveLabelSet(DEFAULT_LABEL_SET), top: TOP_LABELS, ...(routing.timelineSeconds ? { timelineSeconds: routing.timelineSeconds } : {}) },
     maxReceives,
     metrics,
+    ...(gpu ? {
+      router: {
+        policy: gpu.policy,
+        sender: new GpuRequestSender(bucket, new SageMakerGpuEndpoint(new SageMakerRuntimeClient({}), gpu.endpointName), gpu.requestPrefix),
+        objects: bucket,
+        results,
+        durationOf: s3DurationProbe(clients.s3, DEFAULT_MEDIA_LIMITS.probeTimeoutMs),
+      },
+    } : {}),
   };
 }

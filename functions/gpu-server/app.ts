@@ -1,0 +1,85 @@
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { XclipError, describeError } from '../../layers/common/errors.js';
+import { errorResponse } from '../../layers/pipeline/api/http-errors.js';
+import { NotFoundError } from '../../layers/pipeline/errors.js';
+import { modelInfoOf } from '../../layers/pipeline/ports/video-model.js';
+import { type BatchDeps, classifyBatch } from '../../layers/pipeline/routing/classify-batch.js';
+import { gpuRequestSchema } from '../../layers/pipeline/routing/gpu-request.js';
+import { parseJsonDocument } from '../../layers/pipeline/routing/json-document.js';
+
+/** Requests name videos, not carry them: a list of 10,000 pinned versions is about 2 MB. */
+export const MAX_REQUEST_BYTES = 4 * 1024 * 1024;
+
+/** Where the model is: the server answers /ping at once and serves /invocations once it is ready. */
+export type ModelState =
+  | { status: 'loading' }
+  | { status: 'ready'; deps: BatchDeps }
+  | { status: 'failed'; error: unknown };
+
+export class UnsupportedMediaTypeError extends XclipError {
+  constructor(contentType: string | undefined) {
+    super('UNSUPPORTED_MEDIA_TYPE', `cannot read a ${contentType ?? 'untyped'} request`, 'send application/json');
+  }
+}
+
+export class ModelNotReadyError extends XclipError {
+  constructor(state: ModelState) {
+    super('MODEL_NOT_READY', 'the model is not ready', state.status === 'loading' ? 'it is still loading' : 'it failed to load; see the log');
+  }
+}
+
+/** Statuses of the server's own error codes; the rest as the HTTP API answers them. */
+const STATUS_BY_CODE = { UNSUPPORTED_MEDIA_TYPE: 415, MODEL_NOT_READY: 503 } as const;
+
+function statusAndBody(error: unknown) {
+  if (error instanceof XclipError && Object.hasOwn(STATUS_BY_CODE, error.code)) {
+    return { status: STATUS_BY_CODE[error.code as keyof typeof STATUS_BY_CODE], body: { error: { code: error.code, message: error.message } } };
+  }
+  return errorResponse(error);
+}
+
+export interface GpuServerDeps {
+  model: () => ModelState;
+  /** Logs errors that become 500s. */
+  log: (line: string) => void;
+}
+
+/**
+ * The SageMaker inference container contract: GET /ping (healthy once the model is loaded) and POST /invocations
+ * (a GPU request in, its summary out, the results stored as the Lambda classifier stores them).
+ */
+export function createGpuServer(deps: GpuServerDeps): Hono {
+  const app = new Hono();
+
+  app.onError((error, c) => {
+    const { status, body } = statusAndBody(error);
+    if (status === 500) deps.log(`${c.req.method} ${c.req.path} failed: ${error.stack ?? String(error)}`);
+    return c.json(body, status);
+  });
+  app.notFound((c) => c.json(errorResponse(new NotFoundError(`route ${c.req.method} ${c.req.path}`)).body, 404));
+
+  app.get('/ping', (c) => {
+    const state = deps.model();
+    if (state.status === 'ready') {
+      return c.json({ status: 'ready', executionProvider: state.deps.executionProvider, model: modelInfoOf(state.deps.model) });
+    }
+    return state.status === 'loading' ? c.json({ status: 'loading' }, 503) : c.json({ status: 'failed', error: describeError(state.error) }, 500);
+  });
+
+  app.post('/invocations', bodyLimit({
+    maxSize: MAX_REQUEST_BYTES,
+    onError: () => {
+      throw new XclipError('PAYLOAD_TOO_LARGE', 'request body too large', `at most ${MAX_REQUEST_BYTES} bytes`);
+    },
+  }), async (c) => {
+    const contentType = c.req.header('content-type');
+    if (!/^application\/json\s*(;|$)/i.test(contentType ?? '')) throw new UnsupportedMediaTypeError(contentType);
+    const state = deps.model();
+    if (state.status !== 'ready') throw new ModelNotReadyError(state);
+    const request = parseJsonDocument(gpuRequestSchema, await c.req.text(), 'GPU request');
+    return c.json(await classifyBatch(state.deps, request));
+  });
+
+  return app;
+}

@@ -1,0 +1,59 @@
+import { z } from 'zod';
+import { parseEnvironment } from '../shared/environment.js';
+
+function positiveInteger(fallback: number) {
+  return z.string().regex(/^\d+$/, 'must be a whole number').transform(Number).pipe(z.number().int().positive()).default(fallback);
+}
+
+/**
+ * The GPU server's environment (the SageMaker model's container environment, set by infra/lib/gpu-endpoint.ts):
+ *
+ * | variable                   | default             | meaning |
+ * | -------------------------- | ------------------- | ------- |
+ * | BUCKET_NAME                | (required)          | videos, manifests, request documents and artifacts |
+ * | TABLE_NAME                 | (required)          | the result table |
+ * | MODEL_DIR                  | /opt/model          | built model directory (fp16 or fp32 for a GPU) |
+ * | XCLIP_EXECUTION_PROVIDERS  | cuda,cpu            | ONNX Runtime execution providers, in order of preference |
+ * | MAX_VIDEO_BYTES            | 8589934592          | larger objects end FAILED |
+ * | MAX_VIDEO_SECONDS          | 10800               | longer videos end FAILED |
+ * | LABEL_FEATURE_CACHE_DIR    | /tmp/label-features | text features of non-default label sets |
+ * | SAGEMAKER_BIND_TO_PORT     | 8080                | the port SageMaker sends /ping and /invocations to |
+ */
+const configSchema = z.object({
+  BUCKET_NAME: z.string().min(1),
+  TABLE_NAME: z.string().min(1),
+  MODEL_DIR: z.string().min(1).default('/opt/model'),
+  XCLIP_EXECUTION_PROVIDERS: z.string().default('cuda,cpu')
+    .transform((text) => text.split(',').map((name) => name.trim().toLowerCase()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^[a-z0-9]+$/, 'must be provider names like cuda, webgpu, cpu')).min(1, 'must name at least one provider')),
+  MAX_VIDEO_BYTES: positiveInteger(8 * 1024 ** 3),
+  MAX_VIDEO_SECONDS: positiveInteger(3 * 3600),
+  LABEL_FEATURE_CACHE_DIR: z.string().min(1).default('/tmp/label-features'),
+  SAGEMAKER_BIND_TO_PORT: z.string().regex(/^\d+$/, 'must be a port number').transform(Number).pipe(z.number().int().min(0).max(65535)).default(8080),
+});
+
+export interface GpuServerConfig {
+  bucket: string;
+  table: string;
+  modelDir: string;
+  executionProviders: string[];
+  maxVideoBytes: number;
+  maxVideoSeconds: number;
+  labelFeatureCacheDir: string;
+  port: number;
+}
+
+/** The server's settings from `env`; a ConfigError names every bad variable at once. */
+export function loadGpuServerConfig(env: Record<string, string | undefined> = process.env): GpuServerConfig {
+  const c = parseEnvironment(configSchema, env);
+  return {
+    bucket: c.BUCKET_NAME,
+    table: c.TABLE_NAME,
+    modelDir: c.MODEL_DIR,
+    executionProviders: c.XCLIP_EXECUTION_PROVIDERS,
+    maxVideoBytes: c.MAX_VIDEO_BYTES,
+    maxVideoSeconds: c.MAX_VIDEO_SECONDS,
+    labelFeatureCacheDir: c.LABEL_FEATURE_CACHE_DIR,
+    port: c.SAGEMAKER_BIND_TO_PORT,
+  };
+}

@@ -1,0 +1,54 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { describeError } from '../../layers/common/errors.js';
+import { createAwsClients } from '../../layers/pipeline/adapters/aws/clients.js';
+import { DynamoResultStore } from '../../layers/pipeline/adapters/aws/dynamo-result-store.js';
+import { S3ObjectStore } from '../../layers/pipeline/adapters/aws/s3-object-store.js';
+import { listen } from '../../layers/pipeline/local/http-server.js';
+import { type ModelState, createGpuServer } from './app.js';
+import { loadGpuServerConfig } from './config.js';
+import { loadGpuModel } from './model.js';
+
+/** A transient error gets one more try per video within a request; then the video is recorded FAILED. */
+const MAX_ATTEMPTS = 2;
+
+// SageMaker starts an inference image as `docker run <image> serve`.
+const [command] = process.argv.slice(2);
+if (command !== undefined && command !== 'serve') {
+  process.stderr.write(`gpu-server: unknown command ${JSON.stringify(command)} (SageMaker starts the container with "serve")\n`);
+  process.exit(2);
+}
+
+const logger = new Logger({ serviceName: 'gpu-server' });
+const config = loadGpuServerConfig();
+const clients = createAwsClients();
+// Videos and artifacts share the bucket, as on the Lambda path; downloads are capped at MAX_VIDEO_BYTES.
+const bucket = new S3ObjectStore(clients.s3, config.bucket, { maxDownloadBytes: config.maxVideoBytes });
+const workDir = mkdtempSync(join(tmpdir(), 'xclip-videos-'));
+
+let state: ModelState = { status: 'loading' };
+const server = await listen(createGpuServer({ model: () => state, log: (line) => logger.error(line) }), config.port, '0.0.0.0');
+logger.info('listening', { port: server.port });
+
+const loading = loadGpuModel(config, (line) => logger.warn(line)).then(({ model, executionProvider }) => {
+  state = {
+    status: 'ready',
+    deps: { model, sources: bucket, artifacts: bucket, results: new DynamoResultStore(clients.dynamo, config.table), workDir, maxAttempts: MAX_ATTEMPTS, executionProvider },
+  };
+  logger.info('model ready', { executionProvider, modelDir: config.modelDir, loadMs: model.loadMs });
+  return model;
+}, (error: unknown) => {
+  state = { status: 'failed', error };
+  logger.error('model failed to load', { error: describeError(error) });
+  return undefined;
+});
+
+process.once('SIGTERM', () => {
+  void (async () => {
+    await server.close();
+    await (await loading)?.release();
+    process.exit(0);
+  })();
+});
