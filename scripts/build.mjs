@@ -1,5 +1,6 @@
 // Bundles each Lambda handler into one ESM file, dist/functions/<name>/index.mjs (handler export:
-// `functions/<name>/index.handler`), with esbuild. onnxruntime-node (a native addon) stays external:
+// `functions/<name>/index.handler`), and the GPU endpoint's server (functions/gpu-server/serve.ts, a program
+// the GPU image runs), with esbuild. onnxruntime-node (a native addon) stays external:
 // the image installs it. The files the library reads beside its modules through
 // `new URL('./…', import.meta.url)` (built-in label sets, CLIP's BPE files) are copied next to each
 // bundle, where import.meta.url of the bundle points.
@@ -12,14 +13,15 @@ import { build } from 'esbuild';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const outRoot = resolve(process.argv[2] ?? join(root, 'dist', 'functions'));
-const HANDLERS = ['classifier', 'api'];
+/** Bundle name -> its entry module in functions/<name>/. */
+const ENTRIES = { classifier: 'handler.ts', api: 'handler.ts', 'gpu-results': 'handler.ts', 'gpu-server': 'serve.ts' };
 const ASSETS = { labels: 'layers/xclip/labels', 'clip-bpe': 'layers/xclip/clip-bpe' };
 
-for (const name of HANDLERS) {
+for (const [name, entry] of Object.entries(ENTRIES)) {
   const outDir = join(outRoot, name);
   rmSync(outDir, { recursive: true, force: true });
   await build({
-    entryPoints: [join(root, 'functions', name, 'handler.ts')],
+    entryPoints: [join(root, 'functions', name, entry)],
     outfile: join(outDir, 'index.mjs'),
     bundle: true,
     platform: 'node',
@@ -36,4 +38,4 @@ for (const name of HANDLERS) {
   });
   for (const [target, source] of Object.entries(ASSETS)) cpSync(join(root, source), join(outDir, target), { recursive: true });
 }
-process.stdout.write(`bundled ${HANDLERS.join(', ')} into ${outRoot}\n`);
+process.stdout.write(`bundled ${Object.keys(ENTRIES).join(', ')} into ${outRoot}\n`);
