@@ -72,6 +72,9 @@ export class XclipRuntime {
       interOpNumThreads: 1,
       graphOptimizationLevel: options.graphOptimizationLevel ?? 'all',
       enableCpuMemArena: options.enableCpuMemArena ?? true,
+      // Idle ORT threads otherwise spin for a while after each run, taking the cores ffmpeg needs
+      // to decode the next video.
+      extra: { session: { intra_op: { allow_spinning: '0' } } },
       executionProviders: options.executionProviders ?? ['cpu'],
     };
     const [vision, text, score] = await Promise.all(

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { type FidelityResult, measureFidelity } from '../../bench/fidelity.js';
 import { type ModelBenchResult, benchmarkModel } from '../../bench/model-bench.js';
+import { type ThroughputResult, benchmarkThroughput } from '../../bench/throughput-bench.js';
 import { type DecodeBenchmarkResult, type Timing, benchmarkDecode } from '../../media/bench.js';
 import { defaultModelDir } from '../../xclip/model-location.js';
 import { positiveInteger } from '../options.js';
@@ -34,6 +35,19 @@ function formatDecode(d: DecodeBenchmarkResult): string {
   return [`decode: ${d.frames} frames at ${d.size} from ${d.video.width}x${d.video.height} (GOP ${d.video.gopFrames}), ${d.ffmpegVersion}`, ...rows].join('\n');
 }
 
+function formatThroughput(t: ThroughputResult): string {
+  const rows = t.cases.map((c) => `  batch ${String(c.batch).padStart(3)}  ${c.batchMs.medianMs.toFixed(1).padStart(8)} ms median  ${c.perVideoMs.toFixed(1).padStart(7)} ms per video  ${c.videosPerSecond.toFixed(1).padStart(7)} videos/s`);
+  return [`throughput of ${t.model} (${t.precision}) on ${t.executionProviders.join(',')}, vision + score vs ${t.labels} labels, load ${t.loadMs.toFixed(0)} ms`, ...rows].join('\n');
+}
+
+function commaList(value: string): string[] {
+  return value.split(',').map((item) => item.trim()).filter(Boolean);
+}
+
+function batchSizes(value: string): number[] {
+  return commaList(value).map((item) => positiveInteger(item));
+}
+
 export function registerBenchCommand(program: Command): void {
   program
     .command('bench')
@@ -44,9 +58,17 @@ export function registerBenchCommand(program: Command): void {
     .option('--reference <dir>', 'also compare against this fp32 build of the same checkpoint (fidelity)')
     .option('--videos <n>', 'random videos for the fidelity comparison', positiveInteger, 32)
     .option('--decode', 'also time frame sampling from generated 10/60/600 s 720p H.264, HEVC and VP9 videos')
+    .option('--throughput', 'instead: model-only throughput (vision + score, no decoding) per batch size')
+    .option('--execution-providers <list>', 'with --throughput: ONNX Runtime execution providers in order of preference', commaList, ['cpu'])
+    .option('--batch-sizes <list>', 'with --throughput: videos per run', batchSizes, [1, 8])
     .option('--json', 'print one JSON object to stdout')
-    .action(async (options: { model?: string; runs: number; threads?: number; reference?: string; videos: number; decode?: boolean; json?: boolean }) => {
+    .action(async (options: { model?: string; runs: number; threads?: number; reference?: string; videos: number; decode?: boolean; throughput?: boolean; executionProviders: string[]; batchSizes: number[]; json?: boolean }) => {
       const modelDir = options.model ?? defaultModelDir();
+      if (options.throughput) {
+        const throughput = await benchmarkThroughput({ modelDir, executionProviders: options.executionProviders, batchSizes: options.batchSizes, runs: options.runs, threads: options.threads });
+        process.stdout.write(options.json ? `${JSON.stringify(throughput, null, 2)}\n` : `${formatThroughput(throughput)}\n`);
+        return;
+      }
       const result = await benchmarkModel({ modelDir, runs: options.runs, threads: options.threads });
       const fidelity = options.reference ? await measureFidelity({ modelDir, referenceDir: options.reference, videos: options.videos, threads: options.threads }) : undefined;
       const decode = options.decode ? await benchmarkDecode({ onProgress: (message) => process.stderr.write(`${message}\n`) }) : undefined;
