@@ -1,3 +1,6 @@
+/** Videos at least this long go to the GPU unless a deployment says otherwise: ten minutes of video. */
+export const DEFAULT_GPU_MIN_VIDEO_SECONDS = 600;
+
 /** When the GPU endpoint takes a job instead of the Lambda classifier. */
 export interface GpuRoutingPolicy {
   /** Videos lasting at least this many seconds go to the GPU. */

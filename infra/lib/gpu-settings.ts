@@ -1,0 +1,24 @@
+import { DEFAULT_GPU_MIN_VIDEO_SECONDS } from '../../layers/pipeline/routing/route.js';
+
+/** The optional GPU endpoint (SageMaker asynchronous inference), as `-c gpu=true` and its flags choose it. */
+export interface GpuSettings {
+  /** A SageMaker GPU instance type. */
+  instanceType: string;
+  /** Most instances the endpoint scales out to (it scales in to none when idle). */
+  maxInstances: number;
+  /** The model directory baked into the GPU image, relative to the repository root (under models/). */
+  modelDir: string;
+  /** Videos at least this long go to the GPU instead of Lambda. */
+  minVideoSeconds: number;
+}
+
+/** The flags that configure the GPU endpoint, besides `gpu` itself. */
+export const GPU_FLAGS = ['gpuInstanceType', 'gpuMaxInstances', 'gpuModelDir', 'gpuMinVideoSeconds'] as const;
+
+export const DEFAULT_GPU_SETTINGS: Readonly<GpuSettings> = {
+  // One NVIDIA A10G (24 GB) and 4 vCPUs; ml.g4dn.xlarge (T4) costs less, ml.g6.xlarge (L4) is newer.
+  instanceType: 'ml.g5.xlarge',
+  maxInstances: 2,
+  modelDir: 'models/xclip-base-patch32-fp16',
+  minVideoSeconds: DEFAULT_GPU_MIN_VIDEO_SECONDS,
+};
