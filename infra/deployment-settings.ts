@@ -1,6 +1,7 @@
 import { posix } from 'node:path';
 import type { Node } from 'constructs';
 import { DEFAULT_VIDEO_SUFFIXES } from '../layers/pipeline/adapters/aws/video-keys.js';
+import { DEFAULT_GPU_SETTINGS, GPU_FLAGS, type GpuSettings } from './lib/gpu-settings.js';
 
 export type LambdaArchitecture = 'x86_64' | 'arm64';
 
@@ -36,6 +37,10 @@ export interface DeploymentSettings {
   alarmEmail?: string;
   /** Whether the bucket and the table outlive the stack. */
   removalPolicy: 'retain' | 'destroy';
+  /** Segment mode for every upload: also label windows of this many seconds. */
+  timelineSeconds?: number;
+  /** The optional GPU endpoint; absent unless `-c gpu=true`. */
+  gpu?: GpuSettings;
 }
 
 const MIB = 1024 * 1024;
@@ -107,6 +112,9 @@ export function readDeploymentSettings(node: Node): DeploymentSettings {
     alarmEmail: emailFlag(read('alarmEmail')),
     removalPolicy: removalPolicyFlag(read('removalPolicy')) ?? d.removalPolicy,
   };
+  const timelineSeconds = intFlag('timelineSeconds', read('timelineSeconds'), 1, settings.maxVideoSeconds);
+  const gpu = gpuFlags(read);
+  Object.assign(settings, timelineSeconds !== undefined ? { timelineSeconds } : {}, gpu ? { gpu } : {});
   if (settings.reservedConcurrency !== undefined && settings.reservedConcurrency < settings.maxConcurrency) {
     // Invocations the event source starts beyond the reservation are throttled, and each throttled
     // message comes back with one more receive, on its way to the dead-letter queue for nothing.
@@ -167,12 +175,12 @@ function architectureFlag(value: unknown): LambdaArchitecture | undefined {
 }
 
 /** The image's build context is the repository root and .dockerignore admits models/ only. */
-function modelDirFlag(value: unknown): string | undefined {
-  const dir = stringFlag('modelDir', value);
+function modelDirFlag(value: unknown, flag = 'modelDir'): string | undefined {
+  const dir = stringFlag(flag, value);
   if (dir === undefined) return undefined;
   const normalized = posix.normalize(dir.replace(/\/+$/, ''));
   if (!normalized.startsWith('models/') || normalized.split('/').includes('..')) {
-    throw new SettingsError('modelDir', `expected a directory under models/ (the image's build context admits only that), got ${JSON.stringify(dir)}`);
+    throw new SettingsError(flag, `expected a directory under models/ (the image's build context admits only that), got ${JSON.stringify(dir)}`);
   }
   return normalized;
 }
@@ -191,6 +199,26 @@ function emailFlag(value: unknown): string | undefined {
   if (email === undefined) return undefined;
   if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) throw new SettingsError('alarmEmail', `expected an email address, got ${JSON.stringify(email)}`);
   return email;
+}
+
+/** The GPU endpoint's settings with `gpu=true`; its other flags without it are a mistake worth stopping for. */
+function gpuFlags(read: (flag: string) => unknown): GpuSettings | undefined {
+  const enabled = read('gpu');
+  if (enabled === undefined || enabled === false || enabled === 'false') {
+    const stray = GPU_FLAGS.find((flag) => read(flag) !== undefined);
+    if (stray) throw new SettingsError(stray, 'takes effect only with gpu=true');
+    return undefined;
+  }
+  if (enabled !== true && enabled !== 'true') throw new SettingsError('gpu', `expected true or false, got ${JSON.stringify(enabled)}`);
+  const d = DEFAULT_GPU_SETTINGS;
+  const instanceType = stringFlag('gpuInstanceType', read('gpuInstanceType'));
+  if (instanceType !== undefined && !/^ml\.[a-z0-9]+\.[a-z0-9]+$/.test(instanceType)) throw new SettingsError('gpuInstanceType', `expected a SageMaker instance type like ml.g5.xlarge, got ${JSON.stringify(instanceType)}`);
+  return {
+    instanceType: instanceType ?? d.instanceType,
+    maxInstances: intFlag('gpuMaxInstances', read('gpuMaxInstances'), 1, 100) ?? d.maxInstances,
+    modelDir: modelDirFlag(read('gpuModelDir'), 'gpuModelDir') ?? d.modelDir,
+    minVideoSeconds: intFlag('gpuMinVideoSeconds', read('gpuMinVideoSeconds'), 1, Number.MAX_SAFE_INTEGER) ?? d.minVideoSeconds,
+  };
 }
 
 function removalPolicyFlag(value: unknown): DeploymentSettings['removalPolicy'] | undefined {

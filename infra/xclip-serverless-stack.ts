@@ -2,11 +2,13 @@ import { fileURLToPath } from 'node:url';
 import { CfnOutput, Duration, RemovalPolicy, Size, Stack, type StackProps } from 'aws-cdk-lib';
 import { Architecture } from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
+import { GPU_REQUEST_PREFIX, MANIFEST_SUFFIX } from '../layers/pipeline/routing/gpu-keys.js';
 import { artifactKeysFor } from '../layers/pipeline/storage-keys.js';
 import { type DeploymentSettings, EPHEMERAL_HEADROOM_MIB } from './deployment-settings.js';
 import { apiRoutes } from './lib/api-routes.js';
 import { ClassifierFunction } from './lib/classifier-function.js';
 import { FunctionImage } from './lib/function-image.js';
+import { GpuEndpoint } from './lib/gpu-endpoint.js';
 import { IngestQueue } from './lib/ingest-queue.js';
 import { OperationalAlarms } from './lib/operational-alarms.js';
 import { ResultsApi } from './lib/results-api.js';
@@ -38,6 +40,7 @@ export class XclipServerlessStack extends Stack {
     const s = props.settings;
     const removalPolicy = s.removalPolicy === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
     const classifierTimeout = Duration.seconds(s.timeoutSeconds);
+    const repositoryRoot = props.repositoryRoot ?? fileURLToPath(new URL('..', import.meta.url));
 
     const { bucket } = new VideoBucket(this, 'VideoBucket', { removalPolicy, corsOrigins: s.corsOrigins });
     const resultsTable = new ResultsTable(this, 'ResultsTable', { removalPolicy });
@@ -45,13 +48,14 @@ export class XclipServerlessStack extends Stack {
     const ingest = new IngestQueue(this, 'Ingest', {
       bucket,
       prefix: s.uploadPrefix,
-      suffixes: notificationSuffixes(s.videoSuffixes),
+      // With a GPU endpoint, manifests uploaded beside the videos are routed too.
+      suffixes: notificationSuffixes(s.gpu ? [...s.videoSuffixes, MANIFEST_SUFFIX] : s.videoSuffixes),
       consumerTimeout: classifierTimeout,
       maxReceiveCount: s.maxReceiveCount,
     });
 
     const image = new FunctionImage(this, 'Image', {
-      repositoryRoot: props.repositoryRoot ?? fileURLToPath(new URL('..', import.meta.url)),
+      repositoryRoot,
       modelDir: s.modelDir,
       architecture: s.architecture === 'arm64' ? Architecture.ARM_64 : Architecture.X86_64,
     });
@@ -69,13 +73,27 @@ export class XclipServerlessStack extends Stack {
       LABEL_FEATURE_CACHE_DIR,
     };
 
+    const gpu = s.gpu && new GpuEndpoint(this, 'Gpu', {
+      settings: s.gpu,
+      repositoryRoot,
+      bucket,
+      resultsTable,
+      uploadPrefix: s.uploadPrefix,
+      artifactPrefixes: ARTIFACT_PREFIXES,
+      functionImage: image,
+      maxVideoBytes: s.maxVideoBytes,
+      maxVideoSeconds: s.maxVideoSeconds,
+      logRemovalPolicy: removalPolicy,
+    });
+
     const classifier = new ClassifierFunction(this, 'Classifier', {
       image,
       bucket,
-      objectAccess: { readablePrefixes: [s.uploadPrefix], writablePrefixes: ARTIFACT_PREFIXES },
+      // With a GPU endpoint it also writes the endpoint's request documents.
+      objectAccess: { readablePrefixes: [s.uploadPrefix], writablePrefixes: gpu ? [...ARTIFACT_PREFIXES, GPU_REQUEST_PREFIX] : ARTIFACT_PREFIXES },
       resultsTable,
       queue: ingest.queue,
-      environment,
+      environment: { ...environment, ...(s.timelineSeconds ? { TIMELINE_SECONDS: String(s.timelineSeconds) } : {}), ...gpu?.routingEnvironment },
       memorySize: s.memorySize,
       timeout: classifierTimeout,
       ephemeralStorageSize: Size.mebibytes(Math.ceil(s.maxVideoBytes / 1024 ** 2) + EPHEMERAL_HEADROOM_MIB),
@@ -84,6 +102,7 @@ export class XclipServerlessStack extends Stack {
       batchSize: s.batchSize,
       logRemovalPolicy: removalPolicy,
     });
+    gpu?.grantInvoke(classifier.function);
     const api = new ResultsApi(this, 'Api', {
       image,
       bucket,
@@ -100,13 +119,14 @@ export class XclipServerlessStack extends Stack {
 
     new OperationalAlarms(this, 'Alarms', {
       deadLetterQueue: ingest.deadLetterQueue,
-      functions: { Classifier: classifier.function, Api: api.function },
+      functions: { Classifier: classifier.function, Api: api.function, ...(gpu ? { GpuResults: gpu.resultsFunction } : {}) },
       alarmEmail: s.alarmEmail,
     });
 
     new CfnOutput(this, 'BucketName', { value: bucket.bucketName, description: `Upload videos under s3://<bucket>/${s.uploadPrefix}` });
     new CfnOutput(this, 'ApiUrl', { value: api.stage.url, description: 'The HTTP API' });
     new CfnOutput(this, 'TableName', { value: table.tableName, description: 'The result table' });
+    if (gpu) new CfnOutput(this, 'GpuEndpointName', { value: gpu.endpointName, description: 'The GPU endpoint (xclip backfill --gpu --endpoint)' });
   }
 }
 

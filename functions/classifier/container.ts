@@ -10,6 +10,7 @@ import { s3DurationProbe } from '../../layers/pipeline/adapters/aws/s3-duration-
 import { S3ObjectStore } from '../../layers/pipeline/adapters/aws/s3-object-store.js';
 import { SageMakerGpuEndpoint } from '../../layers/pipeline/adapters/aws/sagemaker-gpu-endpoint.js';
 import { queueMaxReceives } from '../../layers/pipeline/adapters/aws/sqs-ingest-queue.js';
+import { GPU_REQUEST_PREFIX } from '../../layers/pipeline/routing/gpu-keys.js';
 import { GpuRequestSender } from '../../layers/pipeline/routing/gpu-request-sender.js';
 import type { GpuRouterDeps } from '../../layers/pipeline/routing/gpu-router.js';
 import type { ClassifyDeps, ClassifySettings } from '../../layers/pipeline/use-cases/classify.js';
@@ -50,7 +51,7 @@ export async function createClassifierContainer(config: FunctionConfig, routing:
     ...(gpu ? {
       router: {
         policy: gpu.policy,
-        sender: new GpuRequestSender(bucket, new SageMakerGpuEndpoint(new SageMakerRuntimeClient({}), gpu.endpointName), gpu.requestPrefix),
+        sender: new GpuRequestSender(bucket, new SageMakerGpuEndpoint(new SageMakerRuntimeClient({}), gpu.endpointName), GPU_REQUEST_PREFIX),
         objects: bucket,
         results,
         durationOf: s3DurationProbe(clients.s3, DEFAULT_MEDIA_LIMITS.probeTimeoutMs),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import type { GpuRoutingPolicy } from '../../layers/pipeline/routing/route.js';
+import { MANIFEST_SUFFIX } from '../../layers/pipeline/routing/gpu-keys.js';
+import { DEFAULT_GPU_MIN_VIDEO_SECONDS, type GpuRoutingPolicy } from '../../layers/pipeline/routing/route.js';
 import { parseEnvironment } from '../shared/environment.js';
 
 function positiveNumber() {
@@ -14,21 +15,20 @@ function positiveNumber() {
  * | TIMELINE_SECONDS       | (none)           | segment mode: also label every window of this many seconds |
  * | GPU_ENDPOINT_NAME      | (none)           | the SageMaker asynchronous endpoint; unset, every upload stays on Lambda |
  * | GPU_MIN_VIDEO_SECONDS  | 600              | videos at least this long go to the GPU |
- * | GPU_REQUEST_PREFIX     | gpu-requests/    | where request documents for the endpoint are written |
- * | GPU_MANIFEST_SUFFIX    | .manifest.json   | uploads ending in it are manifests, which go to the GPU |
+ *
+ * With an endpoint, uploads ending in .manifest.json are manifests (they go to the GPU too), and request documents
+ * are written under gpu-requests/ (layers/pipeline/routing/gpu-keys.ts).
  */
 const routingSchema = z.object({
   TIMELINE_SECONDS: positiveNumber().optional(),
   GPU_ENDPOINT_NAME: z.string().regex(/^[a-zA-Z0-9](-*[a-zA-Z0-9])*$/, 'must be a SageMaker endpoint name').max(63).optional(),
-  GPU_MIN_VIDEO_SECONDS: positiveNumber().default(600),
-  GPU_REQUEST_PREFIX: z.string().regex(/^[^/*?][^*?]*\/$/, 'must be a key prefix ending in /').default('gpu-requests/'),
-  GPU_MANIFEST_SUFFIX: z.string().regex(/^\.[^/]+$/, 'must be a key suffix starting with .').transform((suffix) => suffix.toLowerCase()).default('.manifest.json'),
+  GPU_MIN_VIDEO_SECONDS: positiveNumber().default(DEFAULT_GPU_MIN_VIDEO_SECONDS),
 });
 
 export interface RoutingConfig {
   timelineSeconds?: number;
   /** Absent: no GPU endpoint. */
-  gpu?: { endpointName: string; requestPrefix: string; policy: GpuRoutingPolicy };
+  gpu?: { endpointName: string; policy: GpuRoutingPolicy };
 }
 
 export function loadRoutingConfig(env: Record<string, string | undefined> = process.env): RoutingConfig {
@@ -38,8 +38,7 @@ export function loadRoutingConfig(env: Record<string, string | undefined> = proc
     ...(c.GPU_ENDPOINT_NAME ? {
       gpu: {
         endpointName: c.GPU_ENDPOINT_NAME,
-        requestPrefix: c.GPU_REQUEST_PREFIX,
-        policy: { minVideoSeconds: c.GPU_MIN_VIDEO_SECONDS, manifestSuffix: c.GPU_MANIFEST_SUFFIX },
+        policy: { minVideoSeconds: c.GPU_MIN_VIDEO_SECONDS, manifestSuffix: MANIFEST_SUFFIX },
       },
     } : {}),
   };
