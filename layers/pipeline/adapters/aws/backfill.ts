@@ -11,7 +11,8 @@ const GROUP = 10;
 export interface BackfillDeps {
   objects: ObjectStore;
   results: ResultStore;
-  queue: SqsIngestQueue;
+  /** The ingest queue, or anything that takes object versions the same way (the GPU endpoint's requests). */
+  queue: Pick<SqsIngestQueue, 'sendAll'>;
   now?: () => Date;
 }
 
