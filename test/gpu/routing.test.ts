@@ -1,0 +1,115 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { parseAsyncInferenceNotification } from '../../layers/pipeline/adapters/aws/async-inference-notification.js';
+import { InvalidRequestError } from '../../layers/pipeline/errors.js';
+import { gpuRequestSchema, optionsOf, settingsOf } from '../../layers/pipeline/routing/gpu-request.js';
+import { DEFAULT_GPU_MIN_VIDEO_SECONDS, type GpuRoutingPolicy, chooseRoute, isManifestKey } from '../../layers/pipeline/routing/route.js';
+import { customLabelSet, resolveLabelSet } from '../../layers/xclip/label-sets.js';
+import { loadRoutingConfig } from '../../functions/classifier/routing-config.js';
+import { loadGpuServerConfig } from '../../functions/gpu-server/config.js';
+import { loadWithFallback, providerFallbacks } from '../../functions/gpu-server/execution-providers.js';
+import { ConfigError } from '../../functions/shared/config.js';
+
+const policy: GpuRoutingPolicy = { minVideoSeconds: 600, manifestSuffix: '.manifest.json' };
+
+/** A duration source that counts how often it is asked. */
+function durations(seconds: number | undefined) {
+  const asked = { count: 0 };
+  return { asked, durationOf: async () => { asked.count++; return seconds; } };
+}
+
+test('manifests and timeline jobs go to the GPU without measuring the video', async () => {
+  for (const [job, reason] of [[{ key: 'videos/batch.manifest.json' }, 'manifest'], [{ key: 'videos/BATCH.Manifest.JSON' }, 'manifest'], [{ key: 'videos/a.mp4', timelineSeconds: 10 }, 'timeline']] as const) {
+    const { asked, durationOf } = durations(5);
+    assert.deepEqual(await chooseRoute(policy, job, durationOf), { target: 'gpu', reason }, job.key);
+    assert.equal(asked.count, 0);
+  }
+});
+
+test('other videos go by duration: at or above the threshold to the GPU, below it or unknown to Lambda', async () => {
+  for (const [seconds, route] of [[600, { target: 'gpu', reason: 'duration' }], [3599.5, { target: 'gpu', reason: 'duration' }], [599.9, { target: 'lambda' }], [undefined, { target: 'lambda' }]] as const) {
+    const { asked, durationOf } = durations(seconds);
+    assert.deepEqual(await chooseRoute(policy, { key: 'videos/a.mp4' }, durationOf), route, String(seconds));
+    assert.equal(asked.count, 1);
+  }
+  assert.equal(isManifestKey('videos/a.manifest.json.mp4', policy), false);
+});
+
+test('the classifier\'s routing environment: off without an endpoint; threshold, timeline and endpoint name checked', () => {
+  assert.deepEqual(loadRoutingConfig({}), {});
+  assert.deepEqual(loadRoutingConfig({ TIMELINE_SECONDS: '7.5', GPU_ENDPOINT_NAME: '' }), { timelineSeconds: 7.5 });
+  assert.deepEqual(loadRoutingConfig({ GPU_ENDPOINT_NAME: 'XclipServerless-gpu' }), {
+    gpu: { endpointName: 'XclipServerless-gpu', policy: { minVideoSeconds: DEFAULT_GPU_MIN_VIDEO_SECONDS, manifestSuffix: '.manifest.json' } },
+  });
+  assert.equal(loadRoutingConfig({ GPU_ENDPOINT_NAME: 'e', GPU_MIN_VIDEO_SECONDS: '120' }).gpu?.policy.minVideoSeconds, 120);
+  assert.throws(() => loadRoutingConfig({ GPU_ENDPOINT_NAME: 'has_underscore', GPU_MIN_VIDEO_SECONDS: '-1', TIMELINE_SECONDS: 'soon' }), (error: unknown) => {
+    assert.ok(error instanceof ConfigError);
+    for (const variable of ['GPU_ENDPOINT_NAME', 'GPU_MIN_VIDEO_SECONDS', 'TIMELINE_SECONDS']) assert.match(error.message, new RegExp(variable));
+    return true;
+  });
+});
+
+test('request options and the use case\'s settings convert both ways; built-in sets travel by id, others by names', () => {
+  const builtin = { labels: resolveLabelSet('k400'), top: 5 };
+  assert.deepEqual(optionsOf(builtin), { labels: 'k400', top: 5 });
+  const custom = { labels: customLabelSet(['surfing', 'cooking']), top: 2, views: '4x3' as const, timelineSeconds: 4 };
+  assert.deepEqual(optionsOf(custom), { labels: ['surfing', 'cooking'], top: 2, views: '4x3', timelineSeconds: 4 });
+  assert.deepEqual(settingsOf(optionsOf(custom)), custom);
+  assert.deepEqual(settingsOf({}), builtin, 'absent options take the Lambda path\'s defaults');
+});
+
+test('a request names exactly one of a video, a list or a manifest, by s3:// URI or pinned version, and nothing else', () => {
+  const pinned = { bucket: 'b', key: 'videos/a.mp4', version: 'etag', sequence: '2026-01-01T00:00:00.000Z#0' };
+  for (const request of [{ video: 's3://b/videos/a.mp4' }, { video: pinned }, { videos: ['s3://b/x.mp4', pinned] }, { manifest: 's3://b/m.manifest.json', top: 3 }]) {
+    assert.ok(gpuRequestSchema.safeParse(request).success, JSON.stringify(request));
+  }
+  for (const request of [{}, { video: 's3://b/a.mp4', manifest: 's3://b/m.json' }, { video: 's3://b/' }, { videos: [] }, { video: pinned, labels: [] }, { video: 's3://b/a.mp4', top: 0 }, { video: 's3://b/a.mp4', priority: 1 }]) {
+    assert.ok(!gpuRequestSchema.safeParse(request).success, JSON.stringify(request));
+  }
+});
+
+test('execution providers: the configured list, then without its head, CPU last; the first that loads is reported', async () => {
+  assert.deepEqual(providerFallbacks(['cuda', 'cpu']), [['cuda', 'cpu'], ['cpu']]);
+  assert.deepEqual(providerFallbacks(['cuda', 'webgpu']), [['cuda', 'webgpu'], ['webgpu'], ['cpu']]);
+  assert.deepEqual(providerFallbacks(['cpu']), [['cpu']]);
+
+  const warnings: string[] = [];
+  const tried: string[][] = [];
+  const load = async (providers: string[]) => {
+    tried.push(providers);
+    if (providers[0] === 'cuda') throw new Error('libcudart.so.12: cannot open shared object file');
+    return `session on ${providers.join(',')}`;
+  };
+  assert.deepEqual(await loadWithFallback(['cuda', 'webgpu', 'cpu'], load, (line) => warnings.push(line)), { loaded: 'session on webgpu,cpu', executionProvider: 'webgpu' });
+  assert.deepEqual(tried, [['cuda', 'webgpu', 'cpu'], ['webgpu', 'cpu']]);
+  assert.deepEqual(warnings, ['execution provider cuda is unavailable, falling back to webgpu,cpu: Error: libcudart.so.12: cannot open shared object file']);
+
+  await assert.rejects(loadWithFallback(['cuda'], async () => { throw new Error('no model'); }, () => {}), /no model/, 'CPU\'s own error is thrown');
+});
+
+test('the GPU server\'s environment: provider list from XCLIP_EXECUTION_PROVIDERS, SageMaker\'s port by default', () => {
+  const config = loadGpuServerConfig({ BUCKET_NAME: 'b', TABLE_NAME: 't', XCLIP_EXECUTION_PROVIDERS: ' WebGPU , cpu ' });
+  assert.deepEqual(config.executionProviders, ['webgpu', 'cpu']);
+  assert.equal(config.port, 8080);
+  assert.equal(config.modelDir, '/opt/model');
+  assert.throws(() => loadGpuServerConfig({ XCLIP_EXECUTION_PROVIDERS: 'cuda;cpu' }), (error: unknown) => {
+    assert.ok(error instanceof ConfigError);
+    for (const variable of ['BUCKET_NAME', 'TABLE_NAME', 'XCLIP_EXECUTION_PROVIDERS']) assert.match(error.message, new RegExp(variable));
+    return true;
+  });
+});
+
+test('asynchronous inference notifications as AWS documents them; anything else is an InvalidRequestError', () => {
+  const completed = {
+    awsRegion: 'us-east-1', eventTime: '2022-01-25T22:46:00.608Z', receivedTime: '2022-01-25T22:46:00.455Z', invocationStatus: 'Completed',
+    requestParameters: { contentType: 'application/json', endpointName: 'e', inputLocation: 's3://b/gpu-requests/1.json' },
+    responseParameters: { contentType: 'application/json', outputLocation: 's3://b/gpu-results/1.out' },
+    inferenceId: '1', eventVersion: '1.0', eventSource: 'aws:sagemaker', eventName: 'InferenceResult',
+  };
+  assert.deepEqual(parseAsyncInferenceNotification(JSON.stringify(completed)), { status: 'Completed', outputLocation: 's3://b/gpu-results/1.out' });
+  const failed = { ...completed, invocationStatus: 'Failed', failureReason: 'ClientError: Received server error (500) from model.', responseParameters: undefined };
+  assert.deepEqual(parseAsyncInferenceNotification(JSON.stringify(failed)), { status: 'Failed', inputLocation: 's3://b/gpu-requests/1.json', reason: 'ClientError: Received server error (500) from model.' });
+  for (const message of ['not json', '{}', JSON.stringify({ ...completed, responseParameters: {} }), JSON.stringify({ ...completed, invocationStatus: 'InProgress' })]) {
+    assert.throws(() => parseAsyncInferenceNotification(message), InvalidRequestError, message);
+  }
+});
