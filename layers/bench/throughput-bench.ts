@@ -1,6 +1,6 @@
 import { DEFAULT_LABEL_SET, resolveLabelSet } from '../xclip/label-sets.js';
 import { labelFeaturesPath, readLabelFeatures } from '../xclip/label-features.js';
-import { summarizeRuns, type Timing } from '../media/bench.js';
+import { type Timing, timeRuns } from '../media/bench.js';
 import { XclipRuntime } from '../xclip/runtime.js';
 import { encodeTexts } from '../xclip/text-encoder.js';
 import { ClipTokenizer } from '../xclip/tokenizer.js';
@@ -52,15 +52,7 @@ export async function benchmarkThroughput(options: ThroughputOptions): Promise<T
     const cases: ThroughputCase[] = [];
     for (const batch of options.batchSizes ?? [1, 8]) {
       const pixels = pixelBatch(batch * videoValues);
-      const once = async () => runtime.scoreVideos(await runtime.encodeVideos(pixels, batch), texts);
-      await once();
-      const runsMs: number[] = [];
-      for (let run = 0; run < runs; run++) {
-        const started = performance.now();
-        await once();
-        runsMs.push(performance.now() - started);
-      }
-      const batchMs = summarizeRuns(runsMs);
+      const batchMs = await timeRuns(runs, async () => runtime.scoreVideos(await runtime.encodeVideos(pixels, batch), texts));
       cases.push({ batch, batchMs, perVideoMs: batchMs.medianMs / batch, videosPerSecond: (1000 * batch) / batchMs.medianMs });
     }
     return {

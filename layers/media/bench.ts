@@ -91,7 +91,8 @@ export function summarizeRuns(runsMs: number[]): Timing {
   return { medianMs, minMs: sorted[0]!, runsMs };
 }
 
-async function time(repeats: number, run: () => Promise<unknown>): Promise<Timing> {
+/** Runs `run` once untimed, then `repeats` timed times. */
+export async function timeRuns(repeats: number, run: () => Promise<unknown>): Promise<Timing> {
   await run();
   const runsMs: number[] = [];
   for (let i = 0; i < repeats; i++) {
@@ -118,8 +119,8 @@ export async function benchmarkDecode(options: DecodeBenchmarkOptions = {}): Pro
       const sample = (exact: boolean) => () => sampleFrames(file, { frames, size, exact, tools });
       cases.push({
         codec, durationSeconds, file, fileBytes: statSync(file).size,
-        sampled: await time(repeats, sample(false)),
-        exact: await time(repeats, sample(true)),
+        sampled: await timeRuns(repeats, sample(false)),
+        exact: await timeRuns(repeats, sample(true)),
       });
     }
   }

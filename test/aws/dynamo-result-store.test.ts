@@ -7,10 +7,9 @@ import { labelItem } from '../../layers/pipeline/adapters/aws/dynamo-items.js';
 import { InvalidCursorError } from '../../layers/pipeline/errors.js';
 import type { VideoRecord } from '../../layers/pipeline/result-schema.js';
 import { videoIdFor } from '../../layers/pipeline/video-id.js';
-import { resultFor, sourceObject } from '../pipeline/records.js';
+import { EMBEDDING, classified, resultFor, sourceObject } from '../pipeline/records.js';
 
 const T = (second: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, second)).toISOString();
-const EMBEDDING = Float32Array.from([1, 0, 0, 0]);
 let aws: LocalAws;
 let store: DynamoResultStore;
 
@@ -19,15 +18,6 @@ before(async () => {
   store = new DynamoResultStore(aws.clients.dynamo, aws.table);
 });
 after(() => aws.close());
-
-async function classified(key: string, labels: Array<[string, number]>, at: string, version = 'v1', sequence = '0001'): Promise<string> {
-  const source = sourceObject(key, version, sequence);
-  const id = videoIdFor(source.bucket, key);
-  await store.enqueue(id, source, at);
-  assert.ok(await store.claim(id, version, at));
-  assert.ok(await store.complete(id, version, resultFor(source, labels), EMBEDDING, at));
-  return id;
-}
 
 async function walk(query: { label?: string; since?: string; status?: VideoRecord['status'] }): Promise<string[]> {
   const keys: string[] = [];
@@ -59,7 +49,7 @@ test('QUEUED -> PROCESSING -> DONE with conditional writes: redeliveries neither
 });
 
 test('a newer version starts over at QUEUED and drops the old labels; an older one is stale; FAILED keeps its reason', async () => {
-  const id = await classified('b.mp4', [['old', 0.5]], T(0), 'v1', '0002');
+  const id = await classified(store, 'b.mp4', [['old', 0.5]], T(0), 'v1', '0002');
   assert.equal(await store.enqueue(id, sourceObject('b.mp4', 'v0', '0001'), T(1)), 'stale');
   assert.equal(await store.enqueue(id, sourceObject('b.mp4', 'v2', '0003'), T(2)), 'queued');
   const queued = (await store.get(id))!;
@@ -76,7 +66,7 @@ test('a newer version starts over at QUEUED and drops the old labels; an older o
 });
 
 test('relabel swaps the label index entries of a DONE result of the same version only', async () => {
-  const id = await classified('c.mp4', [['cat', 0.5]], T(0));
+  const id = await classified(store, 'c.mp4', [['cat', 0.5]], T(0));
   const { result } = (await store.get(id))!;
   assert.ok(await store.relabel(id, 'v1', { ...result!, labels: [{ label: 'zebra', index: 0, score: 1, logit: 1 }] }, T(1)));
   assert.equal(await store.relabel(id, 'v0', result!, T(2)), false);
@@ -85,9 +75,9 @@ test('relabel swaps the label index entries of a DONE result of the same version
 });
 
 test('pages: recent first, by label best score first, since, status; stale label items are skipped; cursors are checked', async () => {
-  for (let i = 0; i < 7; i++) await classified(`p${i}.mp4`, [['dog', i / 10], [i % 2 ? 'odd' : 'even', 0.05]], T(10 + i));
+  for (let i = 0; i < 7; i++) await classified(store, `p${i}.mp4`, [['dog', i / 10], [i % 2 ? 'odd' : 'even', 0.05]], T(10 + i));
   // Label items left by interrupted writes (an older version's, a relabel's): the video item disagrees, so they are never listed.
-  const staleId = await classified('stale.mp4', [['cat', 0.5]], T(9));
+  const staleId = await classified(store, 'stale.mp4', [['cat', 0.5]], T(9));
   for (const version of ['v1', 'v-old']) {
     const stale = resultFor(sourceObject('stale.mp4', version, '0000'), [['dog', 0.99]]);
     await aws.clients.dynamo.send(new PutCommand({ TableName: aws.table, Item: { ...labelItem(staleId, stale, stale.labels[0]!), pk: `${staleId}#${version}` } }));

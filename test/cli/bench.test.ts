@@ -19,3 +19,19 @@ test('bench --json prints one object with every DESIGN.md benchmark field', asyn
   assert.ok(result.fidelity.videoEmbedCosine.min > 0.9999, 'same checkpoint and precision agree');
   assert.equal(result.fidelity.top1Agreement, 1);
 });
+
+test('bench --throughput times vision + score per batch size on the chosen execution provider', async () => {
+  const modelDir = await buildSmallTextModel('int8');
+  const run = spawnSync(process.execPath, ['bin/xclip.js', 'bench', '--model', modelDir, '--throughput', '--execution-providers', 'cpu', '--batch-sizes', '1,3', '--runs', '2', '--json'], { encoding: 'utf8' });
+  assert.equal(run.status, 0, run.stderr);
+  const result = JSON.parse(run.stdout);
+  assert.deepEqual(result.executionProviders, ['cpu']);
+  assert.equal(result.precision, 'int8');
+  assert.deepEqual(result.cases.map((c: { batch: number }) => c.batch), [1, 3]);
+  for (const c of result.cases) {
+    assert.equal(c.batchMs.runsMs.length, 2);
+    assert.ok(c.videosPerSecond > 0 && Math.abs(c.perVideoMs * c.batch - c.batchMs.medianMs) < 1e-6);
+  }
+  const badBatch = spawnSync(process.execPath, ['bin/xclip.js', 'bench', '--model', modelDir, '--throughput', '--batch-sizes', '1,x'], { encoding: 'utf8' });
+  assert.notEqual(badBatch.status, 0);
+});

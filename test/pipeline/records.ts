@@ -1,6 +1,8 @@
+import assert from 'node:assert/strict';
 import { RESULT_SCHEMA_VERSION, type SourceObject, type VideoResult } from '../../layers/pipeline/result-schema.js';
 import { artifactKeysFor } from '../../layers/pipeline/storage-keys.js';
 import { videoIdFor } from '../../layers/pipeline/video-id.js';
+import type { ResultStore } from '../../layers/pipeline/ports/result-store.js';
 
 /** Test helpers that make source objects and results without a model. */
 export function sourceObject(key: string, version = 'v1', sequence = '0001', bucket = 'bucket'): SourceObject {
@@ -24,4 +26,16 @@ export function resultFor(source: SourceObject, labels: Array<[string, number]>,
     timings: { downloadMs: 1, decodeMs: 1, visionMs: 1, scoreMs: 1, totalMs: 4 },
     completedAt: new Date(0).toISOString(),
   };
+}
+
+export const EMBEDDING = Float32Array.from([1, 0, 0, 0]);
+
+/** Takes `key` through enqueue, claim and complete in `store`; returns its video id. */
+export async function classified(store: ResultStore, key: string, labels: Array<[string, number]>, at: string, version = 'v1', sequence = '0001'): Promise<string> {
+  const source = sourceObject(key, version, sequence);
+  const id = videoIdFor(source.bucket, key);
+  await store.enqueue(id, source, at);
+  assert.ok(await store.claim(id, version, at));
+  assert.ok(await store.complete(id, version, resultFor(source, labels), EMBEDDING, at));
+  return id;
 }

@@ -4,19 +4,9 @@ import { SqliteResultStore } from '../../layers/pipeline/adapters/local/sqlite-r
 import { InvalidCursorError } from '../../layers/pipeline/errors.js';
 import type { VideoRecord } from '../../layers/pipeline/result-schema.js';
 import { videoIdFor } from '../../layers/pipeline/video-id.js';
-import { resultFor, sourceObject } from './records.js';
+import { EMBEDDING, classified, resultFor, sourceObject } from './records.js';
 
 const T = (second: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, second)).toISOString();
-const EMBEDDING = Float32Array.from([1, 0, 0, 0]);
-
-async function classified(store: SqliteResultStore, key: string, labels: Array<[string, number]>, at: string, version = 'v1', sequence = '0001'): Promise<string> {
-  const source = sourceObject(key, version, sequence);
-  const id = videoIdFor(source.bucket, key);
-  await store.enqueue(id, source, at);
-  assert.ok(await store.claim(id, version, at));
-  assert.ok(await store.complete(id, version, resultFor(source, labels), EMBEDDING, at));
-  return id;
-}
 
 test('status moves QUEUED -> PROCESSING -> DONE; the same version again changes nothing', async () => {
   const store = new SqliteResultStore(':memory:');
