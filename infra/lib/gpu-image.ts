@@ -35,9 +35,9 @@ export class GpuImage extends Construct {
       platform: Platform.LINUX_AMD64,
       buildArgs: { MODEL_SOURCE_DIR: props.modelDir },
       ignoreMode: IgnoreMode.DOCKER,
-      // .dockerignore admits the Lambda image's files; this image adds its own Dockerfile and keeps, of the
+      // .dockerignore admits the Lambda image's files; this image takes its own Dockerfile instead and keeps, of the
       // bundles and models, only its own (the asset's hash and build context follow).
-      exclude: [`!${GpuImage.DOCKERFILE}`, 'dist/functions/*', `!${GpuImage.BUNDLE}`, 'models/*', `!${props.modelDir}`],
+      exclude: ['functions/*', `!${GpuImage.DOCKERFILE}`, 'dist/functions/*', `!${GpuImage.BUNDLE}`, 'models/*', `!${props.modelDir}`],
     });
   }
 }
