@@ -53,8 +53,8 @@ function reportRouted(container: ClassifierContainer, routed: Exclude<RoutedUplo
     logger.error('dropping an unusable manifest', { key: source.key, error: routed.error });
     return;
   }
-  container.metrics.addMetric('VideosRoutedToGpu', MetricUnit.Count, routed.submission?.videos ?? 0);
-  logger.info('routed to the GPU endpoint', { key: source.key, reason: routed.reason, skipped: routed.skipped, submission: routed.submission });
+  container.metrics.addMetric('VideosRoutedToGpu', MetricUnit.Count, routed.submissions.reduce((videos, submission) => videos + submission.videos, 0));
+  logger.info('routed to the GPU endpoint', { key: source.key, reason: routed.reason, skipped: routed.skipped, submissions: routed.submissions });
 }
 
 const ON_LAMBDA: RoutedUpload = { target: 'lambda' };

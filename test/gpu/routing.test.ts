@@ -1,10 +1,19 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { parseAsyncInferenceNotification } from '../../layers/pipeline/adapters/aws/async-inference-notification.js';
+import { FsObjectStore } from '../../layers/pipeline/adapters/local/fs-object-store.js';
+import { SqliteResultStore } from '../../layers/pipeline/adapters/local/sqlite-result-store.js';
 import { InvalidRequestError } from '../../layers/pipeline/errors.js';
+import type { GpuEndpoint } from '../../layers/pipeline/ports/gpu-endpoint.js';
+import { GpuRequestSender } from '../../layers/pipeline/routing/gpu-request-sender.js';
+import { VIDEOS_PER_GPU_REQUEST, routeUpload } from '../../layers/pipeline/routing/gpu-router.js';
 import { gpuRequestSchema, optionsOf, settingsOf } from '../../layers/pipeline/routing/gpu-request.js';
 import { DEFAULT_GPU_MIN_VIDEO_SECONDS, type GpuRoutingPolicy, chooseRoute, isManifestKey } from '../../layers/pipeline/routing/route.js';
 import { customLabelSet, resolveLabelSet } from '../../layers/xclip/label-sets.js';
+import { videoIdFor } from '../../layers/pipeline/video-id.js';
 import { loadRoutingConfig } from '../../functions/classifier/routing-config.js';
 import { loadGpuServerConfig } from '../../functions/gpu-server/config.js';
 import { loadWithFallback, providerFallbacks } from '../../functions/gpu-server/execution-providers.js';
@@ -112,4 +121,37 @@ test('asynchronous inference notifications as AWS documents them; anything else 
   for (const message of ['not json', '{}', JSON.stringify({ ...completed, responseParameters: {} }), JSON.stringify({ ...completed, invocationStatus: 'InProgress' })]) {
     assert.throws(() => parseAsyncInferenceNotification(message), InvalidRequestError, message);
   }
+});
+
+test('a manifest goes out in requests of VIDEOS_PER_GPU_REQUEST, its finished and missing videos left out; a bad one is rejected', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'xclip-routing-'));
+  const objects = new FsObjectStore(join(root, 'bucket'));
+  const results = new SqliteResultStore(join(root, 'results.db'));
+  const submitted: string[] = [];
+  const endpoint: GpuEndpoint = { submit: async (inputLocation) => { submitted.push(inputLocation); return {}; } };
+  const deps = { policy, sender: new GpuRequestSender(objects, endpoint, 'gpu-requests/'), objects, results, durationOf: async () => undefined };
+  const count = VIDEOS_PER_GPU_REQUEST * 2 + 5;
+  const keys = Array.from({ length: count }, (_, i) => `videos/v${i}.mp4`);
+  for (const key of keys) await objects.put(key, Buffer.from(key), 'video/mp4');
+  const finished = { bucket: objects.bucket, ...(await objects.head(keys[0]!))! };
+  const id = videoIdFor(objects.bucket, finished.key);
+  const at = new Date().toISOString();
+  await results.enqueue(id, finished, at);
+  await results.claim(id, finished.version, at);
+  await results.fail(id, finished.version, { code: 'NOT_A_VIDEO', message: 'no' }, at);
+  await objects.put('videos/all.manifest.json', Buffer.from(JSON.stringify({ videos: [...keys, 'videos/missing.mp4'].map((key) => `s3://${objects.bucket}/${key}`) })), 'application/json');
+  const manifest = { bucket: objects.bucket, ...(await objects.head('videos/all.manifest.json'))! };
+
+  const routed = await routeUpload(deps, manifest, { labels: resolveLabelSet('k400'), top: 5 });
+  assert.ok(routed.target === 'gpu');
+  assert.deepEqual(routed.submissions.map((submission) => submission.videos), [VIDEOS_PER_GPU_REQUEST, VIDEOS_PER_GPU_REQUEST, count - 1 - 2 * VIDEOS_PER_GPU_REQUEST]);
+  assert.equal(routed.skipped, 2, 'the FAILED version and the missing object');
+  assert.equal(submitted.length, 3);
+  assert.equal((await results.get(videoIdFor(objects.bucket, keys[1]!)))!.status, 'QUEUED');
+
+  await objects.put('videos/bad.manifest.json', Buffer.from(JSON.stringify({ videos: ['s3://elsewhere/a.mp4'] })), 'application/json');
+  const bad = await routeUpload(deps, { bucket: objects.bucket, ...(await objects.head('videos/bad.manifest.json'))! }, { labels: resolveLabelSet('k400'), top: 5 });
+  assert.equal(bad.target, 'rejected');
+  assert.equal(bad.target === 'rejected' && bad.error.code, 'INVALID_REQUEST');
+  assert.equal(submitted.length, 3);
 });

@@ -13,6 +13,11 @@ import { type GpuRoutingPolicy, type RouteReason, chooseRoute } from './route.js
 
 /** Record writes in flight at once while a manifest's videos are queued. */
 const ENQUEUE_CONCURRENCY = 16;
+/**
+ * Videos per request to the endpoint: a request must finish within SageMaker's hour, and a big manifest spreads
+ * over the instances the endpoint scales out to.
+ */
+export const VIDEOS_PER_GPU_REQUEST = 100;
 
 export interface GpuRouterDeps {
   policy: GpuRoutingPolicy;
@@ -28,21 +33,23 @@ export interface GpuRouterDeps {
 export type RoutedUpload =
   | { target: 'lambda' }
   /** `skipped`: videos already finished or superseded, or (in a manifest) missing. */
-  | { target: 'gpu'; reason: RouteReason; submission?: GpuSubmission; skipped: number }
+  | { target: 'gpu'; reason: RouteReason; submissions: GpuSubmission[]; skipped: number }
   /** A manifest that cannot be used (missing, malformed, bad labels): retrying cannot help. */
   | { target: 'rejected'; error: RecordError };
 
 /**
- * Records each version QUEUED, unless it is finished or superseded, and hands the rest to the GPU in one request.
+ * Records each version QUEUED, unless it is finished or superseded, and hands the rest to the GPU in requests of
+ * VIDEOS_PER_GPU_REQUEST.
  * A version already QUEUED or PROCESSING is sent too: a backfill queued it, or a redelivery finds it again, and the
  * GPU's conditional writes absorb a duplicate.
  */
-async function submit(deps: GpuRouterDeps, sources: readonly SourceObject[], options: ClassifyOptions, missing: number): Promise<{ submission?: GpuSubmission; skipped: number }> {
+async function submit(deps: GpuRouterDeps, sources: readonly SourceObject[], options: ClassifyOptions, missing: number): Promise<{ submissions: GpuSubmission[]; skipped: number }> {
   const at = (deps.now?.() ?? new Date()).toISOString();
   const outcomes = await mapInGroups(sources, ENQUEUE_CONCURRENCY, (source) => deps.results.enqueue(videoIdFor(source.bucket, source.key), source, at));
   const open = sources.filter((_, i) => outcomes[i] === 'queued' || outcomes[i] === 'pending');
-  const skipped = sources.length - open.length + missing;
-  return open.length > 0 ? { submission: await deps.sender.send(open, options), skipped } : { skipped };
+  const submissions: GpuSubmission[] = [];
+  for (let start = 0; start < open.length; start += VIDEOS_PER_GPU_REQUEST) submissions.push(await deps.sender.send(open.slice(start, start + VIDEOS_PER_GPU_REQUEST), options));
+  return { submissions, skipped: sources.length - open.length + missing };
 }
 
 /** The videos a manifest names that exist, with its options (label sets checked before anything is queued). */
