@@ -9,7 +9,7 @@ export interface S3Location {
 const S3_URI = /^s3:\/\/([^/]+)\/(.+)$/;
 
 /** `s3://bucket/key` as a location; an InvalidRequestError names `what` when it is not one. */
-export function parseS3Uri(uri: string, what: string): S3Location {
+function parseS3Uri(uri: string, what: string): S3Location {
   const match = S3_URI.exec(uri);
   if (!match) throw new InvalidRequestError(`invalid ${what} ${JSON.stringify(uri)}`, 'expected s3://bucket/key');
   return { bucket: match[1]!, key: match[2]! };
