@@ -39,9 +39,8 @@ export type RoutedUpload =
 
 /**
  * Records each version QUEUED, unless it is finished or superseded, and hands the rest to the GPU in requests of
- * VIDEOS_PER_GPU_REQUEST.
- * A version already QUEUED or PROCESSING is sent too: a backfill queued it, or a redelivery finds it again, and the
- * GPU's conditional writes absorb a duplicate.
+ * VIDEOS_PER_GPU_REQUEST. A version already QUEUED or PROCESSING is sent too: a backfill queued it, or a redelivery
+ * finds it again, and the GPU's conditional writes absorb a duplicate.
  */
 async function submit(deps: GpuRouterDeps, sources: readonly SourceObject[], options: ClassifyOptions, missing: number): Promise<{ submissions: GpuSubmission[]; skipped: number }> {
   const at = (deps.now?.() ?? new Date()).toISOString();
