@@ -7,7 +7,7 @@ import { DEFAULT_LABEL_SET, type LabelSet, resolveLabelSet } from '../xclip/labe
 import { modelDigest } from '../xclip/manifest.js';
 import { type TextFeatures, type VideoFeatures, XclipRuntime, l2NormalizeRows } from '../xclip/runtime.js';
 import { encodeTexts } from '../xclip/text-encoder.js';
-import { ClipTokenizer } from '../xclip/tokenizer.js';
+import { type ClipTokenizer, tokenizerForModel } from '../xclip/tokenizer.js';
 
 export interface ClassifierOptions {
   /** Built model directory (`xclip model build`). */
@@ -123,14 +123,12 @@ export class VideoClassifier {
 
   static async load(options: ClassifierOptions): Promise<VideoClassifier> {
     const runtime = await XclipRuntime.load(options.modelDir, { threads: options.threads, executionProviders: options.executionProviders });
-    let tokenizer: ClipTokenizer | undefined;
     try {
-      tokenizer = ClipTokenizer.fromDirectory(options.modelDir);
-    } catch {
-      tokenizer = undefined;
+      return new VideoClassifier(runtime, tokenizerForModel(options.modelDir, runtime.manifest.config.text_config.vocab_size), options);
+    } catch (error) {
+      await runtime.release();
+      throw error;
     }
-    if (tokenizer && tokenizer.endOfTextId >= runtime.manifest.config.text_config.vocab_size) tokenizer = undefined;
-    return new VideoClassifier(runtime, tokenizer, options);
   }
 
   get loadMs(): number {

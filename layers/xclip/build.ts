@@ -16,12 +16,10 @@ import { LABEL_FEATURES_DIR, labelFeaturesPath, writeLabelFeatures } from './lab
 import { DEFAULT_LABEL_SET, resolveLabelSet } from './label-sets.js';
 import { XclipRuntime } from './runtime.js';
 import { encodeTexts } from './text-encoder.js';
-import { ClipTokenizer } from './tokenizer.js';
+import { TOKENIZER_FILES, tokenizerForModel } from './tokenizer.js';
 
 export { PRECISIONS, type Precision };
 
-/** Files of an HF model directory that travel with the built model when present. */
-const TOKENIZER_FILES = ['vocab.json', 'merges.txt'] as const;
 
 export interface BuildOptions {
   /** HF model directory: config.json + model.safetensors (+ vocab.json, merges.txt). */
@@ -74,9 +72,8 @@ function listFiles(dir: string): string[] {
  * with a CLIP tokenizer that fits its vocabulary; returns the label set id, or undefined.
  */
 async function storeDefaultLabelFeatures(dir: string, config: XclipConfig): Promise<string | undefined> {
-  if (!TOKENIZER_FILES.every((file) => existsSync(join(dir, file)))) return undefined;
-  const tokenizer = ClipTokenizer.fromDirectory(dir);
-  if (tokenizer.endOfTextId >= config.text_config.vocab_size) return undefined;
+  const tokenizer = tokenizerForModel(dir, config.text_config.vocab_size);
+  if (!tokenizer) return undefined;
   const labels = resolveLabelSet(DEFAULT_LABEL_SET);
   const runtime = await XclipRuntime.load(dir);
   try {

@@ -11,6 +11,9 @@ export const END_OF_TEXT = '<|endoftext|>';
 /** CLIP's text context: `clip.tokenize` and X-CLIP's text model take 77 tokens. */
 export const DEFAULT_CONTEXT_LENGTH = 77;
 
+/** The files of a Hugging Face CLIP tokenizer, as a model directory holds them. */
+export const TOKENIZER_FILES = ['vocab.json', 'merges.txt'] as const;
+
 // OpenAI's word split. Normalised text has no whitespace but ' ', so [^ ...] is its [^\s ...].
 const WORD = /<\|startoftext\|>|<\|endoftext\|>|'s|'t|'re|'ve|'m|'ll|'d|\p{L}+|\p{N}|[^ \p{L}\p{N}]+/gu;
 
@@ -183,4 +186,14 @@ export class ClipTokenizer {
     }
     return ids;
   }
+}
+
+/**
+ * The CLIP tokenizer of a model directory, or undefined when it has none or one whose ids do not fit
+ * the text model's `vocabSize`; a tokenizer that is there but malformed is an error.
+ */
+export function tokenizerForModel(dir: string, vocabSize: number): ClipTokenizer | undefined {
+  if (!TOKENIZER_FILES.every((file) => existsSync(join(dir, file)))) return undefined;
+  const tokenizer = ClipTokenizer.fromDirectory(dir);
+  return tokenizer.endOfTextId < vocabSize ? tokenizer : undefined;
 }

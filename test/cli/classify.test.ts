@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
@@ -61,4 +61,14 @@ test('unknown label sets and missing models fail with one clear line', () => {
   const noModel = xclip('classify', video, '--model', join(work, 'missing'));
   assert.equal(noModel.status, 1);
   assert.match(noModel.stderr, /^xclip: cannot load model/);
+});
+
+test('a model whose tokenizer files are damaged fails with the tokenizer error, not "no tokenizer"', () => {
+  const damaged = join(work, 'damaged-model');
+  cpSync(modelDir, damaged, { recursive: true });
+  writeFileSync(join(damaged, 'vocab.json'), '{ not json');
+  const run = xclip('classify', video, '--model', damaged);
+  assert.equal(run.status, 1);
+  assert.match(run.stderr, /^xclip: .*vocab\.json/);
+  assert.doesNotMatch(run.stderr, /cannot encode label text/);
 });
