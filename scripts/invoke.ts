@@ -5,7 +5,7 @@
 // dynalite, local-aws-sqs) are started for the run and every video the event names is uploaded
 // first (a generated test pattern) with the event's eTag set to the stored one, as S3 would have
 // sent it. Without MODEL_DIR, a tiny untrained model is built: the labels are then meaningless.
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { APIGatewayProxyEventV2, SQSEvent } from 'aws-lambda';
@@ -62,4 +62,5 @@ try {
   }
 } finally {
   await local?.close();
+  rmSync(work, { recursive: true, force: true });
 }

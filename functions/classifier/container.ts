@@ -37,7 +37,9 @@ export async function createClassifierContainer(config: FunctionConfig, routing:
   const clients = createAwsClients();
   // Uploads and artifacts share the bucket; downloads are capped at MAX_VIDEO_BYTES.
   const bucket = new S3ObjectStore(clients.s3, config.bucket, { maxDownloadBytes: config.maxVideoBytes });
-  const [model, maxReceives] = await Promise.all([loadVideoModel(config), queueMaxReceives(clients.sqs, config.queueUrl)]);
+  // The queue first: a model loaded before a failing call would be dropped without its sessions released.
+  const maxReceives = await queueMaxReceives(clients.sqs, config.queueUrl);
+  const model = await loadVideoModel(config);
   const metrics = new Metrics({ namespace: config.metricsNamespace });
   metrics.captureColdStartMetric();
   const results = new DynamoResultStore(clients.dynamo, config.table);

@@ -50,7 +50,6 @@ const xclipConfigSchema = z.object({
   vision_config: visionConfigSchema.default(visionConfigSchema.parse({})),
 });
 
-export type XclipTextConfig = z.infer<typeof textConfigSchema>;
 export type XclipVisionConfig = z.infer<typeof visionConfigSchema>;
 export type XclipConfig = z.infer<typeof xclipConfigSchema>;
 

@@ -284,7 +284,10 @@ async function download(session: HubSession, remote: RemoteFile, dir: string, on
   if (remote.size === undefined || offset < remote.size) {
     const { response, watchdog } = await request(session, remote.downloadUrl, 'GET', offset > 0 ? { range: `bytes=${offset}-` } : {});
     try {
-      if (!response.ok || !response.body) throw httpError(session, remote.name, response);
+      if (!response.ok || !response.body) {
+        await response.body?.cancel();
+        throw httpError(session, remote.name, response);
+      }
       // A server that ignores Range sends the whole file (200): start over.
       if (response.status !== 206 || !response.headers.get('content-range')?.startsWith(`bytes ${offset}-`)) offset = 0;
       const length = parseSize(response.headers.get('content-length'));

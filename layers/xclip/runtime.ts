@@ -77,9 +77,15 @@ export class XclipRuntime {
       extra: { session: { intra_op: { allow_spinning: '0' } } },
       executionProviders: options.executionProviders ?? ['cpu'],
     };
-    const [vision, text, score] = await Promise.all(
+    const settled = await Promise.allSettled(
       ['vision', 'text', 'score'].map((graph) => ort.InferenceSession.create(join(dir, `${graph}.onnx`), sessionOptions)),
     );
+    const failed = settled.find((outcome) => outcome.status === 'rejected');
+    if (failed) {
+      await Promise.all(settled.map((outcome) => (outcome.status === 'fulfilled' ? outcome.value.release() : undefined)));
+      throw failed.reason;
+    }
+    const [vision, text, score] = settled.map((outcome) => (outcome as PromiseFulfilledResult<ort.InferenceSession>).value);
     return new XclipRuntime(dir, manifest, vision!, text!, score!, performance.now() - started);
   }
 

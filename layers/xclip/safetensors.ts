@@ -285,8 +285,3 @@ export function toFloat32(tensor: Tensor): Float32Array {
   }
   throw new XclipError('NOT_FLOAT', `cannot read a ${dtype} tensor as float32`, 'expected F32, F64, F16 or BF16');
 }
-
-/** Float32 data -> F16 bit patterns. */
-export function toFloat16Bits(values: Float32Array): Uint16Array {
-  return Uint16Array.from(values, floatToHalf);
-}

@@ -44,7 +44,18 @@ test('a rewritten file gets a new version and a later sequence', async () => {
 
 test('keys that would escape the folder or name hidden files are refused', async () => {
   const store = new FsObjectStore(mkdtempSync(join(tmpdir(), 'xclip-fs-store-')));
-  for (const key of ['', '../x', 'a/../../x', '/abs', 'a//b', '.hidden', 'a/./b', 'a\\b', 'nul\0']) {
+  for (const key of ['', '../x', 'a/../../x', '/abs', 'a//b', '.hidden', 'a/./b', 'nul\0']) {
     await assert.rejects(store.put(key, Buffer.from('x'), 'text/plain'), InvalidKeyError, JSON.stringify(key));
   }
+});
+
+test('a backslash is an ordinary character of a POSIX file name: such a file is listed, read and written', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'xclip-fs-store-'));
+  const store = new FsObjectStore(root);
+  writeFileSync(join(root, 'a\\b.mp4'), 'video');
+  writeFileSync(join(root, 'z.mp4'), 'other');
+  const keys: string[] = [];
+  for await (const info of store.list()) keys.push(info.key);
+  assert.deepEqual(keys, ['a\\b.mp4', 'z.mp4'], 'the file after it is listed too');
+  assert.equal((await store.get('a\\b.mp4'))?.toString(), 'video');
 });

@@ -37,13 +37,22 @@ export class FolderWatcher {
 
   /** One pass: reports every object whose version has not changed since the previous pass. */
   private async scan(): Promise<void> {
+    const present = new Set<string>();
     for await (const object of this.store.list()) {
       if (this.stopped) return;
+      present.add(object.key);
       const previous = this.seen.get(object.key);
       this.seen.set(object.key, object.version);
       if (previous !== object.version || this.reported.get(object.key) === object.version) continue;
       this.reported.set(object.key, object.version);
       await this.options.onStable(object);
+    }
+    // Forget deleted files: the maps stay the folder's size, and a file put back is seen anew.
+    for (const key of this.seen.keys()) {
+      if (!present.has(key)) {
+        this.seen.delete(key);
+        this.reported.delete(key);
+      }
     }
   }
 

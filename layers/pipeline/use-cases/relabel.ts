@@ -27,7 +27,9 @@ export async function relabelVideo(deps: RelabelDeps, id: string, labels: LabelS
   if (record.status !== 'DONE' || !record.result) throw new NotReadyError(`cannot relabel video ${id}`, `it is ${record.status}, not DONE`);
   const tensors = await readStoredTensors(deps.artifacts, record.result);
   const scores = await deps.model.scoreStored(tensors.embedding, tensors.visualTokens, { labels, top });
-  const result: VideoResult = { ...record.result, labelSetId: labels.id, labels: scores };
+  // The timeline's windows were labelled with the old set and cannot be rescored without decoding.
+  const { timeline: _staleTimeline, ...kept } = record.result;
+  const result: VideoResult = { ...kept, labelSetId: labels.id, labels: scores };
   if (!(await deps.results.relabel(id, record.source.version, result, (deps.now?.() ?? new Date()).toISOString()))) {
     throw new NotReadyError(`cannot relabel video ${id}`, 'a newer version of it arrived meanwhile');
   }

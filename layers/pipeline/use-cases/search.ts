@@ -4,6 +4,7 @@ import type { ObjectStore } from '../ports/object-store.js';
 import type { ResultStore, StoredEmbedding } from '../ports/result-store.js';
 import type { VideoModel } from '../ports/video-model.js';
 import { readStoredTensor, readStoredTensors } from '../stored-tensors.js';
+import { l2NormalizeRows } from '../../xclip/runtime.js';
 
 export interface SearchDeps {
   model: VideoModel;
@@ -31,11 +32,6 @@ function dot(a: Float32Array, b: Float32Array): number {
   return sum;
 }
 
-function normalized(values: Float32Array): Float32Array {
-  const norm = Math.sqrt(dot(values, values));
-  return values.map((v) => v / norm);
-}
-
 /** The `count` stored embeddings most similar to `query` (unit length), best first. */
 async function nearest(embeddings: AsyncIterable<StoredEmbedding>, query: Float32Array, count: number, excludeId?: string): Promise<Array<{ id: string; similarity: number }>> {
   const best: Array<{ id: string; similarity: number }> = [];
@@ -57,7 +53,7 @@ async function nearest(embeddings: AsyncIterable<StoredEmbedding>, query: Float3
  */
 export async function searchByText(deps: SearchDeps, text: string, k: number): Promise<SearchHit[]> {
   const features = await deps.model.textFeatures([text]);
-  const candidates = await nearest(deps.results.embeddings(), normalized(features), Math.max(k * RESCORE_FACTOR, MIN_RESCORE_CANDIDATES));
+  const candidates = await nearest(deps.results.embeddings(), l2NormalizeRows(features, features.length), Math.max(k * RESCORE_FACTOR, MIN_RESCORE_CANDIDATES));
   const scored: Array<Required<SearchHit>> = [];
   for (const candidate of candidates) {
     const record = await deps.results.get(candidate.id);

@@ -156,8 +156,3 @@ export function meanOver(g: GraphBuilder, x: string, axis: number): string {
 export function l2Normalize(g: GraphBuilder, x: string): string {
   return g.op1('Div', [x, g.op1('ReduceL2', [x], { axes: attr.ints([-1]), keepdims: attr.int(1) })], {}, { name: 'l2_normalized' });
 }
-
-/** A float32 initializer straight from the checkpoint. */
-export function weightInitializer(ctx: ModelContext, name: string, shape: readonly number[]): string {
-  return ctx.g.initializer(name, { type: 'float32', dims: shape, data: ctx.weights.take(name, shape).data });
-}

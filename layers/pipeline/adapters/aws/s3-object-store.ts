@@ -37,16 +37,16 @@ function byteLimit(key: string, limit: number): Transform {
   });
 }
 
-/**
- * An ObjectStore over one S3 bucket. Downloads stream to a file, refuse objects over
- * `maxDownloadBytes` (from the object's size, and again while streaming), and leave no partial file.
- */
 export interface S3ObjectStoreOptions {
   maxDownloadBytes?: number;
   /** Keys per ListObjectsV2 page (S3 returns at most 1000). */
   listPageSize?: number;
 }
 
+/**
+ * An ObjectStore over one S3 bucket. Downloads stream to a file, refuse objects over
+ * `maxDownloadBytes` (from the object's size, and again while streaming), and leave no partial file.
+ */
 export class S3ObjectStore implements ObjectStore {
   private readonly maxDownloadBytes: number;
 

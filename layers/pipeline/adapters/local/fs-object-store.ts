@@ -19,10 +19,11 @@ function isHidden(name: string): boolean {
   return name.startsWith('.');
 }
 
-/** `key` checked for use as a relative path inside the store: '/'-separated, no empty, '.', '..' or hidden segments. */
+/** `key` checked for use as a relative path inside the store: '/'-separated, no NUL, no empty, '.', '..' or hidden segments. */
 function checkedKey(key: string): string {
   if (key.length === 0) throw new InvalidKeyError(key, 'it is empty');
-  if (key.includes('\0') || key.includes('\\')) throw new InvalidKeyError(key, 'it contains a NUL or a backslash');
+  // A backslash is an ordinary file-name character on POSIX, a path separator on Windows.
+  if (key.includes('\0') || (sep === '\\' && key.includes('\\'))) throw new InvalidKeyError(key, 'it contains a NUL or a backslash');
   for (const segment of key.split('/')) {
     if (segment === '' || segment === '.' || segment === '..') throw new InvalidKeyError(key, 'it has an empty, "." or ".." path segment');
     if (isHidden(segment)) throw new InvalidKeyError(key, 'it has a hidden (dot) path segment');
