@@ -76,6 +76,9 @@ test('segment mode adds a timeline of labelled windows to the result', async () 
   assert.ok(timeline.length >= 2, `${timeline.length} windows`);
   assert.ok(timeline.every((window) => window.labels.length === 2 && window.endSeconds > window.startSeconds));
   assert.deepEqual((await deps.results.get(outcome.id))!.result!.timeline, timeline);
+  const relabelled = await relabelVideo(deps, outcome.id, customLabelSet(['juggling', 'surfing']), 2);
+  assert.equal(relabelled.timeline, undefined, 'windows labelled with the old set are not kept under the new one');
+  assert.equal((await deps.results.get(outcome.id))!.result!.timeline, undefined);
 });
 
 test('a file that is not a video ends FAILED with the object named, not the scratch copy', async () => {
