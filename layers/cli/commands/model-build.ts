@@ -1,5 +1,6 @@
 import { type Command, Option } from 'commander';
 import { PRECISIONS, type Precision, buildModel } from '../../xclip/build.js';
+import { reportBuildStage } from '../model-progress.js';
 import { modelCommand } from './model.js';
 
 export function registerModelBuildCommand(program: Command): void {
@@ -12,7 +13,7 @@ export function registerModelBuildCommand(program: Command): void {
     .action(async (options: { from: string; out: string; precision: Precision }) => {
       const result = await buildModel({
         ...options,
-        onStage: (stage, ms) => process.stderr.write(`built ${stage} (${(ms / 1000).toFixed(1)} s)\n`),
+        onStage: reportBuildStage,
       });
       const bytes = Object.values(result.manifest.files).reduce((sum, file) => sum + file.bytes, 0);
       process.stderr.write(`model written to ${result.dir}: ${result.manifest.precision}, ${(bytes / 1e6).toFixed(1)} MB in ${(result.ms / 1000).toFixed(1)} s\n`);

@@ -1,6 +1,7 @@
 import { type Command, Option } from 'commander';
 import { PRECISIONS, type Precision, buildModel } from '../../xclip/build.js';
-import { DEFAULT_REPO, DEFAULT_REVISION, fetchModel } from '../../xclip/hub.js';
+import { DEFAULT_REPO, DEFAULT_REVISION } from '../../xclip/hub.js';
+import { fetchModelWithProgress, reportBuildStage } from '../model-progress.js';
 import { defaultModelDir } from '../../xclip/model-location.js';
 import { modelCommand } from './model.js';
 
@@ -13,13 +14,13 @@ export function registerModelPullCommand(program: Command): void {
     .addOption(new Option('--precision <precision>', 'weight precision').choices(PRECISIONS).default('int8'))
     .option('--out <dir>', 'built model directory (default: $XCLIP_MODEL_DIR or models/xclip-base-patch32-<precision>)')
     .action(async (repo: string, options: { revision: string; precision: Precision; out?: string }) => {
-      const fetched = await fetchModel({ repo, revision: options.revision });
+      const fetched = await fetchModelWithProgress({ repo, revision: options.revision });
       process.stderr.write(`fetched ${repo}@${fetched.commit ?? options.revision} into ${fetched.dir}\n`);
       const built = await buildModel({
         from: fetched.dir,
         out: options.out ?? defaultModelDir(options.precision),
         precision: options.precision,
-        onStage: (stage, ms) => process.stderr.write(`built ${stage} (${(ms / 1000).toFixed(1)} s)\n`),
+        onStage: reportBuildStage,
       });
       process.stdout.write(`${built.dir}\n`);
     });
