@@ -45,9 +45,10 @@ export interface MultiViewRequest extends FrameRequest {
 const CROP_POSITIONS: Record<1 | 3, CropPosition[]> = { 1: ['center'], 3: ['start', 'center', 'end'] };
 
 /** C temporal clips x crops spatial views, clip by clip, crop by crop within a clip; the model's logits over them are averaged. */
-export async function readMultiView(path: string, request: MultiViewRequest): Promise<PixelView[]> {
+export async function readMultiView(path: string, request: MultiViewRequest): Promise<{ views: PixelView[]; sampled: SampledFrames }> {
   const sampled = await sampleSegments(path, (span) => clipSegments(span, request.frames, request.clips), request);
-  return Array.from({ length: request.clips }, (_, c) => CROP_POSITIONS[request.crops].map((position) => view(sampled, c * request.frames, request.frames, request.size, position))).flat();
+  const views = Array.from({ length: request.clips }, (_, c) => CROP_POSITIONS[request.crops].map((position) => view(sampled, c * request.frames, request.frames, request.size, position))).flat();
+  return { views, sampled };
 }
 
 export interface TimelineRequest extends FrameRequest {

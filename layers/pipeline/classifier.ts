@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { XclipError } from '../common/errors.js';
-import { type MediaLimits, type PixelView, type VideoProbe, probeVideo, readMultiView, readPixelValues, readTimeline, resolveLimits } from '../media/index.js';
+import { type MediaLimits, type PixelView, readMultiView, readPixelValues, readTimeline } from '../media/index.js';
 import { labelFeaturesPath, readLabelFeatures, writeLabelFeatures } from '../xclip/label-features.js';
 import { DEFAULT_LABEL_SET, type LabelSet, resolveLabelSet } from '../xclip/label-sets.js';
 import { modelDigest } from '../xclip/manifest.js';
@@ -169,16 +169,10 @@ export class VideoClassifier {
     const labels = options.labels ?? resolveLabelSet(DEFAULT_LABEL_SET);
     const top = options.top ?? DEFAULT_TOP;
     const request = { frames: this.runtime.frames, size: this.runtime.imageSize, exact: options.exact, limits: this.options.limits };
-    let probe: VideoProbe;
-    let views: PixelView[];
-    if (options.views === '4x3') {
-      probe = await probeVideo(path, resolveLimits(this.options.limits));
-      views = await readMultiView(path, { ...request, clips: 4, crops: 3 });
-    } else {
-      const single = await readPixelValues(path, request);
-      probe = single.sampled.probe;
-      views = [single];
-    }
+    const { views, sampled } = options.views === '4x3'
+      ? await readMultiView(path, { ...request, clips: 4, crops: 3 })
+      : await readPixelValues(path, request).then((single) => ({ views: [single], sampled: single.sampled }));
+    const { probe } = sampled;
     const decoded = performance.now();
 
     const video = await this.runtime.encodeVideos(concatViews(views), views.length);

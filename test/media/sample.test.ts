@@ -123,7 +123,8 @@ test('FFMPEG_PATH and FFPROBE_PATH choose the binaries', async () => {
 });
 
 test('multi-view: C clips x 3 crops, each clip from its own part of every segment', async () => {
-  const views = await readMultiView(videos.basic(), { frames: 4, clips: 2, crops: 3, size: 32 });
+  const { views, sampled } = await readMultiView(videos.basic(), { frames: 4, clips: 2, crops: 3, size: 32 });
+  assert.equal(sampled.frames.length, 8, 'one decoded frame per segment of every clip');
   assert.equal(views.length, 6);
   assert.ok(views.every((view) => view.pixelValues.length === 4 * 3 * 32 * 32));
   const [first, , , second] = views;
