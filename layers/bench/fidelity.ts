@@ -2,6 +2,7 @@ import { DEFAULT_LABEL_SET, resolveLabelSet } from '../xclip/label-sets.js';
 import { XclipRuntime, l2NormalizeRows } from '../xclip/runtime.js';
 import { encodeTexts } from '../xclip/text-encoder.js';
 import { ClipTokenizer } from '../xclip/tokenizer.js';
+import { randomPixels } from './random-pixels.js';
 
 /** How closely a quantized model follows its fp32 reference. */
 export interface FidelityResult {
@@ -38,17 +39,6 @@ export function rowCosines(a: Float32Array, b: Float32Array, width: number): num
 
 function topIndices(logits: Float32Array, k: number): number[] {
   return Array.from(logits.keys()).sort((a, b) => logits[b]! - logits[a]!).slice(0, k);
-}
-
-/** Pixel values of normalised-image scale from a seeded generator (uniform in [-2, 2.5]). */
-function randomPixels(count: number, seed: number): Float32Array {
-  let state = seed >>> 0 || 1;
-  return Float32Array.from({ length: count }, () => {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    return ((state >>> 0) / 2 ** 32) * 4.5 - 2;
-  });
 }
 
 const summary = (values: number[]) => ({ mean: values.reduce((s, v) => s + v, 0) / values.length, min: Math.min(...values) });

@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { type Timing, benchmarkVideo, summarizeRuns } from '../media/bench.js';
+import { BENCHMARK_VIDEO, type Timing, benchmarkVideo, summarizeRuns } from '../media/bench.js';
 import { VideoClassifier } from '../pipeline/classifier.js';
 import { DEFAULT_LABEL_SET, resolveLabelSet } from '../xclip/label-sets.js';
 
@@ -28,7 +28,9 @@ export interface ModelBenchOptions {
   cacheDir?: string;
 }
 
-export const BENCH_VIDEO = '720p H.264, 10 s, 25 fps, keyframe every 250 frames';
+const BENCH_SECONDS = 10;
+const { height, fps, gopFrames } = BENCHMARK_VIDEO;
+export const BENCH_VIDEO = `${height}p H.264, ${BENCH_SECONDS} s, ${fps} fps, keyframe every ${gopFrames} frames`;
 
 /**
  * Per-video cost of classification on this machine, through the same VideoClassifier that
@@ -38,7 +40,7 @@ export const BENCH_VIDEO = '720p H.264, 10 s, 25 fps, keyframe every 250 frames'
 export async function benchmarkModel(options: ModelBenchOptions): Promise<ModelBenchResult> {
   const runs = options.runs ?? 5;
   const threads = options.threads ?? availableParallelism();
-  const video = benchmarkVideo('h264', 10, { cacheDir: options.cacheDir });
+  const video = benchmarkVideo('h264', BENCH_SECONDS, { cacheDir: options.cacheDir });
   const labels = resolveLabelSet(DEFAULT_LABEL_SET);
   const classifier = await VideoClassifier.load({ modelDir: options.modelDir, threads });
   try {

@@ -4,6 +4,7 @@ import { type Timing, timeRuns } from '../media/bench.js';
 import { XclipRuntime } from '../xclip/runtime.js';
 import { encodeTexts } from '../xclip/text-encoder.js';
 import { ClipTokenizer } from '../xclip/tokenizer.js';
+import { randomPixels } from './random-pixels.js';
 
 export interface ThroughputCase {
   batch: number;
@@ -30,11 +31,6 @@ export interface ThroughputOptions {
   threads?: number;
 }
 
-/** Pixel values of normalised-image scale, deterministic (never zeros: they can run faster than real data). */
-function pixelBatch(count: number): Float32Array {
-  return Float32Array.from({ length: count }, (_, i) => Math.sin(i * 0.37) * 1.8);
-}
-
 /**
  * Model-only throughput on an execution provider: vision graph and scoring against the default
  * label set for batches of already decoded videos (decoding runs on the CPU whatever the provider).
@@ -51,7 +47,7 @@ export async function benchmarkThroughput(options: ThroughputOptions): Promise<T
     const videoValues = runtime.frames * 3 * runtime.imageSize ** 2;
     const cases: ThroughputCase[] = [];
     for (const batch of options.batchSizes ?? [1, 8]) {
-      const pixels = pixelBatch(batch * videoValues);
+      const pixels = randomPixels(batch * videoValues, batch);
       const batchMs = await timeRuns(runs, async () => runtime.scoreVideos(await runtime.encodeVideos(pixels, batch), texts));
       cases.push({ batch, batchMs, perVideoMs: batchMs.medianMs / batch, videosPerSecond: (1000 * batch) / batchMs.medianMs });
     }

@@ -46,21 +46,22 @@ export interface DecodeBenchmarkResult {
   cases: DecodeBenchmarkCase[];
 }
 
-const VIDEO = { width: 1280, height: 720, fps: 25, gopFrames: 250 };
+/** The benchmark videos' format. */
+export const BENCHMARK_VIDEO = { width: 1280, height: 720, fps: 25, gopFrames: 250 };
 
 /** Encoder settings per codec: fixed GOP of `gopFrames`, no scene-cut keyframes, fastest presets (content is synthetic). */
 const ENCODERS: Record<BenchmarkCodec, { extension: string; args: string[] }> = {
   h264: {
     extension: 'mp4',
-    args: ['-c:v', 'libx264', '-preset', 'ultrafast', '-g', String(VIDEO.gopFrames), '-keyint_min', String(VIDEO.gopFrames), '-sc_threshold', '0', '-pix_fmt', 'yuv420p'],
+    args: ['-c:v', 'libx264', '-preset', 'ultrafast', '-g', String(BENCHMARK_VIDEO.gopFrames), '-keyint_min', String(BENCHMARK_VIDEO.gopFrames), '-sc_threshold', '0', '-pix_fmt', 'yuv420p'],
   },
   hevc: {
     extension: 'mp4',
-    args: ['-c:v', 'libx265', '-preset', 'ultrafast', '-x265-params', `keyint=${VIDEO.gopFrames}:min-keyint=${VIDEO.gopFrames}:scenecut=0:log-level=error`, '-tag:v', 'hvc1', '-pix_fmt', 'yuv420p'],
+    args: ['-c:v', 'libx265', '-preset', 'ultrafast', '-x265-params', `keyint=${BENCHMARK_VIDEO.gopFrames}:min-keyint=${BENCHMARK_VIDEO.gopFrames}:scenecut=0:log-level=error`, '-tag:v', 'hvc1', '-pix_fmt', 'yuv420p'],
   },
   vp9: {
     extension: 'webm',
-    args: ['-c:v', 'libvpx-vp9', '-deadline', 'realtime', '-cpu-used', '8', '-b:v', '2M', '-g', String(VIDEO.gopFrames), '-keyint_min', String(VIDEO.gopFrames), '-pix_fmt', 'yuv420p'],
+    args: ['-c:v', 'libvpx-vp9', '-deadline', 'realtime', '-cpu-used', '8', '-b:v', '2M', '-g', String(BENCHMARK_VIDEO.gopFrames), '-keyint_min', String(BENCHMARK_VIDEO.gopFrames), '-pix_fmt', 'yuv420p'],
   },
 };
 
@@ -70,13 +71,13 @@ export const DEFAULT_BENCHMARK_CACHE_DIR = join(tmpdir(), 'xclip-decode-bench');
 export function benchmarkVideo(codec: BenchmarkCodec, seconds: number, options: { cacheDir?: string; tools?: MediaTools; onProgress?: (message: string) => void } = {}): string {
   const { extension, args } = ENCODERS[codec];
   const cacheDir = options.cacheDir ?? DEFAULT_BENCHMARK_CACHE_DIR;
-  const path = join(cacheDir, `${codec}-${VIDEO.width}x${VIDEO.height}-gop${VIDEO.gopFrames}-${seconds}s.${extension}`);
+  const path = join(cacheDir, `${codec}-${BENCHMARK_VIDEO.width}x${BENCHMARK_VIDEO.height}-gop${BENCHMARK_VIDEO.gopFrames}-${seconds}s.${extension}`);
   if (existsSync(path)) return path;
   mkdirSync(cacheDir, { recursive: true });
   options.onProgress?.(`generating ${path}`);
   const partial = `${path}.partial.${extension}`;
   execFileSync((options.tools ?? mediaTools()).ffmpeg, [
-    '-hide_banner', '-v', 'error', '-y', '-f', 'lavfi', '-i', `testsrc2=size=${VIDEO.width}x${VIDEO.height}:rate=${VIDEO.fps}`,
+    '-hide_banner', '-v', 'error', '-y', '-f', 'lavfi', '-i', `testsrc2=size=${BENCHMARK_VIDEO.width}x${BENCHMARK_VIDEO.height}:rate=${BENCHMARK_VIDEO.fps}`,
     '-t', String(seconds), ...args, partial,
   ], { stdio: ['ignore', 'ignore', 'inherit'] });
   renameSync(partial, path);
@@ -125,5 +126,5 @@ export async function benchmarkDecode(options: DecodeBenchmarkOptions = {}): Pro
     }
   }
   const ffmpegVersion = execFileSync(tools.ffmpeg, ['-hide_banner', '-version'], { encoding: 'utf8' }).split('\n')[0]!;
-  return { ffmpegVersion, video: VIDEO, frames, size, cases };
+  return { ffmpegVersion, video: BENCHMARK_VIDEO, frames, size, cases };
 }
