@@ -7,7 +7,7 @@ import { type ClassifySettings, recordErrorOf } from '../use-cases/classify.js';
 import { videoIdFor } from '../video-id.js';
 import { type ClassifyOptions, optionsOf, settingsOf } from './gpu-request.js';
 import type { GpuRequestSender, GpuSubmission } from './gpu-request-sender.js';
-import { mapInGroups } from './in-groups.js';
+import { mapConcurrently } from '../../common/map-concurrently.js';
 import { readManifest, resolveVideos } from './request-videos.js';
 import { type GpuRoutingPolicy, type RouteReason, chooseRoute } from './route.js';
 
@@ -44,7 +44,7 @@ export type RoutedUpload =
  */
 async function submit(deps: GpuRouterDeps, sources: readonly SourceObject[], options: ClassifyOptions, missing: number): Promise<{ submissions: GpuSubmission[]; skipped: number }> {
   const at = (deps.now?.() ?? new Date()).toISOString();
-  const outcomes = await mapInGroups(sources, ENQUEUE_CONCURRENCY, (source) => deps.results.enqueue(videoIdFor(source.bucket, source.key), source, at));
+  const outcomes = await mapConcurrently(sources, ENQUEUE_CONCURRENCY, (source) => deps.results.enqueue(videoIdFor(source.bucket, source.key), source, at));
   const open = sources.filter((_, i) => outcomes[i] === 'queued' || outcomes[i] === 'pending');
   const submissions: GpuSubmission[] = [];
   for (let start = 0; start < open.length; start += VIDEOS_PER_GPU_REQUEST) submissions.push(await deps.sender.send(open.slice(start, start + VIDEOS_PER_GPU_REQUEST), options));

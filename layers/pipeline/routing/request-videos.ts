@@ -3,7 +3,7 @@ import { InvalidRequestError } from '../errors.js';
 import type { ObjectStore } from '../ports/object-store.js';
 import type { SourceObject } from '../result-schema.js';
 import { type ClassifyOptions, type GpuRequest, type VideoRef, manifestSchema } from './gpu-request.js';
-import { mapInGroups } from './in-groups.js';
+import { mapConcurrently } from '../../common/map-concurrently.js';
 import { readJsonDocument } from './json-document.js';
 import { keyInBucket } from './s3-uri.js';
 
@@ -37,7 +37,7 @@ function pinnedIn(source: SourceObject, bucket: string): SourceObject {
  */
 export async function resolveVideos(objects: ObjectStore, refs: readonly VideoRef[]): Promise<ResolvedVideo[]> {
   const wanted = refs.map((ref) => (typeof ref === 'string' ? keyInBucket(ref, objects.bucket, 'video') : pinnedIn(ref, objects.bucket)));
-  return mapInGroups(wanted, HEAD_CONCURRENCY, async (want): Promise<ResolvedVideo> => {
+  return mapConcurrently(wanted, HEAD_CONCURRENCY, async (want): Promise<ResolvedVideo> => {
     if (typeof want !== 'string') return { source: want };
     const info = await objects.head(want);
     return info ? { source: { bucket: objects.bucket, key: want, version: info.version, sequence: info.sequence } } : { missingKey: want };
