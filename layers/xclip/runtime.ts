@@ -6,6 +6,7 @@ import { type ModelManifest, readManifest } from './manifest.js';
 import { SCORE_OUTPUTS } from './modeling/score.js';
 import { TEXT_INPUTS, TEXT_OUTPUT } from './modeling/text.js';
 import { VISION_INPUT, VISION_OUTPUTS } from './modeling/vision.js';
+import { VideoBatcher } from './video-batcher.js';
 
 export interface SessionOptions {
   /** Intra-op threads per session; defaults to the available cores. */
@@ -16,6 +17,11 @@ export interface SessionOptions {
   enableCpuMemArena?: boolean;
   /** Execution providers in order of preference (default CPU). */
   executionProviders?: string[];
+  /**
+   * Concurrent `encodeVideos` calls merged into one vision run of up to this many videos (default 1: each call
+   * runs alone). Worth it on an accelerator fed by several decoders at once.
+   */
+  maxVideoBatch?: number;
 }
 
 /** Video side of a run: unnormalised video embeddings [B, P] and visual tokens [B, N, P]. */
@@ -50,6 +56,7 @@ function float32(tensor: ort.Tensor | undefined, name: string): Float32Array {
 export class XclipRuntime {
   readonly projectionDim: number;
   readonly patches: number;
+  private readonly batcher: VideoBatcher | undefined;
 
   private constructor(
     readonly dir: string,
@@ -59,9 +66,11 @@ export class XclipRuntime {
     private readonly score: ort.InferenceSession,
     /** Wall time of loading all three sessions. */
     readonly loadMs: number,
+    maxVideoBatch: number,
   ) {
     this.projectionDim = manifest.config.projection_dim;
     this.patches = patchGrid(manifest.config.vision_config).count;
+    this.batcher = maxVideoBatch > 1 ? new VideoBatcher((pixelValues, batch) => this.runVision(pixelValues, batch), maxVideoBatch) : undefined;
   }
 
   static async load(dir: string, options: SessionOptions = {}): Promise<XclipRuntime> {
@@ -86,7 +95,7 @@ export class XclipRuntime {
       throw failed.reason;
     }
     const [vision, text, score] = settled.map((outcome) => (outcome as PromiseFulfilledResult<ort.InferenceSession>).value);
-    return new XclipRuntime(dir, manifest, vision!, text!, score!, performance.now() - started);
+    return new XclipRuntime(dir, manifest, vision!, text!, score!, performance.now() - started, options.maxVideoBatch ?? 1);
   }
 
   get frames(): number {
@@ -97,8 +106,12 @@ export class XclipRuntime {
     return this.manifest.config.vision_config.image_size;
   }
 
-  /** pixel_values [B, T, 3, H, W] -> video features. */
-  async encodeVideos(pixelValues: Float32Array, batch: number): Promise<VideoFeatures> {
+  /** pixel_values [B, T, 3, H, W] -> video features (merged with concurrent calls when maxVideoBatch > 1). */
+  encodeVideos(pixelValues: Float32Array, batch: number): Promise<VideoFeatures> {
+    return this.batcher ? this.batcher.encodeVideos(pixelValues, batch) : this.runVision(pixelValues, batch);
+  }
+
+  private async runVision(pixelValues: Float32Array, batch: number): Promise<VideoFeatures> {
     const { num_channels: channels } = this.manifest.config.vision_config;
     const input = new ort.Tensor('float32', pixelValues, [batch, this.frames, channels, this.imageSize, this.imageSize]);
     const out = await this.vision.run({ [VISION_INPUT]: input });
