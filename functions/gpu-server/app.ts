@@ -62,7 +62,7 @@ export function createGpuServer(deps: GpuServerDeps): Hono {
   app.get('/ping', (c) => {
     const state = deps.model();
     if (state.status === 'ready') {
-      return c.json({ status: 'ready', executionProvider: state.deps.executionProvider, model: modelInfoOf(state.deps.model) });
+      return c.json({ status: 'ready', executionProvider: state.deps.model.model.executionProvider, model: modelInfoOf(state.deps.model) });
     }
     return state.status === 'loading' ? c.json({ status: 'loading' }, 503) : c.json({ status: 'failed', error: describeError(state.error) }, 500);
   });

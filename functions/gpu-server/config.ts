@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { parseEnvironment } from '../shared/environment.js';
 
@@ -16,6 +17,8 @@ function positiveInteger(fallback: number) {
  * | XCLIP_EXECUTION_PROVIDERS  | cuda,cpu            | ONNX Runtime execution providers, in order of preference |
  * | MAX_VIDEO_BYTES            | 8589934592          | larger objects end FAILED |
  * | MAX_VIDEO_SECONDS          | 10800               | longer videos end FAILED |
+ * | VIDEO_CONCURRENCY          | the CPU cores       | videos downloaded and decoded at once per request |
+ * | MAX_VIDEO_BATCH            | 32                  | videos of concurrent decoders merged into one vision run |
  * | LABEL_FEATURE_CACHE_DIR    | /tmp/label-features | text features of non-default label sets |
  * | SAGEMAKER_BIND_TO_PORT     | 8080                | the port SageMaker sends /ping and /invocations to |
  */
@@ -28,6 +31,8 @@ const configSchema = z.object({
     .pipe(z.array(z.string().regex(/^[a-z0-9]+$/, 'must be provider names like cuda, webgpu, cpu')).min(1, 'must name at least one provider')),
   MAX_VIDEO_BYTES: positiveInteger(8 * 1024 ** 3),
   MAX_VIDEO_SECONDS: positiveInteger(3 * 3600),
+  VIDEO_CONCURRENCY: positiveInteger(availableParallelism()),
+  MAX_VIDEO_BATCH: positiveInteger(32),
   LABEL_FEATURE_CACHE_DIR: z.string().min(1).default('/tmp/label-features'),
   SAGEMAKER_BIND_TO_PORT: z.string().regex(/^\d+$/, 'must be a port number').transform(Number).pipe(z.number().int().min(0).max(65535)).default(8080),
 });
@@ -39,6 +44,8 @@ export interface GpuServerConfig {
   executionProviders: string[];
   maxVideoBytes: number;
   maxVideoSeconds: number;
+  videoConcurrency: number;
+  maxVideoBatch: number;
   labelFeatureCacheDir: string;
   port: number;
 }
@@ -53,6 +60,8 @@ export function loadGpuServerConfig(env: Record<string, string | undefined> = pr
     executionProviders: c.XCLIP_EXECUTION_PROVIDERS,
     maxVideoBytes: c.MAX_VIDEO_BYTES,
     maxVideoSeconds: c.MAX_VIDEO_SECONDS,
+    videoConcurrency: c.VIDEO_CONCURRENCY,
+    maxVideoBatch: c.MAX_VIDEO_BATCH,
     labelFeatureCacheDir: c.LABEL_FEATURE_CACHE_DIR,
     port: c.SAGEMAKER_BIND_TO_PORT,
   };

@@ -9,6 +9,7 @@ export async function loadGpuModel(config: GpuServerConfig, warn: (line: string)
     labelFeatureCacheDir: config.labelFeatureCacheDir,
     limits: { maxFileBytes: config.maxVideoBytes, maxDurationSeconds: config.maxVideoSeconds },
     executionProviders,
+    maxVideoBatch: config.maxVideoBatch,
   }), warn);
   return { model: loaded, executionProvider };
 }

@@ -35,7 +35,7 @@ logger.info('listening', { port: server.port });
 const loading = loadGpuModel(config, (line) => logger.warn(line)).then(({ model, executionProvider }) => {
   state = {
     status: 'ready',
-    deps: { model, sources: bucket, artifacts: bucket, results: new DynamoResultStore(clients.dynamo, config.table), workDir, maxAttempts: MAX_ATTEMPTS, executionProvider },
+    deps: { model, sources: bucket, artifacts: bucket, results: new DynamoResultStore(clients.dynamo, config.table), workDir, maxAttempts: MAX_ATTEMPTS, concurrency: config.videoConcurrency },
   };
   logger.info('model ready', { executionProvider, modelDir: config.modelDir, loadMs: model.loadMs });
   return model;

@@ -20,6 +20,8 @@ export interface ClassifierOptions {
   limits?: Partial<MediaLimits>;
   /** ONNX Runtime execution providers in order of preference (default CPU). */
   executionProviders?: string[];
+  /** Concurrent classifications share vision runs of up to this many videos (default 1: each runs alone). */
+  maxVideoBatch?: number;
 }
 
 export interface LabelScore {
@@ -109,7 +111,7 @@ function meanRows(values: Float32Array, rows: number): Float32Array {
  * features are computed once and cached. One instance holds one set of ONNX Runtime sessions.
  */
 export class VideoClassifier {
-  readonly model: { id: string; precision: string; sha256: string; projectionDim: number; patches: number };
+  readonly model: { id: string; precision: string; sha256: string; executionProvider: string; projectionDim: number; patches: number };
   private readonly labelFeatureCache = new Map<string, TextFeatures>();
 
   private constructor(
@@ -118,11 +120,19 @@ export class VideoClassifier {
     private readonly options: ClassifierOptions,
   ) {
     const { manifest } = runtime;
-    this.model = { id: manifest.modelId, precision: manifest.precision, sha256: modelDigest(manifest), projectionDim: runtime.projectionDim, patches: runtime.patches };
+    this.model = {
+      id: manifest.modelId,
+      precision: manifest.precision,
+      sha256: modelDigest(manifest),
+      // ONNX Runtime refuses a session whose first provider cannot start, so the first is the one that runs it.
+      executionProvider: options.executionProviders?.[0] ?? 'cpu',
+      projectionDim: runtime.projectionDim,
+      patches: runtime.patches,
+    };
   }
 
   static async load(options: ClassifierOptions): Promise<VideoClassifier> {
-    const runtime = await XclipRuntime.load(options.modelDir, { threads: options.threads, executionProviders: options.executionProviders });
+    const runtime = await XclipRuntime.load(options.modelDir, { threads: options.threads, executionProviders: options.executionProviders, maxVideoBatch: options.maxVideoBatch });
     try {
       return new VideoClassifier(runtime, tokenizerForModel(options.modelDir, runtime.manifest.config.text_config.vocab_size), options);
     } catch (error) {

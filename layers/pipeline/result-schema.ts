@@ -36,7 +36,13 @@ export const videoMetadataSchema = z.object({
   frameRate: z.number().positive().optional(),
 });
 
-export const modelInfoSchema = z.object({ id: z.string(), precision: z.string(), sha256: z.string() });
+export const modelInfoSchema = z.object({
+  id: z.string(),
+  precision: z.string(),
+  sha256: z.string(),
+  /** The ONNX Runtime execution provider that ran the model (cpu, cuda, webgpu); absent in results made before it was recorded. */
+  executionProvider: z.string().optional(),
+});
 export type ModelInfo = z.infer<typeof modelInfoSchema>;
 
 export const timingsSchema = z.object({

@@ -10,6 +10,7 @@ import type { Hono } from 'hono';
 import { type LocalAws, startLocalAws } from '../aws/local-aws.js';
 import { DynamoResultStore } from '../../layers/pipeline/adapters/aws/dynamo-result-store.js';
 import { S3ObjectStore } from '../../layers/pipeline/adapters/aws/s3-object-store.js';
+import { VideoClassifier } from '../../layers/pipeline/classifier.js';
 import { videoResultSchema } from '../../layers/pipeline/result-schema.js';
 import { type VideoOutcome, gpuSummarySchema } from '../../layers/pipeline/routing/gpu-request.js';
 import { artifactKeysFor } from '../../layers/pipeline/storage-keys.js';
@@ -58,17 +59,18 @@ describe('the SageMaker container contract, on CPU', () => {
     assert.equal(loading.status, 503);
     assert.deepEqual(await loading.json(), { status: 'loading' });
 
-    const config = loadGpuServerConfig({ BUCKET_NAME: aws.bucket, TABLE_NAME: aws.table, MODEL_DIR: modelDir, LABEL_FEATURE_CACHE_DIR: join(work, 'labels') });
+    const config = loadGpuServerConfig({ BUCKET_NAME: aws.bucket, TABLE_NAME: aws.table, MODEL_DIR: modelDir, LABEL_FEATURE_CACHE_DIR: join(work, 'labels'), VIDEO_CONCURRENCY: '3' });
     assert.deepEqual(config.executionProviders, ['cuda', 'cpu'], 'the default provider list');
+    assert.equal(config.maxVideoBatch, 32, 'concurrent videos share vision runs by default');
     const { model, executionProvider } = await loadGpuModel(config, (line) => warnings.push(line));
     assert.equal(executionProvider, 'cpu');
     assert.equal(warnings.length, 1);
     assert.match(warnings[0]!, /execution provider cuda is unavailable, falling back to cpu/);
-    state = { status: 'ready', deps: { model, sources: bucket, artifacts: bucket, results, workDir: mkdtempSync(join(work, 'scratch-')), maxAttempts: 2, executionProvider } };
+    state = { status: 'ready', deps: { model, sources: bucket, artifacts: bucket, results, workDir: mkdtempSync(join(work, 'scratch-')), maxAttempts: 2, concurrency: config.videoConcurrency } };
 
     const ready = await app.request('/ping');
     assert.equal(ready.status, 200);
-    assert.deepEqual(await ready.json(), { status: 'ready', executionProvider: 'cpu', model: { id: model.model.id, precision: 'fp32', sha256: model.model.sha256 } });
+    assert.deepEqual(await ready.json(), { status: 'ready', executionProvider: 'cpu', model: { id: model.model.id, precision: 'fp32', sha256: model.model.sha256, executionProvider: 'cpu' } });
   });
 
   test('one video by URI: classified and stored exactly as the Lambda path stores it; the summary reports the provider in its timings', async () => {
@@ -117,6 +119,27 @@ describe('the SageMaker container contract, on CPU', () => {
     assert.equal(result.labels.length, 2, 'the request\'s top overrides the manifest\'s');
     assert.ok(result.labels.every((label) => ['surfing', 'cooking', 'dancing'].includes(label.label)), 'the manifest\'s labels');
     assert.equal(result.timeline?.length, 3, 'six seconds in windows of two');
+  });
+
+  test('a list classified three at a time, sharing vision runs, gives each video what it gets alone, in the request\'s order', async () => {
+    const patterns = ['testsrc2', 'rgbtestsrc', 'mandelbrot', 'smptehdbars', 'yuvtestsrc'];
+    const keys = patterns.map((pattern) => `videos/many-${pattern}.mp4`);
+    const files = patterns.map((pattern) => makeTestVideo(work, `many-${pattern}.mp4`, { pattern, seconds: 2 }));
+    await Promise.all(keys.map((key, i) => bucket.put(key, readFileSync(files[i]!), 'video/mp4')));
+    const summary = gpuSummarySchema.parse(await (await invoke(JSON.stringify({ videos: keys.map((key) => `s3://${aws.bucket}/${key}`) }))).json());
+    assert.deepEqual(summary.videos.map((video) => [video.key, video.status]), keys.map((key) => [key, 'DONE']));
+
+    const alone = await VideoClassifier.load({ modelDir, threads: 1 });
+    try {
+      for (const [i, file] of files.entries()) {
+        const expected = await alone.classifyFile(file, { top: 5 });
+        const stored = (await results.get(videoIdFor(aws.bucket, keys[i]!)))!.result!;
+        assert.deepEqual(stored.labels.map((label) => label.label), expected.labels.map((label) => label.label), keys[i]);
+        stored.labels.forEach((label, k) => assert.ok(Math.abs(label.logit - expected.labels[k]!.logit) < 1e-4, `${keys[i]} logit ${k}`));
+      }
+    } finally {
+      await alone.release();
+    }
   });
 
   test('bad requests get typed errors: malformed JSON, wrong content type, oversized, unknown manifest, foreign bucket, bad labels, bad shape', async () => {

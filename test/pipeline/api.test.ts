@@ -21,7 +21,7 @@ const QUERY_DIRECTION = Float32Array.from([1, 0, 0, 0]);
 
 /** Scores by dot product with the query direction; labels in set order. Enough to test the HTTP contract. */
 const fakeModel: VideoModel = {
-  model: { id: 'fake', precision: 'fp32', sha256: '0'.repeat(64), projectionDim: P, patches: 2 },
+  model: { id: 'fake', precision: 'fp32', sha256: '0'.repeat(64), executionProvider: 'cpu', projectionDim: P, patches: 2 },
   classifyFile: async () => {
     throw new Error('the API never decodes');
   },

@@ -57,7 +57,7 @@ test('classify stores a versioned result, its embedding and fp16 visual tokens; 
   assert.equal(result.videoId, videoIdFor(deps.sources.bucket, 'pattern one+ü.mp4'));
   assert.equal(result.labels.length, 5);
   assert.equal(result.video.width, 96);
-  assert.deepEqual(result.model, { id: model.model.id, precision: 'fp32', sha256: model.model.sha256 });
+  assert.deepEqual(result.model, { id: model.model.id, precision: 'fp32', sha256: model.model.sha256, executionProvider: 'cpu' });
   assert.deepEqual(result.embedding.shape, [16]);
   assert.equal((await deps.artifacts.get(result.embedding.key))!.byteLength, 16 * 4);
   assert.equal((await deps.artifacts.get(result.visualTokens.key))!.byteLength, result.visualTokens.shape[0]! * 16 * 2);

@@ -28,7 +28,7 @@ const classification: VideoClassification = {
 function flakyModel(failures: number): VideoModel & { calls: number } {
   return {
     calls: 0,
-    model: { id: 'fake', precision: 'fp32', sha256: 'x', projectionDim: 2, patches: 2 },
+    model: { id: 'fake', precision: 'fp32', sha256: 'x', executionProvider: 'cpu', projectionDim: 2, patches: 2 },
     async classifyFile() {
       if (this.calls++ < failures) throw new Error('onnxruntime hiccup');
       return classification;

@@ -6,5 +6,5 @@ export type VideoModel = Pick<VideoClassifier, 'model' | 'classifyFile' | 'score
 
 /** The model identity a result records. */
 export function modelInfoOf({ model }: Pick<VideoModel, 'model'>): ModelInfo {
-  return { id: model.id, precision: model.precision, sha256: model.sha256 };
+  return { id: model.id, precision: model.precision, sha256: model.sha256, executionProvider: model.executionProvider };
 }

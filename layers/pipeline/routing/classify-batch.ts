@@ -1,3 +1,4 @@
+import { mapConcurrently } from '../../common/map-concurrently.js';
 import { modelInfoOf } from '../ports/video-model.js';
 import type { SourceObject } from '../result-schema.js';
 import { type ClassifyDeps, type ClassifyOutcome, type ClassifySettings, ObjectNotFoundError, classifyDelivery, recordErrorOf } from '../use-cases/classify.js';
@@ -8,15 +9,18 @@ import { requestedVideos, resolveVideos } from './request-videos.js';
 export interface BatchDeps extends ClassifyDeps {
   /** Tries per video; a video still failing after the last one is recorded FAILED. */
   maxAttempts: number;
-  /** The ONNX Runtime execution provider the model runs on, reported with every result. */
-  executionProvider: string;
+  /**
+   * Videos downloaded and decoded at once: decoding is CPU work, so several decoders keep an accelerator busy
+   * (their vision runs share batches when the model was loaded with maxVideoBatch).
+   */
+  concurrency: number;
 }
 
 function outcomeOf(deps: BatchDeps, source: SourceObject, outcome: ClassifyOutcome): VideoOutcome {
   const { key } = source;
   if (outcome.status === 'DONE') {
     const { labels, timings } = outcome.result;
-    return { status: 'DONE', key, id: outcome.id, source, labels, timings: { ...timings, executionProvider: deps.executionProvider } };
+    return { status: 'DONE', key, id: outcome.id, source, labels, timings: { ...timings, executionProvider: deps.model.model.executionProvider } };
   }
   if (outcome.status === 'FAILED') return { status: 'FAILED', key, id: outcome.id, source, error: outcome.error };
   return { status: 'SKIPPED', key, id: outcome.id, source, reason: outcome.reason };
@@ -37,26 +41,25 @@ async function classifyWithAttempts(deps: BatchDeps, source: SourceObject, setti
 }
 
 /**
- * A GPU request (one video, a list, or a manifest): each video is classified in turn and stored exactly as the Lambda
- * classifier stores it (artifacts, result document, record), and the summary says what became of each. Request
- * problems (malformed, unknown manifest, bad labels) are thrown before anything is classified.
+ * A GPU request (one video, a list, or a manifest): its videos are classified `deps.concurrency` at a time and each
+ * stored exactly as the Lambda classifier stores it (artifacts, result document, record); the summary says what
+ * became of each, in the request's order. Request problems (malformed, unknown manifest, bad labels) are thrown
+ * before anything is classified.
  */
 export async function classifyBatch(deps: BatchDeps, request: GpuRequest): Promise<GpuSummary> {
   const started = performance.now();
   const { refs, options } = await requestedVideos(deps.sources, request);
   const settings = settingsOf(options);
-  const videos: VideoOutcome[] = [];
-  for (const video of await resolveVideos(deps.sources, refs)) {
-    videos.push('source' in video
-      ? await classifyWithAttempts(deps, video.source, settings)
-      : { status: 'FAILED', key: video.missingKey, error: recordErrorOf(new ObjectNotFoundError(video.missingKey)) });
-  }
+  const videos = await mapConcurrently(await resolveVideos(deps.sources, refs), deps.concurrency, async (video): Promise<VideoOutcome> => ('source' in video
+    ? classifyWithAttempts(deps, video.source, settings)
+    : { status: 'FAILED', key: video.missingKey, error: recordErrorOf(new ObjectNotFoundError(video.missingKey)) }));
+  const { executionProvider } = deps.model.model;
   const count = (status: VideoOutcome['status']) => videos.filter((video) => video.status === status).length;
   return {
     model: modelInfoOf(deps.model),
-    executionProvider: deps.executionProvider,
+    executionProvider,
     videos,
     counts: { done: count('DONE'), failed: count('FAILED'), skipped: count('SKIPPED') },
-    timings: { totalMs: performance.now() - started, executionProvider: deps.executionProvider },
+    timings: { totalMs: performance.now() - started, executionProvider },
   };
 }
