@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { buildSmallTextModel } from '../helpers/small-model.js';
+import { makeTestVideo } from '../helpers/videos.js';
 
 test('bench --json prints one object with every DESIGN.md benchmark field', async () => {
   const modelDir = await buildSmallTextModel();
@@ -34,4 +38,22 @@ test('bench --throughput times vision + score per batch size on the chosen execu
   }
   const badBatch = spawnSync(process.execPath, ['bin/xclip.js', 'bench', '--model', modelDir, '--throughput', '--batch-sizes', '1,x'], { encoding: 'utf8' });
   assert.notEqual(badBatch.status, 0);
+});
+
+test('bench --batch runs a request of n copies of a video through the GPU server\'s batch path', async () => {
+  const modelDir = await buildSmallTextModel();
+  const work = mkdtempSync(join(tmpdir(), 'xclip-batch-bench-test-'));
+  const video = makeTestVideo(work, 'clip.mp4');
+  const run = spawnSync(process.execPath, ['bin/xclip.js', 'bench', '--model', modelDir, '--batch', '5', '--video', video, '--concurrency', '2', '--max-video-batch', '3', '--json'], { encoding: 'utf8' });
+  assert.equal(run.status, 0, run.stderr);
+  const result = JSON.parse(run.stdout);
+  assert.deepEqual([result.videos, result.done, result.failed, result.concurrency, result.maxVideoBatch, result.executionProvider], [5, 5, 0, 2, 3, 'cpu']);
+  for (const stage of ['decode', 'vision', 'score', 'total']) assert.equal(result.perVideo[stage].runsMs.length, 5, stage);
+  assert.ok(result.videosPerSecond > 0 && result.wallMs > 0);
+  assert.equal(result.video, video);
+
+  writeFileSync(join(work, 'notes.mp4'), 'not a video');
+  const bad = spawnSync(process.execPath, ['bin/xclip.js', 'bench', '--model', modelDir, '--batch', '2', '--video', join(work, 'notes.mp4')], { encoding: 'utf8' });
+  assert.notEqual(bad.status, 0);
+  assert.match(bad.stderr, /cannot classify .*notes\.mp4/);
 });

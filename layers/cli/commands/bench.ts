@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { type BatchBenchResult, benchmarkBatch } from '../../bench/batch-bench.js';
 import { type FidelityResult, measureFidelity } from '../../bench/fidelity.js';
 import { type ModelBenchResult, benchmarkModel } from '../../bench/model-bench.js';
 import { type ThroughputResult, benchmarkThroughput } from '../../bench/throughput-bench.js';
@@ -40,12 +41,41 @@ function formatThroughput(t: ThroughputResult): string {
   return [`throughput of ${t.model} (${t.precision}) on ${t.executionProviders.join(',')}, vision + score vs ${t.labels} labels, load ${t.loadMs.toFixed(0)} ms`, ...rows].join('\n');
 }
 
+function formatBatch(b: BatchBenchResult): string {
+  return [
+    `batch path of ${b.model} (${b.precision}) on ${b.executionProvider}: ${b.videos} x ${b.video}, ${b.concurrency} at once, vision runs of up to ${b.maxVideoBatch}`,
+    `  ${b.done} done, ${b.failed} failed in ${(b.wallMs / 1000).toFixed(2)} s: ${b.videosPerSecond.toFixed(2)} videos/s (load ${b.loadMs.toFixed(0)} ms)`,
+    `  per video: decode ${ms(b.perVideo.decode)}`,
+    `             vision ${ms(b.perVideo.vision)} (with the wait for a shared run)`,
+    `             score  ${ms(b.perVideo.score)}`,
+    `             total  ${ms(b.perVideo.total)}`,
+    `  peak RSS ${b.peakRssMb.toFixed(0)} MB`,
+  ].join('\n');
+}
+
 function commaList(value: string): string[] {
   return value.split(',').map((item) => item.trim()).filter(Boolean);
 }
 
 function batchSizes(value: string): number[] {
   return commaList(value).map((item) => positiveInteger(item));
+}
+
+interface BenchOptions {
+  model?: string;
+  runs: number;
+  threads?: number;
+  reference?: string;
+  videos: number;
+  decode?: boolean;
+  throughput?: boolean;
+  batch?: number;
+  executionProviders: string[];
+  batchSizes: number[];
+  video?: string;
+  concurrency?: number;
+  maxVideoBatch: number;
+  json?: boolean;
 }
 
 export function registerBenchCommand(program: Command): void {
@@ -59,11 +89,23 @@ export function registerBenchCommand(program: Command): void {
     .option('--videos <n>', 'random videos for the fidelity comparison', positiveInteger, 32)
     .option('--decode', 'also time frame sampling from generated 10/60/600 s 720p H.264, HEVC and VP9 videos')
     .option('--throughput', 'instead: model-only throughput (vision + score, no decoding) per batch size')
-    .option('--execution-providers <list>', 'with --throughput: ONNX Runtime execution providers in order of preference', commaList, ['cpu'])
+    .option('--batch <n>', 'instead: end-to-end throughput of the GPU server\'s batch path over a request of n copies of a video', positiveInteger)
+    .option('--execution-providers <list>', 'with --throughput or --batch: ONNX Runtime execution providers in order of preference', commaList, ['cpu'])
     .option('--batch-sizes <list>', 'with --throughput: videos per run', batchSizes, [1, 8])
+    .option('--video <file>', 'with --batch: the video to classify (default: the generated 10 s 720p H.264 one)')
+    .option('--concurrency <n>', 'with --batch: videos decoded at once (default: all cores)', positiveInteger)
+    .option('--max-video-batch <n>', 'with --batch: videos per shared vision run', positiveInteger, 32)
     .option('--json', 'print one JSON object to stdout')
-    .action(async (options: { model?: string; runs: number; threads?: number; reference?: string; videos: number; decode?: boolean; throughput?: boolean; executionProviders: string[]; batchSizes: number[]; json?: boolean }) => {
+    .action(async (options: BenchOptions) => {
       const modelDir = options.model ?? defaultModelDir();
+      if (options.batch !== undefined) {
+        const batch = await benchmarkBatch({
+          modelDir, videos: options.batch, video: options.video, executionProviders: options.executionProviders,
+          concurrency: options.concurrency, maxVideoBatch: options.maxVideoBatch, threads: options.threads,
+        });
+        process.stdout.write(options.json ? `${JSON.stringify(batch, null, 2)}\n` : `${formatBatch(batch)}\n`);
+        return;
+      }
       if (options.throughput) {
         const throughput = await benchmarkThroughput({ modelDir, executionProviders: options.executionProviders, batchSizes: options.batchSizes, runs: options.runs, threads: options.threads });
         process.stdout.write(options.json ? `${JSON.stringify(throughput, null, 2)}\n` : `${formatThroughput(throughput)}\n`);
