@@ -16,8 +16,9 @@ export interface GpuSettings {
 export const GPU_FLAGS = ['gpuInstanceType', 'gpuMaxInstances', 'gpuModelDir', 'gpuMinVideoSeconds'] as const;
 
 export const DEFAULT_GPU_SETTINGS: Readonly<GpuSettings> = {
-  // One NVIDIA A10G (24 GB) and 4 vCPUs; ml.g4dn.xlarge (T4) costs less, ml.g6.xlarge (L4) is newer.
-  instanceType: 'ml.g5.xlarge',
+  // One NVIDIA A10G (24 GB) and 16 vCPUs. Decoding on the CPUs, not the GPU, limits a request's throughput
+  // (BENCHMARKS.md, "GPU: the batch path end to end"), so vCPUs per GPU matter more than the GPU.
+  instanceType: 'ml.g5.4xlarge',
   maxInstances: 2,
   modelDir: 'models/xclip-base-patch32-fp16',
   minVideoSeconds: DEFAULT_GPU_MIN_VIDEO_SECONDS,
