@@ -26,6 +26,8 @@ export interface FunctionImageProps {
  */
 export class FunctionImage extends Construct {
   static readonly DOCKERFILE = 'functions/classifier/Dockerfile';
+  /** The script both images install ffmpeg with (admitted by /.dockerignore). */
+  static readonly FFMPEG_INSTALLER = 'functions/shared/install-ffmpeg.sh';
   static readonly DEFAULT_MODEL_DIR = 'models/xclip-base-patch32-int8';
 
   readonly asset: DockerImageAsset;

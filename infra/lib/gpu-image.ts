@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Annotations, IgnoreMode } from 'aws-cdk-lib';
 import { DockerImageAsset, Platform } from 'aws-cdk-lib/aws-ecr-assets';
 import { Construct } from 'constructs';
+import { FunctionImage } from './function-image.js';
 
 export interface GpuImageProps {
   /** The repository root: the image's build context. */
@@ -37,7 +38,7 @@ export class GpuImage extends Construct {
       ignoreMode: IgnoreMode.DOCKER,
       // .dockerignore admits the Lambda image's files; this image takes its own Dockerfile instead and keeps, of the
       // bundles and models, only its own (the asset's hash and build context follow).
-      exclude: ['functions/*', `!${GpuImage.DOCKERFILE}`, 'dist/functions/*', `!${GpuImage.BUNDLE}`, 'models/*', `!${props.modelDir}`],
+      exclude: ['functions/*', `!${GpuImage.DOCKERFILE}`, `!${FunctionImage.FFMPEG_INSTALLER}`, 'dist/functions/*', `!${GpuImage.BUNDLE}`, 'models/*', `!${props.modelDir}`],
     });
   }
 }

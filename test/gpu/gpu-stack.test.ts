@@ -203,7 +203,8 @@ describe('the GPU image', () => {
 
   test('its build context: the Dockerfile, the lockfile, the gpu-server bundle and the chosen model only; linux/amd64', () => {
     const root = mkdtempSync(join(work, 'repo-'));
-    for (const path of [GpuImage.DOCKERFILE, FunctionImage.DOCKERFILE, '.dockerignore']) write(root, path, readFileSync(join(REPO, path), 'utf8'));
+    for (const path of [GpuImage.DOCKERFILE, FunctionImage.DOCKERFILE, FunctionImage.FFMPEG_INSTALLER, '.dockerignore']) write(root, path, readFileSync(join(REPO, path), 'utf8'));
+    write(root, 'functions/shared/config.ts');
     for (const path of ['package-lock.json', 'node_modules/x.js', 'layers/x.ts', 'dist/functions/gpu-server/index.mjs', 'dist/functions/classifier/index.mjs',
       'models/gpu/manifest.json', 'models/gpu/vision.onnx', 'models/xclip-base-patch32-int8/manifest.json']) write(root, path);
     const testApp = new App({ outdir: mkdtempSync(join(work, 'cdk.out-')) });
@@ -212,7 +213,7 @@ describe('the GPU image', () => {
     const staged = join(testApp.outdir, `asset.${image.asset.assetHash}`);
     const list = (dir: string): string[] => readdirSync(dir, { withFileTypes: true })
       .flatMap((entry) => (entry.isDirectory() ? list(join(dir, entry.name)) : [relative(staged, join(dir, entry.name))]));
-    assert.deepEqual(list(staged).sort(), ['.dockerignore', 'dist/functions/gpu-server/index.mjs', GpuImage.DOCKERFILE, 'models/gpu/manifest.json', 'models/gpu/vision.onnx', 'package-lock.json']);
+    assert.deepEqual(list(staged).sort(), ['.dockerignore', 'dist/functions/gpu-server/index.mjs', GpuImage.DOCKERFILE, FunctionImage.FFMPEG_INSTALLER, 'models/gpu/manifest.json', 'models/gpu/vision.onnx', 'package-lock.json']);
     const assets = JSON.parse(readFileSync(join(testApp.outdir, 'GpuImageTest.assets.json'), 'utf8')) as { dockerImages: Record<string, { source: Record<string, any> }> };
     const [source] = Object.values(assets.dockerImages).map((asset) => asset.source);
     assert.deepEqual({ file: source!.dockerFile, platform: source!.platform, buildArgs: source!.dockerBuildArgs }, { file: GpuImage.DOCKERFILE, platform: 'linux/amd64', buildArgs: { MODEL_SOURCE_DIR: 'models/gpu' } });
@@ -224,8 +225,7 @@ describe('the GPU image', () => {
     assert.match(dockerfile, /^FROM --platform=linux\/amd64 \$\{CUDA_IMAGE\}$/m, 'the final stage is the CUDA image');
     assert.match(dockerfile, /node node_modules\/onnxruntime-node\/script\/install --onnxruntime-node-install=cuda12/);
     assert.match(dockerfile, /test -f node_modules\/onnxruntime-node\/bin\/napi-v6\/linux\/x64\/libonnxruntime_providers_cuda\.so/);
-    const lambdaSha = /amd64\) sha256=([0-9a-f]{64})/.exec(readFileSync(join(REPO, FunctionImage.DOCKERFILE), 'utf8'))![1];
-    assert.ok(dockerfile.includes(`echo "${lambdaSha}  /tmp/ffmpeg.tar.xz" | sha256sum -c -`), 'the same ffmpeg as the Lambda image');
+    assert.ok(dockerfile.includes(`COPY ${FunctionImage.FFMPEG_INSTALLER} /tmp/\nRUN sh /tmp/install-ffmpeg.sh amd64 /opt/ffmpeg`), 'the same ffmpeg as the Lambda image');
     assert.match(dockerfile, /XCLIP_EXECUTION_PROVIDERS=cuda,cpu/);
     assert.match(dockerfile, new RegExp(`^ARG MODEL_SOURCE_DIR=${DEFAULT_GPU_SETTINGS.modelDir}$`, 'm'));
     assert.match(dockerfile, /^COPY \$\{MODEL_SOURCE_DIR\} \/opt\/model$/m);
