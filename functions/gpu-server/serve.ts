@@ -32,7 +32,8 @@ let state: ModelState = { status: 'loading' };
 const server = await listen(createGpuServer({ model: () => state, log: (line) => logger.error(line) }), config.port, '0.0.0.0');
 logger.info('listening', { port: server.port });
 
-const loading = loadGpuModel(config, (line) => logger.warn(line)).then(({ model, executionProvider }) => {
+const loading = loadGpuModel(config, (line) => logger.warn(line)).then((model) => {
+  const { executionProvider } = model.model;
   state = {
     status: 'ready',
     deps: { model, sources: bucket, artifacts: bucket, results: new DynamoResultStore(clients.dynamo, config.table), workDir, maxAttempts: MAX_ATTEMPTS, concurrency: config.videoConcurrency },

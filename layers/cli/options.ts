@@ -20,3 +20,18 @@ export function integerIn(min: number, max = Number.MAX_SAFE_INTEGER): (value: s
 }
 
 export const positiveInteger = integerIn(1);
+
+/** A comma-separated list, blanks dropped. */
+export function commaList(value: string): string[] {
+  return value.split(',').map((item) => item.trim()).filter(Boolean);
+}
+
+/** ONNX Runtime execution provider names in order of preference, e.g. `cuda,cpu`. */
+export function executionProviderList(value: string): string[] {
+  const names = commaList(value).map((name) => name.toLowerCase());
+  if (names.length === 0 || !names.every((name) => /^[a-z0-9]+$/.test(name))) throw new InvalidArgumentError('expected provider names like cuda,cpu');
+  return names;
+}
+
+/** The `--execution-providers` help text of the commands that load a model. */
+export const EXECUTION_PROVIDERS_HELP = 'ONNX Runtime execution providers in order of preference (cuda, webgpu, cpu); one that cannot start is skipped with a warning';

@@ -42,6 +42,16 @@ test('classify prints a table with custom labels and multi-view', () => {
   for (const label of ['juggling', 'surfing', 'cooking']) assert.match(run.stdout, new RegExp(`%\\s+${label}`));
 });
 
+test('--execution-providers: a provider that cannot start here (CUDA) is skipped with a warning; a malformed list is refused', () => {
+  const run = xclip('classify', video, '--model', modelDir, '--execution-providers', 'cuda,cpu', '--json');
+  assert.equal(run.status, 0, run.stderr);
+  assert.match(run.stderr, /xclip: warning: execution provider cuda is unavailable, falling back to cpu/);
+  assert.equal((JSON.parse(run.stdout) as unknown[]).length, 1);
+  const bad = xclip('classify', video, '--model', modelDir, '--execution-providers', 'cu da');
+  assert.notEqual(bad.status, 0);
+  assert.match(bad.stderr, /expected provider names like cuda,cpu/);
+});
+
 test('one line per failed file and a non-zero exit, the other files still classified', () => {
   const notVideo = join(work, 'notes.mp4');
   writeFileSync(notVideo, 'this is text, not a video');

@@ -68,7 +68,7 @@ before(async () => {
   longVideo = readFileSync(makeTestVideo(work, 'long.mp4', { seconds: 4, pattern: 'smptebars' }));
 
   const config = loadGpuServerConfig({ ...process.env, XCLIP_EXECUTION_PROVIDERS: 'cpu' });
-  const { model } = await loadGpuModel(config, () => {});
+  const model = await loadGpuModel(config, () => {});
   state = { status: 'ready', deps: { model, sources: bucket, artifacts: bucket, results, workDir: mkdtempSync(join(work, 'scratch-')), maxAttempts: 2, concurrency: 2 } };
   const server = createGpuServer({ model: () => state, log: () => {} });
   sageMaker = await startLocalSageMaker({

@@ -62,8 +62,8 @@ describe('the SageMaker container contract, on CPU', () => {
     const config = loadGpuServerConfig({ BUCKET_NAME: aws.bucket, TABLE_NAME: aws.table, MODEL_DIR: modelDir, LABEL_FEATURE_CACHE_DIR: join(work, 'labels'), VIDEO_CONCURRENCY: '3' });
     assert.deepEqual(config.executionProviders, ['cuda', 'cpu'], 'the default provider list');
     assert.equal(config.maxVideoBatch, 32, 'concurrent videos share vision runs by default');
-    const { model, executionProvider } = await loadGpuModel(config, (line) => warnings.push(line));
-    assert.equal(executionProvider, 'cpu');
+    const model = await loadGpuModel(config, (line) => warnings.push(line));
+    assert.equal(model.model.executionProvider, 'cpu');
     assert.equal(warnings.length, 1);
     assert.match(warnings[0]!, /execution provider cuda is unavailable, falling back to cpu/);
     state = { status: 'ready', deps: { model, sources: bucket, artifacts: bucket, results, workDir: mkdtempSync(join(work, 'scratch-')), maxAttempts: 2, concurrency: config.videoConcurrency } };

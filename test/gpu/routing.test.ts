@@ -16,7 +16,7 @@ import { customLabelSet, resolveLabelSet } from '../../layers/xclip/label-sets.j
 import { videoIdFor } from '../../layers/pipeline/video-id.js';
 import { loadRoutingConfig } from '../../functions/classifier/routing-config.js';
 import { loadGpuServerConfig } from '../../functions/gpu-server/config.js';
-import { loadWithFallback, providerFallbacks } from '../../functions/gpu-server/execution-providers.js';
+import { loadWithFallback, providerFallbacks } from '../../layers/pipeline/execution-providers.js';
 import { ConfigError } from '../../functions/shared/config.js';
 
 const policy: GpuRoutingPolicy = { minVideoSeconds: 600, manifestSuffix: '.manifest.json' };

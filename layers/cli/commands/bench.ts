@@ -5,7 +5,7 @@ import { type ModelBenchResult, benchmarkModel } from '../../bench/model-bench.j
 import { type ThroughputResult, benchmarkThroughput } from '../../bench/throughput-bench.js';
 import { type DecodeBenchmarkResult, type Timing, benchmarkDecode } from '../../media/bench.js';
 import { defaultModelDir } from '../../xclip/model-location.js';
-import { positiveInteger } from '../options.js';
+import { commaList, executionProviderList, positiveInteger } from '../options.js';
 
 const ms = (t: Timing) => `${t.medianMs.toFixed(0).padStart(6)} ms median, ${t.minMs.toFixed(0).padStart(6)} ms min`;
 
@@ -53,10 +53,6 @@ function formatBatch(b: BatchBenchResult): string {
   ].join('\n');
 }
 
-function commaList(value: string): string[] {
-  return value.split(',').map((item) => item.trim()).filter(Boolean);
-}
-
 function batchSizes(value: string): number[] {
   return commaList(value).map((item) => positiveInteger(item));
 }
@@ -90,7 +86,7 @@ export function registerBenchCommand(program: Command): void {
     .option('--decode', 'also time frame sampling from generated 10/60/600 s 720p H.264, HEVC and VP9 videos')
     .option('--throughput', 'instead: model-only throughput (vision + score, no decoding) per batch size')
     .option('--batch <n>', 'instead: end-to-end throughput of the GPU server\'s batch path over a request of n copies of a video', positiveInteger)
-    .option('--execution-providers <list>', 'with --throughput or --batch: ONNX Runtime execution providers in order of preference', commaList, ['cpu'])
+    .option('--execution-providers <list>', 'with --throughput or --batch: ONNX Runtime execution providers in order of preference', executionProviderList, ['cpu'])
     .option('--batch-sizes <list>', 'with --throughput: videos per run', batchSizes, [1, 8])
     .option('--video <file>', 'with --batch: the video to classify (default: the generated 10 s 720p H.264 one)')
     .option('--concurrency <n>', 'with --batch: videos decoded at once (default: all cores)', positiveInteger)

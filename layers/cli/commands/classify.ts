@@ -1,10 +1,11 @@
 import cliProgress from 'cli-progress';
 import { type Command, Option } from 'commander';
 import { describeError } from '../../common/errors.js';
-import { type LabelScore, type VideoClassification, VideoClassifier } from '../../pipeline/classifier.js';
+import type { LabelScore, VideoClassification } from '../../pipeline/classifier.js';
+import { loadClassifier } from '../../pipeline/execution-providers.js';
 import { DEFAULT_LABEL_SET, resolveLabelSet } from '../../xclip/label-sets.js';
 import { defaultModelDir } from '../../xclip/model-location.js';
-import { positiveInteger, positiveNumber } from '../options.js';
+import { EXECUTION_PROVIDERS_HELP, executionProviderList, positiveInteger, positiveNumber } from '../options.js';
 
 interface ClassifyCommandOptions {
   model: string;
@@ -15,6 +16,7 @@ interface ClassifyCommandOptions {
   timeline?: number;
   json?: boolean;
   threads?: number;
+  executionProviders: string[];
 }
 
 function formatLabels(labels: readonly LabelScore[]): string {
@@ -56,10 +58,14 @@ export function registerClassifyCommand(program: Command): void {
     .option('--exact', 'sample segment midpoints exactly (slower) instead of the cheapest frame in each segment')
     .option('--timeline <seconds>', 'also label every window of this many seconds', positiveNumber)
     .option('--threads <n>', 'ONNX Runtime intra-op threads (default: all cores)', positiveInteger)
+    .option('--execution-providers <list>', EXECUTION_PROVIDERS_HELP, executionProviderList, ['cpu'])
     .option('--json', 'print a JSON array of results to stdout')
     .action(async (files: string[], options: ClassifyCommandOptions) => {
       const labels = resolveLabelSet(options.labels);
-      const classifier = await VideoClassifier.load({ modelDir: options.model ?? defaultModelDir(), threads: options.threads });
+      const classifier = await loadClassifier(
+        { modelDir: options.model ?? defaultModelDir(), threads: options.threads, executionProviders: options.executionProviders },
+        (line) => process.stderr.write(`xclip: warning: ${line}\n`),
+      );
       const progress = files.length > 1 && process.stderr.isTTY ? progressDisplay(files.length) : undefined;
       const print = progress && process.stdout.isTTY ? progress.log : (text: string) => process.stdout.write(text);
       const results: object[] = [];

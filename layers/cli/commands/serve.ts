@@ -4,7 +4,7 @@ import { LocalPipeline } from '../../pipeline/local/local-pipeline.js';
 import { listen } from '../../pipeline/local/http-server.js';
 import { DEFAULT_LABEL_SET, resolveLabelSet } from '../../xclip/label-sets.js';
 import { defaultModelDir } from '../../xclip/model-location.js';
-import { integerIn, positiveNumber } from '../options.js';
+import { EXECUTION_PROVIDERS_HELP, executionProviderList, integerIn, positiveNumber } from '../options.js';
 
 interface ServeCommandOptions {
   watch?: string;
@@ -18,6 +18,7 @@ interface ServeCommandOptions {
   views: '1x1' | '4x3';
   timeline?: number;
   threads?: number;
+  executionProviders: string[];
 }
 
 /** Resolves once the process is asked to stop (SIGINT or SIGTERM); a second signal exits at once. */
@@ -48,6 +49,7 @@ export function registerServeCommand(program: Command): void {
     .addOption(new Option('--views <views>', 'temporal clips x spatial crops').choices(['1x1', '4x3']).default('1x1'))
     .option('--timeline <seconds>', 'also label windows of this many seconds', positiveNumber)
     .option('--threads <n>', 'ONNX Runtime threads', integerIn(1, 1024))
+    .option('--execution-providers <list>', EXECUTION_PROVIDERS_HELP, executionProviderList, ['cpu'])
     .action(async (options: ServeCommandOptions) => {
       const log = (line: string): void => {
         process.stderr.write(`${new Date().toISOString()} ${line}\n`);
@@ -60,6 +62,7 @@ export function registerServeCommand(program: Command): void {
         watchDir: options.watch,
         settings: { labels: resolveLabelSet(options.labels), top: options.top, views: options.views, timelineSeconds: options.timeline },
         threads: options.threads,
+        executionProviders: options.executionProviders,
         log,
       });
       const server = await listen(pipeline.app, options.port, options.host).catch(async (error: unknown) => {

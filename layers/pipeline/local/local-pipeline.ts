@@ -7,7 +7,8 @@ import { FsObjectStore } from '../adapters/local/fs-object-store.js';
 import { MemoryQueue } from '../adapters/local/memory-queue.js';
 import { SqliteResultStore } from '../adapters/local/sqlite-result-store.js';
 import { createApi } from '../api/app.js';
-import { VideoClassifier } from '../classifier.js';
+import type { VideoClassifier } from '../classifier.js';
+import { loadClassifier } from '../execution-providers.js';
 import { modelInfoOf } from '../ports/video-model.js';
 import type { SourceObject } from '../result-schema.js';
 import { type ClassifySettings, classifyDelivery } from '../use-cases/classify.js';
@@ -25,6 +26,8 @@ export interface LocalPipelineOptions {
   watchDir?: string;
   settings: ClassifySettings;
   threads?: number;
+  /** ONNX Runtime execution providers in order of preference (default CPU); one that cannot start is logged and skipped. */
+  executionProviders?: string[];
   scanIntervalMs?: number;
   retryDelayMs?: number;
   log: (line: string) => void;
@@ -76,11 +79,12 @@ export class LocalPipeline {
   /** Loads the model first, so a bad model directory fails before anything is written. */
   static async start(options: LocalPipelineOptions): Promise<LocalPipeline> {
     if (options.watchDir) checkOutsideWatchedFolder(options.watchDir, { '--data': options.dataDir, '--db': options.dbPath });
-    const model = await VideoClassifier.load({
+    const model = await loadClassifier({
       modelDir: options.modelDir,
       threads: options.threads,
+      executionProviders: options.executionProviders,
       labelFeatureCacheDir: join(options.dataDir, 'label-features'),
-    });
+    }, (line) => options.log(`warning: ${line}`));
     let pipeline: LocalPipeline | undefined;
     try {
       mkdirSync(options.dataDir, { recursive: true });

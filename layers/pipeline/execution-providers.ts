@@ -1,4 +1,5 @@
-import { describeError } from '../../layers/common/errors.js';
+import { describeError } from '../common/errors.js';
+import { type ClassifierOptions, VideoClassifier } from './classifier.js';
 
 /**
  * The provider lists tried in turn: the configured list, then without its first provider, and so on, CPU alone
@@ -27,4 +28,13 @@ async function firstThatLoads<T>(lists: string[][], load: (providers: string[]) 
  */
 export function loadWithFallback<T>(providers: readonly string[], load: (providers: string[]) => Promise<T>, warn: (line: string) => void): Promise<{ loaded: T; executionProvider: string }> {
   return firstThatLoads(providerFallbacks(providers), load, warn);
+}
+
+/**
+ * A classifier on the first of `options.executionProviders` (default CPU) that starts, falling back as
+ * loadWithFallback does; its `model.executionProvider` says which one runs.
+ */
+export async function loadClassifier(options: ClassifierOptions, warn: (line: string) => void): Promise<VideoClassifier> {
+  const { loaded } = await loadWithFallback(options.executionProviders ?? ['cpu'], (executionProviders) => VideoClassifier.load({ ...options, executionProviders }), warn);
+  return loaded;
 }
