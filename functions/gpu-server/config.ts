@@ -17,7 +17,7 @@ function positiveInteger(fallback: number) {
  * | XCLIP_EXECUTION_PROVIDERS  | cuda,cpu            | ONNX Runtime execution providers, in order of preference |
  * | MAX_VIDEO_BYTES            | 8589934592          | larger objects end FAILED |
  * | MAX_VIDEO_SECONDS          | 10800               | longer videos end FAILED |
- * | VIDEO_CONCURRENCY          | the CPU cores       | videos downloaded and decoded at once per request |
+ * | VIDEO_CONCURRENCY          | the CPU cores       | videos downloaded and decoded at once, over all requests |
  * | MAX_VIDEO_BATCH            | 32                  | videos of concurrent decoders merged into one vision run |
  * | LABEL_FEATURE_CACHE_DIR    | /tmp/label-features | text features of non-default label sets |
  * | SAGEMAKER_BIND_TO_PORT     | 8080                | the port SageMaker sends /ping and /invocations to |

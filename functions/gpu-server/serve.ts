@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
+import { ConcurrencyLimit } from '../../layers/common/concurrency.js';
 import { describeError } from '../../layers/common/errors.js';
 import { createAwsClients } from '../../layers/pipeline/adapters/aws/clients.js';
 import { DynamoResultStore } from '../../layers/pipeline/adapters/aws/dynamo-result-store.js';
@@ -27,6 +28,8 @@ const clients = createAwsClients();
 // Videos and artifacts share the bucket, as on the Lambda path; downloads are capped at MAX_VIDEO_BYTES.
 const bucket = new S3ObjectStore(clients.s3, config.bucket, { maxDownloadBytes: config.maxVideoBytes });
 const workDir = mkdtempSync(join(tmpdir(), 'xclip-videos-'));
+// One set of decoding slots for the whole server: SageMaker may send several requests at once.
+const slots = new ConcurrencyLimit(config.videoConcurrency);
 
 let state: ModelState = { status: 'loading' };
 const server = await listen(createGpuServer({ model: () => state, log: (line) => logger.error(line) }), config.port, '0.0.0.0');
@@ -36,7 +39,7 @@ const loading = loadGpuModel(config, (line) => logger.warn(line)).then((model) =
   const { executionProvider } = model.model;
   state = {
     status: 'ready',
-    deps: { model, sources: bucket, artifacts: bucket, results: new DynamoResultStore(clients.dynamo, config.table), workDir, maxAttempts: MAX_ATTEMPTS, concurrency: config.videoConcurrency },
+    deps: { model, sources: bucket, artifacts: bucket, results: new DynamoResultStore(clients.dynamo, config.table), workDir, maxAttempts: MAX_ATTEMPTS, slots },
   };
   logger.info('model ready', { executionProvider, modelDir: config.modelDir, loadMs: model.loadMs });
   return model;

@@ -46,6 +46,8 @@ export interface GpuEndpointProps {
  */
 export class GpuEndpoint extends Construct {
   static readonly VARIANT = 'AllTraffic';
+  /** Requests an instance works on at once (they share its decoders). */
+  static readonly REQUESTS_PER_INSTANCE = 4;
 
   readonly endpointName: string;
   readonly endpointArn: string;
@@ -113,8 +115,9 @@ export class GpuEndpoint extends Construct {
           s3FailurePath: `${outputs}failures/`,
           notificationConfig: { successTopic: this.successTopic.topicArn, errorTopic: this.errorTopic.topicArn },
         },
-        // One request at a time per instance: a request is a batch that keeps the GPU busy by itself.
-        clientConfig: { maxConcurrentInvocationsPerInstance: 1 },
+        // A few requests at once per instance, sharing its decoding slots (VIDEO_CONCURRENCY): a request of one long
+        // video, or one still downloading, then leaves neither the GPU nor the other cores idle.
+        clientConfig: { maxConcurrentInvocationsPerInstance: GpuEndpoint.REQUESTS_PER_INSTANCE },
       },
     });
     const endpoint = new CfnEndpoint(this, 'Endpoint', { endpointName: this.endpointName, endpointConfigName: config.attrEndpointConfigName });

@@ -1,6 +1,7 @@
 import { linkSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { extname, join } from 'node:path';
+import { ConcurrencyLimit } from '../common/concurrency.js';
 import { XclipError } from '../common/errors.js';
 import { type Timing, benchmarkVideo, summarizeRuns } from '../media/bench.js';
 import { FsObjectStore } from '../pipeline/adapters/local/fs-object-store.js';
@@ -68,7 +69,7 @@ export async function benchmarkBatch(options: BatchBenchOptions): Promise<BatchB
     const sources = new FsObjectStore(sourceDir, 'videos');
     const deps = {
       model: classifier, sources, artifacts: new FsObjectStore(join(work, 'artifacts')), results,
-      workDir: work, maxAttempts: 1, concurrency,
+      workDir: work, maxAttempts: 1, slots: new ConcurrencyLimit(concurrency),
     };
     const uri = (key: string) => `s3://videos/${key}`;
     const warmUp = (await classifyBatch(deps, { video: uri(keys[0]!) })).videos[0]!;

@@ -7,6 +7,7 @@ import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
 import { type LocalAws, startLocalAws } from '../aws/local-aws.js';
 import { lambdaContext, sampleEvent, sqsEvent, withStoredVersions } from '../aws/lambda-events.js';
+import { ConcurrencyLimit } from '../../layers/common/concurrency.js';
 import { DynamoResultStore } from '../../layers/pipeline/adapters/aws/dynamo-result-store.js';
 import { parseS3Notification, sourceOfRecord } from '../../layers/pipeline/adapters/aws/s3-notification.js';
 import { S3ObjectStore } from '../../layers/pipeline/adapters/aws/s3-object-store.js';
@@ -69,7 +70,7 @@ before(async () => {
 
   const config = loadGpuServerConfig({ ...process.env, XCLIP_EXECUTION_PROVIDERS: 'cpu' });
   const model = await loadGpuModel(config, () => {});
-  state = { status: 'ready', deps: { model, sources: bucket, artifacts: bucket, results, workDir: mkdtempSync(join(work, 'scratch-')), maxAttempts: 2, concurrency: 2 } };
+  state = { status: 'ready', deps: { model, sources: bucket, artifacts: bucket, results, workDir: mkdtempSync(join(work, 'scratch-')), maxAttempts: 2, slots: new ConcurrencyLimit(2) } };
   const server = createGpuServer({ model: () => state, log: () => {} });
   sageMaker = await startLocalSageMaker({
     objects: bucket,

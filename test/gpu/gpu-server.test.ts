@@ -8,6 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import type { Hono } from 'hono';
 import { type LocalAws, startLocalAws } from '../aws/local-aws.js';
+import { ConcurrencyLimit } from '../../layers/common/concurrency.js';
 import { DynamoResultStore } from '../../layers/pipeline/adapters/aws/dynamo-result-store.js';
 import { S3ObjectStore } from '../../layers/pipeline/adapters/aws/s3-object-store.js';
 import { VideoClassifier } from '../../layers/pipeline/classifier.js';
@@ -66,7 +67,7 @@ describe('the SageMaker container contract, on CPU', () => {
     assert.equal(model.model.executionProvider, 'cpu');
     assert.equal(warnings.length, 1);
     assert.match(warnings[0]!, /execution provider cuda is unavailable, falling back to cpu/);
-    state = { status: 'ready', deps: { model, sources: bucket, artifacts: bucket, results, workDir: mkdtempSync(join(work, 'scratch-')), maxAttempts: 2, concurrency: config.videoConcurrency } };
+    state = { status: 'ready', deps: { model, sources: bucket, artifacts: bucket, results, workDir: mkdtempSync(join(work, 'scratch-')), maxAttempts: 2, slots: new ConcurrencyLimit(config.videoConcurrency) } };
 
     const ready = await app.request('/ping');
     assert.equal(ready.status, 200);

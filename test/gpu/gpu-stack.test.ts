@@ -64,12 +64,12 @@ describe('with -c gpu=true', () => {
     assert.deepEqual(role.properties.AssumeRolePolicyDocument.Statement, [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'sagemaker.amazonaws.com' } }]);
   });
 
-  test('an endpoint configuration for asynchronous inference: outputs and failures to S3, SNS on success and error, one request per instance', () => {
+  test('an endpoint configuration for asynchronous inference: outputs and failures to S3, SNS on success and error, four requests per instance', () => {
     const config = onlyResource(template, 'AWS::SageMaker::EndpointConfig').properties;
     const topics = { success: resourceOf(template, 'AWS::SNS::Topic', 'GpuSucceeded').id, error: resourceOf(template, 'AWS::SNS::Topic', 'GpuFailed').id };
     const outputs = (path: string) => ({ 'Fn::Join': ['', ['s3://', ref(bucketId(template)), path]] });
     assert.deepEqual(config.AsyncInferenceConfig, {
-      ClientConfig: { MaxConcurrentInvocationsPerInstance: 1 },
+      ClientConfig: { MaxConcurrentInvocationsPerInstance: 4 },
       OutputConfig: {
         S3OutputPath: outputs('/gpu-results/'),
         S3FailurePath: outputs('/gpu-results/failures/'),

@@ -1,4 +1,4 @@
-import { mapConcurrently } from '../../common/map-concurrently.js';
+import type { ConcurrencyLimit } from '../../common/concurrency.js';
 import { modelInfoOf } from '../ports/video-model.js';
 import type { SourceObject } from '../result-schema.js';
 import { type ClassifyDeps, type ClassifyOutcome, type ClassifySettings, ObjectNotFoundError, classifyDelivery, recordErrorOf } from '../use-cases/classify.js';
@@ -10,10 +10,11 @@ export interface BatchDeps extends ClassifyDeps {
   /** Tries per video; a video still failing after the last one is recorded FAILED. */
   maxAttempts: number;
   /**
-   * Videos downloaded and decoded at once: decoding is CPU work, so several decoders keep an accelerator busy
-   * (their vision runs share batches when the model was loaded with maxVideoBatch).
+   * Slots for videos being downloaded and classified, shared by every request in progress: decoding is CPU work,
+   * so several decoders keep an accelerator busy (their vision runs share batches when the model was loaded with
+   * maxVideoBatch), and concurrent requests take turns instead of multiplying the decoders.
    */
-  concurrency: number;
+  slots: ConcurrencyLimit;
 }
 
 function outcomeOf(deps: BatchDeps, source: SourceObject, outcome: ClassifyOutcome): VideoOutcome {
@@ -41,7 +42,7 @@ async function classifyWithAttempts(deps: BatchDeps, source: SourceObject, setti
 }
 
 /**
- * A GPU request (one video, a list, or a manifest): its videos are classified `deps.concurrency` at a time and each
+ * A GPU request (one video, a list, or a manifest): its videos are classified in the shared `deps.slots` and each
  * stored exactly as the Lambda classifier stores it (artifacts, result document, record); the summary says what
  * became of each, in the request's order. Request problems (malformed, unknown manifest, bad labels) are thrown
  * before anything is classified.
@@ -50,9 +51,9 @@ export async function classifyBatch(deps: BatchDeps, request: GpuRequest): Promi
   const started = performance.now();
   const { refs, options } = await requestedVideos(deps.sources, request);
   const settings = settingsOf(options);
-  const videos = await mapConcurrently(await resolveVideos(deps.sources, refs), deps.concurrency, async (video): Promise<VideoOutcome> => ('source' in video
-    ? classifyWithAttempts(deps, video.source, settings)
-    : { status: 'FAILED', key: video.missingKey, error: recordErrorOf(new ObjectNotFoundError(video.missingKey)) }));
+  const videos = await Promise.all((await resolveVideos(deps.sources, refs)).map((video): Promise<VideoOutcome> => ('source' in video
+    ? deps.slots.run(() => classifyWithAttempts(deps, video.source, settings))
+    : Promise.resolve({ status: 'FAILED', key: video.missingKey, error: recordErrorOf(new ObjectNotFoundError(video.missingKey)) }))));
   const { executionProvider } = deps.model.model;
   const count = (status: VideoOutcome['status']) => videos.filter((video) => video.status === status).length;
   return {

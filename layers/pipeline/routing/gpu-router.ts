@@ -7,7 +7,7 @@ import { type ClassifySettings, recordErrorOf } from '../use-cases/classify.js';
 import { videoIdFor } from '../video-id.js';
 import { type ClassifyOptions, optionsOf, settingsOf } from './gpu-request.js';
 import type { GpuRequestSender, GpuSubmission } from './gpu-request-sender.js';
-import { mapConcurrently } from '../../common/map-concurrently.js';
+import { mapConcurrently } from '../../common/concurrency.js';
 import { readManifest, resolveVideos } from './request-videos.js';
 import { type GpuRoutingPolicy, type RouteReason, chooseRoute } from './route.js';
 

@@ -3,7 +3,7 @@ import { InvalidRequestError } from '../errors.js';
 import type { ObjectStore } from '../ports/object-store.js';
 import type { SourceObject } from '../result-schema.js';
 import { type ClassifyOptions, type GpuRequest, type VideoRef, manifestSchema } from './gpu-request.js';
-import { mapConcurrently } from '../../common/map-concurrently.js';
+import { mapConcurrently } from '../../common/concurrency.js';
 import { readJsonDocument } from './json-document.js';
 import { keyInBucket } from './s3-uri.js';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { mapConcurrently } from '../../layers/common/map-concurrently.js';
+import { ConcurrencyLimit, mapConcurrently } from '../../layers/common/concurrency.js';
 
 test('results come back in the items order, whatever order the calls finish in', async () => {
   const delays = [30, 5, 20, 1, 10];
@@ -38,4 +38,32 @@ test('a rejection rejects the whole and starts no further items', async () => {
 test('an empty list maps to an empty list; a limit below one is refused', async () => {
   assert.deepEqual(await mapConcurrently([], 4, async (n: number) => n), []);
   await assert.rejects(mapConcurrently([1], 0, async (n) => n), RangeError);
+});
+
+test('a shared limit holds every caller together to `limit` running tasks, started in arrival order', async () => {
+  const slots = new ConcurrencyLimit(2);
+  let most = 0;
+  const started: string[] = [];
+  const task = (name: string, ms: number) => slots.run(async () => {
+    started.push(name);
+    most = Math.max(most, slots.active);
+    await sleep(ms);
+    return name;
+  });
+  const first = [task('a1', 20), task('a2', 20), task('a3', 5)];
+  const second = [task('b1', 5), task('b2', 5)];
+  assert.deepEqual(await Promise.all([...first, ...second]), ['a1', 'a2', 'a3', 'b1', 'b2']);
+  assert.equal(most, 2);
+  assert.deepEqual(started, ['a1', 'a2', 'a3', 'b1', 'b2']);
+  assert.equal(slots.active, 0, 'every slot is given back');
+});
+
+test('a failing task gives its slot back; the ones waiting still run', async () => {
+  const slots = new ConcurrencyLimit(1);
+  const failing = slots.run(async () => { await sleep(2); throw new Error('boom'); });
+  const after = slots.run(async () => 'ran');
+  await assert.rejects(failing, /boom/);
+  assert.equal(await after, 'ran');
+  assert.equal(slots.active, 0);
+  assert.throws(() => new ConcurrencyLimit(1.5), RangeError);
 });

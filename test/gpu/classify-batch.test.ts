@@ -1,0 +1,66 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ConcurrencyLimit } from '../../layers/common/concurrency.js';
+import { FsObjectStore } from '../../layers/pipeline/adapters/local/fs-object-store.js';
+import { SqliteResultStore } from '../../layers/pipeline/adapters/local/sqlite-result-store.js';
+import type { VideoClassification } from '../../layers/pipeline/classifier.js';
+import type { VideoModel } from '../../layers/pipeline/ports/video-model.js';
+import { classifyBatch } from '../../layers/pipeline/routing/classify-batch.js';
+
+const classification: VideoClassification = {
+  labelSetId: 'custom',
+  labels: [{ label: 'a', index: 0, score: 1, logit: 1 }],
+  embedding: Float32Array.of(1, 0),
+  visualTokens: new Float32Array(4),
+  video: { durationSeconds: 1, width: 2, height: 2, rotation: 0, codec: 'h264', bytes: 5 },
+  timings: { decodeMs: 1, visionMs: 1, scoreMs: 1, totalMs: 3 },
+};
+
+/** A model that takes a few ms per video and counts how many it classifies at once. */
+function countingModel() {
+  const counts = { now: 0, most: 0, calls: 0 };
+  const model: VideoModel = {
+    model: { id: 'fake', precision: 'fp16', sha256: 'x', executionProvider: 'cuda', projectionDim: 2, patches: 2 },
+    async classifyFile() {
+      counts.calls++;
+      counts.most = Math.max(counts.most, ++counts.now);
+      await sleep(10);
+      counts.now--;
+      return classification;
+    },
+    scoreStored: async () => [],
+    textFeatures: async () => new Float32Array(2),
+    scoreTexts: async () => new Float32Array(1),
+  };
+  return { model, counts };
+}
+
+test('requests in progress together share the server\'s slots: never more videos at once than the limit', async () => {
+  const work = mkdtempSync(join(tmpdir(), 'xclip-classify-batch-'));
+  const bucket = join(work, 'bucket');
+  mkdirSync(bucket);
+  mkdirSync(join(work, 'scratch'));
+  const keys = Array.from({ length: 10 }, (_, i) => `v${i}.mp4`);
+  for (const key of keys) writeFileSync(join(bucket, key), key);
+  const { model, counts } = countingModel();
+  const sources = new FsObjectStore(bucket);
+  const deps = {
+    model, sources, artifacts: new FsObjectStore(join(work, 'objects')), results: new SqliteResultStore(':memory:'),
+    workDir: join(work, 'scratch'), maxAttempts: 1, slots: new ConcurrencyLimit(3),
+  };
+  const uris = keys.map((key) => `s3://${sources.bucket}/${key}`);
+  const [first, second] = await Promise.all([
+    classifyBatch(deps, { videos: uris.slice(0, 6), labels: 'a,b', top: 1 }),
+    classifyBatch(deps, { videos: uris.slice(6), labels: 'a,b', top: 1 }),
+  ]);
+  assert.deepEqual(first.videos.map((video) => [video.key, video.status]), keys.slice(0, 6).map((key) => [key, 'DONE']));
+  assert.deepEqual(second.videos.map((video) => [video.key, video.status]), keys.slice(6).map((key) => [key, 'DONE']));
+  assert.equal(counts.calls, 10);
+  assert.equal(counts.most, 3, 'both requests together kept to the three slots, and used them all');
+  assert.equal(first.executionProvider, 'cuda');
+  assert.equal(deps.slots.active, 0);
+});
