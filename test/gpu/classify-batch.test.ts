@@ -7,35 +7,19 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ConcurrencyLimit } from '../../layers/common/concurrency.js';
 import { FsObjectStore } from '../../layers/pipeline/adapters/local/fs-object-store.js';
 import { SqliteResultStore } from '../../layers/pipeline/adapters/local/sqlite-result-store.js';
-import type { VideoClassification } from '../../layers/pipeline/classifier.js';
-import type { VideoModel } from '../../layers/pipeline/ports/video-model.js';
 import { classifyBatch } from '../../layers/pipeline/routing/classify-batch.js';
-
-const classification: VideoClassification = {
-  labelSetId: 'custom',
-  labels: [{ label: 'a', index: 0, score: 1, logit: 1 }],
-  embedding: Float32Array.of(1, 0),
-  visualTokens: new Float32Array(4),
-  video: { durationSeconds: 1, width: 2, height: 2, rotation: 0, codec: 'h264', bytes: 5 },
-  timings: { decodeMs: 1, visionMs: 1, scoreMs: 1, totalMs: 3 },
-};
+import { FAKE_CLASSIFICATION, fakeVideoModel } from '../pipeline/records.js';
 
 /** A model that takes a few ms per video and counts how many it classifies at once. */
 function countingModel() {
   const counts = { now: 0, most: 0, calls: 0 };
-  const model: VideoModel = {
-    model: { id: 'fake', precision: 'fp16', sha256: 'x', executionProvider: 'cuda', projectionDim: 2, patches: 2 },
-    async classifyFile() {
-      counts.calls++;
-      counts.most = Math.max(counts.most, ++counts.now);
-      await sleep(10);
-      counts.now--;
-      return classification;
-    },
-    scoreStored: async () => [],
-    textFeatures: async () => new Float32Array(2),
-    scoreTexts: async () => new Float32Array(1),
-  };
+  const model = fakeVideoModel(async () => {
+    counts.calls++;
+    counts.most = Math.max(counts.most, ++counts.now);
+    await sleep(10);
+    counts.now--;
+    return FAKE_CLASSIFICATION;
+  }, 'cuda');
   return { model, counts };
 }
 

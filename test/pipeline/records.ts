@@ -3,6 +3,8 @@ import { RESULT_SCHEMA_VERSION, type SourceObject, type VideoResult } from '../.
 import { artifactKeysFor } from '../../layers/pipeline/storage-keys.js';
 import { videoIdFor } from '../../layers/pipeline/video-id.js';
 import type { ResultStore } from '../../layers/pipeline/ports/result-store.js';
+import type { VideoClassification } from '../../layers/pipeline/classifier.js';
+import type { VideoModel } from '../../layers/pipeline/ports/video-model.js';
 
 /** Test helpers that make source objects and results without a model. */
 export function sourceObject(key: string, version = 'v1', sequence = '0001', bucket = 'bucket'): SourceObject {
@@ -38,4 +40,25 @@ export async function classified(store: ResultStore, key: string, labels: Array<
   assert.ok(await store.claim(id, version, at));
   assert.ok(await store.complete(id, version, resultFor(source, labels), EMBEDDING, at));
   return id;
+}
+
+/** What a stand-in model returns for any file: one label of a two-label set, a 2-dim embedding. */
+export const FAKE_CLASSIFICATION: VideoClassification = {
+  labelSetId: 'custom',
+  labels: [{ label: 'a', index: 0, score: 1, logit: 1 }],
+  embedding: Float32Array.of(1, 0),
+  visualTokens: new Float32Array(4),
+  video: { durationSeconds: 1, width: 2, height: 2, rotation: 0, codec: 'h264', bytes: 5 },
+  timings: { decodeMs: 1, visionMs: 1, scoreMs: 1, totalMs: 3 },
+};
+
+/** A stand-in VideoModel (projection 2, 2 patches) whose classifyFile is `classifyFile`. */
+export function fakeVideoModel(classifyFile: VideoModel['classifyFile'], executionProvider = 'cpu'): VideoModel {
+  return {
+    model: { id: 'fake', precision: 'fp32', sha256: 'x', executionProvider, projectionDim: 2, patches: 2 },
+    classifyFile,
+    scoreStored: async () => [],
+    textFeatures: async () => new Float32Array(2),
+    scoreTexts: async () => new Float32Array(1),
+  };
 }

@@ -6,7 +6,6 @@ import { test } from 'node:test';
 import { FsObjectStore } from '../../layers/pipeline/adapters/local/fs-object-store.js';
 import { MemoryQueue } from '../../layers/pipeline/adapters/local/memory-queue.js';
 import { SqliteResultStore } from '../../layers/pipeline/adapters/local/sqlite-result-store.js';
-import type { VideoClassification } from '../../layers/pipeline/classifier.js';
 import { Worker } from '../../layers/pipeline/local/worker.js';
 import type { VideoModel } from '../../layers/pipeline/ports/video-model.js';
 import type { SourceObject } from '../../layers/pipeline/result-schema.js';
@@ -14,29 +13,16 @@ import { classifyDelivery, classifyObject } from '../../layers/pipeline/use-case
 import { ingestObject } from '../../layers/pipeline/use-cases/ingest.js';
 import { videoIdFor } from '../../layers/pipeline/video-id.js';
 import { customLabelSet } from '../../layers/xclip/label-sets.js';
-
-const classification: VideoClassification = {
-  labelSetId: 'custom',
-  labels: [{ label: 'a', index: 0, score: 1, logit: 1 }],
-  embedding: Float32Array.of(1, 0),
-  visualTokens: new Float32Array(4),
-  video: { durationSeconds: 1, width: 2, height: 2, rotation: 0, codec: 'h264', bytes: 5 },
-  timings: { decodeMs: 1, visionMs: 1, scoreMs: 1, totalMs: 3 },
-};
+import { FAKE_CLASSIFICATION, fakeVideoModel } from './records.js';
 
 /** A model whose classifyFile fails the first `failures` times with an unexpected (transient) error. */
 function flakyModel(failures: number): VideoModel & { calls: number } {
-  return {
-    calls: 0,
-    model: { id: 'fake', precision: 'fp32', sha256: 'x', executionProvider: 'cpu', projectionDim: 2, patches: 2 },
-    async classifyFile() {
-      if (this.calls++ < failures) throw new Error('onnxruntime hiccup');
-      return classification;
-    },
-    scoreStored: async () => [],
-    textFeatures: async () => new Float32Array(2),
-    scoreTexts: async () => new Float32Array(1),
-  };
+  let calls = 0;
+  const model = fakeVideoModel(async () => {
+    if (calls++ < failures) throw new Error('onnxruntime hiccup');
+    return FAKE_CLASSIFICATION;
+  });
+  return { ...model, get calls() { return calls; } };
 }
 
 async function runUntilSettled(failures: number) {
