@@ -1,6 +1,6 @@
-import { linkSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { linkSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
-import { extname, join } from 'node:path';
+import { extname, join, resolve } from 'node:path';
 import { ConcurrencyLimit } from '../common/concurrency.js';
 import { XclipError } from '../common/errors.js';
 import { type Timing, benchmarkVideo, summarizeRuns } from '../media/bench.js';
@@ -8,6 +8,7 @@ import { FsObjectStore } from '../pipeline/adapters/local/fs-object-store.js';
 import { SqliteResultStore } from '../pipeline/adapters/local/sqlite-result-store.js';
 import { VideoClassifier } from '../pipeline/classifier.js';
 import { classifyBatch } from '../pipeline/routing/classify-batch.js';
+import type { VideoOutcome } from '../pipeline/routing/gpu-request.js';
 import { BENCH_VIDEO } from './model-bench.js';
 
 /** What `xclip bench --batch N --json` prints. */
@@ -25,10 +26,22 @@ export interface BatchBenchResult {
   videosPerSecond: number;
   done: number;
   failed: number;
-  /** Per video, as its result records them: vision includes the wait for a shared run. */
-  perVideo: { decode: Timing; vision: Timing; score: Timing; total: Timing };
+  skipped: number;
+  /** The first few videos that did not end DONE, and why. */
+  failures: BatchBenchFailure[];
+  /** Per video DONE, as its result records them (vision includes the wait for a shared run); absent when none was. */
+  perVideo?: { decode: Timing; vision: Timing; score: Timing; total: Timing };
+  /** This process only: ffmpeg's processes are not counted. */
   peakRssMb: number;
 }
+
+export interface BatchBenchFailure {
+  key: string;
+  status: 'FAILED' | 'SKIPPED';
+  reason: string;
+}
+
+const MAX_FAILURES_SHOWN = 5;
 
 export interface BatchBenchOptions {
   modelDir: string;
@@ -45,42 +58,61 @@ export interface BatchBenchOptions {
   cacheDir?: string;
 }
 
+/** `video` under `path` without copying it where the filesystem allows (a hard link, else a symbolic one). */
+function linkVideo(video: string, path: string): void {
+  try {
+    linkSync(video, path);
+  } catch {
+    symlinkSync(resolve(video), path);
+  }
+}
+
+function failureOf(outcome: VideoOutcome): BatchBenchFailure | undefined {
+  if (outcome.status === 'FAILED') return { key: outcome.key, status: outcome.status, reason: `${outcome.error.code}: ${outcome.error.message}` };
+  if (outcome.status === 'SKIPPED') return { key: outcome.key, status: outcome.status, reason: outcome.reason };
+  return undefined;
+}
+
 /**
  * End-to-end throughput of the GPU server's batch path on this machine: one request of `videos` copies of a video
  * through classifyBatch (download from a local object store, decode, vision runs shared across concurrent videos,
- * scoring, results stored in SQLite), after one untimed warm-up video. What the SageMaker endpoint adds (S3 and
- * DynamoDB round trips, HTTP) is left out.
+ * scoring, results stored in SQLite), after an untimed warm-up request of `concurrency` copies (so the first runs
+ * of each batch size are not timed). What the SageMaker endpoint adds (S3 and DynamoDB round trips, HTTP) is
+ * left out.
  */
 export async function benchmarkBatch(options: BatchBenchOptions): Promise<BatchBenchResult> {
   const video = options.video ?? benchmarkVideo('h264', 10, { cacheDir: options.cacheDir });
   const concurrency = options.concurrency ?? availableParallelism();
   const maxVideoBatch = options.maxVideoBatch ?? 32;
   const work = mkdtempSync(join(tmpdir(), 'xclip-batch-bench-'));
-  const results = new SqliteResultStore(join(work, 'results.db'));
+  let results: SqliteResultStore | undefined;
   let classifier: VideoClassifier | undefined;
   try {
+    results = new SqliteResultStore(join(work, 'results.db'));
     classifier = await VideoClassifier.load({
       modelDir: options.modelDir, executionProviders: options.executionProviders, maxVideoBatch, threads: options.threads,
     });
     const sourceDir = join(work, 'videos');
     mkdirSync(sourceDir);
-    const keys = Array.from({ length: options.videos + 1 }, (_, i) => `copy-${i}${extname(video)}`);
-    for (const key of keys) linkSync(video, join(sourceDir, key));
+    const uris = (prefix: string, count: number) => Array.from({ length: count }, (_, i) => {
+      const key = `${prefix}-${i}${extname(video)}`;
+      linkVideo(video, join(sourceDir, key));
+      return `s3://videos/${key}`;
+    });
     const sources = new FsObjectStore(sourceDir, 'videos');
     const deps = {
       model: classifier, sources, artifacts: new FsObjectStore(join(work, 'artifacts')), results,
       workDir: work, maxAttempts: 1, slots: new ConcurrencyLimit(concurrency),
     };
-    const uri = (key: string) => `s3://videos/${key}`;
-    const warmUp = (await classifyBatch(deps, { video: uri(keys[0]!) })).videos[0]!;
-    if (warmUp.status !== 'DONE') {
-      throw new XclipError('BENCH_VIDEO_FAILED', `cannot classify ${video}`, warmUp.status === 'FAILED' ? warmUp.error.message : warmUp.reason);
-    }
+    const warmUpFailure = (await classifyBatch(deps, { videos: uris('warm-up', Math.min(concurrency, options.videos)) })).videos.map(failureOf).find(Boolean);
+    if (warmUpFailure) throw new XclipError('BENCH_VIDEO_FAILED', `cannot classify ${video}`, warmUpFailure.reason);
 
+    const request = { videos: uris('copy', options.videos) };
     const started = performance.now();
-    const summary = await classifyBatch(deps, { videos: keys.slice(1).map(uri) });
+    const summary = await classifyBatch(deps, request);
     const wallMs = performance.now() - started;
     const timings = summary.videos.flatMap((outcome) => (outcome.status === 'DONE' ? [outcome.timings] : []));
+    const stage = (pick: (t: (typeof timings)[number]) => number) => summarizeRuns(timings.map(pick));
     return {
       model: classifier.model.id,
       precision: classifier.model.precision,
@@ -94,17 +126,17 @@ export async function benchmarkBatch(options: BatchBenchOptions): Promise<BatchB
       videosPerSecond: (1000 * summary.counts.done) / wallMs,
       done: summary.counts.done,
       failed: summary.counts.failed,
-      perVideo: {
-        decode: summarizeRuns(timings.map((t) => t.decodeMs)),
-        vision: summarizeRuns(timings.map((t) => t.visionMs)),
-        score: summarizeRuns(timings.map((t) => t.scoreMs)),
-        total: summarizeRuns(timings.map((t) => t.totalMs)),
-      },
+      skipped: summary.counts.skipped,
+      failures: summary.videos.flatMap((outcome) => failureOf(outcome) ?? []).slice(0, MAX_FAILURES_SHOWN),
+      perVideo: timings.length === 0 ? undefined : { decode: stage((t) => t.decodeMs), vision: stage((t) => t.visionMs), score: stage((t) => t.scoreMs), total: stage((t) => t.totalMs) },
       peakRssMb: process.resourceUsage().maxRSS / 1024,
     };
   } finally {
-    await classifier?.release();
-    results.close();
-    rmSync(work, { recursive: true, force: true });
+    try {
+      await classifier?.release();
+    } finally {
+      results?.close();
+      rmSync(work, { recursive: true, force: true });
+    }
   }
 }

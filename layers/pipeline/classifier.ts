@@ -112,7 +112,8 @@ function meanRows(values: Float32Array, rows: number): Float32Array {
  */
 export class VideoClassifier {
   readonly model: { id: string; precision: string; sha256: string; executionProvider: string; projectionDim: number; patches: number };
-  private readonly labelFeatureCache = new Map<string, TextFeatures>();
+  /** Promises, so that concurrent first uses of a label set compute its features once. */
+  private readonly labelFeatureCache = new Map<string, Promise<TextFeatures>>();
 
   private constructor(
     private readonly runtime: XclipRuntime,
@@ -152,9 +153,18 @@ export class VideoClassifier {
   }
 
   /** Label features from memory, the model directory, the cache directory, or computed (and cached). */
-  async labelFeatures(labels: LabelSet): Promise<TextFeatures> {
-    const cached = this.labelFeatureCache.get(labels.id);
-    if (cached) return cached;
+  labelFeatures(labels: LabelSet): Promise<TextFeatures> {
+    let entry = this.labelFeatureCache.get(labels.id);
+    if (!entry) {
+      entry = this.loadLabelFeatures(labels);
+      this.labelFeatureCache.set(labels.id, entry);
+      // A failure is not kept: the next use tries again.
+      entry.catch(() => this.labelFeatureCache.delete(labels.id));
+    }
+    return entry;
+  }
+
+  private async loadLabelFeatures(labels: LabelSet): Promise<TextFeatures> {
     const cachePath = this.options.labelFeatureCacheDir && join(this.options.labelFeatureCacheDir, this.model.sha256.slice(0, 16), `${labels.id}.safetensors`);
     let features = readLabelFeatures(labelFeaturesPath(this.options.modelDir, labels.id), labels) ?? (cachePath ? readLabelFeatures(cachePath, labels) : undefined);
     if (!features) {
@@ -164,9 +174,7 @@ export class VideoClassifier {
         writeLabelFeatures(cachePath, labels, features, this.model.projectionDim);
       }
     }
-    const entry = { count: labels.names.length, features };
-    this.labelFeatureCache.set(labels.id, entry);
-    return entry;
+    return { count: labels.names.length, features };
   }
 
   private async scoreVideo(video: VideoFeatures, labels: LabelSet): Promise<Float32Array> {

@@ -1,4 +1,5 @@
 import { describeError } from '../common/errors.js';
+import { readManifest } from '../xclip/manifest.js';
 import { type ClassifierOptions, VideoClassifier } from './classifier.js';
 
 /**
@@ -32,9 +33,16 @@ export function loadWithFallback<T>(providers: readonly string[], load: (provide
 
 /**
  * A classifier on the first of `options.executionProviders` (default CPU) that starts, falling back as
- * loadWithFallback does; its `model.executionProvider` says which one runs.
+ * loadWithFallback does; its `model.executionProvider` says which one runs. The model directory is read first,
+ * so its errors are not taken for a provider's. On the CPU, vision runs are not merged (`maxVideoBatch` is for
+ * accelerators): a merged CPU run takes no less time per video and holds the event loop for seconds.
  */
 export async function loadClassifier(options: ClassifierOptions, warn: (line: string) => void): Promise<VideoClassifier> {
-  const { loaded } = await loadWithFallback(options.executionProviders ?? ['cpu'], (executionProviders) => VideoClassifier.load({ ...options, executionProviders }), warn);
+  readManifest(options.modelDir);
+  const { loaded } = await loadWithFallback(options.executionProviders ?? ['cpu'], (executionProviders) => VideoClassifier.load({
+    ...options,
+    executionProviders,
+    maxVideoBatch: executionProviders[0] === 'cpu' ? 1 : options.maxVideoBatch,
+  }), warn);
   return loaded;
 }

@@ -75,6 +75,8 @@ export class XclipRuntime {
 
   static async load(dir: string, options: SessionOptions = {}): Promise<XclipRuntime> {
     const started = performance.now();
+    const maxVideoBatch = options.maxVideoBatch ?? 1;
+    if (!Number.isInteger(maxVideoBatch) || maxVideoBatch < 1) throw new RangeError(`maxVideoBatch must be a positive integer, got ${maxVideoBatch}`);
     const manifest = readManifest(dir);
     const sessionOptions: ort.InferenceSession.SessionOptions = {
       intraOpNumThreads: options.threads ?? availableParallelism(),
@@ -95,7 +97,7 @@ export class XclipRuntime {
       throw failed.reason;
     }
     const [vision, text, score] = settled.map((outcome) => (outcome as PromiseFulfilledResult<ort.InferenceSession>).value);
-    return new XclipRuntime(dir, manifest, vision!, text!, score!, performance.now() - started, options.maxVideoBatch ?? 1);
+    return new XclipRuntime(dir, manifest, vision!, text!, score!, performance.now() - started, maxVideoBatch);
   }
 
   get frames(): number {

@@ -20,7 +20,8 @@ function rows(values: Float32Array, batch: number, from: number, count: number):
  * Concurrent vision runs merged into runs of up to `maxBatch` videos, for an accelerator that does many videos in
  * little more time than one. A run starts as soon as the previous one ends and takes the requests queued meanwhile,
  * in arrival order, so a busy accelerator gets full batches and an idle one waits for no one. A request larger
- * than `maxBatch` runs alone; an error fails every request of its run.
+ * than `maxBatch` runs alone. When a merged run fails, each of its requests is run again alone, so one bad request
+ * fails by itself.
  */
 export class VideoBatcher {
   private readonly queue: Request[] = [];
@@ -55,11 +56,11 @@ export class VideoBatcher {
   }
 
   private async runOnce(run: Request[]): Promise<void> {
+    if (run.length === 1) {
+      await this.runAlone(run[0]!);
+      return;
+    }
     try {
-      if (run.length === 1) {
-        run[0]!.resolve(await this.encode(run[0]!.pixelValues, run[0]!.batch));
-        return;
-      }
       const batch = run.reduce((sum, request) => sum + request.batch, 0);
       const pixelValues = new Float32Array(run.reduce((sum, request) => sum + request.pixelValues.length, 0));
       let offset = 0;
@@ -77,8 +78,16 @@ export class VideoBatcher {
         });
         from += request.batch;
       }
+    } catch {
+      for (const request of run) await this.runAlone(request);
+    }
+  }
+
+  private async runAlone(request: Request): Promise<void> {
+    try {
+      request.resolve(await this.encode(request.pixelValues, request.batch));
     } catch (error) {
-      for (const request of run) request.reject(error);
+      request.reject(error);
     }
   }
 }

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { buildSmallTextModel } from '../helpers/small-model.js';
 import { makeTestVideo } from '../helpers/videos.js';
@@ -51,6 +51,18 @@ test('bench --batch runs a request of n copies of a video through the GPU server
   for (const stage of ['decode', 'vision', 'score', 'total']) assert.equal(result.perVideo[stage].runsMs.length, 5, stage);
   assert.ok(result.videosPerSecond > 0 && result.wallMs > 0);
   assert.equal(result.video, video);
+  assert.deepEqual([result.skipped, result.failures], [0, []]);
+
+  // A video on another filesystem cannot be hard-linked into the bench's folder: it is linked symbolically.
+  const shm = '/dev/shm';
+  if (existsSync(shm) && statSync(shm).dev !== statSync(tmpdir()).dev) {
+    const elsewhere = join(mkdtempSync(join(shm, 'xclip-bench-')), 'clip.mp4');
+    copyFileSync(video, elsewhere);
+    const across = spawnSync(process.execPath, ['bin/xclip.js', 'bench', '--model', modelDir, '--batch', '2', '--video', elsewhere, '--json'], { encoding: 'utf8' });
+    rmSync(dirname(elsewhere), { recursive: true });
+    assert.equal(across.status, 0, across.stderr);
+    assert.equal(JSON.parse(across.stdout).done, 2);
+  }
 
   writeFileSync(join(work, 'notes.mp4'), 'not a video');
   const bad = spawnSync(process.execPath, ['bin/xclip.js', 'bench', '--model', modelDir, '--batch', '2', '--video', join(work, 'notes.mp4')], { encoding: 'utf8' });

@@ -11,16 +11,17 @@ test('results come back in the items order, whatever order the calls finish in',
 test('never more than `limit` calls in flight, and a free slot is refilled at once', async () => {
   let inFlight = 0;
   let most = 0;
-  const started: number[] = [];
+  const finished: number[] = [];
   await mapConcurrently([40, 5, 5, 5, 5], 2, async (ms) => {
-    started.push(ms);
     most = Math.max(most, ++inFlight);
     await sleep(ms);
     inFlight--;
+    finished.push(ms);
   });
   assert.equal(most, 2);
-  // The four short items all ran in the second slot while the long first item held the first.
-  assert.deepEqual(started, [40, 5, 5, 5, 5]);
+  // The four short items all ran in the second slot while the long first item held the first (fixed groups of
+  // two would have waited for it).
+  assert.deepEqual(finished, [5, 5, 5, 5, 40]);
 });
 
 test('a rejection rejects the whole and starts no further items', async () => {
@@ -66,4 +67,15 @@ test('a failing task gives its slot back; the ones waiting still run', async () 
   assert.equal(await after, 'ran');
   assert.equal(slots.active, 0);
   assert.throws(() => new ConcurrencyLimit(1.5), RangeError);
+});
+
+test('waiting groups take turns for freed slots, first come first served within each', async () => {
+  const slots = new ConcurrencyLimit(1);
+  const started: string[] = [];
+  const task = (name: string, group: string) => slots.run(async () => {
+    started.push(name);
+    await sleep(1);
+  }, group);
+  await Promise.all([task('a1', 'a'), task('a2', 'a'), task('a3', 'a'), task('a4', 'a'), task('b1', 'b'), task('b2', 'b')]);
+  assert.deepEqual(started, ['a1', 'a2', 'b1', 'a3', 'b2', 'a4']);
 });

@@ -170,3 +170,20 @@ test('text search ranks videos by the video-conditioned score graph, known by co
   [0, 30, 60].forEach((degrees, i) => assert.ok(Math.abs(hits[i]!.score! - scale * Math.cos((degrees * Math.PI) / 180)) < 1e-3 * scale, `score at ${degrees} degrees`));
   store.results.close();
 });
+
+test('concurrent first uses of a label set encode its texts once', async () => {
+  const labels = customLabelSet(['rowing a boat', 'baking bread', 'walking a dog']);
+  const encode = model.textFeatures.bind(model);
+  let encodes = 0;
+  model.textFeatures = async (texts) => {
+    encodes++;
+    return encode(texts);
+  };
+  try {
+    const [a, b, c] = await Promise.all([model.labelFeatures(labels), model.labelFeatures(labels), model.labelFeatures(labels)]);
+    assert.equal(encodes, 1);
+    assert.ok(a === b && b === c && a.count === 3);
+  } finally {
+    model.textFeatures = encode;
+  }
+});

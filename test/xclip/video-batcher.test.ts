@@ -7,11 +7,11 @@ import { buildSmallTextModel } from '../helpers/small-model.js';
 import { maxAbsDiff } from '../helpers/tensors.js';
 
 /** A stand-in vision run over 2 floats per video: the embedding is [sum, batch-size], the tokens [first, last]. */
-function fakeEncoder(runs: number[], fail?: (batch: number) => boolean): EncodeVideos {
+function fakeEncoder(runs: number[], fail?: (pixelValues: Float32Array, batch: number) => boolean): EncodeVideos {
   return async (pixelValues, batch) => {
     runs.push(batch);
     await sleep(5);
-    if (fail?.(batch)) throw new Error(`run of ${batch} failed`);
+    if (fail?.(pixelValues, batch)) throw new Error(`run of ${batch} failed`);
     const videoEmbeds = new Float32Array(batch * 2);
     const visualTokens = new Float32Array(batch * 2);
     for (let b = 0; b < batch; b++) {
@@ -57,12 +57,14 @@ test('runs hold at most maxBatch videos; a multi-video request keeps its rows to
   assert.deepEqual([...rest[1]!.visualTokens], [40, 41]);
 });
 
-test('an error fails every request of its run and no other', async () => {
+test('a failed merged run is run again request by request, so only the bad request fails', async () => {
   const runs: number[] = [];
-  const batcher = new VideoBatcher(fakeEncoder(runs, (batch) => batch === 2), 2);
+  // Video 2 (its pixels start at 20) breaks any run it is in.
+  const batcher = new VideoBatcher(fakeEncoder(runs, (pixelValues, batch) => Array.from({ length: batch }, (_, b) => pixelValues[b * 2]).includes(20)), 2);
   const outcomes = await Promise.allSettled([1, 2, 3, 4].map((n) => batcher.encodeVideos(video(n), 1)));
-  assert.deepEqual(runs, [1, 2, 1]);
-  assert.deepEqual(outcomes.map((outcome) => outcome.status), ['fulfilled', 'rejected', 'rejected', 'fulfilled']);
+  assert.deepEqual(runs, [1, 2, 1, 1, 1]);
+  assert.deepEqual(outcomes.map((outcome) => outcome.status), ['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+  assert.deepEqual([...(outcomes[2] as PromiseFulfilledResult<{ visualTokens: Float32Array }>).value.visualTokens], [30, 31]);
   // The batcher goes on after a failed run.
   assert.equal((await batcher.encodeVideos(video(9), 1)).batch, 1);
 });

@@ -42,15 +42,20 @@ function formatThroughput(t: ThroughputResult): string {
 }
 
 function formatBatch(b: BatchBenchResult): string {
-  return [
+  const lines = [
     `batch path of ${b.model} (${b.precision}) on ${b.executionProvider}: ${b.videos} x ${b.video}, ${b.concurrency} at once, vision runs of up to ${b.maxVideoBatch}`,
-    `  ${b.done} done, ${b.failed} failed in ${(b.wallMs / 1000).toFixed(2)} s: ${b.videosPerSecond.toFixed(2)} videos/s (load ${b.loadMs.toFixed(0)} ms)`,
-    `  per video: decode ${ms(b.perVideo.decode)}`,
-    `             vision ${ms(b.perVideo.vision)} (with the wait for a shared run)`,
-    `             score  ${ms(b.perVideo.score)}`,
-    `             total  ${ms(b.perVideo.total)}`,
-    `  peak RSS ${b.peakRssMb.toFixed(0)} MB`,
-  ].join('\n');
+    `  ${b.done} done, ${b.failed} failed, ${b.skipped} skipped in ${(b.wallMs / 1000).toFixed(2)} s: ${b.videosPerSecond.toFixed(2)} videos/s (load ${b.loadMs.toFixed(0)} ms)`,
+  ];
+  if (b.perVideo) {
+    lines.push(
+      `  per video: decode ${ms(b.perVideo.decode)}`,
+      `             vision ${ms(b.perVideo.vision)} (with the wait for a shared run)`,
+      `             score  ${ms(b.perVideo.score)}`,
+      `             total  ${ms(b.perVideo.total)}`,
+    );
+  }
+  lines.push(...b.failures.map((f) => `  ${f.status} ${f.key}: ${f.reason}`), `  peak RSS ${b.peakRssMb.toFixed(0)} MB (this process)`);
+  return lines.join('\n');
 }
 
 function batchSizes(value: string): number[] {
@@ -100,6 +105,8 @@ export function registerBenchCommand(program: Command): void {
           concurrency: options.concurrency, maxVideoBatch: options.maxVideoBatch, threads: options.threads,
         });
         process.stdout.write(options.json ? `${JSON.stringify(batch, null, 2)}\n` : `${formatBatch(batch)}\n`);
+        // Numbers over videos that failed are not the path's: say so in the exit status too.
+        if (batch.failed + batch.skipped > 0) process.exitCode = 1;
         return;
       }
       if (options.throughput) {

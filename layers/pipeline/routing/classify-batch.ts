@@ -51,8 +51,10 @@ export async function classifyBatch(deps: BatchDeps, request: GpuRequest): Promi
   const started = performance.now();
   const { refs, options } = await requestedVideos(deps.sources, request);
   const settings = settingsOf(options);
+  // This request's videos take turns with those of the other requests in progress, not after them all.
+  const turn = Symbol('request');
   const videos = await Promise.all((await resolveVideos(deps.sources, refs)).map((video): Promise<VideoOutcome> => ('source' in video
-    ? deps.slots.run(() => classifyWithAttempts(deps, video.source, settings))
+    ? deps.slots.run(() => classifyWithAttempts(deps, video.source, settings), turn)
     : Promise.resolve({ status: 'FAILED', key: video.missingKey, error: recordErrorOf(new ObjectNotFoundError(video.missingKey)) }))));
   const { executionProvider } = deps.model.model;
   const count = (status: VideoOutcome['status']) => videos.filter((video) => video.status === status).length;
