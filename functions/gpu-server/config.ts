@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
+import { DEFAULT_MEDIA_LIMITS } from '../../layers/media/limits.js';
 import { parseEnvironment } from '../shared/environment.js';
 
 function positiveInteger(fallback: number) {
@@ -19,6 +20,7 @@ function positiveInteger(fallback: number) {
  * | MAX_VIDEO_SECONDS          | 10800               | longer videos end FAILED |
  * | VIDEO_CONCURRENCY          | the CPU cores       | videos downloaded and decoded at once, over all requests |
  * | MAX_VIDEO_BATCH            | 32                  | videos of concurrent decoders merged into one vision run |
+ * | DECODE_TIMEOUT_SECONDS     | 120                 | one ffmpeg run; twice the Lambda's, as decoders share the cores |
  * | LABEL_FEATURE_CACHE_DIR    | /tmp/label-features | text features of non-default label sets |
  * | SAGEMAKER_BIND_TO_PORT     | 8080                | the port SageMaker sends /ping and /invocations to |
  */
@@ -33,6 +35,7 @@ const configSchema = z.object({
   MAX_VIDEO_SECONDS: positiveInteger(3 * 3600),
   VIDEO_CONCURRENCY: positiveInteger(availableParallelism()),
   MAX_VIDEO_BATCH: positiveInteger(32),
+  DECODE_TIMEOUT_SECONDS: positiveInteger(2 * DEFAULT_MEDIA_LIMITS.decodeTimeoutMs / 1000),
   LABEL_FEATURE_CACHE_DIR: z.string().min(1).default('/tmp/label-features'),
   SAGEMAKER_BIND_TO_PORT: z.string().regex(/^\d+$/, 'must be a port number').transform(Number).pipe(z.number().int().min(0).max(65535)).default(8080),
 });
@@ -46,6 +49,7 @@ export interface GpuServerConfig {
   maxVideoSeconds: number;
   videoConcurrency: number;
   maxVideoBatch: number;
+  decodeTimeoutMs: number;
   labelFeatureCacheDir: string;
   port: number;
 }
@@ -62,6 +66,7 @@ export function loadGpuServerConfig(env: Record<string, string | undefined> = pr
     maxVideoSeconds: c.MAX_VIDEO_SECONDS,
     videoConcurrency: c.VIDEO_CONCURRENCY,
     maxVideoBatch: c.MAX_VIDEO_BATCH,
+    decodeTimeoutMs: c.DECODE_TIMEOUT_SECONDS * 1000,
     labelFeatureCacheDir: c.LABEL_FEATURE_CACHE_DIR,
     port: c.SAGEMAKER_BIND_TO_PORT,
   };

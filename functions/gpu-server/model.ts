@@ -7,7 +7,7 @@ export function loadGpuModel(config: GpuServerConfig, warn: (line: string) => vo
   return loadClassifier({
     modelDir: config.modelDir,
     labelFeatureCacheDir: config.labelFeatureCacheDir,
-    limits: { maxFileBytes: config.maxVideoBytes, maxDurationSeconds: config.maxVideoSeconds },
+    limits: { maxFileBytes: config.maxVideoBytes, maxDurationSeconds: config.maxVideoSeconds, decodeTimeoutMs: config.decodeTimeoutMs },
     executionProviders: config.executionProviders,
     maxVideoBatch: config.maxVideoBatch,
   }, warn);

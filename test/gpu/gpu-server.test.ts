@@ -63,6 +63,7 @@ describe('the SageMaker container contract, on CPU', () => {
     const config = loadGpuServerConfig({ BUCKET_NAME: aws.bucket, TABLE_NAME: aws.table, MODEL_DIR: modelDir, LABEL_FEATURE_CACHE_DIR: join(work, 'labels'), VIDEO_CONCURRENCY: '3' });
     assert.deepEqual(config.executionProviders, ['cuda', 'cpu'], 'the default provider list');
     assert.equal(config.maxVideoBatch, 32, 'concurrent videos share vision runs by default');
+    assert.equal(config.decodeTimeoutMs, 120_000, 'decoders sharing the cores get twice the Lambda\'s time');
     const model = await loadGpuModel(config, (line) => warnings.push(line));
     assert.equal(model.model.executionProvider, 'cpu');
     assert.equal(warnings.length, 1);

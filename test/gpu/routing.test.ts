@@ -96,14 +96,18 @@ test('execution providers: the configured list, then without its head, CPU last;
   await assert.rejects(loadWithFallback(['cuda'], async () => { throw new Error('no model'); }, () => {}), /no model/, 'CPU\'s own error is thrown');
 });
 
-test('the GPU server\'s environment: provider list from XCLIP_EXECUTION_PROVIDERS, SageMaker\'s port by default', () => {
+test('the GPU server\'s environment: provider list, decoders, batch size and decode timeout, SageMaker\'s port by default; every bad variable named', () => {
   const config = loadGpuServerConfig({ BUCKET_NAME: 'b', TABLE_NAME: 't', XCLIP_EXECUTION_PROVIDERS: ' WebGPU , cpu ' });
   assert.deepEqual(config.executionProviders, ['webgpu', 'cpu']);
   assert.equal(config.port, 8080);
   assert.equal(config.modelDir, '/opt/model');
-  assert.throws(() => loadGpuServerConfig({ XCLIP_EXECUTION_PROVIDERS: 'cuda;cpu' }), (error: unknown) => {
+  assert.ok(config.videoConcurrency >= 1);
+  assert.deepEqual([config.maxVideoBatch, config.decodeTimeoutMs], [32, 120_000]);
+  const tuned = loadGpuServerConfig({ BUCKET_NAME: 'b', TABLE_NAME: 't', VIDEO_CONCURRENCY: '6', MAX_VIDEO_BATCH: '8', DECODE_TIMEOUT_SECONDS: '300' });
+  assert.deepEqual([tuned.videoConcurrency, tuned.maxVideoBatch, tuned.decodeTimeoutMs], [6, 8, 300_000]);
+  assert.throws(() => loadGpuServerConfig({ XCLIP_EXECUTION_PROVIDERS: 'cuda;cpu', VIDEO_CONCURRENCY: '0', MAX_VIDEO_BATCH: 'x', DECODE_TIMEOUT_SECONDS: '-1' }), (error: unknown) => {
     assert.ok(error instanceof ConfigError);
-    for (const variable of ['BUCKET_NAME', 'TABLE_NAME', 'XCLIP_EXECUTION_PROVIDERS']) assert.match(error.message, new RegExp(variable));
+    for (const variable of ['BUCKET_NAME', 'TABLE_NAME', 'XCLIP_EXECUTION_PROVIDERS', 'VIDEO_CONCURRENCY', 'MAX_VIDEO_BATCH', 'DECODE_TIMEOUT_SECONDS']) assert.match(error.message, new RegExp(variable));
     return true;
   });
 });
