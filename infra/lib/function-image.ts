@@ -50,8 +50,9 @@ export class FunctionImage extends Construct {
       platform: this.architecture === Architecture.ARM_64 ? Platform.LINUX_ARM64 : Platform.LINUX_AMD64,
       buildArgs: { MODEL_SOURCE_DIR: modelDir },
       ignoreMode: IgnoreMode.DOCKER,
-      // .dockerignore admits every model; only the chosen one goes into the asset (its hash and its build context).
-      exclude: ['models/*', `!${modelDir}`],
+      // .dockerignore admits every model and the GPU image's entry point; of those only the chosen model goes into the
+      // asset (its hash and its build context).
+      exclude: ['models/*', `!${modelDir}`, 'functions/gpu-server/*'],
     });
   }
 

@@ -46,6 +46,11 @@ export interface GpuEndpointProps {
  */
 export class GpuEndpoint extends Construct {
   static readonly VARIANT = 'AllTraffic';
+  /**
+   * The newest SageMaker GPU inference AMI (NVIDIA R550), whose container toolkit leaves CUDA forward compatibility
+   * to the container: the image's entrypoint.sh turns it on for its CUDA 13 runtime.
+   */
+  static readonly INFERENCE_AMI_VERSION = 'al2-ami-sagemaker-inference-gpu-3-1';
   /** Requests an instance works on at once (they share its decoders). */
   static readonly REQUESTS_PER_INSTANCE = 4;
 
@@ -108,6 +113,7 @@ export class GpuEndpoint extends Construct {
         modelName: model.attrModelName,
         instanceType: settings.instanceType,
         initialInstanceCount: 1,
+        inferenceAmiVersion: GpuEndpoint.INFERENCE_AMI_VERSION,
       }],
       asyncInferenceConfig: {
         outputConfig: {

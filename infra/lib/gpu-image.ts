@@ -13,12 +13,13 @@ export interface GpuImageProps {
 }
 
 /**
- * The GPU endpoint's container image (functions/gpu-server/Dockerfile): CUDA 12 + cuDNN 9, onnxruntime-node with its
+ * The GPU endpoint's container image (functions/gpu-server/Dockerfile): CUDA 13 + cuDNN 9, onnxruntime-node with its
  * CUDA provider, ffmpeg, the gpu-server bundle and a model built for a GPU. x86_64, as SageMaker's GPU instances are.
  */
 export class GpuImage extends Construct {
   static readonly DOCKERFILE = 'functions/gpu-server/Dockerfile';
   static readonly BUNDLE = 'dist/functions/gpu-server';
+  static readonly ENTRYPOINT = 'functions/gpu-server/entrypoint.sh';
 
   readonly asset: DockerImageAsset;
 
@@ -38,7 +39,7 @@ export class GpuImage extends Construct {
       ignoreMode: IgnoreMode.DOCKER,
       // .dockerignore admits the Lambda image's files; this image takes its own Dockerfile instead and keeps, of the
       // bundles and models, only its own (the asset's hash and build context follow).
-      exclude: ['functions/*', `!${GpuImage.DOCKERFILE}`, `!${FunctionImage.FFMPEG_INSTALLER}`, 'dist/functions/*', `!${GpuImage.BUNDLE}`, 'models/*', `!${props.modelDir}`],
+      exclude: ['functions/*', `!${GpuImage.DOCKERFILE}`, `!${FunctionImage.FFMPEG_INSTALLER}`, `!${GpuImage.ENTRYPOINT}`, 'dist/functions/*', `!${GpuImage.BUNDLE}`, 'models/*', `!${props.modelDir}`],
     });
   }
 }

@@ -77,7 +77,7 @@ describe('with -c gpu=true', () => {
       },
     });
     assert.deepEqual(config.ProductionVariants, [{
-      VariantName: 'AllTraffic', ModelName: { 'Fn::GetAtt': [resourceOf(template, 'AWS::SageMaker::Model', 'GpuModel').id, 'ModelName'] }, InstanceType: 'ml.g6.xlarge', InitialInstanceCount: 1,
+      VariantName: 'AllTraffic', ModelName: { 'Fn::GetAtt': [resourceOf(template, 'AWS::SageMaker::Model', 'GpuModel').id, 'ModelName'] }, InstanceType: 'ml.g6.xlarge', InitialInstanceCount: 1, InferenceAmiVersion: 'al2-ami-sagemaker-inference-gpu-3-1',
     }]);
     const endpoint = onlyResource(template, 'AWS::SageMaker::Endpoint').properties;
     assert.deepEqual(endpoint, { EndpointName: `${stack.stackName}-gpu`, EndpointConfigName: { 'Fn::GetAtt': [resourceOf(template, 'AWS::SageMaker::EndpointConfig', 'GpuConfig').id, 'EndpointConfigName'] } });
@@ -203,7 +203,7 @@ describe('the GPU image', () => {
 
   test('its build context: the Dockerfile, the lockfile, the gpu-server bundle and the chosen model only; linux/amd64', () => {
     const root = mkdtempSync(join(work, 'repo-'));
-    for (const path of [GpuImage.DOCKERFILE, FunctionImage.DOCKERFILE, FunctionImage.FFMPEG_INSTALLER, '.dockerignore']) write(root, path, readFileSync(join(REPO, path), 'utf8'));
+    for (const path of [GpuImage.DOCKERFILE, FunctionImage.DOCKERFILE, FunctionImage.FFMPEG_INSTALLER, GpuImage.ENTRYPOINT, '.dockerignore']) write(root, path, readFileSync(join(REPO, path), 'utf8'));
     write(root, 'functions/shared/config.ts');
     for (const path of ['package-lock.json', 'node_modules/x.js', 'layers/x.ts', 'dist/functions/gpu-server/index.mjs', 'dist/functions/classifier/index.mjs',
       'models/gpu/manifest.json', 'models/gpu/vision.onnx', 'models/xclip-base-patch32-int8/manifest.json']) write(root, path);
@@ -213,14 +213,14 @@ describe('the GPU image', () => {
     const staged = join(testApp.outdir, `asset.${image.asset.assetHash}`);
     const list = (dir: string): string[] => readdirSync(dir, { withFileTypes: true })
       .flatMap((entry) => (entry.isDirectory() ? list(join(dir, entry.name)) : [relative(staged, join(dir, entry.name))]));
-    assert.deepEqual(list(staged).sort(), ['.dockerignore', 'dist/functions/gpu-server/index.mjs', GpuImage.DOCKERFILE, FunctionImage.FFMPEG_INSTALLER, 'models/gpu/manifest.json', 'models/gpu/vision.onnx', 'package-lock.json']);
+    assert.deepEqual(list(staged).sort(), ['.dockerignore', 'dist/functions/gpu-server/index.mjs', GpuImage.DOCKERFILE, GpuImage.ENTRYPOINT, FunctionImage.FFMPEG_INSTALLER, 'models/gpu/manifest.json', 'models/gpu/vision.onnx', 'package-lock.json']);
     const assets = JSON.parse(readFileSync(join(testApp.outdir, 'GpuImageTest.assets.json'), 'utf8')) as { dockerImages: Record<string, { source: Record<string, any> }> };
     const [source] = Object.values(assets.dockerImages).map((asset) => asset.source);
     assert.deepEqual({ file: source!.dockerFile, platform: source!.platform, buildArgs: source!.dockerBuildArgs }, { file: GpuImage.DOCKERFILE, platform: 'linux/amd64', buildArgs: { MODEL_SOURCE_DIR: 'models/gpu' } });
   });
 
-  test('its Dockerfile: CUDA 12 + cuDNN 9, Node 22, the Lambda image\'s ffmpeg, onnxruntime-node\'s CUDA 12 binaries, `serve` on the bundle', () => {
-    assert.match(dockerfile, /^ARG CUDA_IMAGE=\S*nvidia\/cuda:12\.\d+\.\d+-cudnn-runtime-ubuntu\S+$/m);
+  test('its Dockerfile: CUDA 13 + cuDNN 9, Node 22, the Lambda image\'s ffmpeg, onnxruntime-node\'s CUDA binaries, `serve` through the entry point', () => {
+    assert.match(dockerfile, /^ARG CUDA_IMAGE=\S*nvidia\/cuda:13\.\d+\.\d+-cudnn-runtime-ubuntu\S+$/m);
     assert.match(dockerfile, /^ARG NODE_IMAGE=node:22-\S+$/m);
     assert.match(dockerfile, /^FROM --platform=linux\/amd64 \$\{CUDA_IMAGE\}$/m, 'the final stage is the CUDA image');
     assert.match(dockerfile, /node node_modules\/onnxruntime-node\/script\/install --onnxruntime-node-install=cuda12/);
@@ -230,7 +230,9 @@ describe('the GPU image', () => {
     assert.match(dockerfile, new RegExp(`^ARG MODEL_SOURCE_DIR=${DEFAULT_GPU_SETTINGS.modelDir}$`, 'm'));
     assert.match(dockerfile, /^COPY \$\{MODEL_SOURCE_DIR\} \/opt\/model$/m);
     assert.match(dockerfile, /^COPY dist\/functions\/gpu-server \/opt\/app\/functions\/gpu-server$/m);
-    assert.match(dockerfile, /^ENTRYPOINT \["node", "\/opt\/app\/functions\/gpu-server\/index\.mjs"\]$/m);
+    assert.ok(dockerfile.includes(`COPY ${GpuImage.ENTRYPOINT} /opt/app/entrypoint.sh\n`));
+    assert.match(dockerfile, /^ENTRYPOINT \["\/bin\/sh", "\/opt\/app\/entrypoint\.sh"\]$/m);
+    assert.match(readFileSync(join(REPO, GpuImage.ENTRYPOINT), 'utf8'), /^exec node \/opt\/app\/functions\/gpu-server\/index\.mjs "\$@"$/m);
     assert.match(dockerfile, /^CMD \["serve"\]$/m);
   });
 });

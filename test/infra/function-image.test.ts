@@ -26,6 +26,7 @@ function fixtureRepository(options: { model?: boolean; bundles?: boolean } = {})
   copyFileSync(join(REPO, FunctionImage.DOCKERFILE), join(root, FunctionImage.DOCKERFILE));
   copyFileSync(join(REPO, '.dockerignore'), join(root, '.dockerignore'));
   write(root, FunctionImage.FFMPEG_INSTALLER);
+  write(root, 'functions/gpu-server/entrypoint.sh');
   write(root, 'functions/shared/config.ts');
   for (const path of ['package.json', 'package-lock.json', 'node_modules/onnxruntime-node/index.js', '.git/HEAD', 'test/a.test.ts', 'layers/x.ts',
     'cdk.out/old.template.json', 'dist/cli/main.js', 'models/other/manifest.json', 'README.md']) {
