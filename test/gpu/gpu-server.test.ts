@@ -123,7 +123,7 @@ describe('the SageMaker container contract, on CPU', () => {
     assert.equal(result.timeline?.length, 3, 'six seconds in windows of two');
   });
 
-  test('a list classified by the server (three decoders, vision runs merged) gives each video what it gets alone, in the request\'s order', async () => {
+  test('a list classified by the server (three decoders at once) gives each video what it gets alone, in the request\'s order', async () => {
     const patterns = ['testsrc2', 'rgbtestsrc', 'mandelbrot', 'smptehdbars', 'yuvtestsrc'];
     const keys = patterns.map((pattern) => `videos/many-${pattern}.mp4`);
     const files = patterns.map((pattern) => makeTestVideo(work, `many-${pattern}.mp4`, { pattern, seconds: 2 }));
