@@ -41,7 +41,7 @@ const loading = loadGpuModel(config, (line) => logger.warn(line)).then((model) =
     status: 'ready',
     deps: { model, sources: bucket, artifacts: bucket, results: new DynamoResultStore(clients.dynamo, config.table), workDir, maxAttempts: MAX_ATTEMPTS, slots },
   };
-  logger.info('model ready', { executionProvider, modelDir: config.modelDir, loadMs: model.loadMs, videoConcurrency: config.videoConcurrency, maxVideoBatch: config.maxVideoBatch });
+  logger.info('model ready', { executionProvider, modelDir: config.modelDir, loadMs: model.loadMs, videoConcurrency: config.videoConcurrency });
   return model;
 }, (error: unknown) => {
   state = { status: 'failed', error };
