@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { DEFAULT_MEDIA_LIMITS } from '../../layers/media/limits.js';
+import { parseProviderList } from '../../layers/pipeline/execution-providers.js';
 import { parseEnvironment } from '../shared/environment.js';
 
 function positiveInteger(fallback: number) {
@@ -28,9 +29,11 @@ const configSchema = z.object({
   BUCKET_NAME: z.string().min(1),
   TABLE_NAME: z.string().min(1),
   MODEL_DIR: z.string().min(1).default('/opt/model'),
-  XCLIP_EXECUTION_PROVIDERS: z.string().default('cuda,cpu')
-    .transform((text) => text.split(',').map((name) => name.trim().toLowerCase()).filter(Boolean))
-    .pipe(z.array(z.string().regex(/^[a-z0-9]+$/, 'must be provider names like cuda, webgpu, cpu')).min(1, 'must name at least one provider')),
+  XCLIP_EXECUTION_PROVIDERS: z.string().default('cuda,cpu').transform((text, ctx) => {
+    const names = parseProviderList(text);
+    if (!names) ctx.addIssue({ code: 'custom', message: 'must name providers like cuda, webgpu, cpu' });
+    return names ?? z.NEVER;
+  }),
   MAX_VIDEO_BYTES: positiveInteger(8 * 1024 ** 3),
   MAX_VIDEO_SECONDS: positiveInteger(3 * 3600),
   VIDEO_CONCURRENCY: positiveInteger(availableParallelism()),

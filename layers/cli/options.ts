@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from 'commander';
+import { parseProviderList } from '../pipeline/execution-providers.js';
 
 /** Option parsers shared by the commands: commander reports their errors as usage errors. */
 
@@ -28,8 +29,8 @@ export function commaList(value: string): string[] {
 
 /** ONNX Runtime execution provider names in order of preference, e.g. `cuda,cpu`. */
 export function executionProviderList(value: string): string[] {
-  const names = commaList(value).map((name) => name.toLowerCase());
-  if (names.length === 0 || !names.every((name) => /^[a-z0-9]+$/.test(name))) throw new InvalidArgumentError('expected provider names like cuda,cpu');
+  const names = parseProviderList(value);
+  if (!names) throw new InvalidArgumentError('expected provider names like cuda,cpu');
   return names;
 }
 

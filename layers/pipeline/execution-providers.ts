@@ -3,6 +3,15 @@ import { readManifest } from '../xclip/manifest.js';
 import { type ClassifierOptions, VideoClassifier } from './classifier.js';
 
 /**
+ * Provider names in order of preference from a comma-separated list (`cuda, WebGPU,cpu` -> cuda, webgpu, cpu);
+ * undefined unless there is at least one and each is a plain word.
+ */
+export function parseProviderList(text: string): string[] | undefined {
+  const names = text.split(',').map((name) => name.trim().toLowerCase()).filter(Boolean);
+  return names.length > 0 && names.every((name) => /^[a-z0-9]+$/.test(name)) ? names : undefined;
+}
+
+/**
  * The provider lists tried in turn: the configured list, then without its first provider, and so on, CPU alone
  * last. ONNX Runtime refuses a session whose provider it cannot start (CUDA libraries or a GPU missing), so the
  * first list that loads says which provider runs the model.
