@@ -14,6 +14,8 @@ export interface SampleOptions {
   exact?: boolean;
   limits?: Partial<MediaLimits>;
   tools?: MediaTools;
+  /** The file's probe, where an earlier sampling of the same file made one: it is not probed again. */
+  probe?: VideoProbe;
 }
 
 /** Frames standing for the segments of a video, RGB in display geometry with the shorter side resized. */
@@ -74,7 +76,7 @@ function completeFrames(path: string, decoded: Map<number, Uint8Array | undefine
 export async function sampleSegments(path: string, layout: SegmentLayout, options: SampleOptions): Promise<SampledFrames> {
   const limits = resolveLimits(options.limits);
   const tools = options.tools ?? mediaTools();
-  const probe = await probeVideo(path, limits, tools);
+  const probe = options.probe ?? await probeVideo(path, limits, tools);
   const frameSize = sampledFrameSize(path, { width: probe.stream.displayWidth, height: probe.stream.displayHeight }, options.size);
   const { start, duration } = probe.stream;
   const declared = Number.isFinite(duration) ? layout({ start, end: start + duration }) : [];

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { XclipError } from '../common/errors.js';
-import { type MediaLimits, type PixelView, readMultiView, readPixelValues, readTimeline } from '../media/index.js';
+import { type MediaLimits, type PixelView, type VideoProbe, readMultiView, readPixelValues, readTimeline } from '../media/index.js';
 import { labelFeaturesPath, readLabelFeatures, writeLabelFeatures } from '../xclip/label-features.js';
 import { DEFAULT_LABEL_SET, type LabelSet, resolveLabelSet } from '../xclip/label-sets.js';
 import { modelDigest } from '../xclip/manifest.js';
@@ -200,7 +200,7 @@ export class VideoClassifier {
 
     const P = this.model.projectionDim;
     const embedding = l2NormalizeRows(meanRows(l2NormalizeRows(video.videoEmbeds, P), views.length), P);
-    const timeline = options.timelineSeconds ? await this.classifyTimeline(path, options.timelineSeconds, labels, top) : undefined;
+    const timeline = options.timelineSeconds ? await this.classifyTimeline(path, options.timelineSeconds, labels, top, probe) : undefined;
     const { stream } = probe;
     return {
       labelSetId: labels.id,
@@ -221,8 +221,8 @@ export class VideoClassifier {
     };
   }
 
-  private async classifyTimeline(path: string, seconds: number, labels: LabelSet, top: number): Promise<NonNullable<VideoClassification['timeline']>> {
-    const windows = await readTimeline(path, { frames: this.runtime.frames, size: this.runtime.imageSize, windowSeconds: seconds, limits: this.options.limits });
+  private async classifyTimeline(path: string, seconds: number, labels: LabelSet, top: number, probe: VideoProbe): Promise<NonNullable<VideoClassification['timeline']>> {
+    const windows = await readTimeline(path, { frames: this.runtime.frames, size: this.runtime.imageSize, windowSeconds: seconds, limits: this.options.limits, probe });
     const timeline: NonNullable<VideoClassification['timeline']> = [];
     for (let start = 0; start < windows.length; start += TIMELINE_BATCH) {
       const batch = windows.slice(start, start + TIMELINE_BATCH);

@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import {
   CorruptVideoError, DecodeTimeoutError, NoVideoStreamError, NotAVideoError, VideoTooLargeError, VideoTooLongError,
@@ -140,4 +143,21 @@ test('timeline: one T-frame input per window of S seconds', async () => {
     assert.deepEqual(window.shape, [4, 3, 32, 32]);
     assert.ok(window.times.every((time) => time >= window.start - 1e-9 && time < window.end));
   }
+});
+
+test('a probe handed over from an earlier sampling of the file is used instead of probing it again', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'xclip-probe-count-'));
+  const calls = join(dir, 'calls');
+  const ffprobe = join(dir, 'ffprobe');
+  writeFileSync(ffprobe, `#!/bin/sh\necho "$@" >> ${calls}\nexec ${mediaTools().ffprobe} "$@"\n`);
+  chmodSync(ffprobe, 0o755);
+  const tools = { ...mediaTools(), ffprobe };
+  const probes = () => readFileSync(calls, 'utf8').split('\n').filter((line) => line.includes('-show_format')).length;
+  const request = { frames: 4, windowSeconds: 0.8, size: 32, tools };
+  const { probe } = await sampleFrames(videos.basic(), { frames: T, size: 32, tools });
+  assert.equal(probes(), 1);
+  const handedOver = await readTimeline(videos.basic(), { ...request, probe });
+  assert.equal(probes(), 1, 'no second probe');
+  assert.deepEqual(handedOver, await readTimeline(videos.basic(), request), 'the same windows as when it probes itself');
+  assert.equal(probes(), 2);
 });
