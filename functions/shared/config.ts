@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { commaList } from '../../layers/common/comma-list.js';
 import { XclipError } from '../../layers/common/errors.js';
 import { DEFAULT_VIDEO_SUFFIXES } from '../../layers/pipeline/adapters/aws/video-keys.js';
 
@@ -9,8 +10,8 @@ export class ConfigError extends XclipError {
   }
 }
 
-function commaList(fallback: string) {
-  return z.string().default(fallback).transform((text) => text.split(',').map((item) => item.trim()).filter((item) => item.length > 0));
+function listOf(fallback: string) {
+  return z.string().default(fallback).transform(commaList);
 }
 
 function positiveInteger(fallback: number) {
@@ -41,10 +42,10 @@ const configSchema = z.object({
   QUEUE_URL: z.url(),
   MODEL_DIR: z.string().min(1).default('/opt/model'),
   UPLOAD_PREFIX: z.string().default('videos/'),
-  VIDEO_SUFFIXES: commaList(DEFAULT_VIDEO_SUFFIXES.join(',')).transform((suffixes) => suffixes.map((suffix) => suffix.toLowerCase())),
+  VIDEO_SUFFIXES: listOf(DEFAULT_VIDEO_SUFFIXES.join(',')).transform((suffixes) => suffixes.map((suffix) => suffix.toLowerCase())),
   MAX_VIDEO_BYTES: positiveInteger(2 * 1024 ** 3),
   MAX_VIDEO_SECONDS: positiveInteger(3600),
-  CORS_ORIGINS: commaList(''),
+  CORS_ORIGINS: listOf(''),
   POWERTOOLS_METRICS_NAMESPACE: z.string().min(1).default('XclipServerless'),
   LABEL_FEATURE_CACHE_DIR: z.string().min(1).default('/tmp/label-features'),
 });

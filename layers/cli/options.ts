@@ -22,11 +22,6 @@ export function integerIn(min: number, max = Number.MAX_SAFE_INTEGER): (value: s
 
 export const positiveInteger = integerIn(1);
 
-/** A comma-separated list, blanks dropped. */
-export function commaList(value: string): string[] {
-  return value.split(',').map((item) => item.trim()).filter(Boolean);
-}
-
 /** ONNX Runtime execution provider names in order of preference, e.g. `cuda,cpu`. */
 export function executionProviderList(value: string): string[] {
   const names = parseProviderList(value);

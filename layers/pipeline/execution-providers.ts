@@ -1,3 +1,4 @@
+import { commaList } from '../common/comma-list.js';
 import { describeError } from '../common/errors.js';
 import { readManifest } from '../xclip/manifest.js';
 import { type ClassifierOptions, VideoClassifier } from './classifier.js';
@@ -7,7 +8,7 @@ import { type ClassifierOptions, VideoClassifier } from './classifier.js';
  * undefined unless there is at least one and each is a plain word.
  */
 export function parseProviderList(text: string): string[] | undefined {
-  const names = text.split(',').map((name) => name.trim().toLowerCase()).filter(Boolean);
+  const names = commaList(text).map((name) => name.toLowerCase());
   return names.length > 0 && names.every((name) => /^[a-z0-9]+$/.test(name)) ? names : undefined;
 }
 

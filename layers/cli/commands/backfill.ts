@@ -1,6 +1,7 @@
 import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
+import { commaList } from '../../common/comma-list.js';
 import { UsageError } from '../../common/errors.js';
 import { type BackfillCounts, type BackfillDeps, backfill } from '../../pipeline/adapters/aws/backfill.js';
 import { type AwsClients, createAwsClients } from '../../pipeline/adapters/aws/clients.js';
@@ -83,7 +84,7 @@ export function registerBackfillCommand(program: Command): void {
           objects,
           results: new DynamoResultStore(clients.dynamo, required(options.table, '--table', 'TABLE_NAME')),
           queue: backfillQueue(options, clients, objects),
-        }, prefix, options.suffixes.split(',').map((suffix) => suffix.trim().toLowerCase()).filter(Boolean), (progress) => {
+        }, prefix, commaList(options.suffixes).map((suffix) => suffix.toLowerCase()), (progress) => {
           const checked = progress.listed - progress.notVideos;
           bar?.setTotal(checked);
           bar?.update(checked, { queued: progress.queued });

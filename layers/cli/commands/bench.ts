@@ -5,7 +5,8 @@ import { type ModelBenchResult, benchmarkModel } from '../../bench/model-bench.j
 import { type ThroughputResult, benchmarkThroughput } from '../../bench/throughput-bench.js';
 import { type DecodeBenchmarkResult, type Timing, benchmarkDecode } from '../../media/bench.js';
 import { defaultModelDir } from '../../xclip/model-location.js';
-import { commaList, executionProviderList, positiveInteger } from '../options.js';
+import { commaList } from '../../common/comma-list.js';
+import { executionProviderList, positiveInteger } from '../options.js';
 
 const ms = (t: Timing) => `${t.medianMs.toFixed(0).padStart(6)} ms median, ${t.minMs.toFixed(0).padStart(6)} ms min`;
 
