@@ -28,7 +28,7 @@ export class LabelSetError extends XclipError {
   }
 }
 
-function isBuiltin(spec: string): spec is BuiltinLabelSetId {
+export function isBuiltinLabelSet(spec: string): spec is BuiltinLabelSetId {
   return Object.hasOwn(BUILTIN_LABEL_SETS, spec);
 }
 
@@ -65,13 +65,19 @@ export function customLabelSet(names: string[], spec = names.join(',')): LabelSe
   return { id: `custom-${createHash('sha256').update(clean.join('\n')).digest('hex').slice(0, 12)}`, names: clean };
 }
 
+/** A custom set from a comma-separated list ("a,b,c"); undefined for text with no comma. */
+export function listedLabelSet(text: string): LabelSet | undefined {
+  return text.includes(',') ? customLabelSet(text.split(',').filter((name) => name.trim().length > 0), text) : undefined;
+}
+
 /**
  * Resolves `--labels`: a built-in id (k400, k600, ucf101, hmdb51), a file (CSV `id,name` or one
  * label per line), or a comma-separated list ("a,b,c").
  */
 export function resolveLabelSet(spec: string = DEFAULT_LABEL_SET): LabelSet {
-  if (isBuiltin(spec)) return builtinLabelSet(spec);
+  if (isBuiltinLabelSet(spec)) return builtinLabelSet(spec);
   if (existsSync(spec) && statSync(spec).isFile()) return customLabelSet(parseLabelFile(readFileSync(spec, 'utf8')), spec);
-  if (spec.includes(',')) return customLabelSet(spec.split(',').filter((name) => name.trim().length > 0), spec);
+  const listed = listedLabelSet(spec);
+  if (listed) return listed;
   throw new LabelSetError(spec, `not a built-in set (${Object.keys(BUILTIN_LABEL_SETS).join(', ')}), an existing file, or a comma-separated list`);
 }
