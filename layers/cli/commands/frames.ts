@@ -1,12 +1,7 @@
-import { type Command, InvalidArgumentError } from 'commander';
+import type { Command } from 'commander';
 import { readPixelValues } from '../../media/index.js';
 import { writeSafetensors } from '../../xclip/safetensors.js';
-
-function parsePositiveInteger(value: string): number {
-  const parsed = Number(value);
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(parsed) || parsed < 1) throw new InvalidArgumentError('expected a positive integer');
-  return parsed;
-}
+import { positiveInteger } from '../options.js';
 
 export function registerFramesCommand(program: Command): void {
   program
@@ -14,8 +9,8 @@ export function registerFramesCommand(program: Command): void {
     .description('sample a video as the model sees it: pixel_values f32 [1,T,3,size,size] in a safetensors file')
     .argument('<video>', 'video file')
     .requiredOption('--out <file>', 'output safetensors file')
-    .option('--frames <T>', 'frames, one per equal time segment', parsePositiveInteger, 8)
-    .option('--size <pixels>', 'shorter side after resizing, and the square crop', parsePositiveInteger, 224)
+    .option('--frames <T>', 'frames, one per equal time segment', positiveInteger, 8)
+    .option('--size <pixels>', 'shorter side after resizing, and the square crop', positiveInteger, 224)
     .option('--exact', 'take each segment\'s midpoint instead of its cheapest frame (slower)', false)
     .action(async (video: string, options: { out: string; frames: number; size: number; exact: boolean }) => {
       const view = await readPixelValues(video, { frames: options.frames, size: options.size, exact: options.exact });
