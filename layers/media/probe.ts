@@ -107,7 +107,8 @@ function startsLikeContainer(path: string): boolean {
 /** ffprobe messages that mean a recognised container whose data is damaged or cut short. */
 const DAMAGED_CONTAINER = /moov atom not found|partial file|truncat|ended prematurely|EBML header parsing failed|invalid (atom|box|header)/i;
 
-function seconds(value: string | undefined): number | undefined {
+/** An ffprobe number field (`"12.5"`): undefined when it is absent or not a finite number (`N/A`). */
+export function finiteNumber(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const parsed = Number(value);
   return Number.isFinite(parsed) ? parsed : undefined;
@@ -157,9 +158,9 @@ function chooseVideoStream(streams: RawStream[]): RawStream | undefined {
 
 /** Duration of the video stream itself: its own field, a Matroska tag, or the container's less the stream's late start. */
 function streamDuration(stream: RawStream, raw: RawProbe, start: number, containerStart: number): number | undefined {
-  const own = seconds(stream.duration) ?? tagDuration(stream.tags);
+  const own = finiteNumber(stream.duration) ?? tagDuration(stream.tags);
   if (own !== undefined && own > 0) return own;
-  const container = seconds(raw.format?.duration);
+  const container = finiteNumber(raw.format?.duration);
   if (container !== undefined && container > 0) return container - (start - containerStart);
   return undefined;
 }
@@ -186,8 +187,8 @@ export function parseProbe(path: string, fileBytes: number, raw: RawProbe, limit
   if (width * height > limits.maxFramePixels) {
     throw new VideoTooLargeError(path, `${width}x${height} frames exceed the limit of ${limits.maxFramePixels} pixels`);
   }
-  const containerStart = seconds(raw.format?.start_time) ?? 0;
-  const start = seconds(stream.start_time) ?? containerStart;
+  const containerStart = finiteNumber(raw.format?.start_time) ?? 0;
+  const start = finiteNumber(stream.start_time) ?? containerStart;
   const duration = streamDuration(stream, raw, start, containerStart) ?? Number.NaN;
   if (duration > limits.maxDurationSeconds) throw new VideoTooLongError(path, duration, limits.maxDurationSeconds);
   const sampleAspectRatio = ratio(stream.sample_aspect_ratio) ?? 1;

@@ -1,5 +1,5 @@
 import type { MediaLimits } from './limits.js';
-import type { VideoProbe } from './probe.js';
+import { type VideoProbe, finiteNumber } from './probe.js';
 import { inputUrl, mediaTools, runTool, type MediaTools } from './tools.js';
 
 /** What is known about where the video stream's keyframes and its last frame lie, all in seconds on the file's clock. */
@@ -50,19 +50,14 @@ async function readPackets(probe: VideoProbe, extraArgs: string[], limits: Media
   }
 }
 
-function finite(value: string | undefined): number | undefined {
-  const parsed = Number(value);
-  return value !== undefined && Number.isFinite(parsed) ? parsed : undefined;
-}
-
 export function indexFromPackets(packets: readonly RawPacket[], frameRate: number | undefined): StreamIndex {
   const keyframes = new Set<number>();
   let lastFrame: StreamIndex['lastFrame'];
   for (const packet of packets) {
-    const start = finite(packet.pts_time) ?? finite(packet.dts_time);
+    const start = finiteNumber(packet.pts_time) ?? finiteNumber(packet.dts_time);
     if (start === undefined) continue;
     if (packet.flags?.startsWith('K')) keyframes.add(start);
-    const duration = finite(packet.duration_time);
+    const duration = finiteNumber(packet.duration_time);
     const end = start + (duration !== undefined && duration > 0 ? duration : frameRate ? 1 / frameRate : 0);
     if (!lastFrame || start > lastFrame.start) lastFrame = { start, end };
   }
