@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os';
+import { mapConcurrently } from '../common/concurrency.js';
 import { CorruptVideoError, UnsupportedCodecError } from './errors.js';
 import type { MediaLimits } from './limits.js';
 import type { DecodeRun, SampleTarget } from './plan.js';
@@ -149,14 +150,11 @@ async function decodeBatch(probe: VideoProbe, runs: readonly DecodeRun[], size: 
 /**
  * Decodes every run and returns each segment's frame (undefined where none decoded). The runs are shared out
  * over DECODE_PROCESSES concurrent ffmpeg processes: one process decodes its inputs one after another on
- * about one core, so a second one halves the wait on a multi-core machine for one more start-up.
+ * about one core, so a second one halves the wait on a multi-core machine for one more start-up. A process
+ * starts on the next batch as soon as one ends.
  */
 export async function decodeRuns(probe: VideoProbe, runs: readonly DecodeRun[], size: FrameSize, limits: MediaLimits, tools: MediaTools = mediaTools()): Promise<DecodedSamples> {
   const batches = batchRuns(runs, DECODE_PROCESSES, probe.stream.frameRate);
-  const decoded: DecodedSamples = new Map();
-  for (let next = 0; next < batches.length; next += DECODE_PROCESSES) {
-    const results = await Promise.all(batches.slice(next, next + DECODE_PROCESSES).map((batch) => decodeBatch(probe, batch, size, limits, tools)));
-    for (const result of results) for (const [segment, frame] of result) decoded.set(segment, frame);
-  }
-  return decoded;
+  const results = await mapConcurrently(batches, DECODE_PROCESSES, (batch) => decodeBatch(probe, batch, size, limits, tools));
+  return new Map(results.flatMap((result) => [...result]));
 }
