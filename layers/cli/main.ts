@@ -2,8 +2,8 @@ import { Command, CommanderError } from 'commander';
 import { describeError } from '../common/errors.js';
 import { registerCommands } from './commands/index.js';
 
-/** Builds the `xclip` program; exported so tests can run commands in-process. */
-export function createProgram(): Command {
+/** Builds the `xclip` program. */
+function createProgram(): Command {
   const program = new Command('xclip')
     .description('X-CLIP video classification and search with ONNX Runtime')
     .showHelpAfterError()

@@ -65,7 +65,7 @@ const ENCODERS: Record<BenchmarkCodec, { extension: string; args: string[] }> = 
   },
 };
 
-export const DEFAULT_BENCHMARK_CACHE_DIR = join(tmpdir(), 'xclip-decode-bench');
+const DEFAULT_BENCHMARK_CACHE_DIR = join(tmpdir(), 'xclip-decode-bench');
 
 /** A 720p benchmark video of `codec` lasting `seconds` (GOP 250), generated with ffmpeg on first use and cached. */
 export function benchmarkVideo(codec: BenchmarkCodec, seconds: number, options: { cacheDir?: string; tools?: MediaTools; onProgress?: (message: string) => void } = {}): string {

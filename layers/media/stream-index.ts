@@ -50,7 +50,7 @@ async function readPackets(probe: VideoProbe, extraArgs: string[], limits: Media
   }
 }
 
-export function indexFromPackets(packets: readonly RawPacket[], frameRate: number | undefined): StreamIndex {
+function indexFromPackets(packets: readonly RawPacket[], frameRate: number | undefined): StreamIndex {
   const keyframes = new Set<number>();
   let lastFrame: StreamIndex['lastFrame'];
   for (const packet of packets) {
