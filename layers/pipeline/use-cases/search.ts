@@ -3,7 +3,7 @@ import { NotFoundError, NotReadyError } from '../errors.js';
 import type { ObjectStore } from '../ports/object-store.js';
 import type { ResultStore, StoredEmbedding } from '../ports/result-store.js';
 import type { VideoModel } from '../ports/video-model.js';
-import { readStoredTensor, readStoredTensors } from '../stored-tensors.js';
+import { readStoredTensor } from '../stored-tensors.js';
 import { l2NormalizeRows } from '../../xclip/runtime.js';
 
 export interface SearchDeps {
@@ -33,14 +33,14 @@ function dot(a: Float32Array, b: Float32Array): number {
 }
 
 /** The `count` stored embeddings most similar to `query` (unit length), best first. */
-async function nearest(embeddings: AsyncIterable<StoredEmbedding>, query: Float32Array, count: number, excludeId?: string): Promise<Array<{ id: string; similarity: number }>> {
-  const best: Array<{ id: string; similarity: number }> = [];
+async function nearest(embeddings: AsyncIterable<StoredEmbedding>, query: Float32Array, count: number, excludeId?: string): Promise<Array<StoredEmbedding & { similarity: number }>> {
+  const best: Array<StoredEmbedding & { similarity: number }> = [];
   for await (const { id, embedding } of embeddings) {
     if (id === excludeId || embedding.length !== query.length) continue;
     const similarity = dot(embedding, query);
     if (best.length === count && similarity <= best[count - 1]!.similarity) continue;
     const at = best.findIndex((hit) => hit.similarity < similarity);
-    best.splice(at === -1 ? best.length : at, 0, { id, similarity });
+    best.splice(at === -1 ? best.length : at, 0, { id, embedding, similarity });
     if (best.length > count) best.pop();
   }
   return best;
@@ -55,12 +55,13 @@ export async function searchByText(deps: SearchDeps, text: string, k: number): P
   const features = await deps.model.textFeatures([text]);
   const candidates = await nearest(deps.results.embeddings(), l2NormalizeRows(features, features.length), Math.max(k * RESCORE_FACTOR, MIN_RESCORE_CANDIDATES));
   const scored: Array<Required<SearchHit>> = [];
-  for (const candidate of candidates) {
-    const record = await deps.results.get(candidate.id);
+  // The result store's embedding (the one just compared) is the stored artifact's; only the visual tokens are read.
+  for (const { id, embedding, similarity } of candidates) {
+    const record = await deps.results.get(id);
     if (!record?.result) continue;
-    const tensors = await readStoredTensors(deps.artifacts, record.result);
-    const [logit] = await deps.model.scoreTexts(tensors.embedding, tensors.visualTokens, features, 1);
-    scored.push({ ...candidate, key: record.source.key, labels: record.result.labels, score: logit! });
+    const visualTokens = await readStoredTensor(deps.artifacts, record.result.visualTokens);
+    const [logit] = await deps.model.scoreTexts(embedding, visualTokens, features, 1);
+    scored.push({ id, similarity, key: record.source.key, labels: record.result.labels, score: logit! });
   }
   return scored.sort((a, b) => b.score - a.score).slice(0, k);
 }
@@ -74,7 +75,7 @@ export async function similarVideos(deps: Pick<SearchDeps, 'results' | 'artifact
   const hits: SearchHit[] = [];
   for (const hit of await nearest(deps.results.embeddings(), embedding, k, id)) {
     const other = await deps.results.get(hit.id);
-    if (other?.result) hits.push({ ...hit, key: other.source.key, labels: other.result.labels });
+    if (other?.result) hits.push({ id: hit.id, similarity: hit.similarity, key: other.source.key, labels: other.result.labels });
   }
   return hits;
 }
