@@ -1,3 +1,4 @@
+import { timestampOf } from '../clock.js';
 import { LabelSetError } from '../../xclip/label-sets.js';
 import { InvalidRequestError, NotFoundError } from '../errors.js';
 import type { ObjectStore } from '../ports/object-store.js';
@@ -43,7 +44,7 @@ export type RoutedUpload =
  * finds it again, and the GPU's conditional writes absorb a duplicate.
  */
 async function submit(deps: GpuRouterDeps, sources: readonly SourceObject[], options: ClassifyOptions, missing: number): Promise<{ submissions: GpuSubmission[]; skipped: number }> {
-  const at = (deps.now?.() ?? new Date()).toISOString();
+  const at = timestampOf(deps);
   const outcomes = await mapConcurrently(sources, ENQUEUE_CONCURRENCY, (source) => deps.results.enqueue(videoIdFor(source.bucket, source.key), source, at));
   const open = sources.filter((_, i) => outcomes[i] === 'queued' || outcomes[i] === 'pending');
   const submissions: GpuSubmission[] = [];

@@ -1,3 +1,4 @@
+import { timestampOf } from '../clock.js';
 import type { ObjectStore } from '../ports/object-store.js';
 import type { ResultStore } from '../ports/result-store.js';
 import type { RecordError, SourceObject } from '../result-schema.js';
@@ -56,7 +57,7 @@ async function failuresOf(deps: SettleDeps, notification: GpuNotification): Prom
  * failed as a whole (container error, timeout, expiry) that is still QUEUED or PROCESSING.
  */
 export async function settleGpuRequest(deps: SettleDeps, notification: GpuNotification): Promise<Settled> {
-  const at = (deps.now?.() ?? new Date()).toISOString();
+  const at = timestampOf(deps);
   const failures = await failuresOf(deps, notification);
   let recorded = 0;
   for (const { source, error } of failures) if (await recordFailure(deps, source, error, at)) recorded++;

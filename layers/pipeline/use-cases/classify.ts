@@ -1,3 +1,4 @@
+import { timestampOf } from '../clock.js';
 import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { extname, join } from 'node:path';
@@ -56,9 +57,6 @@ export function recordErrorOf(error: unknown): RecordError {
   return { code: error instanceof XclipError ? error.code : 'INTERNAL', message: describeError(error) };
 }
 
-function timestamp(deps: ClassifyDeps): string {
-  return (deps.now?.() ?? new Date()).toISOString();
-}
 
 async function classifyClaimed(deps: ClassifyDeps, id: string, source: SourceObject, settings: ClassifySettings): Promise<ClassifyOutcome> {
   const started = performance.now();
@@ -87,7 +85,7 @@ async function classifyClaimed(deps: ClassifyDeps, id: string, source: SourceObj
       visualTokens: { key: keys.visualTokens, dtype: 'float16', shape: [classified.visualTokens.length / P, P] },
       timings: { downloadMs, ...classified.timings, totalMs: performance.now() - started },
       ...(classified.timeline ? { timeline: classified.timeline } : {}),
-      completedAt: timestamp(deps),
+      completedAt: timestampOf(deps),
     };
     // Artifacts are keyed by object key, not version: a worker that lost its record to a newer
     // version meanwhile must not overwrite that version's artifacts.
@@ -95,7 +93,7 @@ async function classifyClaimed(deps: ClassifyDeps, id: string, source: SourceObj
     await deps.artifacts.put(keys.embedding, encodeFloat32(classified.embedding), 'application/octet-stream');
     await deps.artifacts.put(keys.visualTokens, encodeFloat16(classified.visualTokens), 'application/octet-stream');
     await writeResultDocument(deps.artifacts, result);
-    if (!(await deps.results.complete(id, source.version, result, classified.embedding, timestamp(deps)))) {
+    if (!(await deps.results.complete(id, source.version, result, classified.embedding, timestampOf(deps)))) {
       return { status: 'SKIPPED', id, reason: 'the record moved on while this version was classified' };
     }
     return { status: 'DONE', id, result };
@@ -104,7 +102,7 @@ async function classifyClaimed(deps: ClassifyDeps, id: string, source: SourceObj
     // The media layer names the scratch copy; the record names the object.
     const recorded = recordErrorOf(error);
     recorded.message = recorded.message.replaceAll(file, source.key);
-    await deps.results.fail(id, source.version, recorded, timestamp(deps));
+    await deps.results.fail(id, source.version, recorded, timestampOf(deps));
     return { status: 'FAILED', id, error: recorded };
   } finally {
     await rm(file, { force: true });
@@ -118,9 +116,9 @@ async function classifyClaimed(deps: ClassifyDeps, id: string, source: SourceObj
  */
 export async function classifyObject(deps: ClassifyDeps, source: SourceObject, settings: ClassifySettings): Promise<ClassifyOutcome> {
   const id = videoIdFor(source.bucket, source.key);
-  const enqueued = await deps.results.enqueue(id, source, timestamp(deps));
+  const enqueued = await deps.results.enqueue(id, source, timestampOf(deps));
   if (enqueued === 'stale' || enqueued === 'finished') return { status: 'SKIPPED', id, reason: `this version is ${enqueued}` };
-  if (!(await deps.results.claim(id, source.version, timestamp(deps)))) return { status: 'SKIPPED', id, reason: 'the record moved on' };
+  if (!(await deps.results.claim(id, source.version, timestampOf(deps)))) return { status: 'SKIPPED', id, reason: 'the record moved on' };
   return classifyClaimed(deps, id, source, settings);
 }
 
@@ -133,7 +131,7 @@ export async function classifyDelivery(deps: ClassifyDeps, source: SourceObject,
     return await classifyObject(deps, source, settings);
   } catch (error) {
     if (delivery.receiveCount >= delivery.maxReceives) {
-      await deps.results.fail(videoIdFor(source.bucket, source.key), source.version, recordErrorOf(error), timestamp(deps));
+      await deps.results.fail(videoIdFor(source.bucket, source.key), source.version, recordErrorOf(error), timestampOf(deps));
     }
     throw error;
   }

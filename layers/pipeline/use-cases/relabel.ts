@@ -1,3 +1,4 @@
+import { timestampOf } from '../clock.js';
 import type { LabelSet } from '../../xclip/label-sets.js';
 import { NotFoundError, NotReadyError } from '../errors.js';
 import type { ObjectStore } from '../ports/object-store.js';
@@ -30,7 +31,7 @@ export async function relabelVideo(deps: RelabelDeps, id: string, labels: LabelS
   // The timeline's windows were labelled with the old set and cannot be rescored without decoding.
   const { timeline: _staleTimeline, ...kept } = record.result;
   const result: VideoResult = { ...kept, labelSetId: labels.id, labels: scores };
-  if (!(await deps.results.relabel(id, record.source.version, result, (deps.now?.() ?? new Date()).toISOString()))) {
+  if (!(await deps.results.relabel(id, record.source.version, result, timestampOf(deps)))) {
     throw new NotReadyError(`cannot relabel video ${id}`, 'a newer version of it arrived meanwhile');
   }
   await writeResultDocument(deps.artifacts, result);

@@ -1,3 +1,4 @@
+import { timestampOf } from '../../clock.js';
 import type { ObjectInfo, ObjectStore } from '../../ports/object-store.js';
 import type { ResultStore } from '../../ports/result-store.js';
 import type { SourceObject } from '../../result-schema.js';
@@ -47,7 +48,7 @@ export async function backfill(deps: BackfillDeps, prefix: string, suffixes: rea
       return false;
     });
     await deps.queue.sendAll(fresh.map((object) => ({ source: sourceOf(object), bytes: object.bytes })));
-    const at = (deps.now?.() ?? new Date()).toISOString();
+    const at = timestampOf(deps);
     await Promise.all(fresh.map((object) => deps.results.enqueue(videoIdFor(deps.objects.bucket, object.key), sourceOf(object), at)));
     counts.queued += fresh.length;
     onProgress?.(counts);
