@@ -6,7 +6,7 @@ export interface S3Location {
   key: string;
 }
 
-const S3_URI = /^s3:\/\/([^/]+)\/(.+)$/;
+export const S3_URI = /^s3:\/\/([^/]+)\/(.+)$/;
 
 /** `s3://bucket/key` as a location; an InvalidRequestError names `what` when it is not one. */
 function parseS3Uri(uri: string, what: string): S3Location {

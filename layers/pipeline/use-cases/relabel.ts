@@ -1,6 +1,7 @@
 import { timestampOf } from '../clock.js';
 import type { LabelSet } from '../../xclip/label-sets.js';
-import { NotFoundError, NotReadyError } from '../errors.js';
+import { NotReadyError } from '../errors.js';
+import { doneRecord } from './done-record.js';
 import type { ObjectStore } from '../ports/object-store.js';
 import type { ResultStore } from '../ports/result-store.js';
 import type { VideoModel } from '../ports/video-model.js';
@@ -23,9 +24,7 @@ export type RelabelOutcome = { id: string; result: VideoResult } | { id: string;
  * graph only (no download, no decoding); the stored result and its document are updated.
  */
 export async function relabelVideo(deps: RelabelDeps, id: string, labels: LabelSet, top: number): Promise<VideoResult> {
-  const record = await deps.results.get(id);
-  if (!record) throw new NotFoundError(`video ${id}`);
-  if (record.status !== 'DONE' || !record.result) throw new NotReadyError(`cannot relabel video ${id}`, `it is ${record.status}, not DONE`);
+  const record = await doneRecord(deps.results, id, `cannot relabel video ${id}`);
   const tensors = await readStoredTensors(deps.artifacts, record.result);
   const scores = await deps.model.scoreStored(tensors.embedding, tensors.visualTokens, { labels, top });
   // The timeline's windows were labelled with the old set and cannot be rescored without decoding.

@@ -1,5 +1,5 @@
 import type { LabelScore } from '../classifier.js';
-import { NotFoundError, NotReadyError } from '../errors.js';
+import { doneRecord } from './done-record.js';
 import type { ObjectStore } from '../ports/object-store.js';
 import type { ResultStore, StoredEmbedding } from '../ports/result-store.js';
 import type { VideoModel } from '../ports/video-model.js';
@@ -68,9 +68,7 @@ export async function searchByText(deps: SearchDeps, text: string, k: number): P
 
 /** The `k` videos whose embeddings are nearest to that of video `id`, itself excluded. */
 export async function similarVideos(deps: Pick<SearchDeps, 'results' | 'artifacts'>, id: string, k: number): Promise<SearchHit[]> {
-  const record = await deps.results.get(id);
-  if (!record) throw new NotFoundError(`video ${id}`);
-  if (record.status !== 'DONE' || !record.result) throw new NotReadyError(`cannot find videos similar to ${id}`, `it is ${record.status}, not DONE`);
+  const record = await doneRecord(deps.results, id, `cannot find videos similar to ${id}`);
   const embedding = await readStoredTensor(deps.artifacts, record.result.embedding);
   const hits: SearchHit[] = [];
   for (const hit of await nearest(deps.results.embeddings(), embedding, k, id)) {

@@ -9,7 +9,7 @@ import { InvalidKeyError } from '../../errors.js';
 import type { ObjectInfo, ObjectStore } from '../../ports/object-store.js';
 import { objectSequence, versionOfEtag } from './object-versions.js';
 
-const MAX_KEY_BYTES = 1024;
+export const MAX_KEY_BYTES = 1024;
 
 function checkedKey(key: string): string {
   if (key.length === 0) throw new InvalidKeyError(key, 'it is empty');

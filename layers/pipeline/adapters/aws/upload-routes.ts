@@ -4,9 +4,9 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { InvalidRequestError } from '../../errors.js';
 import { videoIdFor } from '../../video-id.js';
+import { MAX_KEY_BYTES } from './s3-object-store.js';
 import { hasVideoSuffix } from './video-keys.js';
 
-const MAX_KEY_BYTES = 1024;
 const URL_LIFETIME_SECONDS = 15 * 60;
 
 export interface UploadRouteOptions {
