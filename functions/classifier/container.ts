@@ -1,3 +1,4 @@
+import { DEFAULT_TOP } from '../../layers/pipeline/top-labels.js';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,8 +19,6 @@ import { DEFAULT_LABEL_SET, resolveLabelSet } from '../../layers/xclip/label-set
 import type { FunctionConfig } from '../shared/config.js';
 import { loadVideoModel } from '../shared/model.js';
 import { type RoutingConfig, loadRoutingConfig } from './routing-config.js';
-
-const TOP_LABELS = 5;
 
 /** What the classifier keeps for the life of its container: clients, stores, the model session. */
 export interface ClassifierContainer {
@@ -47,7 +46,7 @@ export async function createClassifierContainer(config: FunctionConfig, routing:
   return {
     config,
     deps: { model, sources: bucket, artifacts: bucket, results, workDir: mkdtempSync(join(tmpdir(), 'xclip-videos-')) },
-    settings: { labels: resolveLabelSet(DEFAULT_LABEL_SET), top: TOP_LABELS, ...(routing.timelineSeconds ? { timelineSeconds: routing.timelineSeconds } : {}) },
+    settings: { labels: resolveLabelSet(DEFAULT_LABEL_SET), top: DEFAULT_TOP, ...(routing.timelineSeconds ? { timelineSeconds: routing.timelineSeconds } : {}) },
     maxReceives,
     metrics,
     ...(gpu ? {

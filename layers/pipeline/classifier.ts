@@ -1,3 +1,4 @@
+import { DEFAULT_TOP } from './top-labels.js';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { XclipError } from '../common/errors.js';
@@ -74,7 +75,6 @@ export class MissingTokenizerError extends XclipError {
   }
 }
 
-const DEFAULT_TOP = 5;
 /** Timeline windows per vision run. */
 const TIMELINE_BATCH = 8;
 

@@ -1,3 +1,4 @@
+import { DEFAULT_TOP } from '../../pipeline/top-labels.js';
 import cliProgress from 'cli-progress';
 import { type Command, Option } from 'commander';
 import { describeError } from '../../common/errors.js';
@@ -53,7 +54,7 @@ export function registerClassifyCommand(program: Command): void {
     .argument('<video...>', 'video files')
     .option('--model <dir>', 'built model directory (default: $XCLIP_MODEL_DIR or models/xclip-base-patch32-int8)')
     .option('--labels <set>', 'k400, k600, ucf101, hmdb51, a file (one label per line or id,name CSV), or "a,b,c"', DEFAULT_LABEL_SET)
-    .option('--top <k>', 'labels to show per video', positiveInteger, 5)
+    .option('--top <k>', 'labels to show per video', positiveInteger, DEFAULT_TOP)
     .addOption(new Option('--views <layout>', 'temporal clips x spatial crops, logits averaged').choices(['1x1', '4x3']).default('1x1'))
     .option('--exact', 'sample segment midpoints exactly (slower) instead of the cheapest frame in each segment')
     .option('--timeline <seconds>', 'also label every window of this many seconds', positiveNumber)

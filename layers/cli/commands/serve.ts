@@ -1,3 +1,4 @@
+import { DEFAULT_TOP, MAX_TOP } from '../../pipeline/top-labels.js';
 import { join } from 'node:path';
 import { type Command, Option } from 'commander';
 import { LocalPipeline } from '../../pipeline/local/local-pipeline.js';
@@ -45,7 +46,7 @@ export function registerServeCommand(program: Command): void {
     .option('--db <file>', 'SQLite result store (default: <data>/results.db)')
     .option('--model <dir>', 'built model directory ($XCLIP_MODEL_DIR, else models/xclip-base-patch32-int8)', defaultModelDir())
     .option('--labels <labels>', 'k400, k600, ucf101, hmdb51, a label file, or "a,b,c"', DEFAULT_LABEL_SET)
-    .option('--top <k>', 'labels stored per video', integerIn(1, 50), 5)
+    .option('--top <k>', 'labels stored per video', integerIn(1, MAX_TOP), DEFAULT_TOP)
     .addOption(new Option('--views <views>', 'temporal clips x spatial crops').choices(['1x1', '4x3']).default('1x1'))
     .option('--timeline <seconds>', 'also label windows of this many seconds', positiveNumber)
     .option('--threads <n>', 'ONNX Runtime threads', integerIn(1, 1024))

@@ -1,3 +1,4 @@
+import { DEFAULT_TOP, MAX_TOP } from '../top-labels.js';
 import { z } from 'zod';
 import { MAX_LABELS } from '../../xclip/label-sets.js';
 import { labelScoreSchema, modelInfoSchema, recordErrorSchema, videoRecordSchema, videoResultSchema, videoStatusSchema } from '../result-schema.js';
@@ -7,7 +8,6 @@ const MAX_TEXT_CHARS = 1000;
 export const MAX_PAGE = 100;
 export const MAX_K = 100;
 export const MAX_RELABEL_IDS = 100;
-export const MAX_TOP = 50;
 
 export const videoIdSchema = z.string().min(1).max(MAX_ID_CHARS);
 
@@ -41,7 +41,7 @@ export const searchRequestSchema = z.strictObject({
 export const relabelRequestSchema = z.strictObject({
   ids: z.array(videoIdSchema).min(1).max(MAX_RELABEL_IDS),
   labels: labelSpecSchema.optional(),
-  top: z.number().int().min(1).max(MAX_TOP).default(5),
+  top: z.number().int().min(1).max(MAX_TOP).default(DEFAULT_TOP),
 });
 
 export const errorResponseSchema = z.object({ error: recordErrorSchema });
