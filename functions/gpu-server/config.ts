@@ -2,11 +2,7 @@ import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { DEFAULT_MEDIA_LIMITS } from '../../layers/media/limits.js';
 import { parseProviderList } from '../../layers/pipeline/execution-providers.js';
-import { parseEnvironment } from '../shared/environment.js';
-
-function positiveInteger(fallback: number) {
-  return z.string().regex(/^\d+$/, 'must be a whole number').transform(Number).pipe(z.number().int().positive()).default(fallback);
-}
+import { parseEnvironment, positiveInteger } from '../shared/environment.js';
 
 /**
  * The GPU server's environment (the SageMaker model's container environment, set by infra/lib/gpu-endpoint.ts):

@@ -1,21 +1,12 @@
 import { z } from 'zod';
 import { commaList } from '../../layers/common/comma-list.js';
-import { XclipError } from '../../layers/common/errors.js';
 import { DEFAULT_VIDEO_SUFFIXES } from '../../layers/pipeline/adapters/aws/video-keys.js';
+import { parseEnvironment, positiveInteger } from './environment.js';
 
-/** The environment a function was deployed with is missing a variable or has a bad value. */
-export class ConfigError extends XclipError {
-  constructor(why: string) {
-    super('CONFIG', 'invalid function environment', why);
-  }
-}
+export { ConfigError } from './environment.js';
 
 function listOf(fallback: string) {
   return z.string().default(fallback).transform(commaList);
-}
-
-function positiveInteger(fallback: number) {
-  return z.string().regex(/^\d+$/, 'must be a whole number').transform(Number).pipe(z.number().int().positive()).default(fallback);
 }
 
 /**
@@ -66,11 +57,7 @@ export interface FunctionConfig {
 
 /** The functions' settings from `env`; a ConfigError names every bad variable at once. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): FunctionConfig {
-  // An empty variable counts as unset, as CloudFormation leaves optional ones.
-  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
-  const parsed = configSchema.safeParse(present);
-  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; '));
-  const c = parsed.data;
+  const c = parseEnvironment(configSchema, env);
   return {
     bucket: c.BUCKET_NAME,
     table: c.TABLE_NAME,

@@ -1,5 +1,17 @@
-import type { z } from 'zod';
-import { ConfigError } from './config.js';
+import { z } from 'zod';
+import { XclipError } from '../../layers/common/errors.js';
+
+/** The environment a function or container was deployed with is missing a variable or has a bad value. */
+export class ConfigError extends XclipError {
+  constructor(why: string) {
+    super('CONFIG', 'invalid function environment', why);
+  }
+}
+
+/** A whole-number variable, `fallback` when unset. */
+export function positiveInteger(fallback: number) {
+  return z.string().regex(/^\d+$/, 'must be a whole number').transform(Number).pipe(z.number().int().positive()).default(fallback);
+}
 
 /**
  * `env` read through `schema`, an empty variable counting as unset (as CloudFormation leaves optional ones);
