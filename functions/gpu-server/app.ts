@@ -29,16 +29,6 @@ export class ModelNotReadyError extends XclipError {
   }
 }
 
-/** Statuses of the server's own error codes; the rest as the HTTP API answers them. */
-const STATUS_BY_CODE = { UNSUPPORTED_MEDIA_TYPE: 415, MODEL_NOT_READY: 503 } as const;
-
-function statusAndBody(error: unknown) {
-  if (error instanceof XclipError && Object.hasOwn(STATUS_BY_CODE, error.code)) {
-    return { status: STATUS_BY_CODE[error.code as keyof typeof STATUS_BY_CODE], body: { error: { code: error.code, message: error.message } } };
-  }
-  return errorResponse(error);
-}
-
 export interface GpuServerDeps {
   model: () => ModelState;
   /** Logs errors that become 500s. */
@@ -53,7 +43,7 @@ export function createGpuServer(deps: GpuServerDeps): Hono {
   const app = new Hono();
 
   app.onError((error, c) => {
-    const { status, body } = statusAndBody(error);
+    const { status, body } = errorResponse(error);
     if (status === 500) deps.log(`${c.req.method} ${c.req.path} failed: ${error.stack ?? String(error)}`);
     return c.json(body, status);
   });

@@ -1,7 +1,7 @@
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { XclipError } from '../../common/errors.js';
 
-/** HTTP status of each error code the API answers with; every other error is a 500 INTERNAL. */
+/** HTTP status of each error code the API and the GPU server answer with; every other error is a 500 INTERNAL. */
 const STATUS_BY_CODE: Record<string, ContentfulStatusCode> = {
   INVALID_REQUEST: 400,
   INVALID_CURSOR: 400,
@@ -9,7 +9,9 @@ const STATUS_BY_CODE: Record<string, ContentfulStatusCode> = {
   NOT_FOUND: 404,
   NOT_READY: 409,
   PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
   NO_TOKENIZER: 422,
+  MODEL_NOT_READY: 503,
 };
 
 export interface ErrorBody {
