@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
-import { TABLE_INDEXES, TABLE_PARTITION_KEY } from '../../functions/shared/table-schema.js';
+import { TABLE_INDEXES, TABLE_PARTITION_KEY } from '../../layers/pipeline/adapters/aws/table-schema.js';
 import { loadConfig } from '../../functions/shared/config.js';
 import { DEFAULT_SETTINGS } from '../../infra/deployment-settings.js';
 import { apiRoutes } from '../../infra/lib/api-routes.js';
@@ -165,7 +165,7 @@ describe('default deployment', () => {
     }
   });
 
-  test('the result table: on demand, point-in-time recovery, the key schema and indexes of functions/shared/table-schema.ts, retained', () => {
+  test('the result table: on demand, point-in-time recovery, the key schema and indexes of layers/pipeline/adapters/aws/table-schema.ts, retained', () => {
     const table = onlyResource(template, 'AWS::DynamoDB::Table');
     assert.equal(table.deletionPolicy, 'Retain');
     assert.equal(table.properties.BillingMode, 'PAY_PER_REQUEST');
