@@ -155,23 +155,25 @@ export class ClipTokenizer {
    * Hugging Face's padded form: each row `[BOS, ..., EOS]` with at most `contextLength` tokens
    * (a longer text keeps its first `contextLength - 2`), padded with the end-of-text id.
    */
-  encodeBatch(texts: readonly string[], { contextLength = DEFAULT_CONTEXT_LENGTH, padToLongest = false }: EncodeBatchOptions = {}): TokenBatch {
+  encodeBatch(texts: readonly string[], options: EncodeBatchOptions = {}): TokenBatch {
+    return this.padBatch(texts.map((text) => this.encode(text)), options);
+  }
+
+  /** The padded form of already encoded rows (`encode`'s output), as encodeBatch makes it. */
+  padBatch(encoded: readonly (readonly number[])[], { contextLength = DEFAULT_CONTEXT_LENGTH, padToLongest = false }: EncodeBatchOptions = {}): TokenBatch {
     if (!Number.isInteger(contextLength) || contextLength < 2) {
       throw new UsageError(`invalid context length ${contextLength}`, 'it must be an integer of at least 2');
     }
-    const rowIds = texts.map((text) => {
-      const ids = this.encode(text);
-      return ids.length <= contextLength ? ids : [...ids.slice(0, contextLength - 1), this.endOfTextId];
-    });
+    const rowIds = encoded.map((ids) => (ids.length <= contextLength ? ids : [...ids.slice(0, contextLength - 1), this.endOfTextId]));
     const lengths = rowIds.map((ids) => ids.length);
     const length = padToLongest ? lengths.reduce((longest, n) => Math.max(longest, n), 0) : contextLength;
-    const inputIds = new BigInt64Array(texts.length * length).fill(BigInt(this.endOfTextId));
-    const attentionMask = new BigInt64Array(texts.length * length);
+    const inputIds = new BigInt64Array(rowIds.length * length).fill(BigInt(this.endOfTextId));
+    const attentionMask = new BigInt64Array(rowIds.length * length);
     rowIds.forEach((ids, row) => {
       inputIds.set(ids.map(BigInt), row * length);
       attentionMask.fill(1n, row * length, row * length + ids.length);
     });
-    return { inputIds, attentionMask, rows: texts.length, length, lengths };
+    return { inputIds, attentionMask, rows: rowIds.length, length, lengths };
   }
 
   private idsOfWord(word: string): readonly number[] {
