@@ -1,16 +1,11 @@
-import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { LabelSet } from './label-sets.js';
+import { type LabelSet, labelNamesDigest } from './label-sets.js';
 import { readSafetensors, writeSafetensors } from './safetensors.js';
 
 /** Folder of a model directory holding precomputed label text features, one file per label set. */
 export const LABEL_FEATURES_DIR = 'label-features';
 const FEATURES_TENSOR = 'text_features';
-
-export function labelNamesDigest(names: readonly string[]): string {
-  return createHash('sha256').update(names.join('\n')).digest('hex');
-}
 
 export function labelFeaturesPath(dir: string, labelSetId: string): string {
   return join(dir, LABEL_FEATURES_DIR, `${labelSetId}.safetensors`);

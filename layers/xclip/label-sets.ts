@@ -1,3 +1,4 @@
+import { commaList } from '../common/comma-list.js';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { XclipError } from '../common/errors.js';
@@ -59,15 +60,20 @@ export function builtinLabelSet(id: BuiltinLabelSetId): LabelSet {
   return { id, names: parseLabelFile(text) };
 }
 
+/** sha256 of a label set's names, one per line: what identifies its text features. */
+export function labelNamesDigest(names: readonly string[]): string {
+  return createHash('sha256').update(names.join('\n')).digest('hex');
+}
+
 /** A user label set from a list of names; its id is derived from the names. */
 export function customLabelSet(names: string[], spec = names.join(',')): LabelSet {
   const clean = validated(spec, names.map((name) => name.trim()));
-  return { id: `custom-${createHash('sha256').update(clean.join('\n')).digest('hex').slice(0, 12)}`, names: clean };
+  return { id: `custom-${labelNamesDigest(clean).slice(0, 12)}`, names: clean };
 }
 
 /** A custom set from a comma-separated list ("a,b,c"); undefined for text with no comma. */
 export function listedLabelSet(text: string): LabelSet | undefined {
-  return text.includes(',') ? customLabelSet(text.split(',').filter((name) => name.trim().length > 0), text) : undefined;
+  return text.includes(',') ? customLabelSet(commaList(text), text) : undefined;
 }
 
 /**
