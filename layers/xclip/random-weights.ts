@@ -4,6 +4,7 @@ import { CLIP_BPE_DIR, CLIP_BPE_VOCAB_SIZE } from './clip-bpe.js';
 import { checkpointLayout, type CheckpointTensor } from './checkpoint-layout.js';
 import { parseXclipConfig, type XclipConfig } from './config.js';
 import { elementCount, writeSafetensors, type Tensor } from './safetensors.js';
+import { TOKENIZER_FILES } from './tokenizer.js';
 
 /** Raw HF configs: `base-patch32` is all HF defaults (= microsoft/xclip-base-patch32), `tiny` the golden fixture's sizes. */
 const PRESET_CONFIGS = {
@@ -210,7 +211,7 @@ export function* randomTensors(config: XclipConfig, seed: number): Generator<[st
 export function writeRandomModel(out: string, config: XclipConfig, seed: number): { configPath: string; modelPath: string } {
   mkdirSync(out, { recursive: true });
   if (config.text_config.vocab_size === CLIP_BPE_VOCAB_SIZE) {
-    for (const file of ['vocab.json', 'merges.txt']) copyFileSync(join(CLIP_BPE_DIR, file), join(out, file));
+    for (const file of TOKENIZER_FILES) copyFileSync(join(CLIP_BPE_DIR, file), join(out, file));
   }
   const configPath = join(out, 'config.json');
   const modelPath = join(out, 'model.safetensors');
