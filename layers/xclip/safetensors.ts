@@ -147,10 +147,6 @@ export class SafetensorsFile {
     }
   }
 
-  has(name: string): boolean {
-    return this.tensors.has(name);
-  }
-
   /** Reads one tensor from disk. */
   get(name: string): Tensor {
     const info = this.tensors.get(name);

@@ -90,4 +90,3 @@ export function scaled(data: Float32Array, factor: number): Float32Array {
   return data.map((v) => v * factor);
 }
 
-export { elementCount };
