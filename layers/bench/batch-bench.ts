@@ -3,13 +3,13 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { extname, join, resolve } from 'node:path';
 import { ConcurrencyLimit } from '../common/concurrency.js';
 import { XclipError } from '../common/errors.js';
-import { type Timing, benchmarkVideo, summarizeRuns } from '../media/bench.js';
+import { type Timing, summarizeRuns } from '../media/bench.js';
 import { FsObjectStore } from '../pipeline/adapters/local/fs-object-store.js';
 import { SqliteResultStore } from '../pipeline/adapters/local/sqlite-result-store.js';
 import { VideoClassifier } from '../pipeline/classifier.js';
 import { classifyBatch } from '../pipeline/routing/classify-batch.js';
 import type { VideoOutcome } from '../pipeline/routing/gpu-request.js';
-import { BENCH_VIDEO } from './model-bench.js';
+import { BENCH_VIDEO, benchVideoPath } from './model-bench.js';
 
 /** What `xclip bench --batch N --json` prints. */
 export interface BatchBenchResult {
@@ -81,7 +81,7 @@ function failureOf(outcome: VideoOutcome): BatchBenchFailure | undefined {
  * left out.
  */
 export async function benchmarkBatch(options: BatchBenchOptions): Promise<BatchBenchResult> {
-  const video = options.video ?? benchmarkVideo('h264', 10, { cacheDir: options.cacheDir });
+  const video = options.video ?? benchVideoPath(options.cacheDir);
   const concurrency = options.concurrency ?? availableParallelism();
   const maxVideoBatch = options.maxVideoBatch ?? 32;
   const work = mkdtempSync(join(tmpdir(), 'xclip-batch-bench-'));

@@ -32,6 +32,11 @@ const BENCH_SECONDS = 10;
 const { height, fps, gopFrames } = BENCHMARK_VIDEO;
 export const BENCH_VIDEO = `${height}p H.264, ${BENCH_SECONDS} s, ${fps} fps, keyframe every ${gopFrames} frames`;
 
+/** The video BENCH_VIDEO describes, generated on first use into `cacheDir`. */
+export function benchVideoPath(cacheDir?: string): string {
+  return benchmarkVideo('h264', BENCH_SECONDS, { cacheDir });
+}
+
 /**
  * Per-video cost of classification on this machine, through the same VideoClassifier that
  * `xclip classify` uses: decode, vision graph, and scoring against the 400 Kinetics labels, after one
@@ -40,7 +45,7 @@ export const BENCH_VIDEO = `${height}p H.264, ${BENCH_SECONDS} s, ${fps} fps, ke
 export async function benchmarkModel(options: ModelBenchOptions): Promise<ModelBenchResult> {
   const runs = options.runs ?? 5;
   const threads = options.threads ?? availableParallelism();
-  const video = benchmarkVideo('h264', BENCH_SECONDS, { cacheDir: options.cacheDir });
+  const video = benchVideoPath(options.cacheDir);
   const labels = resolveLabelSet(DEFAULT_LABEL_SET);
   const classifier = await VideoClassifier.load({ modelDir: options.modelDir, threads });
   try {
