@@ -1,3 +1,4 @@
+import { concatFloat32 } from '../common/concat-float32.js';
 import { DEFAULT_TOP } from './top-labels.js';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -89,13 +90,7 @@ export function topLabels(logits: Float32Array, names: readonly string[], k: num
 }
 
 function concatViews(views: readonly PixelView[]): Float32Array {
-  const out = new Float32Array(views.reduce((n, view) => n + view.pixelValues.length, 0));
-  let offset = 0;
-  for (const view of views) {
-    out.set(view.pixelValues, offset);
-    offset += view.pixelValues.length;
-  }
-  return out;
+  return concatFloat32(views.map((view) => view.pixelValues));
 }
 
 /** Mean of `rows` equal-width rows of `values`. */

@@ -1,3 +1,4 @@
+import { concatFloat32 } from '../common/concat-float32.js';
 import type { VideoFeatures } from './runtime.js';
 
 /** One vision run: pixel_values [B, T, 3, H, W] of `batch` videos in, their features out. */
@@ -62,13 +63,7 @@ export class VideoBatcher {
     }
     try {
       const batch = run.reduce((sum, request) => sum + request.batch, 0);
-      const pixelValues = new Float32Array(run.reduce((sum, request) => sum + request.pixelValues.length, 0));
-      let offset = 0;
-      for (const request of run) {
-        pixelValues.set(request.pixelValues, offset);
-        offset += request.pixelValues.length;
-      }
-      const features = await this.encode(pixelValues, batch);
+      const features = await this.encode(concatFloat32(run.map((request) => request.pixelValues)), batch);
       let from = 0;
       for (const request of run) {
         request.resolve({
