@@ -3,13 +3,13 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { extname, join, resolve } from 'node:path';
 import { ConcurrencyLimit } from '../common/concurrency.js';
 import { XclipError } from '../common/errors.js';
-import { type Timing, summarizeRuns } from '../media/bench.js';
+import type { Timing } from '../media/bench.js';
 import { FsObjectStore } from '../pipeline/adapters/local/fs-object-store.js';
 import { SqliteResultStore } from '../pipeline/adapters/local/sqlite-result-store.js';
 import { VideoClassifier } from '../pipeline/classifier.js';
 import { classifyBatch } from '../pipeline/routing/classify-batch.js';
 import type { VideoOutcome } from '../pipeline/routing/gpu-request.js';
-import { BENCH_VIDEO, benchVideoPath } from './model-bench.js';
+import { BENCH_VIDEO, benchVideoPath, summarizeStages } from './model-bench.js';
 
 /** What `xclip bench --batch N --json` prints. */
 export interface BatchBenchResult {
@@ -112,7 +112,6 @@ export async function benchmarkBatch(options: BatchBenchOptions): Promise<BatchB
     const summary = await classifyBatch(deps, request);
     const wallMs = performance.now() - started;
     const timings = summary.videos.flatMap((outcome) => (outcome.status === 'DONE' ? [outcome.timings] : []));
-    const stage = (pick: (t: (typeof timings)[number]) => number) => summarizeRuns(timings.map(pick));
     return {
       model: classifier.model.id,
       precision: classifier.model.precision,
@@ -128,7 +127,7 @@ export async function benchmarkBatch(options: BatchBenchOptions): Promise<BatchB
       failed: summary.counts.failed,
       skipped: summary.counts.skipped,
       failures: summary.videos.flatMap((outcome) => failureOf(outcome) ?? []).slice(0, MAX_FAILURES_SHOWN),
-      perVideo: timings.length === 0 ? undefined : { decode: stage((t) => t.decodeMs), vision: stage((t) => t.visionMs), score: stage((t) => t.scoreMs), total: stage((t) => t.totalMs) },
+      perVideo: timings.length === 0 ? undefined : summarizeStages(timings),
       peakRssMb: process.resourceUsage().maxRSS / 1024,
     };
   } finally {

@@ -3,6 +3,16 @@ import { BENCHMARK_VIDEO, type Timing, benchmarkVideo, summarizeRuns } from '../
 import { VideoClassifier } from '../pipeline/classifier.js';
 import { DEFAULT_LABEL_SET, resolveLabelSet } from '../xclip/label-sets.js';
 
+/** Median and minimum of each stage over classifications' timings. */
+export function summarizeStages(timings: ReadonlyArray<{ decodeMs: number; visionMs: number; scoreMs: number; totalMs: number }>): { decode: Timing; vision: Timing; score: Timing; total: Timing } {
+  return {
+    decode: summarizeRuns(timings.map((t) => t.decodeMs)),
+    vision: summarizeRuns(timings.map((t) => t.visionMs)),
+    score: summarizeRuns(timings.map((t) => t.scoreMs)),
+    total: summarizeRuns(timings.map((t) => t.totalMs)),
+  };
+}
+
 /** What `xclip bench --json` prints (DESIGN.md "Benchmarks"). */
 export interface ModelBenchResult {
   model: string;
@@ -54,14 +64,8 @@ export async function benchmarkModel(options: ModelBenchOptions): Promise<ModelB
     const textMsPerLabel = (performance.now() - textStarted) / labels.names.length;
 
     await classifier.classifyFile(video, { labels });
-    const samples = { decode: [] as number[], vision: [] as number[], score: [] as number[], total: [] as number[] };
-    for (let run = 0; run < runs; run++) {
-      const { timings } = await classifier.classifyFile(video, { labels });
-      samples.decode.push(timings.decodeMs);
-      samples.vision.push(timings.visionMs);
-      samples.score.push(timings.scoreMs);
-      samples.total.push(timings.totalMs);
-    }
+    const timings = [];
+    for (let run = 0; run < runs; run++) timings.push((await classifier.classifyFile(video, { labels })).timings);
     return {
       model: classifier.model.id,
       precision: classifier.model.precision,
@@ -70,10 +74,7 @@ export async function benchmarkModel(options: ModelBenchOptions): Promise<ModelB
       video: BENCH_VIDEO,
       labels: labels.names.length,
       loadMs: classifier.loadMs,
-      decode: summarizeRuns(samples.decode),
-      vision: summarizeRuns(samples.vision),
-      score: summarizeRuns(samples.score),
-      total: summarizeRuns(samples.total),
+      ...summarizeStages(timings),
       textMsPerLabel,
       peakRssMb: process.resourceUsage().maxRSS / 1024,
     };
