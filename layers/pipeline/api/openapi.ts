@@ -6,7 +6,7 @@ import {
 } from './schemas.js';
 
 /** JSON Schema (2020-12, as OpenAPI 3.1 uses) of a zod schema, for a request (`input`) or a response (`output`). */
-function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {
+export function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {
   const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io, target: 'draft-2020-12' }) as Record<string, unknown>;
   return rest;
 }

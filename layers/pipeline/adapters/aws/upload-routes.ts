@@ -4,6 +4,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { InvalidRequestError } from '../../errors.js';
 import { videoIdFor } from '../../video-id.js';
+import { jsonSchema } from '../../api/openapi.js';
 import { MAX_KEY_BYTES } from './s3-object-store.js';
 import { hasVideoSuffix } from './video-keys.js';
 
@@ -85,18 +86,14 @@ export function uploadRoutes(options: UploadRouteOptions): Hono {
 
 /** The OpenAPI path item of POST /uploads, for the API's document. */
 export function uploadsOpenApiPath(): Record<string, unknown> {
-  const schema = (type: z.ZodType, io: 'input' | 'output') => {
-    const { $schema: _dialect, ...rest } = z.toJSONSchema(type, { io, target: 'draft-2020-12' }) as Record<string, unknown>;
-    return rest;
-  };
   const error = { description: 'Invalid request (code INVALID_REQUEST)', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
   return {
     post: {
       operationId: 'createUpload',
       summary: 'A presigned S3 PUT URL for uploading one video under the upload prefix',
-      requestBody: { required: true, content: { 'application/json': { schema: schema(uploadRequestSchema, 'input') } } },
+      requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(uploadRequestSchema, 'input') } } },
       responses: {
-        200: { description: 'Where and how to PUT the file', content: { 'application/json': { schema: schema(uploadResponseSchema, 'output') } } },
+        200: { description: 'Where and how to PUT the file', content: { 'application/json': { schema: jsonSchema(uploadResponseSchema, 'output') } } },
         400: error,
         413: { ...error, description: 'Body too large (code PAYLOAD_TOO_LARGE)' },
       },
