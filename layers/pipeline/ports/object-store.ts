@@ -1,9 +1,16 @@
+import type { SourceObject } from '../result-schema.js';
+
 /** One stored object: what its store says about the version it holds now. */
 export interface ObjectInfo {
   key: string;
   bytes: number;
   version: string;
   sequence: string;
+}
+
+/** The version of an object of `bucket` that a record and a queue message name. */
+export function sourceObjectOf(bucket: string, object: ObjectInfo): SourceObject {
+  return { bucket, key: object.key, version: object.version, sequence: object.sequence };
 }
 
 /**

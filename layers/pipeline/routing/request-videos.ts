@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { InvalidRequestError } from '../errors.js';
-import type { ObjectStore } from '../ports/object-store.js';
+import { type ObjectStore, sourceObjectOf } from '../ports/object-store.js';
 import type { SourceObject } from '../result-schema.js';
 import { type ClassifyOptions, type GpuRequest, type VideoRef, manifestSchema } from './gpu-request.js';
 import { mapConcurrently } from '../../common/concurrency.js';
@@ -40,6 +40,6 @@ export async function resolveVideos(objects: ObjectStore, refs: readonly VideoRe
   return mapConcurrently(wanted, HEAD_CONCURRENCY, async (want): Promise<ResolvedVideo> => {
     if (typeof want !== 'string') return { source: want };
     const info = await objects.head(want);
-    return info ? { source: { bucket: objects.bucket, key: want, version: info.version, sequence: info.sequence } } : { missingKey: want };
+    return info ? { source: sourceObjectOf(objects.bucket, { ...info, key: want }) } : { missingKey: want };
   });
 }

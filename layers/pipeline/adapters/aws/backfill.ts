@@ -1,5 +1,5 @@
 import { timestampOf } from '../../clock.js';
-import type { ObjectInfo, ObjectStore } from '../../ports/object-store.js';
+import { type ObjectInfo, type ObjectStore, sourceObjectOf } from '../../ports/object-store.js';
 import type { ResultStore } from '../../ports/result-store.js';
 import type { SourceObject } from '../../result-schema.js';
 import { videoIdFor } from '../../video-id.js';
@@ -35,7 +35,7 @@ export interface BackfillCounts {
  */
 export async function backfill(deps: BackfillDeps, prefix: string, suffixes: readonly string[], onProgress?: (counts: BackfillCounts) => void): Promise<BackfillCounts> {
   const counts: BackfillCounts = { listed: 0, queued: 0, done: 0, pending: 0, failed: 0, notVideos: 0 };
-  const sourceOf = (object: ObjectInfo): SourceObject => ({ bucket: deps.objects.bucket, key: object.key, version: object.version, sequence: object.sequence });
+  const sourceOf = (object: ObjectInfo): SourceObject => sourceObjectOf(deps.objects.bucket, object);
 
   const queueGroup = async (group: ObjectInfo[]): Promise<void> => {
     const records = await Promise.all(group.map((object) => deps.results.get(videoIdFor(deps.objects.bucket, object.key))));
