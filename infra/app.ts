@@ -13,7 +13,8 @@ export function createApp(props: AppProps = {}): { app: App; stack: XclipServerl
   const settings = readDeploymentSettings(app.node);
   const stack = new XclipServerlessStack(app, settings.stackName, {
     settings,
-    description: 'X-CLIP video classification and search: S3 uploads -> SQS -> Lambda -> S3 + DynamoDB, and an HTTP API',
+    description:
+      'X-CLIP video classification and search: S3 uploads -> SQS -> Lambda -> S3 + DynamoDB, and an HTTP API',
     env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

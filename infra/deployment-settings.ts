@@ -97,15 +97,22 @@ export function readDeploymentSettings(node: Node): DeploymentSettings {
     uploadPrefix: prefixFlag('uploadPrefix', read('uploadPrefix')) ?? d.uploadPrefix,
     videoSuffixes: suffixesFlag('videoSuffixes', read('videoSuffixes')) ?? d.videoSuffixes,
     memorySize: intFlag('memorySize', read('memorySize'), LAMBDA_MIN_MEMORY_MB, LAMBDA_MAX_MEMORY_MB) ?? d.memorySize,
-    timeoutSeconds: intFlag('timeoutSeconds', read('timeoutSeconds'), 1, LAMBDA_MAX_TIMEOUT_SECONDS) ?? d.timeoutSeconds,
+    timeoutSeconds:
+      intFlag('timeoutSeconds', read('timeoutSeconds'), 1, LAMBDA_MAX_TIMEOUT_SECONDS) ?? d.timeoutSeconds,
     architecture: architectureFlag(read('architecture')) ?? d.architecture,
-    maxConcurrency: intFlag('maxConcurrency', read('maxConcurrency'), SQS_SOURCE_MIN_CONCURRENCY, SQS_SOURCE_MAX_CONCURRENCY) ?? d.maxConcurrency,
+    maxConcurrency:
+      intFlag('maxConcurrency', read('maxConcurrency'), SQS_SOURCE_MIN_CONCURRENCY, SQS_SOURCE_MAX_CONCURRENCY) ??
+      d.maxConcurrency,
     reservedConcurrency: intFlag('reservedConcurrency', read('reservedConcurrency'), 1, Number.MAX_SAFE_INTEGER),
     maxReceiveCount: intFlag('maxReceiveCount', read('maxReceiveCount'), 1, 1000) ?? d.maxReceiveCount,
     batchSize: intFlag('batchSize', read('batchSize'), 1, SQS_MAX_BATCH_SIZE) ?? d.batchSize,
-    apiMemorySize: intFlag('apiMemorySize', read('apiMemorySize'), LAMBDA_MIN_MEMORY_MB, LAMBDA_MAX_MEMORY_MB) ?? d.apiMemorySize,
-    maxVideoBytes: intFlag('maxVideoBytes', read('maxVideoBytes'), 1, (LAMBDA_MAX_EPHEMERAL_MIB - EPHEMERAL_HEADROOM_MIB) * MIB) ?? d.maxVideoBytes,
-    maxVideoSeconds: intFlag('maxVideoSeconds', read('maxVideoSeconds'), 1, Number.MAX_SAFE_INTEGER) ?? d.maxVideoSeconds,
+    apiMemorySize:
+      intFlag('apiMemorySize', read('apiMemorySize'), LAMBDA_MIN_MEMORY_MB, LAMBDA_MAX_MEMORY_MB) ?? d.apiMemorySize,
+    maxVideoBytes:
+      intFlag('maxVideoBytes', read('maxVideoBytes'), 1, (LAMBDA_MAX_EPHEMERAL_MIB - EPHEMERAL_HEADROOM_MIB) * MIB) ??
+      d.maxVideoBytes,
+    maxVideoSeconds:
+      intFlag('maxVideoSeconds', read('maxVideoSeconds'), 1, Number.MAX_SAFE_INTEGER) ?? d.maxVideoSeconds,
     modelDir: modelDirFlag(read('modelDir')) ?? d.modelDir,
     jwt: jwtFlags(read('jwtIssuer'), read('jwtAudience')),
     corsOrigins: listFlag('corsOrigins', read('corsOrigins')) ?? d.corsOrigins,
@@ -118,7 +125,10 @@ export function readDeploymentSettings(node: Node): DeploymentSettings {
   if (settings.reservedConcurrency !== undefined && settings.reservedConcurrency < settings.maxConcurrency) {
     // Invocations the event source starts beyond the reservation are throttled, and each throttled
     // message comes back with one more receive, on its way to the dead-letter queue for nothing.
-    throw new SettingsError('reservedConcurrency', `${settings.reservedConcurrency} is below maxConcurrency ${settings.maxConcurrency}`);
+    throw new SettingsError(
+      'reservedConcurrency',
+      `${settings.reservedConcurrency} is below maxConcurrency ${settings.maxConcurrency}`,
+    );
   }
   return settings;
 }
@@ -132,7 +142,12 @@ function stringFlag(flag: string, value: unknown): string | undefined {
 /** `-c` gives strings, cdk.json may give numbers. */
 function intFlag(flag: string, value: unknown, min: number, max: number): number | undefined {
   if (value === undefined) return undefined;
-  const number = typeof value === 'number' ? value : typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : Number.NaN;
+  const number =
+    typeof value === 'number'
+      ? value
+      : typeof value === 'string' && /^\s*\d+\s*$/.test(value)
+        ? Number(value)
+        : Number.NaN;
   if (!Number.isInteger(number)) throw new SettingsError(flag, `expected an integer, got ${JSON.stringify(value)}`);
   if (number < min || number > max) throw new SettingsError(flag, `${number} is outside ${min}..${max}`);
   return number;
@@ -151,7 +166,11 @@ function listFlag(flag: string, value: unknown): string[] | undefined {
 function prefixFlag(flag: string, value: unknown): string | undefined {
   const prefix = stringFlag(flag, value);
   if (prefix === undefined) return undefined;
-  if (!/^[^/*?][^*?]*\/$/.test(prefix)) throw new SettingsError(flag, `expected a key prefix ending in '/' with no wildcards, got ${JSON.stringify(prefix)}`);
+  if (!/^[^/*?][^*?]*\/$/.test(prefix))
+    throw new SettingsError(
+      flag,
+      `expected a key prefix ending in '/' with no wildcards, got ${JSON.stringify(prefix)}`,
+    );
   return prefix;
 }
 
@@ -163,7 +182,11 @@ function suffixesFlag(flag: string, value: unknown): string[] | undefined {
   // S3 rejects two notification rules on one prefix whose suffixes can match the same key.
   for (const a of distinct) {
     const overlapping = distinct.find((b) => b !== a && a.endsWith(b));
-    if (overlapping) throw new SettingsError(flag, `${JSON.stringify(a)} overlaps ${JSON.stringify(overlapping)}; S3 refuses overlapping suffix filters`);
+    if (overlapping)
+      throw new SettingsError(
+        flag,
+        `${JSON.stringify(a)} overlaps ${JSON.stringify(overlapping)}; S3 refuses overlapping suffix filters`,
+      );
   }
   return distinct;
 }
@@ -180,7 +203,10 @@ function modelDirFlag(value: unknown, flag = 'modelDir'): string | undefined {
   if (dir === undefined) return undefined;
   const normalized = posix.normalize(dir.replace(/\/+$/, ''));
   if (!normalized.startsWith('models/') || normalized.split('/').includes('..')) {
-    throw new SettingsError(flag, `expected a directory under models/ (the image's build context admits only that), got ${JSON.stringify(dir)}`);
+    throw new SettingsError(
+      flag,
+      `expected a directory under models/ (the image's build context admits only that), got ${JSON.stringify(dir)}`,
+    );
   }
   return normalized;
 }
@@ -189,15 +215,21 @@ function jwtFlags(issuer: unknown, audience: unknown): JwtSettings | undefined {
   const jwtIssuer = stringFlag('jwtIssuer', issuer);
   const jwtAudience = listFlag('jwtAudience', audience);
   if (jwtIssuer === undefined && jwtAudience === undefined) return undefined;
-  if (jwtIssuer === undefined || !jwtAudience?.length) throw new SettingsError(jwtIssuer === undefined ? 'jwtIssuer' : 'jwtAudience', 'jwtIssuer and jwtAudience go together');
-  if (!/^https:\/\/\S+$/.test(jwtIssuer)) throw new SettingsError('jwtIssuer', `expected an https:// issuer URL, got ${JSON.stringify(jwtIssuer)}`);
+  if (jwtIssuer === undefined || !jwtAudience?.length)
+    throw new SettingsError(
+      jwtIssuer === undefined ? 'jwtIssuer' : 'jwtAudience',
+      'jwtIssuer and jwtAudience go together',
+    );
+  if (!/^https:\/\/\S+$/.test(jwtIssuer))
+    throw new SettingsError('jwtIssuer', `expected an https:// issuer URL, got ${JSON.stringify(jwtIssuer)}`);
   return { issuer: jwtIssuer, audience: jwtAudience };
 }
 
 function emailFlag(value: unknown): string | undefined {
   const email = stringFlag('alarmEmail', value);
   if (email === undefined) return undefined;
-  if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) throw new SettingsError('alarmEmail', `expected an email address, got ${JSON.stringify(email)}`);
+  if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email))
+    throw new SettingsError('alarmEmail', `expected an email address, got ${JSON.stringify(email)}`);
   return email;
 }
 
@@ -209,15 +241,21 @@ function gpuFlags(read: (flag: string) => unknown): GpuSettings | undefined {
     if (stray) throw new SettingsError(stray, 'takes effect only with gpu=true');
     return undefined;
   }
-  if (enabled !== true && enabled !== 'true') throw new SettingsError('gpu', `expected true or false, got ${JSON.stringify(enabled)}`);
+  if (enabled !== true && enabled !== 'true')
+    throw new SettingsError('gpu', `expected true or false, got ${JSON.stringify(enabled)}`);
   const d = DEFAULT_GPU_SETTINGS;
   const instanceType = stringFlag('gpuInstanceType', read('gpuInstanceType'));
-  if (instanceType !== undefined && !/^ml\.[a-z0-9]+\.[a-z0-9]+$/.test(instanceType)) throw new SettingsError('gpuInstanceType', `expected a SageMaker instance type like ml.g5.xlarge, got ${JSON.stringify(instanceType)}`);
+  if (instanceType !== undefined && !/^ml\.[a-z0-9]+\.[a-z0-9]+$/.test(instanceType))
+    throw new SettingsError(
+      'gpuInstanceType',
+      `expected a SageMaker instance type like ml.g5.xlarge, got ${JSON.stringify(instanceType)}`,
+    );
   return {
     instanceType: instanceType ?? d.instanceType,
     maxInstances: intFlag('gpuMaxInstances', read('gpuMaxInstances'), 1, 100) ?? d.maxInstances,
     modelDir: modelDirFlag(read('gpuModelDir'), 'gpuModelDir') ?? d.modelDir,
-    minVideoSeconds: intFlag('gpuMinVideoSeconds', read('gpuMinVideoSeconds'), 1, Number.MAX_SAFE_INTEGER) ?? d.minVideoSeconds,
+    minVideoSeconds:
+      intFlag('gpuMinVideoSeconds', read('gpuMinVideoSeconds'), 1, Number.MAX_SAFE_INTEGER) ?? d.minVideoSeconds,
   };
 }
 

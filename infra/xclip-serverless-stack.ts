@@ -73,27 +73,36 @@ export class XclipServerlessStack extends Stack {
       LABEL_FEATURE_CACHE_DIR,
     };
 
-    const gpu = s.gpu && new GpuEndpoint(this, 'Gpu', {
-      settings: s.gpu,
-      repositoryRoot,
-      bucket,
-      resultsTable,
-      uploadPrefix: s.uploadPrefix,
-      artifactPrefixes: ARTIFACT_PREFIXES,
-      functionImage: image,
-      maxVideoBytes: s.maxVideoBytes,
-      maxVideoSeconds: s.maxVideoSeconds,
-      logRemovalPolicy: removalPolicy,
-    });
+    const gpu =
+      s.gpu &&
+      new GpuEndpoint(this, 'Gpu', {
+        settings: s.gpu,
+        repositoryRoot,
+        bucket,
+        resultsTable,
+        uploadPrefix: s.uploadPrefix,
+        artifactPrefixes: ARTIFACT_PREFIXES,
+        functionImage: image,
+        maxVideoBytes: s.maxVideoBytes,
+        maxVideoSeconds: s.maxVideoSeconds,
+        logRemovalPolicy: removalPolicy,
+      });
 
     const classifier = new ClassifierFunction(this, 'Classifier', {
       image,
       bucket,
       // With a GPU endpoint it also writes the endpoint's request documents.
-      objectAccess: { readablePrefixes: [s.uploadPrefix], writablePrefixes: gpu ? [...ARTIFACT_PREFIXES, GPU_REQUEST_PREFIX] : ARTIFACT_PREFIXES },
+      objectAccess: {
+        readablePrefixes: [s.uploadPrefix],
+        writablePrefixes: gpu ? [...ARTIFACT_PREFIXES, GPU_REQUEST_PREFIX] : ARTIFACT_PREFIXES,
+      },
       resultsTable,
       queue: ingest.queue,
-      environment: { ...environment, ...(s.timelineSeconds ? { TIMELINE_SECONDS: String(s.timelineSeconds) } : {}), ...gpu?.routingEnvironment },
+      environment: {
+        ...environment,
+        ...(s.timelineSeconds ? { TIMELINE_SECONDS: String(s.timelineSeconds) } : {}),
+        ...gpu?.routingEnvironment,
+      },
       memorySize: s.memorySize,
       timeout: classifierTimeout,
       ephemeralStorageSize: Size.mebibytes(Math.ceil(s.maxVideoBytes / 1024 ** 2) + EPHEMERAL_HEADROOM_MIB),
@@ -119,14 +128,25 @@ export class XclipServerlessStack extends Stack {
 
     new OperationalAlarms(this, 'Alarms', {
       deadLetterQueue: ingest.deadLetterQueue,
-      functions: { Classifier: classifier.function, Api: api.function, ...(gpu ? { GpuResults: gpu.resultsFunction } : {}) },
+      functions: {
+        Classifier: classifier.function,
+        Api: api.function,
+        ...(gpu ? { GpuResults: gpu.resultsFunction } : {}),
+      },
       alarmEmail: s.alarmEmail,
     });
 
-    new CfnOutput(this, 'BucketName', { value: bucket.bucketName, description: `Upload videos under s3://<bucket>/${s.uploadPrefix}` });
+    new CfnOutput(this, 'BucketName', {
+      value: bucket.bucketName,
+      description: `Upload videos under s3://<bucket>/${s.uploadPrefix}`,
+    });
     new CfnOutput(this, 'ApiUrl', { value: api.stage.url, description: 'The HTTP API' });
     new CfnOutput(this, 'TableName', { value: table.tableName, description: 'The result table' });
-    if (gpu) new CfnOutput(this, 'GpuEndpointName', { value: gpu.endpointName, description: 'The GPU endpoint (xclip backfill --gpu --endpoint)' });
+    if (gpu)
+      new CfnOutput(this, 'GpuEndpointName', {
+        value: gpu.endpointName,
+        description: 'The GPU endpoint (xclip backfill --gpu --endpoint)',
+      });
   }
 }
 

@@ -29,13 +29,16 @@ for (const [name, entry] of Object.entries(ENTRIES)) {
     target: 'node20',
     external: ['onnxruntime-node'],
     // CommonJS dependencies call require() for Node built-ins, which an ES module lacks.
-    banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+    banner: {
+      js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+    },
     minify: true,
     keepNames: true,
     sourcemap: 'linked',
     legalComments: 'none',
     logLevel: 'warning',
   });
-  for (const [target, source] of Object.entries(ASSETS)) cpSync(join(root, source), join(outDir, target), { recursive: true });
+  for (const [target, source] of Object.entries(ASSETS))
+    cpSync(join(root, source), join(outDir, target), { recursive: true });
 }
 process.stdout.write(`bundled ${Object.keys(ENTRIES).join(', ')} into ${outRoot}\n`);

@@ -13,8 +13,8 @@ import { createAwsClients } from '../layers/pipeline/adapters/aws/clients.js';
 import { DynamoResultStore } from '../layers/pipeline/adapters/aws/dynamo-result-store.js';
 import { S3ObjectStore } from '../layers/pipeline/adapters/aws/s3-object-store.js';
 import { videoIdFor } from '../layers/pipeline/video-id.js';
-import { type LocalAws, startLocalAws } from '../test/aws/local-aws.js';
 import { lambdaContext, notificationKeys, sqsEvent, withStoredVersions } from '../test/aws/lambda-events.js';
+import { type LocalAws, startLocalAws } from '../test/aws/local-aws.js';
 import { buildSmallTextModel } from '../test/helpers/small-model.js';
 import { makeTestVideo } from '../test/helpers/videos.js';
 
@@ -23,7 +23,10 @@ if (!file) {
   process.stderr.write('usage: npm run invoke -- EVENT.json\n');
   process.exit(2);
 }
-const event = JSON.parse(readFileSync(file, 'utf8')) as { Records?: Array<{ eventSource?: string; body?: string }>; version?: string };
+const event = JSON.parse(readFileSync(file, 'utf8')) as {
+  Records?: Array<{ eventSource?: string; body?: string }>;
+  version?: string;
+};
 const work = mkdtempSync(join(tmpdir(), 'xclip-invoke-'));
 
 let local: LocalAws | undefined;
@@ -34,15 +37,20 @@ if (!process.env.AWS_ENDPOINT_URL_S3 && !process.env.AWS_ENDPOINT_URL) {
 if (!process.env.MODEL_DIR) {
   process.env.MODEL_DIR = await buildSmallTextModel();
   process.env.LABEL_FEATURE_CACHE_DIR ??= join(work, 'label-features');
-  process.stderr.write(`MODEL_DIR unset: using a tiny untrained model (${process.env.MODEL_DIR}); its labels are meaningless\n`);
+  process.stderr.write(
+    `MODEL_DIR unset: using a tiny untrained model (${process.env.MODEL_DIR}); its labels are meaningless\n`,
+  );
 }
 
 try {
   if (event.version === '2.0') {
     const { handler } = await import('../functions/api/handler.js');
-    process.stdout.write(`${JSON.stringify(await handler(event as unknown as APIGatewayProxyEventV2, lambdaContext), null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify(await handler(event as unknown as APIGatewayProxyEventV2, lambdaContext), null, 2)}\n`,
+    );
   } else {
-    const sqs: SQSEvent = event.Records?.[0]?.eventSource === 'aws:s3' ? sqsEvent([JSON.stringify(event)]) : (event as unknown as SQSEvent);
+    const sqs: SQSEvent =
+      event.Records?.[0]?.eventSource === 'aws:s3' ? sqsEvent([JSON.stringify(event)]) : (event as unknown as SQSEvent);
     const clients = createAwsClients();
     const bucket = new S3ObjectStore(clients.s3, process.env.BUCKET_NAME!);
     if (local) {
@@ -57,7 +65,9 @@ try {
     const results = new DynamoResultStore(clients.dynamo, process.env.TABLE_NAME!);
     for (const key of sqs.Records.flatMap((record) => notificationKeys(record.body))) {
       const record = await results.get(videoIdFor(bucket.bucket, key));
-      process.stdout.write(`${key}: ${record ? `${record.status} ${JSON.stringify(record.result?.labels.slice(0, 3).map(({ label, score }) => ({ label, score })) ?? record.error ?? null)}` : 'no record'}\n`);
+      process.stdout.write(
+        `${key}: ${record ? `${record.status} ${JSON.stringify(record.result?.labels.slice(0, 3).map(({ label, score }) => ({ label, score })) ?? record.error ?? null)}` : 'no record'}\n`,
+      );
     }
   }
 } finally {

@@ -12,11 +12,26 @@ import { lambdaApiDocument } from './openapi.js';
  */
 export function createLambdaApi(config: FunctionConfig, deps: ApiDeps, s3: S3Client): Hono {
   const api = createApi(deps);
-  api.route('/', uploadRoutes({ s3, bucket: config.bucket, prefix: config.uploadPrefix, videoSuffixes: config.videoSuffixes, maxBytes: config.maxVideoBytes }));
+  api.route(
+    '/',
+    uploadRoutes({
+      s3,
+      bucket: config.bucket,
+      prefix: config.uploadPrefix,
+      videoSuffixes: config.videoSuffixes,
+      maxBytes: config.maxVideoBytes,
+    }),
+  );
 
   const app = new Hono();
   if (config.corsOrigins.length > 0) {
-    app.use(cors({ origin: config.corsOrigins.includes('*') ? '*' : config.corsOrigins, allowHeaders: ['content-type', 'authorization'], maxAge: 600 }));
+    app.use(
+      cors({
+        origin: config.corsOrigins.includes('*') ? '*' : config.corsOrigins,
+        allowHeaders: ['content-type', 'authorization'],
+        maxAge: 600,
+      }),
+    );
   }
   app.get('/openapi.json', (c) => c.json(lambdaApiDocument()));
   app.all('*', (c) => api.fetch(c.req.raw, c.env));

@@ -20,19 +20,26 @@ function createHandler(): ApiHandler {
   const clients = createAwsClients();
   let model: Promise<VideoClassifier> | undefined;
   let loaded: VideoClassifier | undefined;
-  const app = createLambdaApi(config, {
-    results: new DynamoResultStore(clients.dynamo, config.table),
-    artifacts: new S3ObjectStore(clients.s3, config.bucket),
-    model: () => {
-      model ??= loadVideoModel(config).then((classifier) => (loaded = classifier), (error: unknown) => {
-        model = undefined;
-        throw error;
-      });
-      return model;
+  const app = createLambdaApi(
+    config,
+    {
+      results: new DynamoResultStore(clients.dynamo, config.table),
+      artifacts: new S3ObjectStore(clients.s3, config.bucket),
+      model: () => {
+        model ??= loadVideoModel(config).then(
+          (classifier) => (loaded = classifier),
+          (error: unknown) => {
+            model = undefined;
+            throw error;
+          },
+        );
+        return model;
+      },
+      health: () => (loaded ? { model: modelInfoOf(loaded) } : {}),
+      log: (line) => logger.error(line),
     },
-    health: () => (loaded ? { model: modelInfoOf(loaded) } : {}),
-    log: (line) => logger.error(line),
-  }, clients.s3);
+    clients.s3,
+  );
   return handle(app) as ApiHandler;
 }
 

@@ -2,7 +2,11 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { SQSRecord } from 'aws-lambda';
 import { describeError } from '../../layers/common/errors.js';
-import { InvalidS3EventError, parseS3Notification, sourceOfRecord } from '../../layers/pipeline/adapters/aws/s3-notification.js';
+import {
+  InvalidS3EventError,
+  parseS3Notification,
+  sourceOfRecord,
+} from '../../layers/pipeline/adapters/aws/s3-notification.js';
 import type { SourceObject } from '../../layers/pipeline/result-schema.js';
 import { type RoutedUpload, routeUpload } from '../../layers/pipeline/routing/gpu-router.js';
 import { type ClassifyOutcome, classifyDelivery } from '../../layers/pipeline/use-cases/classify.js';
@@ -21,7 +25,10 @@ function uploadsOf(container: ClassifierContainer, record: SQSRecord, logger: Lo
     });
   } catch (error) {
     if (!(error instanceof InvalidS3EventError)) throw error;
-    logger.error('dropping a message that is not an S3 event', { messageId: record.messageId, error: describeError(error) });
+    logger.error('dropping a message that is not an S3 event', {
+      messageId: record.messageId,
+      error: describeError(error),
+    });
     container.metrics.addMetric('InvalidMessages', MetricUnit.Count, 1);
     return [];
   }
@@ -47,14 +54,28 @@ function report(container: ClassifierContainer, outcome: ClassifyOutcome, source
   }
 }
 
-function reportRouted(container: ClassifierContainer, routed: Exclude<RoutedUpload, { target: 'lambda' }>, source: SourceObject, logger: Logger): void {
+function reportRouted(
+  container: ClassifierContainer,
+  routed: Exclude<RoutedUpload, { target: 'lambda' }>,
+  source: SourceObject,
+  logger: Logger,
+): void {
   if (routed.target === 'rejected') {
     container.metrics.addMetric('ManifestsRejected', MetricUnit.Count, 1);
     logger.error('dropping an unusable manifest', { key: source.key, error: routed.error });
     return;
   }
-  container.metrics.addMetric('VideosRoutedToGpu', MetricUnit.Count, routed.submissions.reduce((videos, submission) => videos + submission.videos, 0));
-  logger.info('routed to the GPU endpoint', { key: source.key, reason: routed.reason, skipped: routed.skipped, submissions: routed.submissions });
+  container.metrics.addMetric(
+    'VideosRoutedToGpu',
+    MetricUnit.Count,
+    routed.submissions.reduce((videos, submission) => videos + submission.videos, 0),
+  );
+  logger.info('routed to the GPU endpoint', {
+    key: source.key,
+    reason: routed.reason,
+    skipped: routed.skipped,
+    submissions: routed.submissions,
+  });
 }
 
 const ON_LAMBDA: RoutedUpload = { target: 'lambda' };
@@ -64,16 +85,28 @@ const ON_LAMBDA: RoutedUpload = { target: 'lambda' };
  * policy says so. A bad video ends FAILED and the message is acknowledged; any other error is thrown, so the
  * message comes back (and, on its last delivery, the video is recorded FAILED before the queue dead-letters it).
  */
-export async function classifyMessage(container: ClassifierContainer, record: SQSRecord, logger: Logger): Promise<void> {
-  const delivery = { receiveCount: Number(record.attributes.ApproximateReceiveCount), maxReceives: container.maxReceives };
+export async function classifyMessage(
+  container: ClassifierContainer,
+  record: SQSRecord,
+  logger: Logger,
+): Promise<void> {
+  const delivery = {
+    receiveCount: Number(record.attributes.ApproximateReceiveCount),
+    maxReceives: container.maxReceives,
+  };
   for (const source of uploadsOf(container, record, logger)) {
     try {
       const routed = container.router ? await routeUpload(container.router, source, container.settings) : ON_LAMBDA;
-      if (routed.target === 'lambda') report(container, await classifyDelivery(container.deps, source, container.settings, delivery), source, logger);
+      if (routed.target === 'lambda')
+        report(container, await classifyDelivery(container.deps, source, container.settings, delivery), source, logger);
       else reportRouted(container, routed, source, logger);
     } catch (error) {
       container.metrics.addMetric('DeliveriesFailed', MetricUnit.Count, 1);
-      logger.error('classification failed; the message will be retried', { key: source.key, ...delivery, error: describeError(error) });
+      logger.error('classification failed; the message will be retried', {
+        key: source.key,
+        ...delivery,
+        error: describeError(error),
+      });
       throw error;
     }
   }

@@ -1,4 +1,3 @@
-import { DEFAULT_TOP } from '../../layers/pipeline/top-labels.js';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,11 +13,12 @@ import { queueMaxReceives } from '../../layers/pipeline/adapters/aws/sqs-ingest-
 import { GPU_REQUEST_PREFIX } from '../../layers/pipeline/routing/gpu-keys.js';
 import { GpuRequestSender } from '../../layers/pipeline/routing/gpu-request-sender.js';
 import type { GpuRouterDeps } from '../../layers/pipeline/routing/gpu-router.js';
+import { DEFAULT_TOP } from '../../layers/pipeline/top-labels.js';
 import type { ClassifyDeps, ClassifySettings } from '../../layers/pipeline/use-cases/classify.js';
 import { DEFAULT_LABEL_SET, resolveLabelSet } from '../../layers/xclip/label-sets.js';
 import type { FunctionConfig } from '../shared/config.js';
 import { loadVideoModel } from '../shared/model.js';
-import { type RoutingConfig, loadRoutingConfig } from './routing-config.js';
+import { loadRoutingConfig, type RoutingConfig } from './routing-config.js';
 
 /** What the classifier keeps for the life of its container: clients, stores, the model session. */
 export interface ClassifierContainer {
@@ -32,7 +32,10 @@ export interface ClassifierContainer {
   router?: GpuRouterDeps;
 }
 
-export async function createClassifierContainer(config: FunctionConfig, routing: RoutingConfig = loadRoutingConfig()): Promise<ClassifierContainer> {
+export async function createClassifierContainer(
+  config: FunctionConfig,
+  routing: RoutingConfig = loadRoutingConfig(),
+): Promise<ClassifierContainer> {
   const clients = createAwsClients();
   // Uploads and artifacts share the bucket; downloads are capped at MAX_VIDEO_BYTES.
   const bucket = new S3ObjectStore(clients.s3, config.bucket, { maxDownloadBytes: config.maxVideoBytes });
@@ -46,17 +49,27 @@ export async function createClassifierContainer(config: FunctionConfig, routing:
   return {
     config,
     deps: { model, sources: bucket, artifacts: bucket, results, workDir: mkdtempSync(join(tmpdir(), 'xclip-videos-')) },
-    settings: { labels: resolveLabelSet(DEFAULT_LABEL_SET), top: DEFAULT_TOP, ...(routing.timelineSeconds ? { timelineSeconds: routing.timelineSeconds } : {}) },
+    settings: {
+      labels: resolveLabelSet(DEFAULT_LABEL_SET),
+      top: DEFAULT_TOP,
+      ...(routing.timelineSeconds ? { timelineSeconds: routing.timelineSeconds } : {}),
+    },
     maxReceives,
     metrics,
-    ...(gpu ? {
-      router: {
-        policy: gpu.policy,
-        sender: new GpuRequestSender(bucket, new SageMakerGpuEndpoint(new SageMakerRuntimeClient({}), gpu.endpointName), GPU_REQUEST_PREFIX),
-        objects: bucket,
-        results,
-        durationOf: s3DurationProbe(clients.s3, DEFAULT_MEDIA_LIMITS.probeTimeoutMs),
-      },
-    } : {}),
+    ...(gpu
+      ? {
+          router: {
+            policy: gpu.policy,
+            sender: new GpuRequestSender(
+              bucket,
+              new SageMakerGpuEndpoint(new SageMakerRuntimeClient({}), gpu.endpointName),
+              GPU_REQUEST_PREFIX,
+            ),
+            objects: bucket,
+            results,
+            durationOf: s3DurationProbe(clients.s3, DEFAULT_MEDIA_LIMITS.probeTimeoutMs),
+          },
+        }
+      : {}),
   };
 }

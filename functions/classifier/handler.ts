@@ -24,9 +24,16 @@ export function createClassifierHandler(makeContainer: () => Promise<ClassifierC
     });
     const current = await container;
     try {
-      return await processPartialResponse(event, (record: SQSRecord) => classifyMessage(current, record, logger), processor, {
-        context, processInParallel: false, throwOnFullBatchFailure: false,
-      });
+      return await processPartialResponse(
+        event,
+        (record: SQSRecord) => classifyMessage(current, record, logger),
+        processor,
+        {
+          context,
+          processInParallel: false,
+          throwOnFullBatchFailure: false,
+        },
+      );
     } finally {
       current.metrics.publishStoredMetrics();
     }

@@ -4,7 +4,11 @@ import { DEFAULT_GPU_MIN_VIDEO_SECONDS, type GpuRoutingPolicy } from '../../laye
 import { parseEnvironment } from '../shared/environment.js';
 
 function positiveNumber() {
-  return z.string().regex(/^\d+(\.\d+)?$/, 'must be a positive number').transform(Number).pipe(z.number().positive());
+  return z
+    .string()
+    .regex(/^\d+(\.\d+)?$/, 'must be a positive number')
+    .transform(Number)
+    .pipe(z.number().positive());
 }
 
 /**
@@ -21,7 +25,11 @@ function positiveNumber() {
  */
 const routingSchema = z.object({
   TIMELINE_SECONDS: positiveNumber().optional(),
-  GPU_ENDPOINT_NAME: z.string().regex(/^[a-zA-Z0-9](-*[a-zA-Z0-9])*$/, 'must be a SageMaker endpoint name').max(63).optional(),
+  GPU_ENDPOINT_NAME: z
+    .string()
+    .regex(/^[a-zA-Z0-9](-*[a-zA-Z0-9])*$/, 'must be a SageMaker endpoint name')
+    .max(63)
+    .optional(),
   GPU_MIN_VIDEO_SECONDS: positiveNumber().default(DEFAULT_GPU_MIN_VIDEO_SECONDS),
 });
 
@@ -35,11 +43,13 @@ export function loadRoutingConfig(env: Record<string, string | undefined> = proc
   const c = parseEnvironment(routingSchema, env);
   return {
     ...(c.TIMELINE_SECONDS ? { timelineSeconds: c.TIMELINE_SECONDS } : {}),
-    ...(c.GPU_ENDPOINT_NAME ? {
-      gpu: {
-        endpointName: c.GPU_ENDPOINT_NAME,
-        policy: { minVideoSeconds: c.GPU_MIN_VIDEO_SECONDS, manifestSuffix: MANIFEST_SUFFIX },
-      },
-    } : {}),
+    ...(c.GPU_ENDPOINT_NAME
+      ? {
+          gpu: {
+            endpointName: c.GPU_ENDPOINT_NAME,
+            policy: { minVideoSeconds: c.GPU_MIN_VIDEO_SECONDS, manifestSuffix: MANIFEST_SUFFIX },
+          },
+        }
+      : {}),
   };
 }

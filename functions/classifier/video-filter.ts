@@ -1,15 +1,20 @@
-import { hasVideoSuffix } from '../../layers/pipeline/adapters/aws/video-keys.js';
 import type { S3EventRecord } from '../../layers/pipeline/adapters/aws/s3-notification.js';
+import { hasVideoSuffix } from '../../layers/pipeline/adapters/aws/video-keys.js';
 import type { FunctionConfig } from '../shared/config.js';
 
 /**
  * Why an S3 event record is not an upload to classify, or undefined when it is one: a video, or a manifest when
  * `manifestSuffix` is given (GPU routing is on).
  */
-export function skipReason(record: S3EventRecord, config: Pick<FunctionConfig, 'bucket' | 'uploadPrefix' | 'videoSuffixes'>, manifestSuffix?: string): string | undefined {
+export function skipReason(
+  record: S3EventRecord,
+  config: Pick<FunctionConfig, 'bucket' | 'uploadPrefix' | 'videoSuffixes'>,
+  manifestSuffix?: string,
+): string | undefined {
   if (!record.eventName.startsWith('ObjectCreated:')) return `${record.eventName} is not an upload`;
   if (record.bucket !== config.bucket) return `bucket ${record.bucket} is not the upload bucket ${config.bucket}`;
   if (!record.key.startsWith(config.uploadPrefix)) return `the key is outside the upload prefix ${config.uploadPrefix}`;
-  if (!hasVideoSuffix(record.key, manifestSuffix ? [...config.videoSuffixes, manifestSuffix] : config.videoSuffixes)) return `the key does not end in a video suffix (${config.videoSuffixes.join(' ')})`;
+  if (!hasVideoSuffix(record.key, manifestSuffix ? [...config.videoSuffixes, manifestSuffix] : config.videoSuffixes))
+    return `the key does not end in a video suffix (${config.videoSuffixes.join(' ')})`;
   return undefined;
 }

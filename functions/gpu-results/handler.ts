@@ -25,10 +25,13 @@ export function createGpuResultsHandler(makeDeps: () => SettleDeps): GpuResultsH
     for (const record of event.Records) {
       try {
         const notification = parseAsyncInferenceNotification(record.Sns.Message);
-        logger.info('GPU request settled', { notification, ...await settleGpuRequest(deps, notification) });
+        logger.info('GPU request settled', { notification, ...(await settleGpuRequest(deps, notification)) });
       } catch (error) {
         if (!(error instanceof InvalidRequestError || error instanceof NotFoundError)) throw error;
-        logger.error('dropping an unusable GPU notification', { messageId: record.Sns.MessageId, error: describeError(error) });
+        logger.error('dropping an unusable GPU notification', {
+          messageId: record.Sns.MessageId,
+          error: describeError(error),
+        });
       }
     }
   };
@@ -37,5 +40,8 @@ export function createGpuResultsHandler(makeDeps: () => SettleDeps): GpuResultsH
 export const handler = createGpuResultsHandler(() => {
   const config = loadGpuResultsConfig();
   const clients = createAwsClients();
-  return { objects: new S3ObjectStore(clients.s3, config.bucket), results: new DynamoResultStore(clients.dynamo, config.table) };
+  return {
+    objects: new S3ObjectStore(clients.s3, config.bucket),
+    results: new DynamoResultStore(clients.dynamo, config.table),
+  };
 });

@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { XclipError, describeError } from '../../layers/common/errors.js';
+import { describeError, XclipError } from '../../layers/common/errors.js';
 import { errorResponse } from '../../layers/pipeline/api/http-errors.js';
 import { NotFoundError } from '../../layers/pipeline/errors.js';
 import { modelInfoOf } from '../../layers/pipeline/ports/video-model.js';
@@ -25,7 +25,11 @@ export class UnsupportedMediaTypeError extends XclipError {
 
 export class ModelNotReadyError extends XclipError {
   constructor(state: ModelState) {
-    super('MODEL_NOT_READY', 'the model is not ready', state.status === 'loading' ? 'it is still loading' : 'it failed to load; see the log');
+    super(
+      'MODEL_NOT_READY',
+      'the model is not ready',
+      state.status === 'loading' ? 'it is still loading' : 'it failed to load; see the log',
+    );
   }
 }
 
@@ -52,24 +56,34 @@ export function createGpuServer(deps: GpuServerDeps): Hono {
   app.get('/ping', (c) => {
     const state = deps.model();
     if (state.status === 'ready') {
-      return c.json({ status: 'ready', executionProvider: state.deps.model.model.executionProvider, model: modelInfoOf(state.deps.model) });
+      return c.json({
+        status: 'ready',
+        executionProvider: state.deps.model.model.executionProvider,
+        model: modelInfoOf(state.deps.model),
+      });
     }
-    return state.status === 'loading' ? c.json({ status: 'loading' }, 503) : c.json({ status: 'failed', error: describeError(state.error) }, 500);
+    return state.status === 'loading'
+      ? c.json({ status: 'loading' }, 503)
+      : c.json({ status: 'failed', error: describeError(state.error) }, 500);
   });
 
-  app.post('/invocations', bodyLimit({
-    maxSize: MAX_REQUEST_BYTES,
-    onError: () => {
-      throw new XclipError('PAYLOAD_TOO_LARGE', 'request body too large', `at most ${MAX_REQUEST_BYTES} bytes`);
+  app.post(
+    '/invocations',
+    bodyLimit({
+      maxSize: MAX_REQUEST_BYTES,
+      onError: () => {
+        throw new XclipError('PAYLOAD_TOO_LARGE', 'request body too large', `at most ${MAX_REQUEST_BYTES} bytes`);
+      },
+    }),
+    async (c) => {
+      const contentType = c.req.header('content-type');
+      if (!/^application\/json\s*(;|$)/i.test(contentType ?? '')) throw new UnsupportedMediaTypeError(contentType);
+      const state = deps.model();
+      if (state.status !== 'ready') throw new ModelNotReadyError(state);
+      const request = parseJsonDocument(gpuRequestSchema, await c.req.text(), 'GPU request');
+      return c.json(await classifyBatch(state.deps, request));
     },
-  }), async (c) => {
-    const contentType = c.req.header('content-type');
-    if (!/^application\/json\s*(;|$)/i.test(contentType ?? '')) throw new UnsupportedMediaTypeError(contentType);
-    const state = deps.model();
-    if (state.status !== 'ready') throw new ModelNotReadyError(state);
-    const request = parseJsonDocument(gpuRequestSchema, await c.req.text(), 'GPU request');
-    return c.json(await classifyBatch(state.deps, request));
-  });
+  );
 
   return app;
 }

@@ -25,18 +25,26 @@ const configSchema = z.object({
   BUCKET_NAME: z.string().min(1),
   TABLE_NAME: z.string().min(1),
   MODEL_DIR: z.string().min(1).default('/opt/model'),
-  XCLIP_EXECUTION_PROVIDERS: z.string().default('cuda,cpu').transform((text, ctx) => {
-    const names = parseProviderList(text);
-    if (!names) ctx.addIssue({ code: 'custom', message: 'must name providers like cuda, webgpu, cpu' });
-    return names ?? z.NEVER;
-  }),
+  XCLIP_EXECUTION_PROVIDERS: z
+    .string()
+    .default('cuda,cpu')
+    .transform((text, ctx) => {
+      const names = parseProviderList(text);
+      if (!names) ctx.addIssue({ code: 'custom', message: 'must name providers like cuda, webgpu, cpu' });
+      return names ?? z.NEVER;
+    }),
   MAX_VIDEO_BYTES: positiveInteger(8 * 1024 ** 3),
   MAX_VIDEO_SECONDS: positiveInteger(3 * 3600),
   VIDEO_CONCURRENCY: positiveInteger(availableParallelism()),
   MAX_VIDEO_BATCH: positiveInteger(32),
-  DECODE_TIMEOUT_SECONDS: positiveInteger(2 * DEFAULT_MEDIA_LIMITS.decodeTimeoutMs / 1000),
+  DECODE_TIMEOUT_SECONDS: positiveInteger((2 * DEFAULT_MEDIA_LIMITS.decodeTimeoutMs) / 1000),
   LABEL_FEATURE_CACHE_DIR: z.string().min(1).default('/tmp/label-features'),
-  SAGEMAKER_BIND_TO_PORT: z.string().regex(/^\d+$/, 'must be a port number').transform(Number).pipe(z.number().int().min(0).max(65535)).default(8080),
+  SAGEMAKER_BIND_TO_PORT: z
+    .string()
+    .regex(/^\d+$/, 'must be a port number')
+    .transform(Number)
+    .pipe(z.number().int().min(0).max(65535))
+    .default(8080),
 });
 
 export interface GpuServerConfig {

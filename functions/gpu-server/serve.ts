@@ -8,7 +8,7 @@ import { createAwsClients } from '../../layers/pipeline/adapters/aws/clients.js'
 import { DynamoResultStore } from '../../layers/pipeline/adapters/aws/dynamo-result-store.js';
 import { S3ObjectStore } from '../../layers/pipeline/adapters/aws/s3-object-store.js';
 import { listen } from '../../layers/pipeline/local/http-server.js';
-import { type ModelState, createGpuServer } from './app.js';
+import { createGpuServer, type ModelState } from './app.js';
 import { loadGpuServerConfig } from './config.js';
 import { loadGpuModel } from './model.js';
 
@@ -18,7 +18,9 @@ const MAX_ATTEMPTS = 2;
 // SageMaker starts an inference image as `docker run <image> serve`.
 const [command] = process.argv.slice(2);
 if (command !== undefined && command !== 'serve') {
-  process.stderr.write(`gpu-server: unknown command ${JSON.stringify(command)} (SageMaker starts the container with "serve")\n`);
+  process.stderr.write(
+    `gpu-server: unknown command ${JSON.stringify(command)} (SageMaker starts the container with "serve")\n`,
+  );
   process.exit(2);
 }
 
@@ -32,22 +34,42 @@ const workDir = mkdtempSync(join(tmpdir(), 'xclip-videos-'));
 const slots = new ConcurrencyLimit(config.videoConcurrency);
 
 let state: ModelState = { status: 'loading' };
-const server = await listen(createGpuServer({ model: () => state, log: (line) => logger.error(line) }), config.port, '0.0.0.0');
+const server = await listen(
+  createGpuServer({ model: () => state, log: (line) => logger.error(line) }),
+  config.port,
+  '0.0.0.0',
+);
 logger.info('listening', { port: server.port });
 
-const loading = loadGpuModel(config, (line) => logger.warn(line)).then((model) => {
-  const { executionProvider } = model.model;
-  state = {
-    status: 'ready',
-    deps: { model, sources: bucket, artifacts: bucket, results: new DynamoResultStore(clients.dynamo, config.table), workDir, maxAttempts: MAX_ATTEMPTS, slots },
-  };
-  logger.info('model ready', { executionProvider, modelDir: config.modelDir, loadMs: model.loadMs, videoConcurrency: config.videoConcurrency });
-  return model;
-}, (error: unknown) => {
-  state = { status: 'failed', error };
-  logger.error('model failed to load', { error: describeError(error) });
-  return undefined;
-});
+const loading = loadGpuModel(config, (line) => logger.warn(line)).then(
+  (model) => {
+    const { executionProvider } = model.model;
+    state = {
+      status: 'ready',
+      deps: {
+        model,
+        sources: bucket,
+        artifacts: bucket,
+        results: new DynamoResultStore(clients.dynamo, config.table),
+        workDir,
+        maxAttempts: MAX_ATTEMPTS,
+        slots,
+      },
+    };
+    logger.info('model ready', {
+      executionProvider,
+      modelDir: config.modelDir,
+      loadMs: model.loadMs,
+      videoConcurrency: config.videoConcurrency,
+    });
+    return model;
+  },
+  (error: unknown) => {
+    state = { status: 'failed', error };
+    logger.error('model failed to load', { error: describeError(error) });
+    return undefined;
+  },
+);
 
 process.once('SIGTERM', () => {
   void (async () => {

@@ -33,7 +33,9 @@ const configSchema = z.object({
   QUEUE_URL: z.url(),
   MODEL_DIR: z.string().min(1).default('/opt/model'),
   UPLOAD_PREFIX: z.string().default('videos/'),
-  VIDEO_SUFFIXES: listOf(DEFAULT_VIDEO_SUFFIXES.join(',')).transform((suffixes) => suffixes.map((suffix) => suffix.toLowerCase())),
+  VIDEO_SUFFIXES: listOf(DEFAULT_VIDEO_SUFFIXES.join(',')).transform((suffixes) =>
+    suffixes.map((suffix) => suffix.toLowerCase()),
+  ),
   MAX_VIDEO_BYTES: positiveInteger(2 * 1024 ** 3),
   MAX_VIDEO_SECONDS: positiveInteger(3600),
   CORS_ORIGINS: listOf(''),

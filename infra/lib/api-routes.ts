@@ -16,5 +16,6 @@ export function apiRoutes(document: Record<string, unknown> = lambdaApiDocument(
     Object.keys(operations).flatMap((key) => {
       const method = METHODS.get(key);
       return method ? [{ path, method }] : [];
-    }));
+    }),
+  );
 }

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Size } from 'aws-cdk-lib';
+import { Duration, type RemovalPolicy, type Size } from 'aws-cdk-lib';
 import { DockerImageFunction, type IFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
@@ -76,11 +76,13 @@ export class ClassifierFunction extends Construct {
     });
     this.function = fn;
 
-    fn.addEventSource(new SqsEventSource(props.queue, {
-      batchSize: props.batchSize ?? 1,
-      maxConcurrency: props.maxConcurrency ?? 10,
-      reportBatchItemFailures: true,
-    }));
+    fn.addEventSource(
+      new SqsEventSource(props.queue, {
+        batchSize: props.batchSize ?? 1,
+        maxConcurrency: props.maxConcurrency ?? 10,
+        reportBatchItemFailures: true,
+      }),
+    );
 
     grantObjectAccess(role, props.bucket, props.objectAccess);
     props.resultsTable.grantReadWriteData(role);

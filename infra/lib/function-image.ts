@@ -41,7 +41,10 @@ export class FunctionImage extends Construct {
     this.architecture = props.architecture ?? Architecture.X86_64;
 
     if (!existsSync(join(props.repositoryRoot, modelDir, 'manifest.json'))) {
-      Annotations.of(this).addWarningV2('xclip:modelMissing', `no model in ${modelDir}: run \`npx xclip model pull\` (or \`-c modelDir=\`) before \`cdk deploy\`, or the image build fails`);
+      Annotations.of(this).addWarningV2(
+        'xclip:modelMissing',
+        `no model in ${modelDir}: run \`npx xclip model pull\` (or \`-c modelDir=\`) before \`cdk deploy\`, or the image build fails`,
+      );
     }
 
     this.asset = new DockerImageAsset(this, 'Asset', {
@@ -60,7 +63,10 @@ export class FunctionImage extends Construct {
   codeFor(handler: string): DockerImageCode {
     const bundle = join(this.repositoryRoot, 'dist', handler.replace(/\.[^./]+$/, '.mjs'));
     if (!existsSync(bundle)) {
-      Annotations.of(this).addWarningV2(`xclip:bundleMissing:${handler}`, `no ${bundle}: run \`npm run build\` before \`cdk deploy\`, or the image lacks the ${handler} handler`);
+      Annotations.of(this).addWarningV2(
+        `xclip:bundleMissing:${handler}`,
+        `no ${bundle}: run \`npm run build\` before \`cdk deploy\`, or the image lacks the ${handler} handler`,
+      );
     }
     return DockerImageCode.fromEcr(this.asset.repository, { tagOrDigest: this.asset.imageTag, cmd: [handler] });
   }

@@ -1,5 +1,10 @@
 import { Duration, Stack } from 'aws-cdk-lib';
-import { AdjustmentType, ScalableTarget, ServiceNamespace, StepScalingAction } from 'aws-cdk-lib/aws-applicationautoscaling';
+import {
+  AdjustmentType,
+  ScalableTarget,
+  ServiceNamespace,
+  StepScalingAction,
+} from 'aws-cdk-lib/aws-applicationautoscaling';
 import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { ApplicationScalingAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { Role } from 'aws-cdk-lib/aws-iam';
@@ -28,16 +33,29 @@ export class GpuAutoscaling extends Construct {
 
   constructor(scope: Construct, id: string, props: GpuAutoscalingProps) {
     super(scope, id);
-    const sageMakerMetric = (metricName: string) => new Metric({
-      namespace: 'AWS/SageMaker', metricName, dimensionsMap: { EndpointName: props.endpointName }, statistic: 'Average', period: Duration.minutes(1),
-    });
+    const sageMakerMetric = (metricName: string) =>
+      new Metric({
+        namespace: 'AWS/SageMaker',
+        metricName,
+        dimensionsMap: { EndpointName: props.endpointName },
+        statistic: 'Average',
+        period: Duration.minutes(1),
+      });
 
     // Application Auto Scaling's own role for SageMaker endpoints, which it creates on first use when named here;
     // without it CDK would make a role with no permissions.
-    const serviceLinkedRole = Role.fromRoleArn(this, 'ServiceLinkedRole', Stack.of(this).formatArn({
-      service: 'iam', region: '', resource: 'role',
-      resourceName: 'aws-service-role/sagemaker.application-autoscaling.amazonaws.com/AWSServiceRoleForApplicationAutoScaling_SageMakerEndpoint',
-    }), { mutable: false });
+    const serviceLinkedRole = Role.fromRoleArn(
+      this,
+      'ServiceLinkedRole',
+      Stack.of(this).formatArn({
+        service: 'iam',
+        region: '',
+        resource: 'role',
+        resourceName:
+          'aws-service-role/sagemaker.application-autoscaling.amazonaws.com/AWSServiceRoleForApplicationAutoScaling_SageMakerEndpoint',
+      }),
+      { mutable: false },
+    );
     this.target = new ScalableTarget(this, 'Target', {
       role: serviceLinkedRole,
       serviceNamespace: ServiceNamespace.SAGEMAKER,

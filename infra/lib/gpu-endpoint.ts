@@ -1,4 +1,4 @@
-import { Arn, ArnFormat, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Arn, ArnFormat, type RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { Grant, type IGrantable, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Alias } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
@@ -7,11 +7,11 @@ import { CfnEndpoint, CfnEndpointConfig, CfnModel } from 'aws-cdk-lib/aws-sagema
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { GPU_OUTPUT_PREFIX, GPU_REQUEST_PREFIX } from '../../layers/pipeline/routing/gpu-keys.js';
-import type { GpuSettings } from './gpu-settings.js';
 import type { FunctionImage } from './function-image.js';
 import { GpuAutoscaling } from './gpu-autoscaling.js';
 import { GpuImage } from './gpu-image.js';
 import { GpuResultsFunction } from './gpu-results-function.js';
+import type { GpuSettings } from './gpu-settings.js';
 import { acknowledgeWildcardResource } from './nag-acknowledgements.js';
 import { grantObjectAccess } from './object-grants.js';
 import type { ResultsTable } from './results-table.js';
@@ -68,8 +68,15 @@ export class GpuEndpoint extends Construct {
     const { bucket, settings } = props;
     // A fixed name: the role's log permissions and the routing environment need it before the endpoint exists.
     this.endpointName = `${stack.stackName.slice(0, 59)}-gpu`;
-    this.endpointArn = stack.formatArn({ service: 'sagemaker', resource: 'endpoint', resourceName: this.endpointName.toLowerCase() });
-    this.routingEnvironment = { GPU_ENDPOINT_NAME: this.endpointName, GPU_MIN_VIDEO_SECONDS: String(settings.minVideoSeconds) };
+    this.endpointArn = stack.formatArn({
+      service: 'sagemaker',
+      resource: 'endpoint',
+      resourceName: this.endpointName.toLowerCase(),
+    });
+    this.routingEnvironment = {
+      GPU_ENDPOINT_NAME: this.endpointName,
+      GPU_MIN_VIDEO_SECONDS: String(settings.minVideoSeconds),
+    };
 
     const image = new GpuImage(this, 'Image', { repositoryRoot: props.repositoryRoot, modelDir: settings.modelDir });
     const role = new Role(this, 'ModelRole', { assumedBy: new ServicePrincipal('sagemaker.amazonaws.com') });
@@ -83,12 +90,25 @@ export class GpuEndpoint extends Construct {
 
     // Encrypted under the AWS-managed SNS key, whose policy lets the account's principals use it through SNS.
     const masterKey = Alias.fromAliasName(this, 'SnsKey', 'alias/aws/sns');
-    this.successTopic = new Topic(this, 'Succeeded', { displayName: 'X-CLIP GPU requests completed', enforceSSL: true, masterKey });
-    this.errorTopic = new Topic(this, 'Failed', { displayName: 'X-CLIP GPU requests failed', enforceSSL: true, masterKey });
+    this.successTopic = new Topic(this, 'Succeeded', {
+      displayName: 'X-CLIP GPU requests completed',
+      enforceSSL: true,
+      masterKey,
+    });
+    this.errorTopic = new Topic(this, 'Failed', {
+      displayName: 'X-CLIP GPU requests failed',
+      enforceSSL: true,
+      masterKey,
+    });
     for (const topic of [this.successTopic, this.errorTopic]) topic.grantPublish(role);
-    const keyReason = 'Publishing to the topics encrypts with the AWS-managed SNS key, granted by its alias (kms:ResourceAliases '
-      + 'condition) since its key id is not known at synth; kms:GenerateDataKey* is the data-key family SNS asks for.';
-    acknowledgeWildcardResource(role, stack.formatArn({ service: 'kms', resource: 'key', resourceName: '*' }), keyReason);
+    const keyReason =
+      'Publishing to the topics encrypts with the AWS-managed SNS key, granted by its alias (kms:ResourceAliases ' +
+      'condition) since its key id is not known at synth; kms:GenerateDataKey* is the data-key family SNS asks for.';
+    acknowledgeWildcardResource(
+      role,
+      stack.formatArn({ service: 'kms', resource: 'key', resourceName: '*' }),
+      keyReason,
+    );
     Validations.of(role).acknowledge({ id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]', reason: keyReason });
 
     const model = new CfnModel(this, 'Model', {
@@ -108,13 +128,15 @@ export class GpuEndpoint extends Construct {
 
     const outputs = `s3://${bucket.bucketName}/${GPU_OUTPUT_PREFIX}`;
     const config = new CfnEndpointConfig(this, 'Config', {
-      productionVariants: [{
-        variantName: GpuEndpoint.VARIANT,
-        modelName: model.attrModelName,
-        instanceType: settings.instanceType,
-        initialInstanceCount: 1,
-        inferenceAmiVersion: GpuEndpoint.INFERENCE_AMI_VERSION,
-      }],
+      productionVariants: [
+        {
+          variantName: GpuEndpoint.VARIANT,
+          modelName: model.attrModelName,
+          instanceType: settings.instanceType,
+          initialInstanceCount: 1,
+          inferenceAmiVersion: GpuEndpoint.INFERENCE_AMI_VERSION,
+        },
+      ],
       asyncInferenceConfig: {
         outputConfig: {
           s3OutputPath: outputs,
@@ -126,9 +148,16 @@ export class GpuEndpoint extends Construct {
         clientConfig: { maxConcurrentInvocationsPerInstance: GpuEndpoint.REQUESTS_PER_INSTANCE },
       },
     });
-    const endpoint = new CfnEndpoint(this, 'Endpoint', { endpointName: this.endpointName, endpointConfigName: config.attrEndpointConfigName });
+    const endpoint = new CfnEndpoint(this, 'Endpoint', {
+      endpointName: this.endpointName,
+      endpointConfigName: config.attrEndpointConfigName,
+    });
 
-    const scaling = new GpuAutoscaling(this, 'Scaling', { endpointName: this.endpointName, variantName: GpuEndpoint.VARIANT, maxInstances: settings.maxInstances });
+    const scaling = new GpuAutoscaling(this, 'Scaling', {
+      endpointName: this.endpointName,
+      variantName: GpuEndpoint.VARIANT,
+      maxInstances: settings.maxInstances,
+    });
     scaling.node.addDependency(endpoint);
 
     this.resultsFunction = new GpuResultsFunction(this, 'Results', {
@@ -143,7 +172,11 @@ export class GpuEndpoint extends Construct {
 
   /** Lets `grantee` queue requests on the endpoint. */
   grantInvoke(grantee: IGrantable): Grant {
-    return Grant.addToPrincipal({ grantee, actions: ['sagemaker:InvokeEndpointAsync'], resourceArns: [this.endpointArn] });
+    return Grant.addToPrincipal({
+      grantee,
+      actions: ['sagemaker:InvokeEndpointAsync'],
+      resourceArns: [this.endpointArn],
+    });
   }
 
   /** What a SageMaker inference container needs beyond the data: its image, its log group, its metrics. */
@@ -151,15 +184,32 @@ export class GpuEndpoint extends Construct {
     image.asset.repository.grantPull(role);
     Validations.of(role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'ecr:GetAuthorizationToken (for the image pull) and cloudwatch:PutMetricData (instance metrics) '
-        + 'apply to no particular resource; IAM accepts only "*" for them.',
+      reason:
+        'ecr:GetAuthorizationToken (for the image pull) and cloudwatch:PutMetricData (instance metrics) ' +
+        'apply to no particular resource; IAM accepts only "*" for them.',
     });
     role.addToPrincipalPolicy(new PolicyStatement({ actions: ['cloudwatch:PutMetricData'], resources: ['*'] }));
 
-    const logGroup = Arn.format({ service: 'logs', resource: 'log-group', resourceName: `/aws/sagemaker/Endpoints/${this.endpointName}`, arnFormat: ArnFormat.COLON_RESOURCE_NAME }, Stack.of(this));
-    role.addToPrincipalPolicy(new PolicyStatement({ actions: ['logs:CreateLogGroup', 'logs:DescribeLogStreams'], resources: [logGroup] }));
+    const logGroup = Arn.format(
+      {
+        service: 'logs',
+        resource: 'log-group',
+        resourceName: `/aws/sagemaker/Endpoints/${this.endpointName}`,
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      },
+      Stack.of(this),
+    );
+    role.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ['logs:CreateLogGroup', 'logs:DescribeLogStreams'], resources: [logGroup] }),
+    );
     const logStreams = `${logGroup}:log-stream:*`;
-    role.addToPrincipalPolicy(new PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logStreams] }));
-    acknowledgeWildcardResource(role, logStreams, 'Log streams of the endpoint\'s own log group, which SageMaker names per instance at run time.');
+    role.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logStreams] }),
+    );
+    acknowledgeWildcardResource(
+      role,
+      logStreams,
+      "Log streams of the endpoint's own log group, which SageMaker names per instance at run time.",
+    );
   }
 }

@@ -26,10 +26,16 @@ export class GpuImage extends Construct {
   constructor(scope: Construct, id: string, props: GpuImageProps) {
     super(scope, id);
     if (!existsSync(join(props.repositoryRoot, props.modelDir, 'manifest.json'))) {
-      Annotations.of(this).addWarningV2('xclip:gpuModelMissing', `no model in ${props.modelDir}: run \`npx xclip model build --precision fp16\` into it (or \`-c gpuModelDir=\`) before \`cdk deploy\`, or the GPU image build fails`);
+      Annotations.of(this).addWarningV2(
+        'xclip:gpuModelMissing',
+        `no model in ${props.modelDir}: run \`npx xclip model build --precision fp16\` into it (or \`-c gpuModelDir=\`) before \`cdk deploy\`, or the GPU image build fails`,
+      );
     }
     if (!existsSync(join(props.repositoryRoot, GpuImage.BUNDLE, 'index.mjs'))) {
-      Annotations.of(this).addWarningV2('xclip:gpuBundleMissing', `no ${GpuImage.BUNDLE}/index.mjs: run \`npm run build\` before \`cdk deploy\``);
+      Annotations.of(this).addWarningV2(
+        'xclip:gpuBundleMissing',
+        `no ${GpuImage.BUNDLE}/index.mjs: run \`npm run build\` before \`cdk deploy\``,
+      );
     }
     this.asset = new DockerImageAsset(this, 'Asset', {
       directory: props.repositoryRoot,
@@ -39,7 +45,16 @@ export class GpuImage extends Construct {
       ignoreMode: IgnoreMode.DOCKER,
       // .dockerignore admits the Lambda image's files; this image takes its own Dockerfile instead and keeps, of the
       // bundles and models, only its own (the asset's hash and build context follow).
-      exclude: ['functions/*', `!${GpuImage.DOCKERFILE}`, `!${FunctionImage.FFMPEG_INSTALLER}`, `!${GpuImage.ENTRYPOINT}`, 'dist/functions/*', `!${GpuImage.BUNDLE}`, 'models/*', `!${props.modelDir}`],
+      exclude: [
+        'functions/*',
+        `!${GpuImage.DOCKERFILE}`,
+        `!${FunctionImage.FFMPEG_INSTALLER}`,
+        `!${GpuImage.ENTRYPOINT}`,
+        'dist/functions/*',
+        `!${GpuImage.BUNDLE}`,
+        'models/*',
+        `!${props.modelDir}`,
+      ],
     });
   }
 }

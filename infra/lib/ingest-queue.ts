@@ -53,12 +53,15 @@ export class IngestQueue extends Construct {
       props.bucket.addEventNotification(EventType.OBJECT_CREATED, destination, { prefix: props.prefix, suffix });
     }
     // CDK's stack-wide custom resource that writes the bucket's notification configuration.
-    const notificationsHandler = Stack.of(this).node.children.find((child) => child.node.id.startsWith('BucketNotificationsHandler'));
+    const notificationsHandler = Stack.of(this).node.children.find((child) =>
+      child.node.id.startsWith('BucketNotificationsHandler'),
+    );
     if (notificationsHandler) {
       Validations.of(notificationsHandler).acknowledge({
         id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-        reason: 'CDK\'s bucket-notifications custom resource, which runs only during deployments, logs with the basic execution role; '
-          + 'CDK offers no way to give it another.',
+        reason:
+          "CDK's bucket-notifications custom resource, which runs only during deployments, logs with the basic execution role; " +
+          'CDK offers no way to give it another.',
       });
     }
   }

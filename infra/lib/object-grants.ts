@@ -18,13 +18,20 @@ export interface ObjectAccess {
  */
 export function grantObjectAccess(role: Role, bucket: IBucket, access: ObjectAccess): void {
   role.addToPrincipalPolicy(new PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }));
-  const grants = [['s3:GetObject', access.readablePrefixes], ['s3:PutObject', access.writablePrefixes]] as const;
+  const grants = [
+    ['s3:GetObject', access.readablePrefixes],
+    ['s3:PutObject', access.writablePrefixes],
+  ] as const;
   for (const [action, prefixes] of grants) {
     if (prefixes.length === 0) continue;
     const resources = prefixes.map((prefix) => bucket.arnForObjects(`${prefix}*`));
     role.addToPrincipalPolicy(new PolicyStatement({ actions: [action], resources }));
     for (const resource of resources) {
-      acknowledgeWildcardResource(role, resource, `${action} under one key prefix: object keys derive from upload keys, known only at run time.`);
+      acknowledgeWildcardResource(
+        role,
+        resource,
+        `${action} under one key prefix: object keys derive from upload keys, known only at run time.`,
+      );
     }
   }
 }

@@ -39,25 +39,30 @@ export class OperationalAlarms extends Construct {
       treatMissingData: TreatMissingData.NOT_BREACHING,
     };
 
-    this.alarms.push(new Alarm(this, 'DeadLetters', {
-      ...atLeastOne,
-      alarmDescription: 'Uploads failed every delivery and wait in the dead-letter queue.',
-      metric: props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period, statistic: 'Maximum' }),
-    }));
-    for (const [name, fn] of Object.entries(props.functions)) {
-      this.alarms.push(new Alarm(this, `${name}Errors`, {
+    this.alarms.push(
+      new Alarm(this, 'DeadLetters', {
         ...atLeastOne,
-        alarmDescription: `The ${name} function failed (crash, timeout or out of memory).`,
-        metric: fn.metricErrors({ period, statistic: 'Sum' }),
-      }));
+        alarmDescription: 'Uploads failed every delivery and wait in the dead-letter queue.',
+        metric: props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period, statistic: 'Maximum' }),
+      }),
+    );
+    for (const [name, fn] of Object.entries(props.functions)) {
+      this.alarms.push(
+        new Alarm(this, `${name}Errors`, {
+          ...atLeastOne,
+          alarmDescription: `The ${name} function failed (crash, timeout or out of memory).`,
+          metric: fn.metricErrors({ period, statistic: 'Sum' }),
+        }),
+      );
     }
 
     if (props.alarmEmail) {
       this.topic = new Topic(this, 'Topic', { displayName: 'X-CLIP serverless alarms', enforceSSL: true });
       Validations.of(this.topic).acknowledge({
         id: 'AwsSolutions-SNS2',
-        reason: 'Alarm notifications carry alarm names and states only. CloudWatch cannot publish to a topic under the '
-          + 'AWS-managed SNS key, and a customer-managed key would cost more than the data is worth protecting.',
+        reason:
+          'Alarm notifications carry alarm names and states only. CloudWatch cannot publish to a topic under the ' +
+          'AWS-managed SNS key, and a customer-managed key would cost more than the data is worth protecting.',
       });
       this.topic.addSubscription(new EmailSubscription(props.alarmEmail));
       const action: IAlarmAction = new SnsAction(this.topic);

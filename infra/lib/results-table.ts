@@ -42,6 +42,10 @@ export class ResultsTable extends Construct {
   /** Item reads and writes on the table and its indexes, which the result store's queries use. */
   grantReadWriteData(role: Role): void {
     this.table.grantReadWriteData(role);
-    acknowledgeWildcardResource(role, `${this.table.tableArn}/index/*`, 'Queries the result table\'s own indexes (byUpdated, byStatus, byLabel).');
+    acknowledgeWildcardResource(
+      role,
+      `${this.table.tableArn}/index/*`,
+      "Queries the result table's own indexes (byUpdated, byStatus, byLabel).",
+    );
   }
 }

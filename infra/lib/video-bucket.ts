@@ -59,12 +59,22 @@ export class VideoBucket extends Construct {
       versioned: true,
       serverAccessLogsBucket: this.accessLogBucket,
       serverAccessLogsPrefix: 'videos-bucket/',
-      lifecycleRules: [{
-        noncurrentVersionExpiration: props.noncurrentVersionRetention ?? Duration.days(30),
-        abortIncompleteMultipartUploadAfter: Duration.days(7),
-      }],
+      lifecycleRules: [
+        {
+          noncurrentVersionExpiration: props.noncurrentVersionRetention ?? Duration.days(30),
+          abortIncompleteMultipartUploadAfter: Duration.days(7),
+        },
+      ],
       cors: props.corsOrigins?.length
-        ? [{ allowedOrigins: props.corsOrigins, allowedMethods: [HttpMethods.PUT], allowedHeaders: ['*'], exposedHeaders: ['ETag'], maxAge: 3600 }]
+        ? [
+            {
+              allowedOrigins: props.corsOrigins,
+              allowedMethods: [HttpMethods.PUT],
+              allowedHeaders: ['*'],
+              exposedHeaders: ['ETag'],
+              maxAge: 3600,
+            },
+          ]
         : undefined,
     });
   }

@@ -68,7 +68,8 @@ function linkVideo(video: string, path: string): void {
 }
 
 function failureOf(outcome: VideoOutcome): BatchBenchFailure | undefined {
-  if (outcome.status === 'FAILED') return { key: outcome.key, status: outcome.status, reason: `${outcome.error.code}: ${outcome.error.message}` };
+  if (outcome.status === 'FAILED')
+    return { key: outcome.key, status: outcome.status, reason: `${outcome.error.code}: ${outcome.error.message}` };
   if (outcome.status === 'SKIPPED') return { key: outcome.key, status: outcome.status, reason: outcome.reason };
   return undefined;
 }
@@ -90,21 +91,34 @@ export async function benchmarkBatch(options: BatchBenchOptions): Promise<BatchB
   try {
     results = new SqliteResultStore(join(work, 'results.db'));
     classifier = await VideoClassifier.load({
-      modelDir: options.modelDir, executionProviders: options.executionProviders, maxVideoBatch, threads: options.threads,
+      modelDir: options.modelDir,
+      executionProviders: options.executionProviders,
+      maxVideoBatch,
+      threads: options.threads,
     });
     const sourceDir = join(work, 'videos');
     mkdirSync(sourceDir);
-    const uris = (prefix: string, count: number) => Array.from({ length: count }, (_, i) => {
-      const key = `${prefix}-${i}${extname(video)}`;
-      linkVideo(video, join(sourceDir, key));
-      return `s3://videos/${key}`;
-    });
+    const uris = (prefix: string, count: number) =>
+      Array.from({ length: count }, (_, i) => {
+        const key = `${prefix}-${i}${extname(video)}`;
+        linkVideo(video, join(sourceDir, key));
+        return `s3://videos/${key}`;
+      });
     const sources = new FsObjectStore(sourceDir, 'videos');
     const deps = {
-      model: classifier, sources, artifacts: new FsObjectStore(join(work, 'artifacts')), results,
-      workDir: work, maxAttempts: 1, slots: new ConcurrencyLimit(concurrency),
+      model: classifier,
+      sources,
+      artifacts: new FsObjectStore(join(work, 'artifacts')),
+      results,
+      workDir: work,
+      maxAttempts: 1,
+      slots: new ConcurrencyLimit(concurrency),
     };
-    const warmUpFailure = (await classifyBatch(deps, { videos: uris('warm-up', Math.min(concurrency, options.videos)) })).videos.map(failureOf).find(Boolean);
+    const warmUpFailure = (
+      await classifyBatch(deps, { videos: uris('warm-up', Math.min(concurrency, options.videos)) })
+    ).videos
+      .map(failureOf)
+      .find(Boolean);
     if (warmUpFailure) throw new XclipError('BENCH_VIDEO_FAILED', `cannot classify ${video}`, warmUpFailure.reason);
 
     const request = { videos: uris('copy', options.videos) };

@@ -1,5 +1,5 @@
 import { DEFAULT_LABEL_SET, resolveLabelSet } from '../xclip/label-sets.js';
-import { XclipRuntime, l2NormalizeRows } from '../xclip/runtime.js';
+import { l2NormalizeRows, XclipRuntime } from '../xclip/runtime.js';
 import { encodeTexts } from '../xclip/text-encoder.js';
 import { ClipTokenizer } from '../xclip/tokenizer.js';
 import { randomPixels } from './random-pixels.js';
@@ -38,10 +38,15 @@ export function rowCosines(a: Float32Array, b: Float32Array, width: number): num
 }
 
 function topIndices(logits: Float32Array, k: number): number[] {
-  return Array.from(logits.keys()).sort((a, b) => logits[b]! - logits[a]!).slice(0, k);
+  return Array.from(logits.keys())
+    .sort((a, b) => logits[b]! - logits[a]!)
+    .slice(0, k);
 }
 
-const summary = (values: number[]) => ({ mean: values.reduce((s, v) => s + v, 0) / values.length, min: Math.min(...values) });
+const summary = (values: number[]) => ({
+  mean: values.reduce((s, v) => s + v, 0) / values.length,
+  min: Math.min(...values),
+});
 
 /**
  * Runs the same random videos and the default label set through a model and its fp32 reference and
@@ -50,11 +55,17 @@ const summary = (values: number[]) => ({ mean: values.reduce((s, v) => s + v, 0)
 export async function measureFidelity(options: FidelityOptions): Promise<FidelityResult> {
   const videos = options.videos ?? 32;
   const labels = resolveLabelSet(DEFAULT_LABEL_SET);
-  const [model, reference] = await Promise.all([XclipRuntime.load(options.modelDir, { threads: options.threads }), XclipRuntime.load(options.referenceDir, { threads: options.threads })]);
+  const [model, reference] = await Promise.all([
+    XclipRuntime.load(options.modelDir, { threads: options.threads }),
+    XclipRuntime.load(options.referenceDir, { threads: options.threads }),
+  ]);
   try {
     const tokenizer = ClipTokenizer.fromDirectory(options.referenceDir);
     const P = model.projectionDim;
-    const [modelText, referenceText] = [await encodeTexts(model, tokenizer, labels.names), await encodeTexts(reference, tokenizer, labels.names)];
+    const [modelText, referenceText] = [
+      await encodeTexts(model, tokenizer, labels.names),
+      await encodeTexts(reference, tokenizer, labels.names),
+    ];
     const videoCosines: number[] = [];
     let top1 = 0;
     let top5 = 0;

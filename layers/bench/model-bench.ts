@@ -1,10 +1,12 @@
 import { availableParallelism } from 'node:os';
-import { BENCHMARK_VIDEO, type Timing, benchmarkVideo, summarizeRuns } from '../media/bench.js';
+import { BENCHMARK_VIDEO, benchmarkVideo, summarizeRuns, type Timing } from '../media/bench.js';
 import { VideoClassifier } from '../pipeline/classifier.js';
 import { DEFAULT_LABEL_SET, resolveLabelSet } from '../xclip/label-sets.js';
 
 /** Median and minimum of each stage over classifications' timings. */
-export function summarizeStages(timings: ReadonlyArray<{ decodeMs: number; visionMs: number; scoreMs: number; totalMs: number }>): { decode: Timing; vision: Timing; score: Timing; total: Timing } {
+export function summarizeStages(
+  timings: ReadonlyArray<{ decodeMs: number; visionMs: number; scoreMs: number; totalMs: number }>,
+): { decode: Timing; vision: Timing; score: Timing; total: Timing } {
   return {
     decode: summarizeRuns(timings.map((t) => t.decodeMs)),
     vision: summarizeRuns(timings.map((t) => t.visionMs)),

@@ -1,6 +1,6 @@
-import { DEFAULT_LABEL_SET, resolveLabelSet } from '../xclip/label-sets.js';
-import { labelFeaturesPath, readLabelFeatures } from '../xclip/label-features.js';
 import { type Timing, timeRuns } from '../media/bench.js';
+import { labelFeaturesPath, readLabelFeatures } from '../xclip/label-features.js';
+import { DEFAULT_LABEL_SET, resolveLabelSet } from '../xclip/label-sets.js';
 import { XclipRuntime } from '../xclip/runtime.js';
 import { encodeTexts } from '../xclip/text-encoder.js';
 import { ClipTokenizer } from '../xclip/tokenizer.js';
@@ -41,15 +41,23 @@ export async function benchmarkThroughput(options: ThroughputOptions): Promise<T
   const runtime = await XclipRuntime.load(options.modelDir, { executionProviders, threads: options.threads });
   try {
     const labels = resolveLabelSet(DEFAULT_LABEL_SET);
-    const features = readLabelFeatures(labelFeaturesPath(options.modelDir, labels.id), labels)
-      ?? await encodeTexts(runtime, ClipTokenizer.fromDirectory(options.modelDir), labels.names);
+    const features =
+      readLabelFeatures(labelFeaturesPath(options.modelDir, labels.id), labels) ??
+      (await encodeTexts(runtime, ClipTokenizer.fromDirectory(options.modelDir), labels.names));
     const texts = { count: labels.names.length, features };
     const videoValues = runtime.frames * 3 * runtime.imageSize ** 2;
     const cases: ThroughputCase[] = [];
     for (const batch of options.batchSizes ?? [1, 8]) {
       const pixels = randomPixels(batch * videoValues, batch);
-      const batchMs = await timeRuns(runs, async () => runtime.scoreVideos(await runtime.encodeVideos(pixels, batch), texts));
-      cases.push({ batch, batchMs, perVideoMs: batchMs.medianMs / batch, videosPerSecond: (1000 * batch) / batchMs.medianMs });
+      const batchMs = await timeRuns(runs, async () =>
+        runtime.scoreVideos(await runtime.encodeVideos(pixels, batch), texts),
+      );
+      cases.push({
+        batch,
+        batchMs,
+        perVideoMs: batchMs.medianMs / batch,
+        videosPerSecond: (1000 * batch) / batchMs.medianMs,
+      });
     }
     return {
       model: runtime.manifest.modelId,

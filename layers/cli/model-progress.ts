@@ -1,5 +1,5 @@
 import cliProgress from 'cli-progress';
-import { type DownloadProgress, type FetchModelOptions, type FetchedModel, fetchModel } from '../xclip/hub.js';
+import { type DownloadProgress, type FetchedModel, type FetchModelOptions, fetchModel } from '../xclip/hub.js';
 
 /** Progress output of the model commands, on stderr. */
 
@@ -20,7 +20,11 @@ function progressBars(): { update: (progress: DownloadProgress) => void; stop: (
       stop();
       barFile = file;
       bar = new cliProgress.SingleBar(
-        { stream: process.stderr, format: '{file} [{bar}] {percentage}% | {received}/{size} MB | ETA {eta_formatted}', hideCursor: true },
+        {
+          stream: process.stderr,
+          format: '{file} [{bar}] {percentage}% | {received}/{size} MB | ETA {eta_formatted}',
+          hideCursor: true,
+        },
         cliProgress.Presets.shades_classic,
       );
       bar.start(total, receivedBytes, payload);
@@ -41,7 +45,8 @@ export async function fetchModelWithProgress(options: FetchModelOptions): Promis
   } finally {
     bars?.stop();
   }
-  if (!bars) for (const file of model.files) process.stderr.write(`${file.name}: ${megabytes(file.bytes)} MB ${file.status}\n`);
+  if (!bars)
+    for (const file of model.files) process.stderr.write(`${file.name}: ${megabytes(file.bytes)} MB ${file.status}\n`);
   return model;
 }
 

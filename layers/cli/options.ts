@@ -14,7 +14,11 @@ export function integerIn(min: number, max = Number.MAX_SAFE_INTEGER): (value: s
   return (value) => {
     const n = Number(value);
     if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < min || n > max) {
-      throw new InvalidArgumentError(max === Number.MAX_SAFE_INTEGER ? `expected a whole number of at least ${min}` : `expected a whole number from ${min} to ${max}`);
+      throw new InvalidArgumentError(
+        max === Number.MAX_SAFE_INTEGER
+          ? `expected a whole number of at least ${min}`
+          : `expected a whole number from ${min} to ${max}`,
+      );
     }
     return n;
   };
@@ -30,4 +34,5 @@ export function executionProviderList(value: string): string[] {
 }
 
 /** The `--execution-providers` help text of the commands that load a model. */
-export const EXECUTION_PROVIDERS_HELP = 'ONNX Runtime execution providers in order of preference (cuda, webgpu, cpu); one that cannot start is skipped with a warning';
+export const EXECUTION_PROVIDERS_HELP =
+  'ONNX Runtime execution providers in order of preference (cuda, webgpu, cpu); one that cannot start is skipped with a warning';

@@ -9,7 +9,8 @@ export class ConcurrencyLimit {
   private readonly waiting = new Map<unknown, Array<() => void>>();
 
   constructor(readonly limit: number) {
-    if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`concurrency must be a positive integer, got ${limit}`);
+    if (!Number.isInteger(limit) || limit < 1)
+      throw new RangeError(`concurrency must be a positive integer, got ${limit}`);
   }
 
   /** Tasks running now. */
@@ -53,16 +54,24 @@ export class ConcurrencyLimit {
  * `fn` over `items` with at most `limit` calls in flight, results in the items' order. A new call starts as soon as
  * one ends, so one slow item holds up only its own slot. The first rejection rejects the whole and starts no more.
  */
-export async function mapConcurrently<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+export async function mapConcurrently<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
   const slots = new ConcurrencyLimit(limit);
   let failed = false;
-  return Promise.all(items.map((item) => slots.run(async () => {
-    if (failed) throw new Error('not started: an earlier item failed');
-    try {
-      return await fn(item);
-    } catch (error) {
-      failed = true;
-      throw error;
-    }
-  })));
+  return Promise.all(
+    items.map((item) =>
+      slots.run(async () => {
+        if (failed) throw new Error('not started: an earlier item failed');
+        try {
+          return await fn(item);
+        } catch (error) {
+          failed = true;
+          throw error;
+        }
+      }),
+    ),
+  );
 }

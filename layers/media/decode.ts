@@ -4,7 +4,7 @@ import { CorruptVideoError, UnsupportedCodecError } from './errors.js';
 import type { MediaLimits } from './limits.js';
 import type { DecodeRun, SampleTarget } from './plan.js';
 import type { VideoProbe, VideoStreamInfo } from './probe.js';
-import { inputUrl, mediaTools, runTool, stderrSummary, type MediaTools } from './tools.js';
+import { inputUrl, type MediaTools, mediaTools, runTool, stderrSummary } from './tools.js';
 
 /** Size of the RGB frames ffmpeg hands back, in display orientation. */
 export interface FrameSize {
@@ -37,7 +37,12 @@ function toneMapFilters(stream: VideoStreamInfo): string[] {
   ];
 }
 
-const ROTATION_FILTERS: Record<number, string[]> = { 0: [], 90: ['transpose=clock'], 180: ['hflip', 'vflip'], 270: ['transpose=cclock'] };
+const ROTATION_FILTERS: Record<number, string[]> = {
+  0: [],
+  90: ['transpose=clock'],
+  180: ['hflip', 'vflip'],
+  270: ['transpose=cclock'],
+};
 
 /** Filters that turn one selected frame into `size` RGB in display orientation: alpha flattened, scaled, tone mapped, rotated. */
 export function frameFilters(stream: VideoStreamInfo, size: FrameSize): string[] {
@@ -88,15 +93,28 @@ export function buildDecodeCommand(probe: VideoProbe, runs: readonly DecodeRun[]
     inputs.push('-noautorotate', '-noaccurate_seek', '-ss', seek.toFixed(6), '-i', inputUrl(probe.path));
     const head = [`[${r}:${stream.index}]`, stream.interlaced ? 'yadif=deint=interlaced,' : ''].join('');
     const branches = run.samples.map((_, s) => `[r${r}s${s}]`);
-    graph.push(run.samples.length === 1 ? `${head}null${branches[0]}` : `${head}split=${run.samples.length}${branches.join('')}`);
+    graph.push(
+      run.samples.length === 1 ? `${head}null${branches[0]}` : `${head}split=${run.samples.length}${branches.join('')}`,
+    );
     run.samples.forEach((sample, s) => {
       const start = sample.time - probe.containerStart - seek - slack;
       graph.push(`${branches[s]}trim=start=${start.toFixed(6)},trim=end_frame=1,${perFrame}[o${samples.length}]`);
       samples.push(sample);
     });
   });
-  const outputs = samples.flatMap((_, k) => ['-map', `[o${k}]`, '-fps_mode', 'passthrough', '-f', 'rawvideo', `pipe:${3 + k}`]);
-  return { args: ['-hide_banner', '-nostdin', '-v', 'error', ...inputs, '-filter_complex', graph.join(';'), ...outputs], samples };
+  const outputs = samples.flatMap((_, k) => [
+    '-map',
+    `[o${k}]`,
+    '-fps_mode',
+    'passthrough',
+    '-f',
+    'rawvideo',
+    `pipe:${3 + k}`,
+  ]);
+  return {
+    args: ['-hide_banner', '-nostdin', '-v', 'error', ...inputs, '-filter_complex', graph.join(';'), ...outputs],
+    samples,
+  };
 }
 
 /** Frames a run decodes: from its keyframe to its last target, plus the keyframe's own start-up. */
@@ -110,10 +128,15 @@ function runCost(run: DecodeRun, frameRate: number): number {
  */
 export function batchRuns(runs: readonly DecodeRun[], processes: number, frameRate = 30): DecodeRun[][] {
   const samples = runs.reduce((n, run) => n + run.samples.length, 0);
-  const count = Math.min(runs.length, Math.max(processes, Math.ceil(runs.length / MAX_RUNS_PER_PROCESS), Math.ceil(samples / MAX_SAMPLES_PER_PROCESS)));
+  const count = Math.min(
+    runs.length,
+    Math.max(processes, Math.ceil(runs.length / MAX_RUNS_PER_PROCESS), Math.ceil(samples / MAX_SAMPLES_PER_PROCESS)),
+  );
   const batches = Array.from({ length: count }, () => ({ runs: [] as DecodeRun[], cost: 0, samples: 0 }));
   for (const run of [...runs].sort((a, b) => runCost(b, frameRate) - runCost(a, frameRate))) {
-    const open = batches.filter((b) => b.runs.length < MAX_RUNS_PER_PROCESS && b.samples + run.samples.length <= MAX_SAMPLES_PER_PROCESS);
+    const open = batches.filter(
+      (b) => b.runs.length < MAX_RUNS_PER_PROCESS && b.samples + run.samples.length <= MAX_SAMPLES_PER_PROCESS,
+    );
     const target = (open.length > 0 ? open : batches).reduce((best, b) => (b.cost < best.cost ? b : best));
     target.runs.push(run);
     target.cost += runCost(run, frameRate);
@@ -125,24 +148,41 @@ export function batchRuns(runs: readonly DecodeRun[], processes: number, frameRa
 /** A decoded sample: segment index and its RGB frame, or undefined when ffmpeg produced none for it. */
 export type DecodedSamples = Map<number, Uint8Array | undefined>;
 
-async function decodeBatch(probe: VideoProbe, runs: readonly DecodeRun[], size: FrameSize, limits: MediaLimits, tools: MediaTools): Promise<DecodedSamples> {
+async function decodeBatch(
+  probe: VideoProbe,
+  runs: readonly DecodeRun[],
+  size: FrameSize,
+  limits: MediaLimits,
+  tools: MediaTools,
+): Promise<DecodedSamples> {
   const { args, samples } = buildDecodeCommand(probe, runs, size);
   const frameBytes = size.width * size.height * 3;
   const result = await runTool(tools.ffmpeg, args, {
-    subject: probe.path, timeoutMs: limits.decodeTimeoutMs, extraPipes: samples.length, maxOutputBytes: frameBytes * samples.length + 1,
+    subject: probe.path,
+    timeoutMs: limits.decodeTimeoutMs,
+    extraPipes: samples.length,
+    maxOutputBytes: frameBytes * samples.length + 1,
   });
   const decoded: DecodedSamples = new Map();
   samples.forEach((sample, k) => {
     const bytes = result.pipes[k]!;
     if (bytes.length !== 0 && bytes.length !== frameBytes) {
-      throw new CorruptVideoError(probe.path, `ffmpeg returned ${bytes.length} bytes for a ${size.width}x${size.height} frame`);
+      throw new CorruptVideoError(
+        probe.path,
+        `ffmpeg returned ${bytes.length} bytes for a ${size.width}x${size.height} frame`,
+      );
     }
-    decoded.set(sample.segment, bytes.length === 0 ? undefined : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length));
+    decoded.set(
+      sample.segment,
+      bytes.length === 0 ? undefined : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length),
+    );
   });
   const complete = [...decoded.values()].every((frame) => frame !== undefined);
   if (result.exitCode !== 0 && !complete) {
     const why = stderrSummary(result.stderr) || `ffmpeg exited with code ${result.exitCode}`;
-    throw MISSING_DECODER.test(result.stderr) ? new UnsupportedCodecError(probe.path, why) : new CorruptVideoError(probe.path, why);
+    throw MISSING_DECODER.test(result.stderr)
+      ? new UnsupportedCodecError(probe.path, why)
+      : new CorruptVideoError(probe.path, why);
   }
   return decoded;
 }
@@ -153,8 +193,16 @@ async function decodeBatch(probe: VideoProbe, runs: readonly DecodeRun[], size: 
  * about one core, so a second one halves the wait on a multi-core machine for one more start-up. A process
  * starts on the next batch as soon as one ends.
  */
-export async function decodeRuns(probe: VideoProbe, runs: readonly DecodeRun[], size: FrameSize, limits: MediaLimits, tools: MediaTools = mediaTools()): Promise<DecodedSamples> {
+export async function decodeRuns(
+  probe: VideoProbe,
+  runs: readonly DecodeRun[],
+  size: FrameSize,
+  limits: MediaLimits,
+  tools: MediaTools = mediaTools(),
+): Promise<DecodedSamples> {
   const batches = batchRuns(runs, DECODE_PROCESSES, probe.stream.frameRate);
-  const results = await mapConcurrently(batches, DECODE_PROCESSES, (batch) => decodeBatch(probe, batch, size, limits, tools));
+  const results = await mapConcurrently(batches, DECODE_PROCESSES, (batch) =>
+    decodeBatch(probe, batch, size, limits, tools),
+  );
   return new Map(results.flatMap((result) => [...result]));
 }

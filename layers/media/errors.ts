@@ -47,6 +47,10 @@ export class VideoTooLargeError extends MediaError {
 /** An ffmpeg or ffprobe process ran past its time limit and was killed. */
 export class DecodeTimeoutError extends MediaError {
   constructor(path: string, tool: string, timeoutMs: number, stderr: string) {
-    super('DECODE_TIMEOUT', `${tool} timed out on ${path}`, `killed after ${timeoutMs} ms${stderr ? `; stderr: ${stderr}` : ''}`);
+    super(
+      'DECODE_TIMEOUT',
+      `${tool} timed out on ${path}`,
+      `killed after ${timeoutMs} ms${stderr ? `; stderr: ${stderr}` : ''}`,
+    );
   }
 }

@@ -40,7 +40,10 @@ export const APPROXIMATE_SEEK_PREROLL_SECONDS = 3;
 /** `count` equal consecutive segments of `span`. */
 export function uniformSegments(span: TimeSpan, count: number): TimeSpan[] {
   const length = (span.end - span.start) / count;
-  return Array.from({ length: count }, (_, i) => ({ start: span.start + i * length, end: span.start + (i + 1) * length }));
+  return Array.from({ length: count }, (_, i) => ({
+    start: span.start + i * length,
+    end: span.start + (i + 1) * length,
+  }));
 }
 
 /**
@@ -56,7 +59,10 @@ export function clipSegments(span: TimeSpan, frames: number, clips: number): Tim
 /** Consecutive windows of `seconds` covering `span`; the last one may be shorter. */
 export function timelineWindows(span: TimeSpan, seconds: number): TimeSpan[] {
   const count = Math.max(1, Math.ceil((span.end - span.start) / seconds - 1e-9));
-  return Array.from({ length: count }, (_, i) => ({ start: span.start + i * seconds, end: Math.min(span.start + (i + 1) * seconds, span.end) }));
+  return Array.from({ length: count }, (_, i) => ({
+    start: span.start + i * seconds,
+    end: Math.min(span.start + (i + 1) * seconds, span.end),
+  }));
 }
 
 /** Times at which the stream index is asked for the keyframe at or before: each segment's midpoint and end. */

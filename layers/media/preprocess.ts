@@ -1,5 +1,5 @@
-import { VideoTooLargeError } from './errors.js';
 import type { FrameSize } from './decode.js';
+import { VideoTooLargeError } from './errors.js';
 
 /** ImageNet statistics X-CLIP's processor normalises with (DESIGN.md preprocessing contract). */
 export const IMAGENET_MEAN = [0.485, 0.456, 0.406] as const;
@@ -22,7 +22,10 @@ export function resizedSize(width: number, height: number, shortSide: number): F
 export function sampledFrameSize(path: string, display: FrameSize, shortSide: number): FrameSize {
   const aspect = Math.max(display.width, display.height) / Math.min(display.width, display.height);
   if (aspect > MAX_ASPECT_RATIO) {
-    throw new VideoTooLargeError(path, `display aspect ratio ${display.width}:${display.height} is beyond ${MAX_ASPECT_RATIO}:1`);
+    throw new VideoTooLargeError(
+      path,
+      `display aspect ratio ${display.width}:${display.height} is beyond ${MAX_ASPECT_RATIO}:1`,
+    );
   }
   return resizedSize(display.width, display.height, shortSide);
 }
@@ -44,8 +47,14 @@ export function cropOrigin(frame: FrameSize, size: number, position: CropPositio
  * Crops each RGB frame to `size` x `size` and lays them out as the model's pixel_values: float32
  * [T, 3, size, size], scaled to [0, 1] and normalised with the ImageNet mean and std.
  */
-export function toPixelValues(frames: readonly Uint8Array[], frame: FrameSize, size: number, position: CropPosition = 'center'): Float32Array {
-  if (frame.width < size || frame.height < size) throw new RangeError(`a ${frame.width}x${frame.height} frame cannot hold a ${size}x${size} crop`);
+export function toPixelValues(
+  frames: readonly Uint8Array[],
+  frame: FrameSize,
+  size: number,
+  position: CropPosition = 'center',
+): Float32Array {
+  if (frame.width < size || frame.height < size)
+    throw new RangeError(`a ${frame.width}x${frame.height} frame cannot hold a ${size}x${size} crop`);
   const { left, top } = cropOrigin(frame, size, position);
   const plane = size * size;
   const out = new Float32Array(frames.length * 3 * plane);

@@ -1,10 +1,15 @@
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { XclipError } from '../common/errors.js';
 import {
-  CorruptVideoError, NoVideoStreamError, NotAVideoError, UnsupportedCodecError, VideoTooLargeError, VideoTooLongError,
+  CorruptVideoError,
+  NotAVideoError,
+  NoVideoStreamError,
+  UnsupportedCodecError,
+  VideoTooLargeError,
+  VideoTooLongError,
 } from './errors.js';
 import type { MediaLimits } from './limits.js';
-import { inputUrl, mediaTools, runTool, stderrSummary, type MediaTools } from './tools.js';
+import { inputUrl, type MediaTools, mediaTools, runTool, stderrSummary } from './tools.js';
 
 /** The video stream chosen from a file, with what sampling and display need to know about it. */
 export interface VideoStreamInfo {
@@ -101,11 +106,14 @@ function startsLikeContainer(path: string): boolean {
   } finally {
     closeSync(fd);
   }
-  return CONTAINER_SIGNATURES.some(({ offset, bytes }) => head.toString('latin1', offset, offset + bytes.length) === bytes);
+  return CONTAINER_SIGNATURES.some(
+    ({ offset, bytes }) => head.toString('latin1', offset, offset + bytes.length) === bytes,
+  );
 }
 
 /** ffprobe messages that mean a recognised container whose data is damaged or cut short. */
-const DAMAGED_CONTAINER = /moov atom not found|partial file|truncat|ended prematurely|EBML header parsing failed|invalid (atom|box|header)/i;
+const DAMAGED_CONTAINER =
+  /moov atom not found|partial file|truncat|ended prematurely|EBML header parsing failed|invalid (atom|box|header)/i;
 
 /** An ffprobe number field (`"12.5"`): undefined when it is absent or not a finite number (`N/A`). */
 export function finiteNumber(value: string | undefined): number | undefined {
@@ -134,16 +142,24 @@ function tagDuration(tags: Record<string, string> | undefined): number | undefin
 function displayRotation(stream: RawStream): number {
   const matrix = stream.side_data_list?.find((side) => side.side_data_type === 'Display Matrix');
   const angle = matrix?.rotation ?? -(Number(stream.tags?.rotate) || 0);
-  return ((Math.round(-angle / 90) * 90) % 360 + 360) % 360;
+  return (((Math.round(-angle / 90) * 90) % 360) + 360) % 360;
 }
 
 function isRealVideo(stream: RawStream): boolean {
-  return stream.codec_type === 'video' && stream.disposition?.attached_pic !== 1 && stream.disposition?.timed_thumbnails !== 1;
+  return (
+    stream.codec_type === 'video' &&
+    stream.disposition?.attached_pic !== 1 &&
+    stream.disposition?.timed_thumbnails !== 1
+  );
 }
 
 function describeStreams(streams: RawStream[]): string {
   if (streams.length === 0) return 'it has no streams';
-  const kinds = streams.map((s) => (s.disposition?.attached_pic === 1 ? `cover art (${s.codec_name})` : `${s.codec_type ?? 'unknown'} (${s.codec_name ?? s.codec_tag_string ?? '?'})`));
+  const kinds = streams.map((s) =>
+    s.disposition?.attached_pic === 1
+      ? `cover art (${s.codec_name})`
+      : `${s.codec_type ?? 'unknown'} (${s.codec_name ?? s.codec_tag_string ?? '?'})`,
+  );
   return `streams: ${kinds.join(', ')}`;
 }
 
@@ -172,18 +188,23 @@ function streamDuration(stream: RawStream, raw: RawProbe, start: number, contain
 export function parseProbe(path: string, fileBytes: number, raw: RawProbe, limits: MediaLimits): VideoProbe {
   const container = raw.format?.format_name ?? 'unknown';
   const streams = raw.streams ?? [];
-  if (IMAGE_CONTAINER.test(container)) throw new NotAVideoError(path, `ffmpeg reads it as an image (${container.replace(/_pipe$/, '')})`);
+  if (IMAGE_CONTAINER.test(container))
+    throw new NotAVideoError(path, `ffmpeg reads it as an image (${container.replace(/_pipe$/, '')})`);
   const stream = chooseVideoStream(streams);
   if (!stream) {
     if (streams.length === 0) throw new NotAVideoError(path, 'ffprobe finds no streams in it');
     throw new NoVideoStreamError(path, describeStreams(streams));
   }
   if (!stream.codec_name || stream.codec_name === 'none') {
-    throw new UnsupportedCodecError(path, `ffmpeg has no decoder for its video codec (tag ${stream.codec_tag_string ?? 'unknown'})`);
+    throw new UnsupportedCodecError(
+      path,
+      `ffmpeg has no decoder for its video codec (tag ${stream.codec_tag_string ?? 'unknown'})`,
+    );
   }
   const width = stream.width ?? 0;
   const height = stream.height ?? 0;
-  if (width <= 0 || height <= 0) throw new UnsupportedCodecError(path, `ffmpeg cannot tell the frame size of its ${stream.codec_name} video`);
+  if (width <= 0 || height <= 0)
+    throw new UnsupportedCodecError(path, `ffmpeg cannot tell the frame size of its ${stream.codec_name} video`);
   if (width * height > limits.maxFramePixels) {
     throw new VideoTooLargeError(path, `${width}x${height} frames exceed the limit of ${limits.maxFramePixels} pixels`);
   }
@@ -234,19 +255,33 @@ function fileSize(path: string, limits: MediaLimits): number {
     size = stats.size;
   } catch (error) {
     if (error instanceof XclipError) throw error;
-    throw new XclipError('FILE_UNREADABLE', `cannot read ${path}`, (error as NodeJS.ErrnoException).code ?? String(error));
+    throw new XclipError(
+      'FILE_UNREADABLE',
+      `cannot read ${path}`,
+      (error as NodeJS.ErrnoException).code ?? String(error),
+    );
   }
   if (size === 0) throw new NotAVideoError(path, 'the file is empty');
-  if (size > limits.maxFileBytes) throw new VideoTooLargeError(path, `${size} bytes exceed the limit of ${limits.maxFileBytes}`);
+  if (size > limits.maxFileBytes)
+    throw new VideoTooLargeError(path, `${size} bytes exceed the limit of ${limits.maxFileBytes}`);
   return size;
 }
 
 /** Runs ffprobe on `path` and describes its main video stream. */
-export async function probeVideo(path: string, limits: MediaLimits, tools: MediaTools = mediaTools()): Promise<VideoProbe> {
+export async function probeVideo(
+  path: string,
+  limits: MediaLimits,
+  tools: MediaTools = mediaTools(),
+): Promise<VideoProbe> {
   const fileBytes = fileSize(path, limits);
-  const result = await runTool(tools.ffprobe, ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', inputUrl(path)], {
-    subject: path, timeoutMs: limits.probeTimeoutMs,
-  });
+  const result = await runTool(
+    tools.ffprobe,
+    ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', inputUrl(path)],
+    {
+      subject: path,
+      timeoutMs: limits.probeTimeoutMs,
+    },
+  );
   if (result.exitCode !== 0) {
     const why = stderrSummary(result.stderr) || `ffprobe exited with code ${result.exitCode}`;
     const damaged = DAMAGED_CONTAINER.test(result.stderr) && startsLikeContainer(path);

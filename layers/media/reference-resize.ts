@@ -59,8 +59,17 @@ function clampByte(value: number): number {
 
 /** Resamples along one axis; `stride` steps between samples on that axis, `lines` x `lineStride` over the other. */
 function resampleAxis(
-  source: Uint8Array, target: Uint8Array, taps: FilterTaps,
-  geometry: { outputSize: number; lines: number; sourceStride: number; sourceLineStride: number; targetStride: number; targetLineStride: number },
+  source: Uint8Array,
+  target: Uint8Array,
+  taps: FilterTaps,
+  geometry: {
+    outputSize: number;
+    lines: number;
+    sourceStride: number;
+    sourceLineStride: number;
+    targetStride: number;
+    targetLineStride: number;
+  },
 ): void {
   const { outputSize, lines, sourceStride, sourceLineStride, targetStride, targetLineStride } = geometry;
   for (let line = 0; line < lines; line++) {
@@ -91,16 +100,24 @@ export function referenceResize(image: RgbImage, width: number, height: number):
   if (width !== current.width) {
     const data = new Uint8Array(width * current.height * 3);
     resampleAxis(current.data, data, filterTaps(current.width, width), {
-      outputSize: width, lines: current.height,
-      sourceStride: 3, sourceLineStride: current.width * 3, targetStride: 3, targetLineStride: width * 3,
+      outputSize: width,
+      lines: current.height,
+      sourceStride: 3,
+      sourceLineStride: current.width * 3,
+      targetStride: 3,
+      targetLineStride: width * 3,
     });
     current = { width, height: current.height, data };
   }
   if (height !== current.height) {
     const data = new Uint8Array(width * height * 3);
     resampleAxis(current.data, data, filterTaps(current.height, height), {
-      outputSize: height, lines: width,
-      sourceStride: width * 3, sourceLineStride: 3, targetStride: width * 3, targetLineStride: 3,
+      outputSize: height,
+      lines: width,
+      sourceStride: width * 3,
+      sourceLineStride: 3,
+      targetStride: width * 3,
+      targetLineStride: 3,
     });
     current = { width, height, data };
   }

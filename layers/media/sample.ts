@@ -1,11 +1,11 @@
-import { CorruptVideoError } from './errors.js';
 import { decodeRuns, type FrameSize } from './decode.js';
-import { resolveLimits, type MediaLimits } from './limits.js';
+import { CorruptVideoError } from './errors.js';
+import { type MediaLimits, resolveLimits } from './limits.js';
 import { indexQueryTimes, planRuns, type SeekPrecision, type TimeSpan } from './plan.js';
 import { sampledFrameSize } from './preprocess.js';
 import { probeVideo, type VideoProbe } from './probe.js';
 import { readStreamIndex, type StreamIndex } from './stream-index.js';
-import { mediaTools, type MediaTools } from './tools.js';
+import { type MediaTools, mediaTools } from './tools.js';
 
 export interface SampleOptions {
   /** Shorter side of the returned frames, in pixels (the model's input size). */
@@ -54,7 +54,10 @@ function playableSpan(probe: VideoProbe, index: StreamIndex): TimeSpan {
   if (!last) throw new CorruptVideoError(probe.path, 'no video packet can be read from it');
   if (!Number.isFinite(duration)) return { start, end: last.end };
   if (last.end - start < duration * MIN_READABLE_SHARE) {
-    throw new CorruptVideoError(probe.path, `truncated: it declares ${duration.toFixed(2)} s of video but seeks find none past ${(last.end - start).toFixed(2)} s`);
+    throw new CorruptVideoError(
+      probe.path,
+      `truncated: it declares ${duration.toFixed(2)} s of video but seeks find none past ${(last.end - start).toFixed(2)} s`,
+    );
   }
   return { start, end: Math.min(start + duration, last.end) };
 }
@@ -63,8 +66,11 @@ function playableSpan(probe: VideoProbe, index: StreamIndex): TimeSpan {
 function completeFrames(path: string, decoded: Map<number, Uint8Array | undefined>, count: number): Uint8Array[] {
   const found = Array.from({ length: count }, (_, i) => decoded.get(i));
   const present = found.flatMap((frame, i) => (frame ? [i] : []));
-  if (present.length * 2 < count) throw new CorruptVideoError(path, `only ${present.length} of ${count} sample frames could be decoded`);
-  return found.map((frame, i) => frame ?? found[present.reduce((best, p) => (Math.abs(p - i) < Math.abs(best - i) ? p : best))]!);
+  if (present.length * 2 < count)
+    throw new CorruptVideoError(path, `only ${present.length} of ${count} sample frames could be decoded`);
+  return found.map(
+    (frame, i) => frame ?? found[present.reduce((best, p) => (Math.abs(p - i) < Math.abs(best - i) ? p : best))]!,
+  );
 }
 
 /**
@@ -73,11 +79,19 @@ function completeFrames(path: string, decoded: Map<number, Uint8Array | undefine
  * all for T frames: ffprobe for the streams, ffprobe for the keyframes near each segment, and the decode (split
  * over two concurrent ffmpeg processes where there are cores for it).
  */
-export async function sampleSegments(path: string, layout: SegmentLayout, options: SampleOptions): Promise<SampledFrames> {
+export async function sampleSegments(
+  path: string,
+  layout: SegmentLayout,
+  options: SampleOptions,
+): Promise<SampledFrames> {
   const limits = resolveLimits(options.limits);
   const tools = options.tools ?? mediaTools();
-  const probe = options.probe ?? await probeVideo(path, limits, tools);
-  const frameSize = sampledFrameSize(path, { width: probe.stream.displayWidth, height: probe.stream.displayHeight }, options.size);
+  const probe = options.probe ?? (await probeVideo(path, limits, tools));
+  const frameSize = sampledFrameSize(
+    path,
+    { width: probe.stream.displayWidth, height: probe.stream.displayHeight },
+    options.size,
+  );
   const { start, duration } = probe.stream;
   const declared = Number.isFinite(duration) ? layout({ start, end: start + duration }) : [];
   // Without a declared duration the whole stream index is read to find where the video ends.

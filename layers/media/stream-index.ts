@@ -1,6 +1,6 @@
 import type { MediaLimits } from './limits.js';
-import { type VideoProbe, finiteNumber } from './probe.js';
-import { inputUrl, mediaTools, runTool, type MediaTools } from './tools.js';
+import { finiteNumber, type VideoProbe } from './probe.js';
+import { inputUrl, type MediaTools, mediaTools, runTool } from './tools.js';
 
 /** What is known about where the video stream's keyframes and its last frame lie, all in seconds on the file's clock. */
 export interface StreamIndex {
@@ -23,7 +23,12 @@ interface RawPacket {
  * decoded, so the cost grows with the number of times, not the video's length. When the stream has no known
  * duration, or the demuxer cannot seek, it reads the whole stream's packets instead.
  */
-export async function readStreamIndex(probe: VideoProbe, times: readonly number[], limits: MediaLimits, tools: MediaTools = mediaTools()): Promise<StreamIndex> {
+export async function readStreamIndex(
+  probe: VideoProbe,
+  times: readonly number[],
+  limits: MediaLimits,
+  tools: MediaTools = mediaTools(),
+): Promise<StreamIndex> {
   const { stream } = probe;
   const end = stream.start + stream.duration;
   if (Number.isFinite(end)) {
@@ -32,14 +37,27 @@ export async function readStreamIndex(probe: VideoProbe, times: readonly number[
     // A demuxer that cannot seek (Matroska without cues, say) stops ffprobe: read the stream through instead.
     if (packets) return indexFromPackets(packets, stream.frameRate);
   }
-  return indexFromPackets(await readPackets(probe, [], limits, tools) ?? [], stream.frameRate);
+  return indexFromPackets((await readPackets(probe, [], limits, tools)) ?? [], stream.frameRate);
 }
 
 /** The video stream's packets ffprobe lists with `extraArgs`, or undefined when ffprobe fails. */
-async function readPackets(probe: VideoProbe, extraArgs: string[], limits: MediaLimits, tools: MediaTools): Promise<RawPacket[] | undefined> {
+async function readPackets(
+  probe: VideoProbe,
+  extraArgs: string[],
+  limits: MediaLimits,
+  tools: MediaTools,
+): Promise<RawPacket[] | undefined> {
   const args = [
-    '-v', 'error', '-select_streams', String(probe.stream.index), '-show_entries', 'packet=pts_time,dts_time,duration_time,flags',
-    '-of', 'json=compact=1', ...extraArgs, inputUrl(probe.path),
+    '-v',
+    'error',
+    '-select_streams',
+    String(probe.stream.index),
+    '-show_entries',
+    'packet=pts_time,dts_time,duration_time,flags',
+    '-of',
+    'json=compact=1',
+    ...extraArgs,
+    inputUrl(probe.path),
   ];
   const result = await runTool(tools.ffprobe, args, { subject: probe.path, timeoutMs: limits.probeTimeoutMs });
   if (result.exitCode !== 0) return undefined;

@@ -25,7 +25,11 @@ export function inputUrl(path: string): string {
 /** ffmpeg or ffprobe could not be started at all. */
 export class MediaToolMissingError extends XclipError {
   constructor(binary: string, why: string) {
-    super('MEDIA_TOOL_MISSING', `cannot run ${binary}`, `${why}; install ffmpeg (apt-get install ffmpeg) or set FFMPEG_PATH and FFPROBE_PATH`);
+    super(
+      'MEDIA_TOOL_MISSING',
+      `cannot run ${binary}`,
+      `${why}; install ffmpeg (apt-get install ffmpeg) or set FFMPEG_PATH and FFPROBE_PATH`,
+    );
   }
 }
 
@@ -53,9 +57,12 @@ const DEFAULT_MAX_OUTPUT_BYTES = 256 * 1024 * 1024;
 
 /** The last few lines of a tool's stderr as one line, for error messages. */
 export function stderrSummary(stderr: string, maxChars = 400): string {
-  const text = stderr.split('\n')
+  const text = stderr
+    .split('\n')
     .map((line) => line.replace(/^\[[^\]]* @ 0x[0-9a-f]+\]\s*/, '').trim())
-    .filter(Boolean).slice(-6).join('; ');
+    .filter(Boolean)
+    .slice(-6)
+    .join('; ');
   return text.length > maxChars ? `...${text.slice(-maxChars)}` : text;
 }
 
@@ -84,18 +91,32 @@ export function runTool(binary: string, args: readonly string[], request: ToolRe
       failure ??= error;
       child.kill('SIGKILL');
     };
-    const timer = setTimeout(() => fail(new DecodeTimeoutError(request.subject, binary, request.timeoutMs, stderrSummary(stderr))), request.timeoutMs);
+    const timer = setTimeout(
+      () => fail(new DecodeTimeoutError(request.subject, binary, request.timeoutMs, stderrSummary(stderr))),
+      request.timeoutMs,
+    );
     const countOutput = (bytes: number): void => {
       outputBytes += bytes;
       if (outputBytes > maxOutputBytes) {
-        fail(new XclipError('MEDIA_OUTPUT_TOO_LARGE', `${binary} wrote too much for ${request.subject}`, `more than ${maxOutputBytes} bytes`));
+        fail(
+          new XclipError(
+            'MEDIA_OUTPUT_TOO_LARGE',
+            `${binary} wrote too much for ${request.subject}`,
+            `more than ${maxOutputBytes} bytes`,
+          ),
+        );
       }
     };
     child.stderr!.setEncoding('utf8');
     child.stderr!.on('data', (text: string) => {
       stderr = (stderr + text).slice(-STDERR_TAIL_BYTES);
     });
-    const outputs = Promise.all(child.stdio.slice(1).filter((_, i) => i !== 1).map((stream) => collect(stream as Readable, countOutput)));
+    const outputs = Promise.all(
+      child.stdio
+        .slice(1)
+        .filter((_, i) => i !== 1)
+        .map((stream) => collect(stream as Readable, countOutput)),
+    );
     child.on('error', (error: NodeJS.ErrnoException) => {
       clearTimeout(timer);
       reject(new MediaToolMissingError(binary, error.code === 'ENOENT' ? 'not found' : error.message));

@@ -1,6 +1,6 @@
-import { clipSegments, timelineWindows, uniformSegments, type TimeSpan } from './plan.js';
-import { toPixelValues, type CropPosition } from './preprocess.js';
-import { sampleSegments, type SampleOptions, type SampledFrames } from './sample.js';
+import { clipSegments, type TimeSpan, timelineWindows, uniformSegments } from './plan.js';
+import { type CropPosition, toPixelValues } from './preprocess.js';
+import { type SampledFrames, type SampleOptions, sampleSegments } from './sample.js';
 
 export interface FrameRequest extends SampleOptions {
   /** T: frames per clip (the model's `num_frames`). */
@@ -30,7 +30,10 @@ export function sampleFrames(path: string, request: FrameRequest): Promise<Sampl
 }
 
 /** The single-view model input: T frames, center-cropped and normalised (what `xclip classify` feeds the model). */
-export async function readPixelValues(path: string, request: FrameRequest): Promise<PixelView & { sampled: SampledFrames }> {
+export async function readPixelValues(
+  path: string,
+  request: FrameRequest,
+): Promise<PixelView & { sampled: SampledFrames }> {
   const sampled = await sampleFrames(path, request);
   return { ...view(sampled, 0, request.frames, request.size, 'center'), sampled };
 }
@@ -45,9 +48,16 @@ export interface MultiViewRequest extends FrameRequest {
 const CROP_POSITIONS: Record<1 | 3, CropPosition[]> = { 1: ['center'], 3: ['start', 'center', 'end'] };
 
 /** C temporal clips x crops spatial views, clip by clip, crop by crop within a clip; the model's logits over them are averaged. */
-export async function readMultiView(path: string, request: MultiViewRequest): Promise<{ views: PixelView[]; sampled: SampledFrames }> {
+export async function readMultiView(
+  path: string,
+  request: MultiViewRequest,
+): Promise<{ views: PixelView[]; sampled: SampledFrames }> {
   const sampled = await sampleSegments(path, (span) => clipSegments(span, request.frames, request.clips), request);
-  const views = Array.from({ length: request.clips }, (_, c) => CROP_POSITIONS[request.crops].map((position) => view(sampled, c * request.frames, request.frames, request.size, position))).flat();
+  const views = Array.from({ length: request.clips }, (_, c) =>
+    CROP_POSITIONS[request.crops].map((position) =>
+      view(sampled, c * request.frames, request.frames, request.size, position),
+    ),
+  ).flat();
   return { views, sampled };
 }
 
@@ -65,10 +75,14 @@ export interface TimelineWindow extends PixelView {
 /** One T-frame model input per S-second window, for a timeline of what happens when. */
 export async function readTimeline(path: string, request: TimelineRequest): Promise<TimelineWindow[]> {
   let windows: TimeSpan[] = [];
-  const sampled = await sampleSegments(path, (span) => {
-    windows = timelineWindows(span, request.windowSeconds);
-    return windows.flatMap((window) => uniformSegments(window, request.frames));
-  }, request);
+  const sampled = await sampleSegments(
+    path,
+    (span) => {
+      windows = timelineWindows(span, request.windowSeconds);
+      return windows.flatMap((window) => uniformSegments(window, request.frames));
+    },
+    request,
+  );
   const origin = sampled.probe.stream.start;
   return windows.map((window, w) => ({
     ...view(sampled, w * request.frames, request.frames, request.size, 'center'),

@@ -1,15 +1,22 @@
-import { concatFloat32 } from '../common/concat-float32.js';
-import { DEFAULT_TOP } from './top-labels.js';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { concatFloat32 } from '../common/concat-float32.js';
 import { XclipError } from '../common/errors.js';
-import { type MediaLimits, type PixelView, type VideoProbe, readMultiView, readPixelValues, readTimeline } from '../media/index.js';
+import {
+  type MediaLimits,
+  type PixelView,
+  readMultiView,
+  readPixelValues,
+  readTimeline,
+  type VideoProbe,
+} from '../media/index.js';
 import { labelFeaturesPath, readLabelFeatures, writeLabelFeatures } from '../xclip/label-features.js';
 import { DEFAULT_LABEL_SET, type LabelSet, resolveLabelSet } from '../xclip/label-sets.js';
 import { modelDigest } from '../xclip/manifest.js';
-import { type TextFeatures, type VideoFeatures, XclipRuntime, l2NormalizeRows } from '../xclip/runtime.js';
+import { l2NormalizeRows, type TextFeatures, type VideoFeatures, XclipRuntime } from '../xclip/runtime.js';
 import { encodeTexts } from '../xclip/text-encoder.js';
 import { type ClipTokenizer, tokenizerForModel } from '../xclip/tokenizer.js';
+import { DEFAULT_TOP } from './top-labels.js';
 
 export interface ClassifierOptions {
   /** Built model directory (`xclip model build`). */
@@ -72,7 +79,11 @@ export interface ClassifyOptions {
 
 export class MissingTokenizerError extends XclipError {
   constructor(dir: string) {
-    super('NO_TOKENIZER', `model ${dir} cannot encode label text`, 'it has no vocab.json/merges.txt that fit its vocabulary; build it from a directory that has them');
+    super(
+      'NO_TOKENIZER',
+      `model ${dir} cannot encode label text`,
+      'it has no vocab.json/merges.txt that fit its vocabulary; build it from a directory that has them',
+    );
   }
 }
 
@@ -106,7 +117,14 @@ function meanRows(values: Float32Array, rows: number): Float32Array {
  * features are computed once and cached. One instance holds one set of ONNX Runtime sessions.
  */
 export class VideoClassifier {
-  readonly model: { id: string; precision: string; sha256: string; executionProvider: string; projectionDim: number; patches: number };
+  readonly model: {
+    id: string;
+    precision: string;
+    sha256: string;
+    executionProvider: string;
+    projectionDim: number;
+    patches: number;
+  };
   /** Promises, so that concurrent first uses of a label set compute its features once. */
   private readonly labelFeatureCache = new Map<string, Promise<TextFeatures>>();
 
@@ -128,9 +146,17 @@ export class VideoClassifier {
   }
 
   static async load(options: ClassifierOptions): Promise<VideoClassifier> {
-    const runtime = await XclipRuntime.load(options.modelDir, { threads: options.threads, executionProviders: options.executionProviders, maxVideoBatch: options.maxVideoBatch });
+    const runtime = await XclipRuntime.load(options.modelDir, {
+      threads: options.threads,
+      executionProviders: options.executionProviders,
+      maxVideoBatch: options.maxVideoBatch,
+    });
     try {
-      return new VideoClassifier(runtime, tokenizerForModel(options.modelDir, runtime.manifest.config.text_config.vocab_size), options);
+      return new VideoClassifier(
+        runtime,
+        tokenizerForModel(options.modelDir, runtime.manifest.config.text_config.vocab_size),
+        options,
+      );
     } catch (error) {
       await runtime.release();
       throw error;
@@ -160,8 +186,12 @@ export class VideoClassifier {
   }
 
   private async loadLabelFeatures(labels: LabelSet): Promise<TextFeatures> {
-    const cachePath = this.options.labelFeatureCacheDir && join(this.options.labelFeatureCacheDir, this.model.sha256.slice(0, 16), `${labels.id}.safetensors`);
-    let features = readLabelFeatures(labelFeaturesPath(this.options.modelDir, labels.id), labels) ?? (cachePath ? readLabelFeatures(cachePath, labels) : undefined);
+    const cachePath =
+      this.options.labelFeatureCacheDir &&
+      join(this.options.labelFeatureCacheDir, this.model.sha256.slice(0, 16), `${labels.id}.safetensors`);
+    let features =
+      readLabelFeatures(labelFeaturesPath(this.options.modelDir, labels.id), labels) ??
+      (cachePath ? readLabelFeatures(cachePath, labels) : undefined);
     if (!features) {
       features = await this.textFeatures(labels.names);
       if (cachePath) {
@@ -181,10 +211,16 @@ export class VideoClassifier {
     const started = performance.now();
     const labels = options.labels ?? resolveLabelSet(DEFAULT_LABEL_SET);
     const top = options.top ?? DEFAULT_TOP;
-    const request = { frames: this.runtime.frames, size: this.runtime.imageSize, exact: options.exact, limits: this.options.limits };
-    const { views, sampled } = options.views === '4x3'
-      ? await readMultiView(path, { ...request, clips: 4, crops: 3 })
-      : await readPixelValues(path, request).then((single) => ({ views: [single], sampled: single.sampled }));
+    const request = {
+      frames: this.runtime.frames,
+      size: this.runtime.imageSize,
+      exact: options.exact,
+      limits: this.options.limits,
+    };
+    const { views, sampled } =
+      options.views === '4x3'
+        ? await readMultiView(path, { ...request, clips: 4, crops: 3 })
+        : await readPixelValues(path, request).then((single) => ({ views: [single], sampled: single.sampled }));
     const { probe } = sampled;
     const decoded = performance.now();
 
@@ -195,7 +231,9 @@ export class VideoClassifier {
 
     const P = this.model.projectionDim;
     const embedding = l2NormalizeRows(meanRows(l2NormalizeRows(video.videoEmbeds, P), views.length), P);
-    const timeline = options.timelineSeconds ? await this.classifyTimeline(path, options.timelineSeconds, labels, top, probe) : undefined;
+    const timeline = options.timelineSeconds
+      ? await this.classifyTimeline(path, options.timelineSeconds, labels, top, probe)
+      : undefined;
     const { stream } = probe;
     return {
       labelSetId: labels.id,
@@ -211,36 +249,74 @@ export class VideoClassifier {
         bytes: probe.fileBytes,
         ...(stream.frameRate ? { frameRate: stream.frameRate } : {}),
       },
-      timings: { decodeMs: decoded - started, visionMs: embedded - decoded, scoreMs: scored - embedded, totalMs: performance.now() - started },
+      timings: {
+        decodeMs: decoded - started,
+        visionMs: embedded - decoded,
+        scoreMs: scored - embedded,
+        totalMs: performance.now() - started,
+      },
       ...(timeline ? { timeline } : {}),
     };
   }
 
-  private async classifyTimeline(path: string, seconds: number, labels: LabelSet, top: number, probe: VideoProbe): Promise<NonNullable<VideoClassification['timeline']>> {
-    const windows = await readTimeline(path, { frames: this.runtime.frames, size: this.runtime.imageSize, windowSeconds: seconds, limits: this.options.limits, probe });
+  private async classifyTimeline(
+    path: string,
+    seconds: number,
+    labels: LabelSet,
+    top: number,
+    probe: VideoProbe,
+  ): Promise<NonNullable<VideoClassification['timeline']>> {
+    const windows = await readTimeline(path, {
+      frames: this.runtime.frames,
+      size: this.runtime.imageSize,
+      windowSeconds: seconds,
+      limits: this.options.limits,
+      probe,
+    });
     const timeline: NonNullable<VideoClassification['timeline']> = [];
     for (let start = 0; start < windows.length; start += TIMELINE_BATCH) {
       const batch = windows.slice(start, start + TIMELINE_BATCH);
-      const scores = await this.runtime.scoreVideos(await this.runtime.encodeVideos(concatViews(batch), batch.length), await this.labelFeatures(labels));
-      batch.forEach((window, w) => timeline.push({
-        startSeconds: window.start,
-        endSeconds: window.end,
-        labels: topLabels(scores.logits.subarray(w * labels.names.length, (w + 1) * labels.names.length), labels.names, top),
-      }));
+      const scores = await this.runtime.scoreVideos(
+        await this.runtime.encodeVideos(concatViews(batch), batch.length),
+        await this.labelFeatures(labels),
+      );
+      batch.forEach((window, w) => {
+        timeline.push({
+          startSeconds: window.start,
+          endSeconds: window.end,
+          labels: topLabels(
+            scores.logits.subarray(w * labels.names.length, (w + 1) * labels.names.length),
+            labels.names,
+            top,
+          ),
+        });
+      });
     }
     return timeline;
   }
 
   /** Labels from a stored embedding and visual tokens: the score graph only, no decoding. */
-  async scoreStored(embedding: Float32Array, visualTokens: Float32Array, options: { labels?: LabelSet; top?: number } = {}): Promise<LabelScore[]> {
+  async scoreStored(
+    embedding: Float32Array,
+    visualTokens: Float32Array,
+    options: { labels?: LabelSet; top?: number } = {},
+  ): Promise<LabelScore[]> {
     const labels = options.labels ?? resolveLabelSet(DEFAULT_LABEL_SET);
     const logits = await this.scoreVideo({ batch: 1, videoEmbeds: embedding, visualTokens }, labels);
     return topLabels(logits, labels.names, options.top ?? DEFAULT_TOP);
   }
 
   /** Video-conditioned logits [count] of one stored video against `count` text features. */
-  async scoreTexts(embedding: Float32Array, visualTokens: Float32Array, textFeatures: Float32Array, count: number): Promise<Float32Array> {
-    const scores = await this.runtime.scoreVideos({ batch: 1, videoEmbeds: embedding, visualTokens }, { count, features: textFeatures });
+  async scoreTexts(
+    embedding: Float32Array,
+    visualTokens: Float32Array,
+    textFeatures: Float32Array,
+    count: number,
+  ): Promise<Float32Array> {
+    const scores = await this.runtime.scoreVideos(
+      { batch: 1, videoEmbeds: embedding, visualTokens },
+      { count, features: textFeatures },
+    );
     return scores.logits;
   }
 

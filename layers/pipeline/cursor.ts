@@ -4,7 +4,10 @@ import { InvalidCursorError } from './errors.js';
 
 /** Ties a cursor to the query it came from, so it cannot be replayed against other filters. */
 export function queryFingerprint(filters: Record<string, string | undefined>): string {
-  return createHash('sha256').update(JSON.stringify(Object.entries(filters).sort())).digest('base64url').slice(0, 12);
+  return createHash('sha256')
+    .update(JSON.stringify(Object.entries(filters).sort()))
+    .digest('base64url')
+    .slice(0, 12);
 }
 
 /** An opaque page cursor: the position (store-specific) and the query fingerprint, as base64url JSON. */

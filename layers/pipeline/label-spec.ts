@@ -1,4 +1,13 @@
-import { BUILTIN_LABEL_SETS, DEFAULT_LABEL_SET, LabelSetError, type LabelSet, builtinLabelSet, customLabelSet, isBuiltinLabelSet, listedLabelSet } from '../xclip/label-sets.js';
+import {
+  BUILTIN_LABEL_SETS,
+  builtinLabelSet,
+  customLabelSet,
+  DEFAULT_LABEL_SET,
+  isBuiltinLabelSet,
+  type LabelSet,
+  LabelSetError,
+  listedLabelSet,
+} from '../xclip/label-sets.js';
 
 /**
  * A label set named in an API request: a built-in id, a comma-separated list, or an array of names.
@@ -10,5 +19,8 @@ export function labelSetFromRequest(spec: string | readonly string[] = DEFAULT_L
   if (isBuiltinLabelSet(text)) return builtinLabelSet(text);
   const listed = listedLabelSet(text);
   if (listed) return listed;
-  throw new LabelSetError(text, `not a built-in set (${Object.keys(BUILTIN_LABEL_SETS).join(', ')}) or a comma-separated list`);
+  throw new LabelSetError(
+    text,
+    `not a built-in set (${Object.keys(BUILTIN_LABEL_SETS).join(', ')}) or a comma-separated list`,
+  );
 }

@@ -4,5 +4,9 @@ import { artifactKeysFor } from './storage-keys.js';
 
 /** Writes the result document (results/<key>.json) of `result`. */
 export function writeResultDocument(artifacts: ObjectStore, result: VideoResult): Promise<void> {
-  return artifacts.put(artifactKeysFor(result.source.key).result, Buffer.from(`${JSON.stringify(result, null, 2)}\n`), 'application/json');
+  return artifacts.put(
+    artifactKeysFor(result.source.key).result,
+    Buffer.from(`${JSON.stringify(result, null, 2)}\n`),
+    'application/json',
+  );
 }

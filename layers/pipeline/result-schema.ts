@@ -53,11 +53,13 @@ export const timingsSchema = z.object({
   totalMs: z.number().nonnegative(),
 });
 
-export const timelineSchema = z.array(z.object({
-  startSeconds: z.number().nonnegative(),
-  endSeconds: z.number().nonnegative(),
-  labels: z.array(labelScoreSchema),
-}));
+export const timelineSchema = z.array(
+  z.object({
+    startSeconds: z.number().nonnegative(),
+    endSeconds: z.number().nonnegative(),
+    labels: z.array(labelScoreSchema),
+  }),
+);
 
 /** A tensor stored beside the result document in the artifact store. */
 export const tensorRefSchema = z.object({

@@ -16,12 +16,18 @@ export async function readStoredTensor(artifacts: ObjectStore, ref: VideoResult[
   const values = ref.dtype === 'float32' ? decodeFloat32(bytes) : decodeFloat16(bytes);
   const expected = ref.shape.reduce((n, d) => n * d, 1);
   if (bytes.byteLength % (ref.dtype === 'float32' ? 4 : 2) !== 0 || values.length !== expected) {
-    throw new CorruptArtifactError(ref.key, `it holds ${bytes.byteLength} bytes, expected ${expected} ${ref.dtype} values`);
+    throw new CorruptArtifactError(
+      ref.key,
+      `it holds ${bytes.byteLength} bytes, expected ${expected} ${ref.dtype} values`,
+    );
   }
   return values;
 }
 
 export async function readStoredTensors(artifacts: ObjectStore, result: VideoResult): Promise<StoredVideoTensors> {
-  const [embedding, visualTokens] = await Promise.all([readStoredTensor(artifacts, result.embedding), readStoredTensor(artifacts, result.visualTokens)]);
+  const [embedding, visualTokens] = await Promise.all([
+    readStoredTensor(artifacts, result.embedding),
+    readStoredTensor(artifacts, result.visualTokens),
+  ]);
   return { embedding, visualTokens };
 }

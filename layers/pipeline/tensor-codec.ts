@@ -3,7 +3,9 @@ import { floatToHalf, halfToFloat } from '../xclip/safetensors.js';
 /** Little-endian float32 bytes of `values`. */
 export function encodeFloat32(values: Float32Array): Buffer {
   const out = Buffer.alloc(values.length * 4);
-  values.forEach((value, i) => out.writeFloatLE(value, i * 4));
+  values.forEach((value, i) => {
+    out.writeFloatLE(value, i * 4);
+  });
   return out;
 }
 
@@ -15,7 +17,9 @@ export function decodeFloat32(bytes: Uint8Array): Float32Array {
 /** Little-endian float16 bytes of `values`. */
 export function encodeFloat16(values: Float32Array): Buffer {
   const out = Buffer.alloc(values.length * 2);
-  values.forEach((value, i) => out.writeUInt16LE(floatToHalf(value), i * 2));
+  values.forEach((value, i) => {
+    out.writeUInt16LE(floatToHalf(value), i * 2);
+  });
   return out;
 }
 

@@ -1,25 +1,34 @@
 import { createHash } from 'node:crypto';
-import { copyFileSync, createReadStream, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  createReadStream,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { XclipError } from '../common/errors.js';
+import { checkpointLayout } from './checkpoint-layout.js';
 import { patchGrid, readXclipConfig, type XclipConfig } from './config.js';
-import { type ModelManifest, MANIFEST_FILE, MODEL_FORMAT, CONVERTER_VERSION, preprocessingFor } from './manifest.js';
-import { GraphBuilder } from './onnx/graph-builder.js';
+import { LABEL_FEATURES_DIR, labelFeaturesPath, writeLabelFeatures } from './label-features.js';
+import { DEFAULT_LABEL_SET, resolveLabelSet } from './label-sets.js';
+import { CONVERTER_VERSION, MANIFEST_FILE, MODEL_FORMAT, type ModelManifest, preprocessingFor } from './manifest.js';
 import type { ModelContext } from './modeling/nn.js';
-import { PRECISIONS, type Precision, WEIGHT_FORMATS } from './modeling/weight-format.js';
 import { buildScoreGraph } from './modeling/score.js';
 import { buildTextGraph } from './modeling/text.js';
 import { buildVisionGraph } from './modeling/vision.js';
-import { CheckpointWeights } from './weights.js';
-import { checkpointLayout } from './checkpoint-layout.js';
-import { LABEL_FEATURES_DIR, labelFeaturesPath, writeLabelFeatures } from './label-features.js';
-import { DEFAULT_LABEL_SET, resolveLabelSet } from './label-sets.js';
+import { PRECISIONS, type Precision, WEIGHT_FORMATS } from './modeling/weight-format.js';
+import { GraphBuilder } from './onnx/graph-builder.js';
 import { XclipRuntime } from './runtime.js';
 import { encodeTexts } from './text-encoder.js';
 import { TOKENIZER_FILES, tokenizerForModel } from './tokenizer.js';
+import { CheckpointWeights } from './weights.js';
 
 export { PRECISIONS, type Precision };
-
 
 export interface BuildOptions {
   /** HF model directory: config.json + model.safetensors (+ vocab.json, merges.txt). */
@@ -49,7 +58,13 @@ export async function sha256OfFile(path: string): Promise<string> {
   return hash.digest('hex');
 }
 
-function buildGraph(name: string, base: Omit<ModelContext, 'g'>, build: (ctx: ModelContext) => void, outDir: string, metadata: Record<string, string>): string[] {
+function buildGraph(
+  name: string,
+  base: Omit<ModelContext, 'g'>,
+  build: (ctx: ModelContext) => void,
+  outDir: string,
+  metadata: Record<string, string>,
+): string[] {
   const g = new GraphBuilder(name, base.format.compute);
   build({ ...base, g });
   return g.save(join(outDir, `${name}.onnx`), metadata);
@@ -119,7 +134,13 @@ export async function buildModel(options: BuildOptions): Promise<BuildResult> {
     stage('vision graph');
     buildGraph('text', base, (ctx) => buildTextGraph(ctx, config), staging, metadata);
     stage('text graph');
-    buildGraph('score', base, (ctx) => buildScoreGraph(ctx, config, patchGrid(config.vision_config).count), staging, metadata);
+    buildGraph(
+      'score',
+      base,
+      (ctx) => buildScoreGraph(ctx, config, patchGrid(config.vision_config).count),
+      staging,
+      metadata,
+    );
     stage('score graph');
 
     for (const file of TOKENIZER_FILES) {

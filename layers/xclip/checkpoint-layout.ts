@@ -37,9 +37,16 @@ export function checkpointLayout(config: XclipConfig): CheckpointTensor[] {
     add(`${prefix}.bias`, [size], 'norm_bias');
   };
   const attention = (prefix: string, size: number): void => {
-    for (const projectionName of ['k_proj', 'v_proj', 'q_proj', 'out_proj']) linear(`${prefix}.${projectionName}`, size, size);
+    for (const projectionName of ['k_proj', 'v_proj', 'q_proj', 'out_proj'])
+      linear(`${prefix}.${projectionName}`, size, size);
   };
-  const encoderLayers = (prefix: string, layers: number, hidden: number, intermediate: number, crossFrameMessages = false): void => {
+  const encoderLayers = (
+    prefix: string,
+    layers: number,
+    hidden: number,
+    intermediate: number,
+    crossFrameMessages = false,
+  ): void => {
     for (let i = 0; i < layers; i++) {
       const layer = `${prefix}.layers.${i}`;
       if (crossFrameMessages) {
@@ -62,7 +69,11 @@ export function checkpointLayout(config: XclipConfig): CheckpointTensor[] {
 
   const patches = patchGrid(vision).count;
   add('vision_model.embeddings.class_embedding', [vision.hidden_size], 'embedding');
-  add('vision_model.embeddings.patch_embedding.weight', [vision.hidden_size, vision.num_channels, vision.patch_size, vision.patch_size], 'conv_weight');
+  add(
+    'vision_model.embeddings.patch_embedding.weight',
+    [vision.hidden_size, vision.num_channels, vision.patch_size, vision.patch_size],
+    'conv_weight',
+  );
   add('vision_model.embeddings.position_embedding.weight', [patches + 1, vision.hidden_size], 'embedding');
   layerNorm('vision_model.pre_layernorm', vision.hidden_size);
   encoderLayers('vision_model.encoder', vision.num_hidden_layers, vision.hidden_size, vision.intermediate_size, true);
@@ -80,7 +91,8 @@ export function checkpointLayout(config: XclipConfig): CheckpointTensor[] {
   layerNorm('prompts_generator.layernorm', projection);
   for (let i = 0; i < config.prompt_layers; i++) {
     const layer = `prompts_generator.decoder.${i}`;
-    for (const projectionName of ['q_proj', 'k_proj', 'v_proj']) linear(`${layer}.cross_attn.${projectionName}`, projection, projection, false);
+    for (const projectionName of ['q_proj', 'k_proj', 'v_proj'])
+      linear(`${layer}.cross_attn.${projectionName}`, projection, projection, false);
     linear(`${layer}.cross_attn.proj`, projection, projection);
     layerNorm(`${layer}.norm1`, projection);
     layerNorm(`${layer}.norm3`, projection);

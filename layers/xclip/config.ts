@@ -3,7 +3,18 @@ import { z } from 'zod';
 import { XclipError } from '../common/errors.js';
 
 /** Activations of Hugging Face's ACT2FN that the converter can express in ONNX. */
-export const ACTIVATIONS = ['quick_gelu', 'gelu', 'gelu_new', 'gelu_pytorch_tanh', 'gelu_fast', 'relu', 'silu', 'swish', 'tanh', 'sigmoid'] as const;
+export const ACTIVATIONS = [
+  'quick_gelu',
+  'gelu',
+  'gelu_new',
+  'gelu_pytorch_tanh',
+  'gelu_fast',
+  'relu',
+  'silu',
+  'swish',
+  'tanh',
+  'sigmoid',
+] as const;
 export type Activation = (typeof ACTIVATIONS)[number];
 
 const positiveInt = z.number().int().positive();
@@ -60,7 +71,8 @@ export class InvalidConfigError extends XclipError {
 }
 
 function checkDivisible(source: string, what: string, size: number, heads: number): void {
-  if (size % heads !== 0) throw new InvalidConfigError(source, `${what}: hidden size ${size} is not divisible by ${heads} heads`);
+  if (size % heads !== 0)
+    throw new InvalidConfigError(source, `${what}: hidden size ${size} is not divisible by ${heads} heads`);
 }
 
 /**
@@ -68,7 +80,8 @@ function checkDivisible(source: string, what: string, size: number, heads: numbe
  * `text_config_dict` / `vision_config_dict` keys override `text_config` / `vision_config` as HF does.
  */
 export function parseXclipConfig(raw: unknown, source = 'config.json'): XclipConfig {
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new InvalidConfigError(source, 'not a JSON object');
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw))
+    throw new InvalidConfigError(source, 'not a JSON object');
   const input = { ...(raw as Record<string, unknown>) };
   for (const side of ['text', 'vision'] as const) {
     const legacy = input[`${side}_config_dict`];
@@ -89,10 +102,16 @@ export function parseXclipConfig(raw: unknown, source = 'config.json'): XclipCon
   checkDivisible(source, 'vision_config.mit', vision.mit_hidden_size, vision.mit_num_attention_heads);
   checkDivisible(source, 'prompt generator', config.projection_dim, config.prompt_num_attention_heads);
   if (vision.mit_hidden_size !== config.projection_dim) {
-    throw new InvalidConfigError(source, `vision_config.mit_hidden_size (${vision.mit_hidden_size}) must equal projection_dim (${config.projection_dim})`);
+    throw new InvalidConfigError(
+      source,
+      `vision_config.mit_hidden_size (${vision.mit_hidden_size}) must equal projection_dim (${config.projection_dim})`,
+    );
   }
   if (vision.image_size % vision.patch_size !== 0) {
-    throw new InvalidConfigError(source, `image_size ${vision.image_size} is not a multiple of patch_size ${vision.patch_size}`);
+    throw new InvalidConfigError(
+      source,
+      `image_size ${vision.image_size} is not a multiple of patch_size ${vision.patch_size}`,
+    );
   }
   return config;
 }
@@ -102,7 +121,10 @@ export function readXclipConfig(path: string): XclipConfig {
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new InvalidConfigError(path, (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (error as Error).message);
+    throw new InvalidConfigError(
+      path,
+      (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (error as Error).message,
+    );
   }
   let raw: unknown;
   try {

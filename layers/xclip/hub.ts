@@ -1,5 +1,14 @@
 import { createHash, type Hash } from 'node:crypto';
-import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import {
+  createReadStream,
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -15,7 +24,13 @@ export const DEFAULT_REVISION = 'main';
 export const DEFAULT_ENDPOINT = 'https://huggingface.co';
 export const DEFAULT_TIMEOUT_MS = 10_000;
 /** What the converter and runtime read: HF config and fp32 weights, CLIP BPE files, processor settings. */
-export const MODEL_FILES = ['config.json', 'preprocessor_config.json', 'vocab.json', 'merges.txt', 'model.safetensors'] as const;
+export const MODEL_FILES = [
+  'config.json',
+  'preprocessor_config.json',
+  'vocab.json',
+  'merges.txt',
+  'model.safetensors',
+] as const;
 
 const MAX_HUB_REDIRECTS = 5;
 
@@ -142,32 +157,54 @@ function networkFailure(url: URL, error: unknown): string {
   const detail = cause as { code?: string; errors?: Array<{ code?: string }>; message?: string };
   const code = detail.code ?? detail.errors?.[0]?.code;
   switch (code) {
-    case 'ECONNREFUSED': return 'connection refused';
+    case 'ECONNREFUSED':
+      return 'connection refused';
     case 'ENOTFOUND':
-    case 'EAI_AGAIN': return `DNS lookup failed for ${url.hostname}`;
-    case 'ECONNRESET': return 'connection reset';
-    case 'UND_ERR_SOCKET': return 'the server closed the connection';
+    case 'EAI_AGAIN':
+      return `DNS lookup failed for ${url.hostname}`;
+    case 'ECONNRESET':
+      return 'connection reset';
+    case 'UND_ERR_SOCKET':
+      return 'the server closed the connection';
     case 'ETIMEDOUT':
-    case 'UND_ERR_CONNECT_TIMEOUT': return 'connection timed out';
+    case 'UND_ERR_CONNECT_TIMEOUT':
+      return 'connection timed out';
     case 'ENETUNREACH':
-    case 'EHOSTUNREACH': return 'network unreachable';
-    default: return code ? `${code}: ${detail.message}` : String(detail.message ?? cause);
+    case 'EHOSTUNREACH':
+      return 'network unreachable';
+    default:
+      return code ? `${code}: ${detail.message}` : String(detail.message ?? cause);
   }
 }
 
-async function request(session: HubSession, url: URL, method: 'HEAD' | 'GET', headers: Record<string, string> = {}): Promise<{ response: Response; watchdog: Watchdog }> {
+async function request(
+  session: HubSession,
+  url: URL,
+  method: 'HEAD' | 'GET',
+  headers: Record<string, string> = {},
+): Promise<{ response: Response; watchdog: Watchdog }> {
   const watchdog = new Watchdog(session.timeoutMs);
   // Identity encoding keeps Content-Length and digests about the file's own bytes.
   const allHeaders: Record<string, string> = { 'accept-encoding': 'identity', ...headers };
   // The token is for the hub only: signed CDN URLs refuse a second credential.
-  if (session.token && url.origin === new URL(session.endpoint).origin) allHeaders.authorization = `Bearer ${session.token}`;
+  if (session.token && url.origin === new URL(session.endpoint).origin)
+    allHeaders.authorization = `Bearer ${session.token}`;
   try {
     // HEAD sees the hub's own redirect (its X-Linked-* headers describe the LFS file); GET follows it.
-    const response = await fetch(url, { method, headers: allHeaders, redirect: method === 'HEAD' ? 'manual' : 'follow', signal: watchdog.controller.signal });
+    const response = await fetch(url, {
+      method,
+      headers: allHeaders,
+      redirect: method === 'HEAD' ? 'manual' : 'follow',
+      signal: watchdog.controller.signal,
+    });
     return { response, watchdog };
   } catch (error) {
     watchdog.stop();
-    throw new HubUnreachableError(url.origin, watchdog.fired ? `no answer within ${seconds(session.timeoutMs)}` : networkFailure(url, error), error);
+    throw new HubUnreachableError(
+      url.origin,
+      watchdog.fired ? `no answer within ${seconds(session.timeoutMs)}` : networkFailure(url, error),
+      error,
+    );
   }
 }
 
@@ -181,15 +218,25 @@ function httpError(session: HubSession, file: string, response: Response): HubEr
     const hidden = response.status === 401 ? `, or it is private or gated: ${tokenHint}` : '';
     return new HubError('HUB_NOT_FOUND', what, `repository ${session.repo} not found on ${session.endpoint}${hidden}`);
   }
-  if (errorCode === 'RevisionNotFound') return new HubError('HUB_NOT_FOUND', what, `revision "${session.revision}" not found`);
-  if (errorCode === 'EntryNotFound') return new HubError('HUB_FILE_NOT_FOUND', what, `the repository has no ${file} at this revision`);
-  if (errorCode === 'GatedRepo') return new HubError('HUB_AUTH', what, `gated repository: accept its conditions on the hub, then ${tokenHint}`);
+  if (errorCode === 'RevisionNotFound')
+    return new HubError('HUB_NOT_FOUND', what, `revision "${session.revision}" not found`);
+  if (errorCode === 'EntryNotFound')
+    return new HubError('HUB_FILE_NOT_FOUND', what, `the repository has no ${file} at this revision`);
+  if (errorCode === 'GatedRepo')
+    return new HubError('HUB_AUTH', what, `gated repository: accept its conditions on the hub, then ${tokenHint}`);
   if (response.status === 401) {
-    return new HubError('HUB_AUTH', what, session.token ? `the hub rejected HF_TOKEN (${status})` : `the hub requires authentication (${status}): ${tokenHint}`);
+    return new HubError(
+      'HUB_AUTH',
+      what,
+      session.token
+        ? `the hub rejected HF_TOKEN (${status})`
+        : `the hub requires authentication (${status}): ${tokenHint}`,
+    );
   }
   if (response.status === 403) return new HubError('HUB_AUTH', what, `access denied (${status}): ${tokenHint}`);
   if (response.status === 404) return new HubError('HUB_FILE_NOT_FOUND', what, `not found (${status})`);
-  if (response.status === 429) return new HubError('HUB_HTTP', what, `rate limited by the hub (${status}); try again later`);
+  if (response.status === 429)
+    return new HubError('HUB_HTTP', what, `rate limited by the hub (${status}); try again later`);
   return new HubError('HUB_HTTP', what, `the server answered ${status} ${response.statusText}`.trim());
 }
 
@@ -236,7 +283,11 @@ async function resolveRemoteFile(session: HubSession, ref: string, file: string)
       commit: headers.get('x-repo-commit') ?? undefined,
     };
   }
-  throw new HubError('HUB_HTTP', `cannot fetch ${file} from ${session.repo}@${session.revision}`, `more than ${MAX_HUB_REDIRECTS} redirects`);
+  throw new HubError(
+    'HUB_HTTP',
+    `cannot fetch ${file} from ${session.repo}@${session.revision}`,
+    `more than ${MAX_HUB_REDIRECTS} redirects`,
+  );
 }
 
 async function resolveWeights(session: HubSession, ref: string): Promise<RemoteFile> {
@@ -244,7 +295,10 @@ async function resolveWeights(session: HubSession, ref: string): Promise<RemoteF
     return await resolveRemoteFile(session, ref, 'model.safetensors');
   } catch (error) {
     if (!(error instanceof HubError) || error.code !== 'HUB_FILE_NOT_FOUND') throw error;
-    const hasPytorchWeights = await resolveRemoteFile(session, ref, 'pytorch_model.bin').then(() => true, () => false);
+    const hasPytorchWeights = await resolveRemoteFile(session, ref, 'pytorch_model.bin').then(
+      () => true,
+      () => false,
+    );
     if (!hasPytorchWeights) throw error;
     throw new HubError(
       'HUB_NO_SAFETENSORS',
@@ -264,14 +318,22 @@ async function mismatch(path: string, remote: RemoteFile): Promise<string | unde
   else hash = createHash('sha1').update(`blob ${bytes}\0`); // a git blob id hashes this header, then the content
   for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
   const actual = hash.digest('hex');
-  return actual === remote.digest.hex ? undefined : `${remote.digest.algorithm} ${actual}, expected ${remote.digest.hex}`;
+  return actual === remote.digest.hex
+    ? undefined
+    : `${remote.digest.algorithm} ${actual}, expected ${remote.digest.hex}`;
 }
 
 /** Downloads into `FILE.part` (resuming what an earlier run left there), verifies, then renames. */
-async function download(session: HubSession, remote: RemoteFile, dir: string, onProgress?: (progress: DownloadProgress) => void): Promise<FetchedFile> {
+async function download(
+  session: HubSession,
+  remote: RemoteFile,
+  dir: string,
+  onProgress?: (progress: DownloadProgress) => void,
+): Promise<FetchedFile> {
   const path = join(dir, remote.name);
   const partPath = `${path}.part`;
-  const report = (receivedBytes: number, totalBytes = remote.size): void => onProgress?.({ file: remote.name, receivedBytes, totalBytes });
+  const report = (receivedBytes: number, totalBytes = remote.size): void =>
+    onProgress?.({ file: remote.name, receivedBytes, totalBytes });
   if (existsSync(path) && (await mismatch(path, remote)) === undefined) {
     const bytes = statSync(path).size;
     report(bytes, bytes);
@@ -282,7 +344,12 @@ async function download(session: HubSession, remote: RemoteFile, dir: string, on
   if (remote.size !== undefined && offset > remote.size) offset = 0;
   const resumedFrom = offset;
   if (remote.size === undefined || offset < remote.size) {
-    const { response, watchdog } = await request(session, remote.downloadUrl, 'GET', offset > 0 ? { range: `bytes=${offset}-` } : {});
+    const { response, watchdog } = await request(
+      session,
+      remote.downloadUrl,
+      'GET',
+      offset > 0 ? { range: `bytes=${offset}-` } : {},
+    );
     try {
       if (!response.ok || !response.body) {
         await response.body?.cancel();
@@ -308,8 +375,15 @@ async function download(session: HubSession, remote: RemoteFile, dir: string, on
       );
     } catch (error) {
       if (error instanceof XclipError) throw error;
-      const why = watchdog.fired ? `no data for ${seconds(session.timeoutMs)}` : networkFailure(remote.downloadUrl, error);
-      throw new HubError('HUB_INTERRUPTED', `download of ${remote.name} from ${remote.downloadUrl.origin} interrupted`, `${why}; run again to resume`, { cause: error });
+      const why = watchdog.fired
+        ? `no data for ${seconds(session.timeoutMs)}`
+        : networkFailure(remote.downloadUrl, error);
+      throw new HubError(
+        'HUB_INTERRUPTED',
+        `download of ${remote.name} from ${remote.downloadUrl.origin} interrupted`,
+        `${why}; run again to resume`,
+        { cause: error },
+      );
     } finally {
       watchdog.stop();
     }
@@ -317,17 +391,29 @@ async function download(session: HubSession, remote: RemoteFile, dir: string, on
   const problem = await mismatch(partPath, remote);
   if (problem !== undefined) {
     rmSync(partPath, { force: true });
-    throw new HubError('HUB_INTEGRITY', `downloaded ${remote.name} from ${session.repo}@${session.revision} does not match the hub`, `${problem}; the download was deleted, run again`);
+    throw new HubError(
+      'HUB_INTEGRITY',
+      `downloaded ${remote.name} from ${session.repo}@${session.revision} does not match the hub`,
+      `${problem}; the download was deleted, run again`,
+    );
   }
   renameSync(partPath, path);
-  return { name: remote.name, path, bytes: statSync(path).size, status: resumedFrom > 0 && offset > 0 ? 'resumed' : 'downloaded' };
+  return {
+    name: remote.name,
+    path,
+    bytes: statSync(path).size,
+    status: resumedFrom > 0 && offset > 0 ? 'resumed' : 'downloaded',
+  };
 }
 
 function checkRepoAndRevision(repo: string, revision: string): void {
   if (!/^[\w.-]+(\/[\w.-]+)?$/.test(repo) || repo.split('/').some((part) => part === '.' || part === '..')) {
     throw new UsageError(`invalid repository "${repo}"`, 'expected OWNER/NAME, e.g. microsoft/xclip-base-patch32');
   }
-  if (!/^[\w.\-/]+$/.test(revision) || revision.split('/').some((part) => part === '' || part === '.' || part === '..')) {
+  if (
+    !/^[\w.\-/]+$/.test(revision) ||
+    revision.split('/').some((part) => part === '' || part === '.' || part === '..')
+  ) {
     throw new UsageError(`invalid revision "${revision}"`, 'expected a branch, tag, commit or refs/pr/N');
   }
 }
@@ -353,7 +439,10 @@ export async function fetchModel(options: FetchModelOptions = {}): Promise<Fetch
   const { commit } = await resolveRemoteFile(session, revision, MODEL_FILES[0]);
   const ref = commit ?? revision;
   const remotes: RemoteFile[] = [];
-  for (const file of MODEL_FILES) remotes.push(file === 'model.safetensors' ? await resolveWeights(session, ref) : await resolveRemoteFile(session, ref, file));
+  for (const file of MODEL_FILES)
+    remotes.push(
+      file === 'model.safetensors' ? await resolveWeights(session, ref) : await resolveRemoteFile(session, ref, file),
+    );
 
   const dir = options.out ?? defaultModelDir(repo, revision);
   mkdirSync(dir, { recursive: true });

@@ -12,11 +12,20 @@ export function labelFeaturesPath(dir: string, labelSetId: string): string {
 }
 
 /** Writes text features [C, P] of a label set, tagged with a digest of its names. */
-export function writeLabelFeatures(path: string, labels: LabelSet, features: Float32Array, projectionDim: number): void {
-  writeSafetensors(path, [[FEATURES_TENSOR, { dtype: 'F32', shape: [labels.names.length, projectionDim], data: features }]], {
-    label_set: labels.id,
-    names_sha256: labelNamesDigest(labels.names),
-  });
+export function writeLabelFeatures(
+  path: string,
+  labels: LabelSet,
+  features: Float32Array,
+  projectionDim: number,
+): void {
+  writeSafetensors(
+    path,
+    [[FEATURES_TENSOR, { dtype: 'F32', shape: [labels.names.length, projectionDim], data: features }]],
+    {
+      label_set: labels.id,
+      names_sha256: labelNamesDigest(labels.names),
+    },
+  );
 }
 
 /** Stored features of `labels`, or undefined when none are stored or they were made for other names. */

@@ -1,6 +1,6 @@
-import { commaList } from '../common/comma-list.js';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
+import { commaList } from '../common/comma-list.js';
 import { XclipError } from '../common/errors.js';
 
 /** Label sets shipped with the project (lists from the X-CLIP authors). */
@@ -25,7 +25,11 @@ export interface LabelSet {
 
 export class LabelSetError extends XclipError {
   constructor(spec: string, why: string) {
-    super('INVALID_LABELS', `invalid label set ${JSON.stringify(spec.length > 80 ? `${spec.slice(0, 77)}...` : spec)}`, why);
+    super(
+      'INVALID_LABELS',
+      `invalid label set ${JSON.stringify(spec.length > 80 ? `${spec.slice(0, 77)}...` : spec)}`,
+      why,
+    );
   }
 }
 
@@ -35,20 +39,30 @@ export function isBuiltinLabelSet(spec: string): spec is BuiltinLabelSetId {
 
 /** Label names from a CSV with an `id,name` header, or from plain text with one label per line. */
 export function parseLabelFile(text: string): string[] {
-  const lines = text.split(/\r?\n/).map((line) => line.trim()).filter((line) => line.length > 0);
+  const lines = text
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line.length > 0);
   if (lines[0]?.toLowerCase() === 'id,name') {
-    return lines.slice(1).map((line) => line.slice(line.indexOf(',') + 1).replace(/^"(.*)"$/, '$1').trim());
+    return lines.slice(1).map((line) =>
+      line
+        .slice(line.indexOf(',') + 1)
+        .replace(/^"(.*)"$/, '$1')
+        .trim(),
+    );
   }
   return lines;
 }
 
 function validated(spec: string, names: string[]): string[] {
   if (names.length === 0) throw new LabelSetError(spec, 'it has no labels');
-  if (names.length > MAX_LABELS) throw new LabelSetError(spec, `it has ${names.length} labels, at most ${MAX_LABELS} are allowed`);
+  if (names.length > MAX_LABELS)
+    throw new LabelSetError(spec, `it has ${names.length} labels, at most ${MAX_LABELS} are allowed`);
   const seen = new Set<string>();
   for (const name of names) {
     if (name.length === 0) throw new LabelSetError(spec, 'it has an empty label');
-    if (name.length > MAX_LABEL_CHARS) throw new LabelSetError(spec, `label "${name.slice(0, 40)}..." is longer than ${MAX_LABEL_CHARS} characters`);
+    if (name.length > MAX_LABEL_CHARS)
+      throw new LabelSetError(spec, `label "${name.slice(0, 40)}..." is longer than ${MAX_LABEL_CHARS} characters`);
     if (seen.has(name)) throw new LabelSetError(spec, `label "${name}" appears twice`);
     seen.add(name);
   }
@@ -67,7 +81,10 @@ export function labelNamesDigest(names: readonly string[]): string {
 
 /** A user label set from a list of names; its id is derived from the names. */
 export function customLabelSet(names: string[], spec = names.join(',')): LabelSet {
-  const clean = validated(spec, names.map((name) => name.trim()));
+  const clean = validated(
+    spec,
+    names.map((name) => name.trim()),
+  );
   return { id: `custom-${labelNamesDigest(clean).slice(0, 12)}`, names: clean };
 }
 
@@ -82,8 +99,12 @@ export function listedLabelSet(text: string): LabelSet | undefined {
  */
 export function resolveLabelSet(spec: string = DEFAULT_LABEL_SET): LabelSet {
   if (isBuiltinLabelSet(spec)) return builtinLabelSet(spec);
-  if (existsSync(spec) && statSync(spec).isFile()) return customLabelSet(parseLabelFile(readFileSync(spec, 'utf8')), spec);
+  if (existsSync(spec) && statSync(spec).isFile())
+    return customLabelSet(parseLabelFile(readFileSync(spec, 'utf8')), spec);
   const listed = listedLabelSet(spec);
   if (listed) return listed;
-  throw new LabelSetError(spec, `not a built-in set (${Object.keys(BUILTIN_LABEL_SETS).join(', ')}), an existing file, or a comma-separated list`);
+  throw new LabelSetError(
+    spec,
+    `not a built-in set (${Object.keys(BUILTIN_LABEL_SETS).join(', ')}), an existing file, or a comma-separated list`,
+  );
 }

@@ -65,7 +65,11 @@ export function readManifest(dir: string): ModelManifest {
     throw new ModelDirectoryError(dir, `${MANIFEST_FILE} not found: build one with \`xclip model build\``);
   }
   const manifest = JSON.parse(raw) as ModelManifest;
-  if (manifest.format !== MODEL_FORMAT) throw new ModelDirectoryError(dir, `unsupported model format ${JSON.stringify(manifest.format)}, expected ${MODEL_FORMAT}`);
+  if (manifest.format !== MODEL_FORMAT)
+    throw new ModelDirectoryError(
+      dir,
+      `unsupported model format ${JSON.stringify(manifest.format)}, expected ${MODEL_FORMAT}`,
+    );
   return manifest;
 }
 

@@ -11,7 +11,12 @@ export interface Int8Weights {
  * Symmetric int8 quantization of a [rows, cols] matrix with one scale per column (a linear weight in
  * x @ W layout: per output channel) or per row (an embedding table: per token).
  */
-export function quantizeInt8(matrix: Float32Array, rows: number, cols: number, scaleAxis: 'row' | 'column'): Int8Weights {
+export function quantizeInt8(
+  matrix: Float32Array,
+  rows: number,
+  cols: number,
+  scaleAxis: 'row' | 'column',
+): Int8Weights {
   const scaleIndex = scaleAxis === 'column' ? (_r: number, c: number) => c : (r: number) => r;
   const scales = new Float32Array(scaleAxis === 'column' ? cols : rows);
   for (let r = 0; r < rows; r++) {
@@ -24,7 +29,10 @@ export function quantizeInt8(matrix: Float32Array, rows: number, cols: number, s
   const values = new Int8Array(matrix.length);
   for (let r = 0; r < rows; r++) {
     for (let c = 0; c < cols; c++) {
-      values[r * cols + c] = Math.max(-127, Math.min(127, Math.round(matrix[r * cols + c]! / scales[scaleIndex(r, c)]!)));
+      values[r * cols + c] = Math.max(
+        -127,
+        Math.min(127, Math.round(matrix[r * cols + c]! / scales[scaleIndex(r, c)]!)),
+      );
     }
   }
   return { values, scales };
@@ -42,7 +50,12 @@ export interface Int4Blocks {
  * Weight-only 4-bit quantization in ONNX Runtime's MatMulNBits layout: per output column, blocks of
  * `blockSize` input rows, symmetric around the default zero point 8 (values -8..7 stored as 0..15).
  */
-export function quantizeInt4Blocks(weight: Float32Array, inFeatures: number, outFeatures: number, blockSize: number): Int4Blocks {
+export function quantizeInt4Blocks(
+  weight: Float32Array,
+  inFeatures: number,
+  outFeatures: number,
+  blockSize: number,
+): Int4Blocks {
   const blocks = Math.ceil(inFeatures / blockSize);
   const blobBytes = blockSize / 2;
   const packed = new Uint8Array(outFeatures * blocks * blobBytes);

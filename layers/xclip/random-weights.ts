@@ -1,9 +1,9 @@
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { type CheckpointTensor, checkpointLayout } from './checkpoint-layout.js';
 import { CLIP_BPE_DIR, CLIP_BPE_VOCAB_SIZE } from './clip-bpe.js';
-import { checkpointLayout, type CheckpointTensor } from './checkpoint-layout.js';
 import { parseXclipConfig, type XclipConfig } from './config.js';
-import { elementCount, writeSafetensors, type Tensor } from './safetensors.js';
+import { elementCount, type Tensor, writeSafetensors } from './safetensors.js';
 import { TOKENIZER_FILES } from './tokenizer.js';
 
 /** Raw HF configs: `base-patch32` is all HF defaults (= microsoft/xclip-base-patch32), `tiny` the golden fixture's sizes. */
@@ -13,13 +13,26 @@ const PRESET_CONFIGS = {
     projection_dim: 16,
     prompt_num_attention_heads: 2,
     text_config: {
-      hidden_size: 24, intermediate_size: 48, num_hidden_layers: 2, num_attention_heads: 2,
-      max_position_embeddings: 16, vocab_size: 100, layer_norm_eps: 1e-6,
+      hidden_size: 24,
+      intermediate_size: 48,
+      num_hidden_layers: 2,
+      num_attention_heads: 2,
+      max_position_embeddings: 16,
+      vocab_size: 100,
+      layer_norm_eps: 1e-6,
     },
     vision_config: {
-      hidden_size: 32, intermediate_size: 64, num_hidden_layers: 2, num_attention_heads: 4,
-      image_size: 32, patch_size: 8, num_frames: 4, layer_norm_eps: 1e-4,
-      mit_hidden_size: 16, mit_intermediate_size: 48, mit_num_attention_heads: 2,
+      hidden_size: 32,
+      intermediate_size: 64,
+      num_hidden_layers: 2,
+      num_attention_heads: 4,
+      image_size: 32,
+      patch_size: 8,
+      num_frames: 4,
+      layer_norm_eps: 1e-4,
+      mit_hidden_size: 16,
+      mit_intermediate_size: 48,
+      mit_num_attention_heads: 2,
     },
   },
 } as const;
@@ -47,11 +60,19 @@ export function toHfConfigJson(config: XclipConfig): Record<string, unknown> {
     torch_dtype: 'float32',
     ...config,
     text_config: sortedKeys({
-      ...initializers, attention_dropout: 0.0, bos_token_id: 0, eos_token_id: 2, pad_token_id: 1, model_type: 'xclip_text_model',
+      ...initializers,
+      attention_dropout: 0.0,
+      bos_token_id: 0,
+      eos_token_id: 2,
+      pad_token_id: 1,
+      model_type: 'xclip_text_model',
       ...config.text_config,
     }),
     vision_config: sortedKeys({
-      ...initializers, attention_dropout: 0.0, drop_path_rate: 0.0, model_type: 'xclip_vision_model',
+      ...initializers,
+      attention_dropout: 0.0,
+      drop_path_rate: 0.0,
+      model_type: 'xclip_vision_model',
       ...config.vision_config,
     }),
   });
@@ -208,7 +229,11 @@ export function* randomTensors(config: XclipConfig, seed: number): Generator<[st
  * Writes `config.json` and `model.safetensors` of a random X-CLIP model into `out`; same seed, same
  * bytes. A model with CLIP's vocabulary also gets CLIP's vocab.json and merges.txt, as a hub model has.
  */
-export function writeRandomModel(out: string, config: XclipConfig, seed: number): { configPath: string; modelPath: string } {
+export function writeRandomModel(
+  out: string,
+  config: XclipConfig,
+  seed: number,
+): { configPath: string; modelPath: string } {
   mkdirSync(out, { recursive: true });
   if (config.text_config.vocab_size === CLIP_BPE_VOCAB_SIZE) {
     for (const file of TOKENIZER_FILES) copyFileSync(join(CLIP_BPE_DIR, file), join(out, file));

@@ -1,6 +1,6 @@
 import { XclipError } from '../common/errors.js';
-import { type Tensor, readSafetensors, writeSafetensors } from './safetensors.js';
-import { XclipRuntime, l2NormalizeRows } from './runtime.js';
+import { l2NormalizeRows, XclipRuntime } from './runtime.js';
+import { readSafetensors, type Tensor, writeSafetensors } from './safetensors.js';
 
 export class InvalidModelInputsError extends XclipError {
   constructor(path: string, why: string) {
@@ -8,11 +8,20 @@ export class InvalidModelInputsError extends XclipError {
   }
 }
 
-function requireTensor(path: string, tensors: Map<string, Tensor>, name: string, dtype: Tensor['dtype'], rank: number): Tensor {
+function requireTensor(
+  path: string,
+  tensors: Map<string, Tensor>,
+  name: string,
+  dtype: Tensor['dtype'],
+  rank: number,
+): Tensor {
   const tensor = tensors.get(name);
   if (!tensor) throw new InvalidModelInputsError(path, `tensor ${name} is missing`);
   if (tensor.dtype !== dtype || tensor.shape.length !== rank) {
-    throw new InvalidModelInputsError(path, `${name} must be ${dtype} of rank ${rank}, got ${tensor.dtype} [${tensor.shape}]`);
+    throw new InvalidModelInputsError(
+      path,
+      `${name} must be ${dtype} of rank ${rank}, got ${tensor.dtype} [${tensor.shape}]`,
+    );
   }
   return tensor;
 }
@@ -27,7 +36,10 @@ export async function runModelOnFile(modelDir: string, inputsPath: string, outPa
   const ids = requireTensor(inputsPath, tensors, 'input_ids', 'I64', 2);
   const mask = requireTensor(inputsPath, tensors, 'attention_mask', 'I64', 2);
   if (ids.shape.some((d, i) => d !== mask.shape[i])) {
-    throw new InvalidModelInputsError(inputsPath, `input_ids [${ids.shape}] and attention_mask [${mask.shape}] differ in shape`);
+    throw new InvalidModelInputsError(
+      inputsPath,
+      `input_ids [${ids.shape}] and attention_mask [${mask.shape}] differ in shape`,
+    );
   }
   const runtime = await XclipRuntime.load(modelDir);
   try {
@@ -35,11 +47,18 @@ export async function runModelOnFile(modelDir: string, inputsPath: string, outPa
     const [batch, t, channels, height, width] = pixels.shape as [number, number, number, number, number];
     const expectedChannels = runtime.manifest.config.vision_config.num_channels;
     if (t !== frames || channels !== expectedChannels || height !== imageSize || width !== imageSize) {
-      throw new InvalidModelInputsError(inputsPath, `pixel_values is [${pixels.shape}] but the model takes [B,${frames},${expectedChannels},${imageSize},${imageSize}]`);
+      throw new InvalidModelInputsError(
+        inputsPath,
+        `pixel_values is [${pixels.shape}] but the model takes [B,${frames},${expectedChannels},${imageSize},${imageSize}]`,
+      );
     }
     const [count, length] = ids.shape as [number, number];
     const maxLength = runtime.manifest.text.contextLength;
-    if (length > maxLength) throw new InvalidModelInputsError(inputsPath, `input_ids has ${length} tokens per row, the model takes at most ${maxLength}`);
+    if (length > maxLength)
+      throw new InvalidModelInputsError(
+        inputsPath,
+        `input_ids has ${length} tokens per row, the model takes at most ${maxLength}`,
+      );
     const videos = await runtime.encodeVideos(pixels.data as Float32Array, batch);
     const texts = await runtime.encodeTexts(ids.data as BigInt64Array, mask.data as BigInt64Array, count, length);
     const scores = await runtime.scoreVideos(videos, texts);

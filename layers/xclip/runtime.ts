@@ -45,7 +45,8 @@ export interface Scores {
 }
 
 function float32(tensor: ort.Tensor | undefined, name: string): Float32Array {
-  if (!tensor || !(tensor.data instanceof Float32Array)) throw new Error(`model output ${name} is missing or not float32`);
+  if (!tensor || !(tensor.data instanceof Float32Array))
+    throw new Error(`model output ${name} is missing or not float32`);
   return tensor.data;
 }
 
@@ -70,13 +71,17 @@ export class XclipRuntime {
   ) {
     this.projectionDim = manifest.config.projection_dim;
     this.patches = patchGrid(manifest.config.vision_config).count;
-    this.batcher = maxVideoBatch > 1 ? new VideoBatcher((pixelValues, batch) => this.runVision(pixelValues, batch), maxVideoBatch) : undefined;
+    this.batcher =
+      maxVideoBatch > 1
+        ? new VideoBatcher((pixelValues, batch) => this.runVision(pixelValues, batch), maxVideoBatch)
+        : undefined;
   }
 
   static async load(dir: string, options: SessionOptions = {}): Promise<XclipRuntime> {
     const started = performance.now();
     const maxVideoBatch = options.maxVideoBatch ?? 1;
-    if (!Number.isInteger(maxVideoBatch) || maxVideoBatch < 1) throw new RangeError(`maxVideoBatch must be a positive integer, got ${maxVideoBatch}`);
+    if (!Number.isInteger(maxVideoBatch) || maxVideoBatch < 1)
+      throw new RangeError(`maxVideoBatch must be a positive integer, got ${maxVideoBatch}`);
     const manifest = readManifest(dir);
     const sessionOptions: ort.InferenceSession.SessionOptions = {
       intraOpNumThreads: options.threads ?? availableParallelism(),
@@ -89,14 +94,20 @@ export class XclipRuntime {
       executionProviders: options.executionProviders ?? ['cpu'],
     };
     const settled = await Promise.allSettled(
-      ['vision', 'text', 'score'].map((graph) => ort.InferenceSession.create(join(dir, `${graph}.onnx`), sessionOptions)),
+      ['vision', 'text', 'score'].map((graph) =>
+        ort.InferenceSession.create(join(dir, `${graph}.onnx`), sessionOptions),
+      ),
     );
     const failed = settled.find((outcome) => outcome.status === 'rejected');
     if (failed) {
-      await Promise.all(settled.map((outcome) => (outcome.status === 'fulfilled' ? outcome.value.release() : undefined)));
+      await Promise.all(
+        settled.map((outcome) => (outcome.status === 'fulfilled' ? outcome.value.release() : undefined)),
+      );
       throw failed.reason;
     }
-    const [vision, text, score] = settled.map((outcome) => (outcome as PromiseFulfilledResult<ort.InferenceSession>).value);
+    const [vision, text, score] = settled.map(
+      (outcome) => (outcome as PromiseFulfilledResult<ort.InferenceSession>).value,
+    );
     return new XclipRuntime(dir, manifest, vision!, text!, score!, performance.now() - started, maxVideoBatch);
   }
 
@@ -115,7 +126,13 @@ export class XclipRuntime {
 
   private async runVision(pixelValues: Float32Array, batch: number): Promise<VideoFeatures> {
     const { num_channels: channels } = this.manifest.config.vision_config;
-    const input = new ort.Tensor('float32', pixelValues, [batch, this.frames, channels, this.imageSize, this.imageSize]);
+    const input = new ort.Tensor('float32', pixelValues, [
+      batch,
+      this.frames,
+      channels,
+      this.imageSize,
+      this.imageSize,
+    ]);
     const out = await this.vision.run({ [VISION_INPUT]: input });
     return {
       batch,
@@ -125,7 +142,12 @@ export class XclipRuntime {
   }
 
   /** input_ids / attention_mask [C, L] -> text features [C, P]. */
-  async encodeTexts(inputIds: BigInt64Array, attentionMask: BigInt64Array, count: number, length: number): Promise<TextFeatures> {
+  async encodeTexts(
+    inputIds: BigInt64Array,
+    attentionMask: BigInt64Array,
+    count: number,
+    length: number,
+  ): Promise<TextFeatures> {
     const out = await this.text.run({
       [TEXT_INPUTS.inputIds]: new ort.Tensor('int64', inputIds, [count, length]),
       [TEXT_INPUTS.attentionMask]: new ort.Tensor('int64', attentionMask, [count, length]),

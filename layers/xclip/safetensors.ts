@@ -30,7 +30,16 @@ export interface TensorInfo {
 }
 
 const DTYPE_BYTES: Record<Dtype, number> = {
-  F64: 8, F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4, I16: 2, I8: 1, U8: 1, BOOL: 1,
+  F64: 8,
+  F32: 4,
+  F16: 2,
+  BF16: 2,
+  I64: 8,
+  I32: 4,
+  I16: 2,
+  I8: 1,
+  U8: 1,
+  BOOL: 1,
 };
 
 /** Largest header we accept: real checkpoints have headers of a few hundred KB. */
@@ -55,21 +64,33 @@ function typedView(dtype: Dtype, bytes: Uint8Array): TensorData {
   const owned = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
   const buffer = owned ? (bytes.buffer as ArrayBuffer) : Uint8Array.from(bytes).buffer;
   switch (dtype) {
-    case 'F64': return new Float64Array(buffer);
-    case 'F32': return new Float32Array(buffer);
+    case 'F64':
+      return new Float64Array(buffer);
+    case 'F32':
+      return new Float32Array(buffer);
     case 'F16':
-    case 'BF16': return new Uint16Array(buffer);
-    case 'I64': return new BigInt64Array(buffer);
-    case 'I32': return new Int32Array(buffer);
-    case 'I16': return new Int16Array(buffer);
-    case 'I8': return new Int8Array(buffer);
+    case 'BF16':
+      return new Uint16Array(buffer);
+    case 'I64':
+      return new BigInt64Array(buffer);
+    case 'I32':
+      return new Int32Array(buffer);
+    case 'I16':
+      return new Int16Array(buffer);
+    case 'I8':
+      return new Int8Array(buffer);
     case 'U8':
-    case 'BOOL': return new Uint8Array(buffer);
+    case 'BOOL':
+      return new Uint8Array(buffer);
   }
 }
 
 /** Parses and validates a header; `dataBytes` is the size of everything after it. */
-function parseHeader(source: string, json: string, dataBytes: number): { tensors: Map<string, TensorInfo>; metadata: Record<string, string> } {
+function parseHeader(
+  source: string,
+  json: string,
+  dataBytes: number,
+): { tensors: Map<string, TensorInfo>; metadata: Record<string, string> } {
   let parsed: unknown;
   try {
     parsed = JSON.parse(json);
@@ -83,11 +104,14 @@ function parseHeader(source: string, json: string, dataBytes: number): { tensors
   let metadata: Record<string, string> = {};
   for (const [name, entry] of Object.entries(parsed as Record<string, unknown>)) {
     if (name === '__metadata__') {
-      metadata = Object.fromEntries(Object.entries((entry ?? {}) as Record<string, unknown>).map(([k, v]) => [k, String(v)]));
+      metadata = Object.fromEntries(
+        Object.entries((entry ?? {}) as Record<string, unknown>).map(([k, v]) => [k, String(v)]),
+      );
       continue;
     }
     const { dtype, shape, data_offsets: offsets } = (entry ?? {}) as Record<string, unknown>;
-    if (!isDtype(dtype)) throw new InvalidSafetensorsError(source, `tensor "${name}" has unsupported dtype ${JSON.stringify(dtype)}`);
+    if (!isDtype(dtype))
+      throw new InvalidSafetensorsError(source, `tensor "${name}" has unsupported dtype ${JSON.stringify(dtype)}`);
     if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
       throw new InvalidSafetensorsError(source, `tensor "${name}" has an invalid shape ${JSON.stringify(shape)}`);
     }
@@ -97,10 +121,16 @@ function parseHeader(source: string, json: string, dataBytes: number): { tensors
     const [begin, end] = offsets as [number, number];
     const expected = elementCount(shape as number[]) * DTYPE_BYTES[dtype];
     if (end - begin !== expected) {
-      throw new InvalidSafetensorsError(source, `tensor "${name}" spans ${end - begin} bytes but ${dtype}${JSON.stringify(shape)} needs ${expected}`);
+      throw new InvalidSafetensorsError(
+        source,
+        `tensor "${name}" spans ${end - begin} bytes but ${dtype}${JSON.stringify(shape)} needs ${expected}`,
+      );
     }
     if (end > dataBytes) {
-      throw new InvalidSafetensorsError(source, `tensor "${name}" ends at byte ${end} but the data section has ${dataBytes} (file truncated?)`);
+      throw new InvalidSafetensorsError(
+        source,
+        `tensor "${name}" ends at byte ${end} but the data section has ${dataBytes} (file truncated?)`,
+      );
     }
     tensors.set(name, { dtype, shape: shape as number[], begin, end });
   }
@@ -120,7 +150,12 @@ export class SafetensorsFile {
   readonly metadata: Readonly<Record<string, string>>;
   private fd: number | undefined;
 
-  private constructor(readonly path: string, fd: number, private readonly dataStart: number, header: ReturnType<typeof parseHeader>) {
+  private constructor(
+    readonly path: string,
+    fd: number,
+    private readonly dataStart: number,
+    header: ReturnType<typeof parseHeader>,
+  ) {
     this.fd = fd;
     this.tensors = header.tensors;
     this.metadata = header.metadata;
@@ -130,12 +165,16 @@ export class SafetensorsFile {
     const fd = openSync(path, 'r');
     try {
       const size = fstatSync(fd).size;
-      if (size < 8) throw new InvalidSafetensorsError(path, `file has ${size} bytes, fewer than the 8-byte header length`);
+      if (size < 8)
+        throw new InvalidSafetensorsError(path, `file has ${size} bytes, fewer than the 8-byte header length`);
       const prefix = Buffer.alloc(8);
       readSync(fd, prefix, 0, 8, 0);
       const headerBytes = prefix.readBigUInt64LE(0);
       if (headerBytes > BigInt(Math.min(MAX_HEADER_BYTES, size - 8))) {
-        throw new InvalidSafetensorsError(path, `header length ${headerBytes} exceeds the file (${size} bytes) or the ${MAX_HEADER_BYTES}-byte limit`);
+        throw new InvalidSafetensorsError(
+          path,
+          `header length ${headerBytes} exceeds the file (${size} bytes) or the ${MAX_HEADER_BYTES}-byte limit`,
+        );
       }
       const header = Buffer.alloc(Number(headerBytes));
       readSync(fd, header, 0, header.length, 8);
@@ -195,7 +234,11 @@ function dtypeOfData(data: TensorData): Dtype {
  * Writes tensors to `path` in insertion order, streaming each tensor's bytes (no concatenated copy).
  * Each tensor's dtype must match its data's element size.
  */
-export function writeSafetensors(path: string, tensors: Iterable<[string, Tensor]>, metadata: Record<string, string> = {}): void {
+export function writeSafetensors(
+  path: string,
+  tensors: Iterable<[string, Tensor]>,
+  metadata: Record<string, string> = {},
+): void {
   const entries = [...tensors];
   const header: Record<string, unknown> = {};
   if (Object.keys(metadata).length > 0) header.__metadata__ = metadata;
@@ -203,12 +246,22 @@ export function writeSafetensors(path: string, tensors: Iterable<[string, Tensor
   for (const [name, tensor] of entries) {
     const bytes = DTYPE_BYTES[tensor.dtype];
     if (tensor.data.BYTES_PER_ELEMENT !== bytes) {
-      throw new InvalidSafetensorsError(path, `tensor "${name}" is ${tensor.dtype} but its data is ${dtypeOfData(tensor.data)}`);
+      throw new InvalidSafetensorsError(
+        path,
+        `tensor "${name}" is ${tensor.dtype} but its data is ${dtypeOfData(tensor.data)}`,
+      );
     }
     if (tensor.data.length !== elementCount(tensor.shape)) {
-      throw new InvalidSafetensorsError(path, `tensor "${name}" has ${tensor.data.length} elements but shape ${JSON.stringify(tensor.shape)}`);
+      throw new InvalidSafetensorsError(
+        path,
+        `tensor "${name}" has ${tensor.data.length} elements but shape ${JSON.stringify(tensor.shape)}`,
+      );
     }
-    header[name] = { dtype: tensor.dtype, shape: tensor.shape, data_offsets: [offset, offset + tensor.data.byteLength] };
+    header[name] = {
+      dtype: tensor.dtype,
+      shape: tensor.shape,
+      data_offsets: [offset, offset + tensor.data.byteLength],
+    };
     offset += tensor.data.byteLength;
   }
   let json = JSON.stringify(header);
@@ -276,7 +329,9 @@ export function toFloat32(tensor: Tensor): Float32Array {
   if (dtype === 'F16') return Float32Array.from(data as Uint16Array, halfToFloat);
   if (dtype === 'BF16') {
     const bits = new Uint32Array((data as Uint16Array).length);
-    (data as Uint16Array).forEach((b, i) => { bits[i] = b << 16; });
+    (data as Uint16Array).forEach((b, i) => {
+      bits[i] = b << 16;
+    });
     return new Float32Array(bits.buffer);
   }
   throw new XclipError('NOT_FLOAT', `cannot read a ${dtype} tensor as float32`, 'expected F32, F64, F16 or BF16');

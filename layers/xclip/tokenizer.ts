@@ -74,7 +74,10 @@ export function parseVocab(text: string, source = 'vocab.json'): Map<string, num
   const vocab = new Map<string, number>();
   for (const [token, id] of Object.entries(parsed)) {
     if (!Number.isSafeInteger(id) || (id as number) < 0) {
-      throw new InvalidTokenizerError(source, `token ${JSON.stringify(token)} has id ${JSON.stringify(id)}, not a non-negative integer`);
+      throw new InvalidTokenizerError(
+        source,
+        `token ${JSON.stringify(token)} has id ${JSON.stringify(id)}, not a non-negative integer`,
+      );
     }
     vocab.set(token, id as number);
   }
@@ -88,7 +91,10 @@ export function parseMerges(text: string, source = 'merges.txt'): Array<[string,
     if (line.length === 0 || (index === 0 && line.startsWith('#version'))) return;
     const pair = line.split(' ');
     if (pair.length !== 2 || !pair[0] || !pair[1]) {
-      throw new InvalidTokenizerError(source, `line ${index + 1} is ${JSON.stringify(line.slice(0, 40))}, not "left right"`);
+      throw new InvalidTokenizerError(
+        source,
+        `line ${index + 1} is ${JSON.stringify(line.slice(0, 40))}, not "left right"`,
+      );
     }
     merges.push([pair[0], pair[1]]);
   });
@@ -120,7 +126,8 @@ export class ClipTokenizer {
     const vocab = data.vocab instanceof Map ? data.vocab : new Map(Object.entries(data.vocab));
     const idOf = (token: string, why: string) => {
       const id = vocab.get(token);
-      if (id === undefined) throw new InvalidTokenizerError(source, `${JSON.stringify(token)} is not in the vocabulary (${why})`);
+      if (id === undefined)
+        throw new InvalidTokenizerError(source, `${JSON.stringify(token)} is not in the vocabulary (${why})`);
       return id;
     };
     this.startOfTextId = idOf(START_OF_TEXT, 'start of text');
@@ -129,7 +136,9 @@ export class ClipTokenizer {
       idOf(symbol, 'byte symbol');
       idOf(symbol + END_OF_WORD, 'byte symbol at word end');
     }
-    data.merges.forEach(([left, right], rank) => idOf(left + right, `merge ${rank + 1}`));
+    data.merges.forEach(([left, right], rank) => {
+      idOf(left + right, `merge ${rank + 1}`);
+    });
     this.vocab = vocab;
     this.merger = new BytePairMerger(data.merges);
   }
@@ -156,15 +165,23 @@ export class ClipTokenizer {
    * (a longer text keeps its first `contextLength - 2`), padded with the end-of-text id.
    */
   encodeBatch(texts: readonly string[], options: EncodeBatchOptions = {}): TokenBatch {
-    return this.padBatch(texts.map((text) => this.encode(text)), options);
+    return this.padBatch(
+      texts.map((text) => this.encode(text)),
+      options,
+    );
   }
 
   /** The padded form of already encoded rows (`encode`'s output), as encodeBatch makes it. */
-  padBatch(encoded: readonly (readonly number[])[], { contextLength = DEFAULT_CONTEXT_LENGTH, padToLongest = false }: EncodeBatchOptions = {}): TokenBatch {
+  padBatch(
+    encoded: readonly (readonly number[])[],
+    { contextLength = DEFAULT_CONTEXT_LENGTH, padToLongest = false }: EncodeBatchOptions = {},
+  ): TokenBatch {
     if (!Number.isInteger(contextLength) || contextLength < 2) {
       throw new UsageError(`invalid context length ${contextLength}`, 'it must be an integer of at least 2');
     }
-    const rowIds = encoded.map((ids) => (ids.length <= contextLength ? ids : [...ids.slice(0, contextLength - 1), this.endOfTextId]));
+    const rowIds = encoded.map((ids) =>
+      ids.length <= contextLength ? ids : [...ids.slice(0, contextLength - 1), this.endOfTextId],
+    );
     const lengths = rowIds.map((ids) => ids.length);
     const length = padToLongest ? lengths.reduce((longest, n) => Math.max(longest, n), 0) : contextLength;
     const inputIds = new BigInt64Array(rowIds.length * length).fill(BigInt(this.endOfTextId));

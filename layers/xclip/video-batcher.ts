@@ -28,8 +28,12 @@ export class VideoBatcher {
   private readonly queue: Request[] = [];
   private running = false;
 
-  constructor(private readonly encode: EncodeVideos, readonly maxBatch: number) {
-    if (!Number.isInteger(maxBatch) || maxBatch < 1) throw new RangeError(`maxBatch must be a positive integer, got ${maxBatch}`);
+  constructor(
+    private readonly encode: EncodeVideos,
+    readonly maxBatch: number,
+  ) {
+    if (!Number.isInteger(maxBatch) || maxBatch < 1)
+      throw new RangeError(`maxBatch must be a positive integer, got ${maxBatch}`);
   }
 
   encodeVideos(pixelValues: Float32Array, batch: number): Promise<VideoFeatures> {

@@ -1,5 +1,5 @@
 import { XclipError } from '../common/errors.js';
-import { SafetensorsFile, elementCount, toFloat32 } from './safetensors.js';
+import { SafetensorsFile, toFloat32 } from './safetensors.js';
 
 export interface FloatTensor {
   shape: number[];
@@ -14,7 +14,9 @@ export class CheckpointError extends XclipError {
 
 /** Lists at most `limit` names, then how many more. */
 function nameList(names: readonly string[], limit = 8): string {
-  return names.length <= limit ? names.join(', ') : `${names.slice(0, limit).join(', ')} and ${names.length - limit} more`;
+  return names.length <= limit
+    ? names.join(', ')
+    : `${names.slice(0, limit).join(', ')} and ${names.length - limit} more`;
 }
 
 /** Buffers that older checkpoints carry and HF itself ignores when loading. */
@@ -44,8 +46,14 @@ export class CheckpointWeights {
   take(name: string, expectedShape?: readonly number[]): FloatTensor {
     const info = this.file.tensors.get(name);
     if (!info) throw new CheckpointError(this.path, `missing tensor ${name}`);
-    if (expectedShape && (info.shape.length !== expectedShape.length || info.shape.some((d, i) => d !== expectedShape[i]))) {
-      throw new CheckpointError(this.path, `tensor ${name} has shape [${info.shape}] but the config implies [${expectedShape}]`);
+    if (
+      expectedShape &&
+      (info.shape.length !== expectedShape.length || info.shape.some((d, i) => d !== expectedShape[i]))
+    ) {
+      throw new CheckpointError(
+        this.path,
+        `tensor ${name} has shape [${info.shape}] but the config implies [${expectedShape}]`,
+      );
     }
     const tensor = this.file.get(name);
     return { shape: tensor.shape, data: toFloat32(tensor) };
@@ -62,7 +70,9 @@ export class CheckpointWeights {
     const misshapen = expected
       .filter((tensor) => {
         const shape = this.shapeOf(tensor.name);
-        return shape !== undefined && (shape.length !== tensor.shape.length || shape.some((d, i) => d !== tensor.shape[i]));
+        return (
+          shape !== undefined && (shape.length !== tensor.shape.length || shape.some((d, i) => d !== tensor.shape[i]))
+        );
       })
       .map((tensor) => `${tensor.name} [${this.shapeOf(tensor.name)}] (config implies [${tensor.shape}])`);
     const problems = [
@@ -89,4 +99,3 @@ export function transpose2d(data: Float32Array, rows: number, cols: number): Flo
 export function scaled(data: Float32Array, factor: number): Float32Array {
   return data.map((v) => v * factor);
 }
-

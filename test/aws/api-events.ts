@@ -9,7 +9,10 @@ export interface ApiReply {
 }
 
 /** events/<name> with its method, path, query or body replaced, through the real API handler. */
-export async function callApi(name: string, changes: { method?: string; path?: string; query?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<ApiReply> {
+export async function callApi(
+  name: string,
+  changes: { method?: string; path?: string; query?: string; body?: unknown; headers?: Record<string, string> } = {},
+): Promise<ApiReply> {
   const event = sampleEvent<APIGatewayProxyEventV2>(name);
   if (changes.method) event.requestContext.http.method = changes.method;
   if (changes.path) event.rawPath = event.requestContext.http.path = changes.path;
@@ -17,8 +20,13 @@ export async function callApi(name: string, changes: { method?: string; path?: s
     event.rawQueryString = changes.query;
     event.queryStringParameters = Object.fromEntries(new URLSearchParams(changes.query));
   }
-  if (changes.body !== undefined) event.body = typeof changes.body === 'string' ? changes.body : JSON.stringify(changes.body);
+  if (changes.body !== undefined)
+    event.body = typeof changes.body === 'string' ? changes.body : JSON.stringify(changes.body);
   Object.assign(event.headers, changes.headers);
-  const reply = await handler(event, lambdaContext) as APIGatewayProxyStructuredResultV2;
-  return { status: reply.statusCode!, headers: reply.headers ?? {}, json: reply.body ? JSON.parse(reply.body) : undefined };
+  const reply = (await handler(event, lambdaContext)) as APIGatewayProxyStructuredResultV2;
+  return {
+    status: reply.statusCode!,
+    headers: reply.headers ?? {},
+    json: reply.body ? JSON.parse(reply.body) : undefined,
+  };
 }

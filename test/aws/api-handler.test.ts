@@ -1,17 +1,21 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { Validator } from '@seriousme/openapi-schema-validator';
-import { type LocalAws, startLocalAws } from './local-aws.js';
 import { S3ObjectStore } from '../../layers/pipeline/adapters/aws/s3-object-store.js';
 import { videoIdFor } from '../../layers/pipeline/video-id.js';
 import { callApi } from './api-events.js';
+import { type LocalAws, startLocalAws } from './local-aws.js';
 
 const ORIGIN = 'https://app.example.com';
 let aws: LocalAws;
 
 before(async () => {
   aws = await startLocalAws();
-  Object.assign(process.env, { CORS_ORIGINS: `${ORIGIN},https://admin.example.com`, MAX_VIDEO_BYTES: '100000', MODEL_DIR: '/nonexistent/model' });
+  Object.assign(process.env, {
+    CORS_ORIGINS: `${ORIGIN},https://admin.example.com`,
+    MAX_VIDEO_BYTES: '100000',
+    MODEL_DIR: '/nonexistent/model',
+  });
 });
 after(() => aws.close());
 
@@ -19,11 +23,21 @@ test('POST /uploads (events/api-post-upload.json) presigns a PUT under the uploa
   const reply = await callApi('api-post-upload.json');
   assert.equal(reply.status, 200, JSON.stringify(reply.json));
   assert.equal(reply.headers['access-control-allow-origin'], ORIGIN);
-  const upload = reply.json as { id: string; key: string; url: string; method: string; headers: Record<string, string> };
+  const upload = reply.json as {
+    id: string;
+    key: string;
+    url: string;
+    method: string;
+    headers: Record<string, string>;
+  };
   assert.equal(upload.key, 'videos/trips/café day 1+2.mp4');
   assert.equal(upload.id, videoIdFor(aws.bucket, upload.key));
   assert.match(new URL(upload.url).searchParams.get('X-Amz-SignedHeaders')!, /content-length;content-type/);
-  assert.equal(new URL(upload.url).searchParams.get('x-amz-checksum-crc32'), null, 'no checksum of an empty body is signed in');
+  assert.equal(
+    new URL(upload.url).searchParams.get('x-amz-checksum-crc32'),
+    null,
+    'no checksum of an empty body is signed in',
+  );
 
   const put = await fetch(upload.url, { method: upload.method, headers: upload.headers, body: Buffer.alloc(48213, 7) });
   assert.equal(put.status, 200, await put.text());
@@ -79,6 +93,8 @@ test('search needs the model: a model that cannot load is a 500 without details,
   for (let i = 0; i < 2; i++) {
     const reply = await callApi('api-search.json');
     assert.equal(reply.status, 500);
-    assert.deepEqual(reply.json, { error: { code: 'INTERNAL', message: 'internal error; the server log has the details' } });
+    assert.deepEqual(reply.json, {
+      error: { code: 'INTERNAL', message: 'internal error; the server log has the details' },
+    });
   }
 });

@@ -3,12 +3,12 @@ import { execFile } from 'node:child_process';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import { type LocalAws, startLocalAws } from './local-aws.js';
 import { DynamoResultStore } from '../../layers/pipeline/adapters/aws/dynamo-result-store.js';
-import { S3ObjectStore } from '../../layers/pipeline/adapters/aws/s3-object-store.js';
 import { parseS3Notification, sourceOfRecord } from '../../layers/pipeline/adapters/aws/s3-notification.js';
+import { S3ObjectStore } from '../../layers/pipeline/adapters/aws/s3-object-store.js';
 import type { SourceObject } from '../../layers/pipeline/result-schema.js';
 import { videoIdFor } from '../../layers/pipeline/video-id.js';
+import { type LocalAws, startLocalAws } from './local-aws.js';
 
 let aws: LocalAws;
 let bucket: S3ObjectStore;
@@ -23,7 +23,9 @@ after(() => aws.close());
 
 async function xclip(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, ['bin/xclip.js', ...args], { encoding: 'utf8' });
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, ['bin/xclip.js', ...args], {
+      encoding: 'utf8',
+    });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failed = error as { code: number; stdout: string; stderr: string };
@@ -35,18 +37,30 @@ async function xclip(...args: string[]): Promise<{ code: number; stdout: string;
 async function drainQueue(): Promise<SourceObject[]> {
   const sources: SourceObject[] = [];
   for (;;) {
-    const { Messages = [] } = await aws.clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: aws.queueUrl, MaxNumberOfMessages: 10 }));
+    const { Messages = [] } = await aws.clients.sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: aws.queueUrl, MaxNumberOfMessages: 10 }),
+    );
     if (Messages.length === 0) return sources;
     for (const message of Messages) sources.push(...parseS3Notification(message.Body!).map(sourceOfRecord));
-    await aws.clients.sqs.send(new DeleteMessageBatchCommand({ QueueUrl: aws.queueUrl, Entries: Messages.map((message, i) => ({ Id: String(i), ReceiptHandle: message.ReceiptHandle! })) }));
+    await aws.clients.sqs.send(
+      new DeleteMessageBatchCommand({
+        QueueUrl: aws.queueUrl,
+        Entries: Messages.map((message, i) => ({ Id: String(i), ReceiptHandle: message.ReceiptHandle! })),
+      }),
+    );
   }
 }
 
 test('backfill queues each video not yet recorded for its current version, in batches, and skips it on the next run', async () => {
   const videos = Array.from({ length: 12 }, (_, i) => `videos/clip ${String(i).padStart(2, '0')}+ü.mp4`);
-  for (const key of [...videos, 'videos/notes.txt', 'videos/sub/deep.MOV', 'other/outside.mp4']) await bucket.put(key, Buffer.from(key), 'video/mp4');
+  for (const key of [...videos, 'videos/notes.txt', 'videos/sub/deep.MOV', 'other/outside.mp4'])
+    await bucket.put(key, Buffer.from(key), 'video/mp4');
   const pending = (await bucket.head(videos[0]!))!;
-  await results.enqueue(videoIdFor(aws.bucket, pending.key), { bucket: aws.bucket, ...pending }, new Date().toISOString());
+  await results.enqueue(
+    videoIdFor(aws.bucket, pending.key),
+    { bucket: aws.bucket, ...pending },
+    new Date().toISOString(),
+  );
 
   const first = await xclip('backfill', `s3://${aws.bucket}/videos/`, '--json');
   assert.equal(first.code, 0, first.stderr);
@@ -66,7 +80,10 @@ test('backfill queues each video not yet recorded for its current version, in ba
   await bucket.put(videos[1]!, Buffer.from('a new version'), 'video/mp4');
   const changed = await xclip('backfill', `s3://${aws.bucket}/videos/clip 01`);
   assert.match(changed.stdout, /^queued 1 of 1 objects/);
-  assert.deepEqual((await drainQueue()).map((source) => source.version), [(await bucket.head(videos[1]!))!.version]);
+  assert.deepEqual(
+    (await drainQueue()).map((source) => source.version),
+    [(await bucket.head(videos[1]!))!.version],
+  );
 });
 
 test('backfill needs an s3:// location, a queue and a table', async () => {

@@ -7,13 +7,13 @@ import { after, before, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { type LocalAws, startLocalAws } from './local-aws.js';
+import type { ClassifierHandler } from '../../functions/classifier/handler.js';
 import { S3ObjectStore } from '../../layers/pipeline/adapters/aws/s3-object-store.js';
 import { videoIdFor } from '../../layers/pipeline/video-id.js';
-import type { ClassifierHandler } from '../../functions/classifier/handler.js';
 import { buildSmallTextModel } from '../helpers/small-model.js';
 import { makeTestVideo } from '../helpers/videos.js';
 import { lambdaContext, sampleEvent, sqsEvent, withStoredVersions } from './lambda-events.js';
+import { type LocalAws, startLocalAws } from './local-aws.js';
 
 const work = mkdtempSync(join(tmpdir(), 'xclip-bundle-'));
 const out = join(work, 'functions');
@@ -24,15 +24,23 @@ before(async () => {
   // onnxruntime-node stays external: the image installs it beside the bundles, as this link does.
   symlinkSync(join(process.cwd(), 'node_modules'), join(work, 'node_modules'));
   aws = await startLocalAws();
-  Object.assign(process.env, { MODEL_DIR: await buildSmallTextModel(), LABEL_FEATURE_CACHE_DIR: join(work, 'label-features') });
+  Object.assign(process.env, {
+    MODEL_DIR: await buildSmallTextModel(),
+    LABEL_FEATURE_CACHE_DIR: join(work, 'label-features'),
+  });
 });
 after(() => aws.close());
 
 test('each handler is one ESM bundle with the label sets and CLIP BPE files beside it', () => {
   for (const name of ['classifier', 'api']) {
     const bundle = readFileSync(join(out, name, 'index.mjs'), 'utf8');
-    assert.match(bundle, /from\s*"onnxruntime-node"|import\("onnxruntime-node"\)/, `${name} leaves onnxruntime-node external`);
-    for (const asset of ['labels/kinetics_400_labels.csv', 'clip-bpe/vocab.json', 'clip-bpe/merges.txt']) assert.ok(existsSync(join(out, name, asset)), `${name}/${asset}`);
+    assert.match(
+      bundle,
+      /from\s*"onnxruntime-node"|import\("onnxruntime-node"\)/,
+      `${name} leaves onnxruntime-node external`,
+    );
+    for (const asset of ['labels/kinetics_400_labels.csv', 'clip-bpe/vocab.json', 'clip-bpe/merges.txt'])
+      assert.ok(existsSync(join(out, name, asset)), `${name}/${asset}`);
   }
 });
 
@@ -42,10 +50,17 @@ test('the bundled classifier classifies an SQS-wrapped S3 put, and the bundled A
   await bucket.put(key, readFileSync(makeTestVideo(work, 'clip.mp4')), 'video/mp4');
   const body = await withStoredVersions(JSON.stringify(sampleEvent('s3-put.json')), bucket);
 
-  const classifier = (await import(pathToFileURL(join(out, 'classifier', 'index.mjs')).href)) as { handler: ClassifierHandler };
+  const classifier = (await import(pathToFileURL(join(out, 'classifier', 'index.mjs')).href)) as {
+    handler: ClassifierHandler;
+  };
   assert.deepEqual(await classifier.handler(sqsEvent([body]), lambdaContext), { batchItemFailures: [] });
 
-  const api = (await import(pathToFileURL(join(out, 'api', 'index.mjs')).href)) as { handler: (event: APIGatewayProxyEventV2, context: typeof lambdaContext) => Promise<APIGatewayProxyStructuredResultV2> };
+  const api = (await import(pathToFileURL(join(out, 'api', 'index.mjs')).href)) as {
+    handler: (
+      event: APIGatewayProxyEventV2,
+      context: typeof lambdaContext,
+    ) => Promise<APIGatewayProxyStructuredResultV2>;
+  };
   const request = sampleEvent<APIGatewayProxyEventV2>('api-get-video.json');
   request.rawPath = request.requestContext.http.path = `/videos/${videoIdFor(aws.bucket, key)}`;
   const reply = await api.handler(request, lambdaContext);

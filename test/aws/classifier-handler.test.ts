@@ -4,19 +4,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { SQSEvent } from 'aws-lambda';
-import { type LocalAws, startLocalAws } from './local-aws.js';
+import { type ClassifierContainer, createClassifierContainer } from '../../functions/classifier/container.js';
+import { createClassifierHandler, handler } from '../../functions/classifier/handler.js';
+import { loadConfig } from '../../functions/shared/config.js';
 import { DynamoResultStore } from '../../layers/pipeline/adapters/aws/dynamo-result-store.js';
 import { S3ObjectStore } from '../../layers/pipeline/adapters/aws/s3-object-store.js';
 import type { ObjectStore } from '../../layers/pipeline/ports/object-store.js';
 import { videoResultSchema } from '../../layers/pipeline/result-schema.js';
 import { artifactKeysFor } from '../../layers/pipeline/storage-keys.js';
 import { videoIdFor } from '../../layers/pipeline/video-id.js';
-import { type ClassifierContainer, createClassifierContainer } from '../../functions/classifier/container.js';
-import { createClassifierHandler, handler } from '../../functions/classifier/handler.js';
-import { loadConfig } from '../../functions/shared/config.js';
 import { buildSmallTextModel } from '../helpers/small-model.js';
 import { makeTestVideo } from '../helpers/videos.js';
 import { lambdaContext, notificationKeys, sampleEvent, sqsEvent, withStoredVersions } from './lambda-events.js';
+import { type LocalAws, startLocalAws } from './local-aws.js';
 
 let aws: LocalAws;
 let bucket: S3ObjectStore;
@@ -65,8 +65,21 @@ test('the SQS-wrapped S3 puts of events/ are classified: keys with spaces, unico
   }
 
   const before = await results.get(videoIdFor(aws.bucket, keys[0]!));
-  assert.deepEqual(await handler(sqsEvent(event.Records.map((record) => record.body), 2), lambdaContext), { batchItemFailures: [] });
-  assert.deepEqual(await results.get(videoIdFor(aws.bucket, keys[0]!)), before, 'a redelivered event neither repeats nor regresses the result');
+  assert.deepEqual(
+    await handler(
+      sqsEvent(
+        event.Records.map((record) => record.body),
+        2,
+      ),
+      lambdaContext,
+    ),
+    { batchItemFailures: [] },
+  );
+  assert.deepEqual(
+    await results.get(videoIdFor(aws.bucket, keys[0]!)),
+    before,
+    'a redelivered event neither repeats nor regresses the result',
+  );
 });
 
 test('s3:TestEvent, non-video suffixes, keys outside the upload prefix and malformed messages are acknowledged and leave no record', async () => {
@@ -80,12 +93,15 @@ test('s3:TestEvent, non-video suffixes, keys outside the upload prefix and malfo
     JSON.stringify({ Records: [{ eventSource: 'aws:s3' }] }),
   ];
   assert.deepEqual(await handler(sqsEvent(bodies), lambdaContext), { batchItemFailures: [] });
-  for (const key of ['videos/notes.txt', 'elsewhere/clip.mp4']) assert.equal(await results.get(videoIdFor(aws.bucket, key)), undefined, key);
+  for (const key of ['videos/notes.txt', 'elsewhere/clip.mp4'])
+    assert.equal(await results.get(videoIdFor(aws.bucket, key)), undefined, key);
 });
 
 test('a file that is not a video ends FAILED and its message is acknowledged', async () => {
   await upload('videos/broken.mp4', Buffer.from('this is not a video'));
-  assert.deepEqual(await handler(sqsEvent([await putNotification('videos/broken.mp4')]), lambdaContext), { batchItemFailures: [] });
+  assert.deepEqual(await handler(sqsEvent([await putNotification('videos/broken.mp4')]), lambdaContext), {
+    batchItemFailures: [],
+  });
   const record = (await results.get(videoIdFor(aws.bucket, 'videos/broken.mp4')))!;
   assert.equal(record.status, 'FAILED');
   assert.ok(['NOT_A_VIDEO', 'CORRUPT_VIDEO'].includes(record.error!.code), record.error!.code);
@@ -96,26 +112,32 @@ test('a transient error fails only its own message; on the last delivery the vid
   await upload('videos/flaky.mp4', Buffer.concat([video, Buffer.from([0])]));
   const flakyId = videoIdFor(aws.bucket, 'videos/flaky.mp4');
   // S3 throttles the artifact writes of one video.
-  const flaky = (store: ObjectStore): ObjectStore => new Proxy(store, {
-    get: (target, property, receiver) => property === 'put'
-      ? async (key: string, ...rest: [Uint8Array, string]) => {
-        if (key.includes('flaky')) throw new Error('SlowDown: please reduce your request rate');
-        return target.put(key, ...rest);
-      }
-      : Reflect.get(target, property, receiver),
-  });
+  const flaky = (store: ObjectStore): ObjectStore =>
+    new Proxy(store, {
+      get: (target, property, receiver) =>
+        property === 'put'
+          ? async (key: string, ...rest: [Uint8Array, string]) => {
+              if (key.includes('flaky')) throw new Error('SlowDown: please reduce your request rate');
+              return target.put(key, ...rest);
+            }
+          : Reflect.get(target, property, receiver),
+    });
   const flakyHandler = createClassifierHandler(async (): Promise<ClassifierContainer> => {
     const container = await createClassifierContainer(loadConfig());
     return { ...container, deps: { ...container.deps, artifacts: flaky(container.deps.artifacts) } };
   });
   const bodies = [await putNotification('videos/good.mp4'), await putNotification('videos/flaky.mp4')];
 
-  assert.deepEqual(await flakyHandler(sqsEvent(bodies, 1), lambdaContext), { batchItemFailures: [{ itemIdentifier: 'message-1' }] });
+  assert.deepEqual(await flakyHandler(sqsEvent(bodies, 1), lambdaContext), {
+    batchItemFailures: [{ itemIdentifier: 'message-1' }],
+  });
   assert.equal((await results.get(videoIdFor(aws.bucket, 'videos/good.mp4')))!.status, 'DONE');
   assert.equal((await results.get(flakyId))!.status, 'PROCESSING', 'a retried video is not marked failed early');
 
   // The local queue's redrive policy dead-letters after 3 deliveries.
-  assert.deepEqual(await flakyHandler(sqsEvent(bodies.slice(1), 3), lambdaContext), { batchItemFailures: [{ itemIdentifier: 'message-0' }] });
+  assert.deepEqual(await flakyHandler(sqsEvent(bodies.slice(1), 3), lambdaContext), {
+    batchItemFailures: [{ itemIdentifier: 'message-0' }],
+  });
   const record = (await results.get(flakyId))!;
   assert.equal(record.status, 'FAILED');
   assert.match(record.error!.message, /SlowDown/);
@@ -131,4 +153,3 @@ test('a container that cannot start (no model) fails the whole batch and is trie
   await assert.rejects(failing(sqsEvent(['{}']), lambdaContext), /no model/);
   assert.equal(starts, 2);
 });
-

@@ -2,7 +2,11 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ConfigError, loadConfig } from '../../functions/shared/config.js';
 
-const REQUIRED = { BUCKET_NAME: 'uploads', TABLE_NAME: 'results', QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/ingest' };
+const REQUIRED = {
+  BUCKET_NAME: 'uploads',
+  TABLE_NAME: 'results',
+  QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/ingest',
+};
 
 test('the environment contract: required names and documented defaults', () => {
   assert.deepEqual(loadConfig(REQUIRED), {
@@ -11,7 +15,21 @@ test('the environment contract: required names and documented defaults', () => {
     queueUrl: REQUIRED.QUEUE_URL,
     modelDir: '/opt/model',
     uploadPrefix: 'videos/',
-    videoSuffixes: ['.mp4', '.mov', '.mkv', '.webm', '.avi', '.m4v', '.mpg', '.mpeg', '.ts', '.mts', '.3gp', '.flv', '.wmv'],
+    videoSuffixes: [
+      '.mp4',
+      '.mov',
+      '.mkv',
+      '.webm',
+      '.avi',
+      '.m4v',
+      '.mpg',
+      '.mpeg',
+      '.ts',
+      '.mts',
+      '.3gp',
+      '.flv',
+      '.wmv',
+    ],
     maxVideoBytes: 2147483648,
     maxVideoSeconds: 3600,
     corsOrigins: [],
@@ -21,7 +39,13 @@ test('the environment contract: required names and documented defaults', () => {
 });
 
 test('comma lists are trimmed, suffixes lower-cased, empty variables count as unset', () => {
-  const config = loadConfig({ ...REQUIRED, VIDEO_SUFFIXES: ' .MP4, .mov ,', CORS_ORIGINS: 'https://a.example, https://b.example', UPLOAD_PREFIX: '', MAX_VIDEO_SECONDS: '60' });
+  const config = loadConfig({
+    ...REQUIRED,
+    VIDEO_SUFFIXES: ' .MP4, .mov ,',
+    CORS_ORIGINS: 'https://a.example, https://b.example',
+    UPLOAD_PREFIX: '',
+    MAX_VIDEO_SECONDS: '60',
+  });
   assert.deepEqual(config.videoSuffixes, ['.mp4', '.mov']);
   assert.deepEqual(config.corsOrigins, ['https://a.example', 'https://b.example']);
   assert.equal(config.uploadPrefix, 'videos/');
@@ -29,7 +53,14 @@ test('comma lists are trimmed, suffixes lower-cased, empty variables count as un
 });
 
 test('a missing or malformed variable is a ConfigError naming every one', () => {
-  assert.throws(() => loadConfig({}), (error: unknown) => error instanceof ConfigError && /BUCKET_NAME/.test(error.message) && /TABLE_NAME/.test(error.message) && /QUEUE_URL/.test(error.message));
+  assert.throws(
+    () => loadConfig({}),
+    (error: unknown) =>
+      error instanceof ConfigError &&
+      /BUCKET_NAME/.test(error.message) &&
+      /TABLE_NAME/.test(error.message) &&
+      /QUEUE_URL/.test(error.message),
+  );
   assert.throws(() => loadConfig({ ...REQUIRED, MAX_VIDEO_BYTES: '2GB' }), /MAX_VIDEO_BYTES: must be a whole number/);
   assert.throws(() => loadConfig({ ...REQUIRED, MAX_VIDEO_SECONDS: '0' }), /MAX_VIDEO_SECONDS/);
   assert.throws(() => loadConfig({ ...REQUIRED, QUEUE_URL: 'ingest' }), /QUEUE_URL/);

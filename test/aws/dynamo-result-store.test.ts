@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { type LocalAws, startLocalAws } from './local-aws.js';
-import { DynamoResultStore } from '../../layers/pipeline/adapters/aws/dynamo-result-store.js';
 import { labelItem } from '../../layers/pipeline/adapters/aws/dynamo-items.js';
+import { DynamoResultStore } from '../../layers/pipeline/adapters/aws/dynamo-result-store.js';
 import { InvalidCursorError } from '../../layers/pipeline/errors.js';
 import type { VideoRecord } from '../../layers/pipeline/result-schema.js';
 import { videoIdFor } from '../../layers/pipeline/video-id.js';
-import { EMBEDDING, classified, resultFor, sourceObject } from '../pipeline/records.js';
+import { classified, EMBEDDING, resultFor, sourceObject } from '../pipeline/records.js';
+import { type LocalAws, startLocalAws } from './local-aws.js';
 
 const T = (second: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, second)).toISOString();
 let aws: LocalAws;
@@ -44,7 +44,10 @@ test('QUEUED -> PROCESSING -> DONE with conditional writes: redeliveries neither
   assert.equal(await store.complete(id, 'v1', resultFor(source, [['b', 0.9]]), EMBEDDING, T(7)), false);
   const record = (await store.get(id))!;
   assert.equal(record.status, 'DONE');
-  assert.deepEqual(record.result!.labels.map((label) => label.label), ['a']);
+  assert.deepEqual(
+    record.result!.labels.map((label) => label.label),
+    ['a'],
+  );
   assert.deepEqual(await walk({ label: 'b' }), [], 'a refused result does not show in the label index');
 });
 
@@ -68,24 +71,48 @@ test('a newer version starts over at QUEUED and drops the old labels; an older o
 test('relabel swaps the label index entries of a DONE result of the same version only', async () => {
   const id = await classified(store, 'c.mp4', [['cat', 0.5]], T(0));
   const { result } = (await store.get(id))!;
-  assert.ok(await store.relabel(id, 'v1', { ...result!, labels: [{ label: 'zebra', index: 0, score: 1, logit: 1 }] }, T(1)));
+  assert.ok(
+    await store.relabel(id, 'v1', { ...result!, labels: [{ label: 'zebra', index: 0, score: 1, logit: 1 }] }, T(1)),
+  );
   assert.equal(await store.relabel(id, 'v0', result!, T(2)), false);
   assert.deepEqual(await walk({ label: 'zebra' }), ['c.mp4']);
   assert.deepEqual(await walk({ label: 'cat' }), []);
 });
 
 test('pages: recent first, by label best score first, since, status; stale label items are skipped; cursors are checked', async () => {
-  for (let i = 0; i < 7; i++) await classified(store, `p${i}.mp4`, [['dog', i / 10], [i % 2 ? 'odd' : 'even', 0.05]], T(10 + i));
+  for (let i = 0; i < 7; i++)
+    await classified(
+      store,
+      `p${i}.mp4`,
+      [
+        ['dog', i / 10],
+        [i % 2 ? 'odd' : 'even', 0.05],
+      ],
+      T(10 + i),
+    );
   // Label items left by interrupted writes (an older version's, a relabel's): the video item disagrees, so they are never listed.
   const staleId = await classified(store, 'stale.mp4', [['cat', 0.5]], T(9));
   for (const version of ['v1', 'v-old']) {
     const stale = resultFor(sourceObject('stale.mp4', version, '0000'), [['dog', 0.99]]);
-    await aws.clients.dynamo.send(new PutCommand({ TableName: aws.table, Item: { ...labelItem(staleId, stale, stale.labels[0]!), pk: `${staleId}#${version}` } }));
+    await aws.clients.dynamo.send(
+      new PutCommand({
+        TableName: aws.table,
+        Item: { ...labelItem(staleId, stale, stale.labels[0]!), pk: `${staleId}#${version}` },
+      }),
+    );
   }
 
   const recent = await walk({ since: T(10) });
   assert.deepEqual(recent, ['p6.mp4', 'p5.mp4', 'p4.mp4', 'p3.mp4', 'p2.mp4', 'p1.mp4', 'p0.mp4']);
-  assert.deepEqual(await walk({ label: 'dog' }), ['p6.mp4', 'p5.mp4', 'p4.mp4', 'p3.mp4', 'p2.mp4', 'p1.mp4', 'p0.mp4']);
+  assert.deepEqual(await walk({ label: 'dog' }), [
+    'p6.mp4',
+    'p5.mp4',
+    'p4.mp4',
+    'p3.mp4',
+    'p2.mp4',
+    'p1.mp4',
+    'p0.mp4',
+  ]);
   assert.deepEqual((await walk({ label: 'odd' })).sort(), ['p1.mp4', 'p3.mp4', 'p5.mp4']);
   assert.deepEqual(await walk({ label: 'dog', since: T(15) }), ['p6.mp4', 'p5.mp4']);
   assert.deepEqual(await walk({ status: 'DONE', since: T(15) }), ['p6.mp4', 'p5.mp4']);
@@ -99,7 +126,10 @@ test('unfinished lists QUEUED and PROCESSING records; embeddings only DONE ones'
   await store.enqueue(videoIdFor('bucket', 'u-queued.mp4'), sourceObject('u-queued.mp4'), T(30));
   await store.enqueue(processing, sourceObject('u-processing.mp4'), T(31));
   await store.claim(processing, 'v1', T(32));
-  assert.deepEqual((await store.unfinished()).map((record) => record.source.key), ['u-queued.mp4', 'u-processing.mp4']);
+  assert.deepEqual(
+    (await store.unfinished()).map((record) => record.source.key),
+    ['u-queued.mp4', 'u-processing.mp4'],
+  );
   const done = new Set((await store.list({ status: 'DONE', limit: 100 })).items.map((record) => record.id));
   const embeddings = [];
   for await (const stored of store.embeddings()) embeddings.push(stored);

@@ -5,16 +5,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
-import { type LocalAws, startLocalAws } from './local-aws.js';
-import { S3ObjectStore } from '../../layers/pipeline/adapters/aws/s3-object-store.js';
+import { handler as classifier } from '../../functions/classifier/handler.js';
 import { encodeEventKey } from '../../layers/pipeline/adapters/aws/s3-notification.js';
+import { S3ObjectStore } from '../../layers/pipeline/adapters/aws/s3-object-store.js';
 import type { VideoRecord } from '../../layers/pipeline/result-schema.js';
 import { artifactKeysFor } from '../../layers/pipeline/storage-keys.js';
 import { videoIdFor } from '../../layers/pipeline/video-id.js';
-import { handler as classifier } from '../../functions/classifier/handler.js';
 import { buildSmallTextModel } from '../helpers/small-model.js';
 import { makeTestVideo } from '../helpers/videos.js';
 import { callApi } from './api-events.js';
+import { type LocalAws, startLocalAws } from './local-aws.js';
 import { pollUntilEmpty } from './sqs-event-source.js';
 
 interface Notification {
@@ -28,14 +28,21 @@ const work = mkdtempSync(join(tmpdir(), 'xclip-e2e-'));
 
 before(async () => {
   aws = await startLocalAws();
-  Object.assign(process.env, { MODEL_DIR: await buildSmallTextModel(), LABEL_FEATURE_CACHE_DIR: join(work, 'label-features') });
+  Object.assign(process.env, {
+    MODEL_DIR: await buildSmallTextModel(),
+    LABEL_FEATURE_CACHE_DIR: join(work, 'label-features'),
+  });
   bucket = new S3ObjectStore(aws.clients.s3, aws.bucket);
   // The bucket's notification to the queue, filtered on the upload prefix as infra configures it:
   // s3rver's event, with the key form-encoded as S3 sends it.
   aws.s3Events.on('event', (notification: Notification) => {
     if (!notification.Records.every((record) => record.s3.object.key.startsWith('videos/'))) return;
     for (const record of notification.Records) record.s3.object.key = encodeEventKey(record.s3.object.key);
-    forwarded.push(aws.clients.sqs.send(new SendMessageCommand({ QueueUrl: aws.queueUrl, MessageBody: JSON.stringify(notification) })));
+    forwarded.push(
+      aws.clients.sqs.send(
+        new SendMessageCommand({ QueueUrl: aws.queueUrl, MessageBody: JSON.stringify(notification) }),
+      ),
+    );
   });
 });
 after(() => aws.close());
@@ -68,16 +75,28 @@ test('upload -> S3 event -> SQS -> classifier -> DynamoDB and S3 results -> the 
   assert.deepEqual(new Set((list.json as { items: Array<{ id: string }> }).items.map((item) => item.id)), new Set(ids));
 
   const first = ((await callApi('api-get-video.json', { path: `/videos/${ids[0]}` })).json as VideoRecord).result!;
-  const byLabel = await callApi('api-list-videos.json', { query: `label=${encodeURIComponent(first.labels[0]!.label)}` });
+  const byLabel = await callApi('api-list-videos.json', {
+    query: `label=${encodeURIComponent(first.labels[0]!.label)}`,
+  });
   assert.ok((byLabel.json as { items: Array<{ id: string }> }).items.some((item) => item.id === ids[0]));
 
   const search = await callApi('api-search.json');
   assert.equal(search.status, 200, JSON.stringify(search.json));
-  assert.deepEqual(new Set((search.json as { items: Array<{ id: string }> }).items.map((item) => item.id)), new Set(ids));
+  assert.deepEqual(
+    new Set((search.json as { items: Array<{ id: string }> }).items.map((item) => item.id)),
+    new Set(ids),
+  );
 
   const similar = await callApi('api-get-video.json', { path: `/videos/${ids[0]}/similar`, query: 'k=5' });
-  assert.deepEqual((similar.json as { items: Array<{ id: string }> }).items.map((item) => item.id), [ids[1]]);
+  assert.deepEqual(
+    (similar.json as { items: Array<{ id: string }> }).items.map((item) => item.id),
+    [ids[1]],
+  );
 
   const health = await callApi('api-list-videos.json', { path: '/health', query: '' });
-  assert.equal((health.json as { model?: { precision: string } }).model?.precision, 'fp32', 'the model loaded for search');
+  assert.equal(
+    (health.json as { model?: { precision: string } }).model?.precision,
+    'fp32',
+    'the model loaded for search',
+  );
 });

@@ -9,19 +9,30 @@ export function sampleEvent<T>(name: string): T {
 }
 
 export const lambdaContext = {
-  functionName: 'test', functionVersion: '$LATEST', invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:test',
-  memoryLimitInMB: '3008', awsRequestId: 'test-request', logGroupName: '/aws/lambda/test', logStreamName: 'test',
-  callbackWaitsForEmptyEventLoop: true, getRemainingTimeInMillis: () => 900_000,
+  functionName: 'test',
+  functionVersion: '$LATEST',
+  invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:test',
+  memoryLimitInMB: '3008',
+  awsRequestId: 'test-request',
+  logGroupName: '/aws/lambda/test',
+  logStreamName: 'test',
+  callbackWaitsForEmptyEventLoop: true,
+  getRemainingTimeInMillis: () => 900_000,
 } as unknown as Context;
 
 /** An SQS event of messages with these bodies, as the Lambda event source mapping delivers them. */
 export function sqsEvent(bodies: string[], receiveCount = 1): SQSEvent {
   const template = sampleEvent<SQSEvent>('sqs-s3-test-event.json').Records[0]!;
   return {
-    Records: bodies.map((body, i): SQSRecord => ({
-      ...template, messageId: `message-${i}`, receiptHandle: `receipt-${i}`, body,
-      attributes: { ...template.attributes, ApproximateReceiveCount: String(receiveCount) },
-    })),
+    Records: bodies.map(
+      (body, i): SQSRecord => ({
+        ...template,
+        messageId: `message-${i}`,
+        receiptHandle: `receipt-${i}`,
+        body,
+        attributes: { ...template.attributes, ApproximateReceiveCount: String(receiveCount) },
+      }),
+    ),
   };
 }
 

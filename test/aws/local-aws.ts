@@ -53,8 +53,14 @@ async function listen(server: Server): Promise<number> {
 }
 
 /** s3rver in its own process (see s3rver-process.mjs); its S3 events re-emitted on `events`. */
-async function startS3rver(options: Record<string, unknown>, events: EventEmitter): Promise<{ port: number; close(): Promise<void> }> {
-  const child = fork(new URL('./s3rver-process.mjs', import.meta.url), [JSON.stringify(options)], { execArgv: ['--openssl-legacy-provider'], stdio: 'inherit' });
+async function startS3rver(
+  options: Record<string, unknown>,
+  events: EventEmitter,
+): Promise<{ port: number; close(): Promise<void> }> {
+  const child = fork(new URL('./s3rver-process.mjs', import.meta.url), [JSON.stringify(options)], {
+    execArgv: ['--openssl-legacy-provider'],
+    stdio: 'inherit',
+  });
   const port = await new Promise<number>((resolve, reject) => {
     child.once('error', reject);
     child.once('exit', (code) => reject(new Error(`s3rver exited with ${code}`)));
@@ -91,7 +97,17 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
   const { bucket = 'uploads', table = 'results', queue = 'ingest', maxReceiveCount = 3 } = options;
   const directory = mkdtempSync(join(tmpdir(), 'xclip-s3rver-'));
   const s3Events = new EventEmitter();
-  const s3 = await startS3rver({ address: '127.0.0.1', port: 0, silent: true, directory, allowMismatchedSignatures: true, configureBuckets: [{ name: bucket, configs: [] }] }, s3Events);
+  const s3 = await startS3rver(
+    {
+      address: '127.0.0.1',
+      port: 0,
+      silent: true,
+      directory,
+      allowMismatchedSignatures: true,
+      configureBuckets: [{ name: bucket, configs: [] }],
+    },
+    s3Events,
+  );
   const dynamo = dynalite({ createTableMs: 0 });
   const dynamoPort = await listen(dynamo);
   const sqsPort = await freePort();
@@ -111,16 +127,26 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
   const clients = createAwsClients();
   await clients.dynamo.send(new CreateTableCommand(createTableInput(table)));
   const dlq = await clients.sqs.send(new CreateQueueCommand({ QueueName: `${queue}-dead-letters` }));
-  const { Attributes } = await clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl, AttributeNames: ['QueueArn'] }));
-  const main = await clients.sqs.send(new CreateQueueCommand({
-    QueueName: queue,
-    Attributes: { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: Attributes!.QueueArn, maxReceiveCount }) },
-  }));
+  const { Attributes } = await clients.sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl, AttributeNames: ['QueueArn'] }),
+  );
+  const main = await clients.sqs.send(
+    new CreateQueueCommand({
+      QueueName: queue,
+      Attributes: { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: Attributes!.QueueArn, maxReceiveCount }) },
+    }),
+  );
   env.QUEUE_URL = main.QueueUrl!;
   process.env.QUEUE_URL = main.QueueUrl!;
 
   return {
-    env, clients, s3Events, bucket, table, queueUrl: main.QueueUrl!, deadLetterQueueUrl: dlq.QueueUrl!,
+    env,
+    clients,
+    s3Events,
+    bucket,
+    table,
+    queueUrl: main.QueueUrl!,
+    deadLetterQueueUrl: dlq.QueueUrl!,
     async close() {
       for (const client of Object.values(clients)) client.destroy();
       await Promise.all([s3.close(), closeServer(dynamo), closeServer(sqs)]);

@@ -3,10 +3,10 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { type LocalAws, startLocalAws } from './local-aws.js';
+import { VideoTooLargeError } from '../../layers/media/errors.js';
 import { S3ObjectStore } from '../../layers/pipeline/adapters/aws/s3-object-store.js';
 import { InvalidKeyError } from '../../layers/pipeline/errors.js';
-import { VideoTooLargeError } from '../../layers/media/errors.js';
+import { type LocalAws, startLocalAws } from './local-aws.js';
 
 let aws: LocalAws;
 let store: S3ObjectStore;
@@ -36,7 +36,10 @@ test('put, get and head round-trip keys with spaces, unicode and +; a missing ob
 test('download streams to a file and refuses an object over the size cap, leaving no file', async () => {
   await store.put('videos/small.mp4', Buffer.from('small'), 'video/mp4');
   const path = join(work, 'small');
-  assert.equal((await store.download('videos/small.mp4', path))!.version, (await store.head('videos/small.mp4'))!.version);
+  assert.equal(
+    (await store.download('videos/small.mp4', path))!.version,
+    (await store.head('videos/small.mp4'))!.version,
+  );
   assert.equal(readFileSync(path, 'utf8'), 'small');
 
   await store.put('videos/large.mp4', Buffer.alloc(17), 'video/mp4');
@@ -46,7 +49,8 @@ test('download streams to a file and refuses an object over the size cap, leavin
 });
 
 test('list pages through every object under a prefix, in key order', async () => {
-  for (const name of ['l/3.mp4', 'l/1.mp4', 'l/2.mp4', 'l/sub/4.mp4', 'other/5.mp4']) await store.put(name, Buffer.from(name), 'video/mp4');
+  for (const name of ['l/3.mp4', 'l/1.mp4', 'l/2.mp4', 'l/sub/4.mp4', 'other/5.mp4'])
+    await store.put(name, Buffer.from(name), 'video/mp4');
   const keys = [];
   for await (const info of store.list('l/')) keys.push(info.key);
   assert.deepEqual(keys, ['l/1.mp4', 'l/2.mp4', 'l/3.mp4', 'l/sub/4.mp4']);

@@ -10,7 +10,14 @@ import { lambdaContext, sqsEvent } from './lambda-events.js';
 export async function pollUntilEmpty(sqs: SQSClient, queueUrl: string, handler: ClassifierHandler): Promise<number> {
   let deleted = 0;
   for (;;) {
-    const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, MessageSystemAttributeNames: ['ApproximateReceiveCount'] }));
+    const { Messages = [] } = await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: queueUrl,
+        MaxNumberOfMessages: 10,
+        WaitTimeSeconds: 0,
+        MessageSystemAttributeNames: ['ApproximateReceiveCount'],
+      }),
+    );
     if (Messages.length === 0) return deleted;
     const event: SQSEvent = sqsEvent(Messages.map((message) => message.Body!));
     event.Records.forEach((record, i) => {
@@ -19,9 +26,16 @@ export async function pollUntilEmpty(sqs: SQSClient, queueUrl: string, handler: 
       record.attributes.ApproximateReceiveCount = Messages[i]!.Attributes?.ApproximateReceiveCount ?? '1';
     });
     const { batchItemFailures } = await handler(event, lambdaContext);
-    const done = Messages.filter((message) => !batchItemFailures.some((failure) => failure.itemIdentifier === message.MessageId));
+    const done = Messages.filter(
+      (message) => !batchItemFailures.some((failure) => failure.itemIdentifier === message.MessageId),
+    );
     if (done.length > 0) {
-      await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: done.map((message, i) => ({ Id: String(i), ReceiptHandle: message.ReceiptHandle! })) }));
+      await sqs.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: queueUrl,
+          Entries: done.map((message, i) => ({ Id: String(i), ReceiptHandle: message.ReceiptHandle! })),
+        }),
+      );
     }
     deleted += done.length;
   }

@@ -10,7 +10,11 @@ import { makeTestVideo } from '../helpers/videos.js';
 test('bench --json prints one object with every DESIGN.md benchmark field', async () => {
   const modelDir = await buildSmallTextModel();
   const reference = await buildSmallTextModel('fp32');
-  const run = spawnSync(process.execPath, ['bin/xclip.js', 'bench', '--model', modelDir, '--runs', '1', '--reference', reference, '--videos', '2', '--json'], { encoding: 'utf8' });
+  const run = spawnSync(
+    process.execPath,
+    ['bin/xclip.js', 'bench', '--model', modelDir, '--runs', '1', '--reference', reference, '--videos', '2', '--json'],
+    { encoding: 'utf8' },
+  );
   assert.equal(run.status, 0, run.stderr);
   const result = JSON.parse(run.stdout);
   for (const stage of ['decode', 'vision', 'score', 'total']) {
@@ -26,29 +30,75 @@ test('bench --json prints one object with every DESIGN.md benchmark field', asyn
 
 test('bench --throughput times vision + score per batch size on the chosen execution provider', async () => {
   const modelDir = await buildSmallTextModel('int8');
-  const run = spawnSync(process.execPath, ['bin/xclip.js', 'bench', '--model', modelDir, '--throughput', '--execution-providers', 'cpu', '--batch-sizes', '1,3', '--runs', '2', '--json'], { encoding: 'utf8' });
+  const run = spawnSync(
+    process.execPath,
+    [
+      'bin/xclip.js',
+      'bench',
+      '--model',
+      modelDir,
+      '--throughput',
+      '--execution-providers',
+      'cpu',
+      '--batch-sizes',
+      '1,3',
+      '--runs',
+      '2',
+      '--json',
+    ],
+    { encoding: 'utf8' },
+  );
   assert.equal(run.status, 0, run.stderr);
   const result = JSON.parse(run.stdout);
   assert.deepEqual(result.executionProviders, ['cpu']);
   assert.equal(result.precision, 'int8');
-  assert.deepEqual(result.cases.map((c: { batch: number }) => c.batch), [1, 3]);
+  assert.deepEqual(
+    result.cases.map((c: { batch: number }) => c.batch),
+    [1, 3],
+  );
   for (const c of result.cases) {
     assert.equal(c.batchMs.runsMs.length, 2);
     assert.ok(c.videosPerSecond > 0 && Math.abs(c.perVideoMs * c.batch - c.batchMs.medianMs) < 1e-6);
   }
-  const badBatch = spawnSync(process.execPath, ['bin/xclip.js', 'bench', '--model', modelDir, '--throughput', '--batch-sizes', '1,x'], { encoding: 'utf8' });
+  const badBatch = spawnSync(
+    process.execPath,
+    ['bin/xclip.js', 'bench', '--model', modelDir, '--throughput', '--batch-sizes', '1,x'],
+    { encoding: 'utf8' },
+  );
   assert.notEqual(badBatch.status, 0);
 });
 
-test('bench --batch runs a request of n copies of a video through the GPU server\'s batch path', async () => {
+test("bench --batch runs a request of n copies of a video through the GPU server's batch path", async () => {
   const modelDir = await buildSmallTextModel();
   const work = mkdtempSync(join(tmpdir(), 'xclip-batch-bench-test-'));
   const video = makeTestVideo(work, 'clip.mp4');
-  const run = spawnSync(process.execPath, ['bin/xclip.js', 'bench', '--model', modelDir, '--batch', '5', '--video', video, '--concurrency', '2', '--max-video-batch', '3', '--json'], { encoding: 'utf8' });
+  const run = spawnSync(
+    process.execPath,
+    [
+      'bin/xclip.js',
+      'bench',
+      '--model',
+      modelDir,
+      '--batch',
+      '5',
+      '--video',
+      video,
+      '--concurrency',
+      '2',
+      '--max-video-batch',
+      '3',
+      '--json',
+    ],
+    { encoding: 'utf8' },
+  );
   assert.equal(run.status, 0, run.stderr);
   const result = JSON.parse(run.stdout);
-  assert.deepEqual([result.videos, result.done, result.failed, result.concurrency, result.maxVideoBatch, result.executionProvider], [5, 5, 0, 2, 3, 'cpu']);
-  for (const stage of ['decode', 'vision', 'score', 'total']) assert.equal(result.perVideo[stage].runsMs.length, 5, stage);
+  assert.deepEqual(
+    [result.videos, result.done, result.failed, result.concurrency, result.maxVideoBatch, result.executionProvider],
+    [5, 5, 0, 2, 3, 'cpu'],
+  );
+  for (const stage of ['decode', 'vision', 'score', 'total'])
+    assert.equal(result.perVideo[stage].runsMs.length, 5, stage);
   assert.ok(result.videosPerSecond > 0 && result.wallMs > 0);
   assert.equal(result.video, video);
   assert.deepEqual([result.skipped, result.failures], [0, []]);
@@ -58,14 +108,22 @@ test('bench --batch runs a request of n copies of a video through the GPU server
   if (existsSync(shm) && statSync(shm).dev !== statSync(tmpdir()).dev) {
     const elsewhere = join(mkdtempSync(join(shm, 'xclip-bench-')), 'clip.mp4');
     copyFileSync(video, elsewhere);
-    const across = spawnSync(process.execPath, ['bin/xclip.js', 'bench', '--model', modelDir, '--batch', '2', '--video', elsewhere, '--json'], { encoding: 'utf8' });
+    const across = spawnSync(
+      process.execPath,
+      ['bin/xclip.js', 'bench', '--model', modelDir, '--batch', '2', '--video', elsewhere, '--json'],
+      { encoding: 'utf8' },
+    );
     rmSync(dirname(elsewhere), { recursive: true });
     assert.equal(across.status, 0, across.stderr);
     assert.equal(JSON.parse(across.stdout).done, 2);
   }
 
   writeFileSync(join(work, 'notes.mp4'), 'not a video');
-  const bad = spawnSync(process.execPath, ['bin/xclip.js', 'bench', '--model', modelDir, '--batch', '2', '--video', join(work, 'notes.mp4')], { encoding: 'utf8' });
+  const bad = spawnSync(
+    process.execPath,
+    ['bin/xclip.js', 'bench', '--model', modelDir, '--batch', '2', '--video', join(work, 'notes.mp4')],
+    { encoding: 'utf8' },
+  );
   assert.notEqual(bad.status, 0);
   assert.match(bad.stderr, /cannot classify .*notes\.mp4/);
 });

@@ -13,7 +13,12 @@ let modelDir: string;
 let video: string;
 
 /** With onnxruntime-node's CUDA provider installed (its install script's cuda12 option), CUDA may start here. */
-const CUDA_PROVIDER_INSTALLED = existsSync(join(dirname(createRequire(import.meta.url).resolve('onnxruntime-node/package.json')), 'bin/napi-v6/linux/x64/libonnxruntime_providers_cuda.so'));
+const CUDA_PROVIDER_INSTALLED = existsSync(
+  join(
+    dirname(createRequire(import.meta.url).resolve('onnxruntime-node/package.json')),
+    'bin/napi-v6/linux/x64/libonnxruntime_providers_cuda.so',
+  ),
+);
 
 function xclip(...args: string[]) {
   return spawnSync(process.execPath, ['bin/xclip.js', ...args], { encoding: 'utf8' });
@@ -27,7 +32,14 @@ before(async () => {
 test('classify --json gives top labels, a unit embedding and timings', () => {
   const run = xclip('classify', video, '--model', modelDir, '--json', '--top', '3');
   assert.equal(run.status, 0, run.stderr);
-  const [result] = JSON.parse(run.stdout) as Array<{ file: string; labelSetId: string; labels: Array<{ label: string; score: number }>; embedding: number[]; timings: Record<string, number>; video: { width: number } }>;
+  const [result] = JSON.parse(run.stdout) as Array<{
+    file: string;
+    labelSetId: string;
+    labels: Array<{ label: string; score: number }>;
+    embedding: number[];
+    timings: Record<string, number>;
+    video: { width: number };
+  }>;
   assert.equal(result!.file, video);
   assert.equal(result!.labelSetId, 'k400');
   assert.equal(result!.labels.length, 3);
@@ -46,7 +58,9 @@ test('classify prints a table with custom labels and multi-view', () => {
   for (const label of ['juggling', 'surfing', 'cooking']) assert.match(run.stdout, new RegExp(`%\\s+${label}`));
 });
 
-test('--execution-providers: a provider that cannot start here (CUDA) is skipped with a warning; a malformed list is refused', { skip: CUDA_PROVIDER_INSTALLED && 'onnxruntime-node\'s CUDA provider is installed here, so CUDA may start' }, () => {
+test('--execution-providers: a provider that cannot start here (CUDA) is skipped with a warning; a malformed list is refused', {
+  skip: CUDA_PROVIDER_INSTALLED && "onnxruntime-node's CUDA provider is installed here, so CUDA may start",
+}, () => {
   const run = xclip('classify', video, '--model', modelDir, '--execution-providers', 'cuda,cpu', '--json');
   assert.equal(run.status, 0, run.stderr);
   assert.match(run.stderr, /xclip: warning: execution provider cuda is unavailable, falling back to cpu/);
@@ -65,7 +79,13 @@ test('one line per failed file and a non-zero exit, the other files still classi
   assert.equal(results.length, 2);
   assert.ok(results[0]!.error);
   assert.ok(!results[1]!.error);
-  assert.equal(run.stderr.trim().split('\n').filter((line) => line.startsWith('xclip: ')).length, 1);
+  assert.equal(
+    run.stderr
+      .trim()
+      .split('\n')
+      .filter((line) => line.startsWith('xclip: ')).length,
+    1,
+  );
 });
 
 test('unknown label sets and missing models fail with one clear line', () => {

@@ -23,7 +23,7 @@ function countingModel() {
   return { model, counts };
 }
 
-test('requests in progress together share the server\'s slots: never more videos at once than the limit', async () => {
+test("requests in progress together share the server's slots: never more videos at once than the limit", async () => {
   const work = mkdtempSync(join(tmpdir(), 'xclip-classify-batch-'));
   const bucket = join(work, 'bucket');
   mkdirSync(bucket);
@@ -33,16 +33,27 @@ test('requests in progress together share the server\'s slots: never more videos
   const { model, counts } = countingModel();
   const sources = new FsObjectStore(bucket);
   const deps = {
-    model, sources, artifacts: new FsObjectStore(join(work, 'objects')), results: new SqliteResultStore(':memory:'),
-    workDir: join(work, 'scratch'), maxAttempts: 1, slots: new ConcurrencyLimit(3),
+    model,
+    sources,
+    artifacts: new FsObjectStore(join(work, 'objects')),
+    results: new SqliteResultStore(':memory:'),
+    workDir: join(work, 'scratch'),
+    maxAttempts: 1,
+    slots: new ConcurrencyLimit(3),
   };
   const uris = keys.map((key) => `s3://${sources.bucket}/${key}`);
   const [first, second] = await Promise.all([
     classifyBatch(deps, { videos: uris.slice(0, 6), labels: 'a,b', top: 1 }),
     classifyBatch(deps, { videos: uris.slice(6), labels: 'a,b', top: 1 }),
   ]);
-  assert.deepEqual(first.videos.map((video) => [video.key, video.status]), keys.slice(0, 6).map((key) => [key, 'DONE']));
-  assert.deepEqual(second.videos.map((video) => [video.key, video.status]), keys.slice(6).map((key) => [key, 'DONE']));
+  assert.deepEqual(
+    first.videos.map((video) => [video.key, video.status]),
+    keys.slice(0, 6).map((key) => [key, 'DONE']),
+  );
+  assert.deepEqual(
+    second.videos.map((video) => [video.key, video.status]),
+    keys.slice(6).map((key) => [key, 'DONE']),
+  );
   assert.equal(counts.calls, 10);
   assert.equal(counts.most, 3, 'both requests together kept to the three slots, and used them all');
   assert.equal(first.executionProvider, 'cuda');

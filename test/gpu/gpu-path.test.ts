@@ -5,8 +5,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
-import { type LocalAws, startLocalAws } from '../aws/local-aws.js';
-import { lambdaContext, sampleEvent, sqsEvent, withStoredVersions } from '../aws/lambda-events.js';
+import { createClassifierContainer } from '../../functions/classifier/container.js';
+import { createClassifierHandler } from '../../functions/classifier/handler.js';
+import { loadRoutingConfig } from '../../functions/classifier/routing-config.js';
+import { handler as gpuResultsHandler } from '../../functions/gpu-results/handler.js';
+import { createGpuServer, type ModelState } from '../../functions/gpu-server/app.js';
+import { loadGpuServerConfig } from '../../functions/gpu-server/config.js';
+import { loadGpuModel } from '../../functions/gpu-server/model.js';
+import { loadConfig } from '../../functions/shared/config.js';
 import { ConcurrencyLimit } from '../../layers/common/concurrency.js';
 import { DynamoResultStore } from '../../layers/pipeline/adapters/aws/dynamo-result-store.js';
 import { parseS3Notification, sourceOfRecord } from '../../layers/pipeline/adapters/aws/s3-notification.js';
@@ -17,14 +23,8 @@ import { gpuRequestSchema } from '../../layers/pipeline/routing/gpu-request.js';
 import { keyInBucket } from '../../layers/pipeline/routing/s3-uri.js';
 import { artifactKeysFor } from '../../layers/pipeline/storage-keys.js';
 import { videoIdFor } from '../../layers/pipeline/video-id.js';
-import { createClassifierContainer } from '../../functions/classifier/container.js';
-import { createClassifierHandler } from '../../functions/classifier/handler.js';
-import { loadRoutingConfig } from '../../functions/classifier/routing-config.js';
-import { type ModelState, createGpuServer } from '../../functions/gpu-server/app.js';
-import { loadGpuServerConfig } from '../../functions/gpu-server/config.js';
-import { loadGpuModel } from '../../functions/gpu-server/model.js';
-import { handler as gpuResultsHandler } from '../../functions/gpu-results/handler.js';
-import { loadConfig } from '../../functions/shared/config.js';
+import { lambdaContext, sampleEvent, sqsEvent, withStoredVersions } from '../aws/lambda-events.js';
+import { type LocalAws, startLocalAws } from '../aws/local-aws.js';
 import { buildSmallTextModel } from '../helpers/small-model.js';
 import { makeTestVideo } from '../helpers/videos.js';
 import { type LocalSageMaker, snsEvent, startLocalSageMaker } from './local-sagemaker.js';
@@ -41,7 +41,12 @@ let longVideo: Buffer;
 
 /** The classifier as deployed with a GPU endpoint: videos of 3 s or more, manifests and timeline jobs go there. */
 function classifierWith(env: Record<string, string> = {}) {
-  return createClassifierHandler(() => createClassifierContainer(loadConfig(), loadRoutingConfig({ GPU_ENDPOINT_NAME: ENDPOINT, GPU_MIN_VIDEO_SECONDS: '3', ...env })));
+  return createClassifierHandler(() =>
+    createClassifierContainer(
+      loadConfig(),
+      loadRoutingConfig({ GPU_ENDPOINT_NAME: ENDPOINT, GPU_MIN_VIDEO_SECONDS: '3', ...env }),
+    ),
+  );
 }
 const classifier = classifierWith();
 
@@ -70,11 +75,27 @@ before(async () => {
 
   const config = loadGpuServerConfig({ ...process.env, XCLIP_EXECUTION_PROVIDERS: 'cpu' });
   const model = await loadGpuModel(config, () => {});
-  state = { status: 'ready', deps: { model, sources: bucket, artifacts: bucket, results, workDir: mkdtempSync(join(work, 'scratch-')), maxAttempts: 2, slots: new ConcurrencyLimit(2) } };
+  state = {
+    status: 'ready',
+    deps: {
+      model,
+      sources: bucket,
+      artifacts: bucket,
+      results,
+      workDir: mkdtempSync(join(work, 'scratch-')),
+      maxAttempts: 2,
+      slots: new ConcurrencyLimit(2),
+    },
+  };
   const server = createGpuServer({ model: () => state, log: () => {} });
   sageMaker = await startLocalSageMaker({
     objects: bucket,
-    invoke: async (body, contentType) => server.request('/invocations', { method: 'POST', headers: { 'content-type': contentType }, body: new Uint8Array(body) }),
+    invoke: async (body, contentType) =>
+      server.request('/invocations', {
+        method: 'POST',
+        headers: { 'content-type': contentType },
+        body: new Uint8Array(body),
+      }),
     notify: (event) => gpuResultsHandler(event, lambdaContext),
   });
   process.env.AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME = sageMaker.url;
@@ -97,14 +118,21 @@ test('a short video stays on Lambda; a long one is QUEUED for the GPU, which sto
   const requestKey = keyInBucket(invocation!.inputLocation, aws.bucket, 'input');
   assert.ok(requestKey.startsWith(GPU_REQUEST_PREFIX));
   const request = gpuRequestSchema.parse(JSON.parse((await bucket.get(requestKey))!.toString()));
-  assert.deepEqual(request, { labels: 'k400', top: 5, videos: parseS3Notification(notices[1]!).map(sourceOfRecord) }, 'the version the upload event named');
+  assert.deepEqual(
+    request,
+    { labels: 'k400', top: 5, videos: parseS3Notification(notices[1]!).map(sourceOfRecord) },
+    'the version the upload event named',
+  );
 
   await sageMaker.drain();
   const record = (await results.get(videoIdFor(aws.bucket, 'videos/long.mp4')))!;
   assert.equal(record.status, 'DONE');
   assert.equal(record.attempts, 1);
-  assert.deepEqual(videoResultSchema.parse(JSON.parse((await bucket.get(artifactKeysFor('videos/long.mp4').result))!.toString())), record.result);
-  assert.ok((await bucket.get(`${GPU_OUTPUT_PREFIX}${invocation!.inferenceId}.out`)), 'the endpoint wrote its summary');
+  assert.deepEqual(
+    videoResultSchema.parse(JSON.parse((await bucket.get(artifactKeysFor('videos/long.mp4').result))!.toString())),
+    record.result,
+  );
+  assert.ok(await bucket.get(`${GPU_OUTPUT_PREFIX}${invocation!.inferenceId}.out`), 'the endpoint wrote its summary');
 
   assert.deepEqual(await classifier(sqsEvent(notices, 2), lambdaContext), { batchItemFailures: [] });
   assert.equal(sageMaker.queued.length, 0, 'a redelivered upload whose version is done is not sent again');
@@ -113,7 +141,13 @@ test('a short video stays on Lambda; a long one is QUEUED for the GPU, which sto
 test('a manifest upload sends the videos it names in one request; an unusable manifest is dropped, not retried', async () => {
   const keys = ['videos/batch/a.mp4', 'videos/batch/b.mp4'];
   for (const key of keys) await bucket.put(key, shortVideo, 'video/mp4');
-  const manifest = Buffer.from(JSON.stringify({ videos: [...keys.map((key) => `s3://${aws.bucket}/${key}`), `s3://${aws.bucket}/videos/batch/missing.mp4`], labels: 'surfing,cooking', top: 1 }));
+  const manifest = Buffer.from(
+    JSON.stringify({
+      videos: [...keys.map((key) => `s3://${aws.bucket}/${key}`), `s3://${aws.bucket}/videos/batch/missing.mp4`],
+      labels: 'surfing,cooking',
+      top: 1,
+    }),
+  );
   await bucket.put('videos/batch.manifest.json', manifest, 'application/json');
   await bucket.put('videos/broken.manifest.json', Buffer.from('{"videos": "all of them"}'), 'application/json');
 
@@ -134,7 +168,9 @@ test('a manifest upload sends the videos it names in one request; an unusable ma
 
 test('segment mode (TIMELINE_SECONDS) sends every upload to the GPU, which labels the windows', async () => {
   const timeline = classifierWith({ TIMELINE_SECONDS: '1' });
-  assert.deepEqual(await timeline(sqsEvent([await upload('videos/segments.mp4', shortVideo)]), lambdaContext), { batchItemFailures: [] });
+  assert.deepEqual(await timeline(sqsEvent([await upload('videos/segments.mp4', shortVideo)]), lambdaContext), {
+    batchItemFailures: [],
+  });
   assert.equal(sageMaker.queued.length, 1);
   await sageMaker.drain();
   const record = (await results.get(videoIdFor(aws.bucket, 'videos/segments.mp4')))!;
@@ -146,7 +182,9 @@ test('a request the endpoint fails as a whole: its videos are recorded FAILED wi
   const ready = state;
   state = { status: 'loading' };
   try {
-    assert.deepEqual(await classifier(sqsEvent([await upload('videos/unlucky.mp4', longVideo)]), lambdaContext), { batchItemFailures: [] });
+    assert.deepEqual(await classifier(sqsEvent([await upload('videos/unlucky.mp4', longVideo)]), lambdaContext), {
+      batchItemFailures: [],
+    });
     const [invocation] = sageMaker.queued;
     await sageMaker.drain();
     const record = (await results.get(videoIdFor(aws.bucket, 'videos/unlucky.mp4')))!;
@@ -154,9 +192,17 @@ test('a request the endpoint fails as a whole: its videos are recorded FAILED wi
     assert.equal(record.error!.code, 'GPU_REQUEST_FAILED');
     assert.match(record.error!.message, /Received client error \(503\).*MODEL_NOT_READY/);
 
-    const redelivered = snsEvent({ invocationStatus: 'Failed', failureReason: 'again', requestParameters: { inputLocation: invocation!.inputLocation } });
+    const redelivered = snsEvent({
+      invocationStatus: 'Failed',
+      failureReason: 'again',
+      requestParameters: { inputLocation: invocation!.inputLocation },
+    });
     await gpuResultsHandler(redelivered, lambdaContext);
-    assert.deepEqual(await results.get(videoIdFor(aws.bucket, 'videos/unlucky.mp4')), record, 'a redelivered notification changes nothing');
+    assert.deepEqual(
+      await results.get(videoIdFor(aws.bucket, 'videos/unlucky.mp4')),
+      record,
+      'a redelivered notification changes nothing',
+    );
   } finally {
     state = ready;
   }
@@ -171,21 +217,45 @@ test('a video the GPU failed without recording it (a lost write) is recorded fro
   await results.claim(lostId, lost.version, new Date().toISOString());
   const doneBefore = await results.get(videoIdFor(aws.bucket, source.key));
   const summary = {
-    model: { id: 'm', precision: 'fp32', sha256: 'x' }, executionProvider: 'cpu', counts: { done: 0, failed: 2, skipped: 0 }, timings: { totalMs: 1, executionProvider: 'cpu' },
+    model: { id: 'm', precision: 'fp32', sha256: 'x' },
+    executionProvider: 'cpu',
+    counts: { done: 0, failed: 2, skipped: 0 },
+    timings: { totalMs: 1, executionProvider: 'cpu' },
     videos: [
-      { status: 'FAILED', key: lost.key, id: lostId, source: { bucket: lost.bucket, key: lost.key, version: lost.version, sequence: lost.sequence }, error: { code: 'INTERNAL', message: 'ProvisionedThroughputExceededException' } },
-      { status: 'FAILED', key: source.key, source: { bucket: source.bucket, key: source.key, version: source.version, sequence: source.sequence }, error: { code: 'INTERNAL', message: 'stale' } },
+      {
+        status: 'FAILED',
+        key: lost.key,
+        id: lostId,
+        source: { bucket: lost.bucket, key: lost.key, version: lost.version, sequence: lost.sequence },
+        error: { code: 'INTERNAL', message: 'ProvisionedThroughputExceededException' },
+      },
+      {
+        status: 'FAILED',
+        key: source.key,
+        source: { bucket: source.bucket, key: source.key, version: source.version, sequence: source.sequence },
+        error: { code: 'INTERNAL', message: 'stale' },
+      },
     ],
   };
   await bucket.put(`${GPU_OUTPUT_PREFIX}lost.out`, Buffer.from(JSON.stringify(summary)), 'application/json');
-  const completed = snsEvent({ invocationStatus: 'Completed', responseParameters: { outputLocation: `s3://${aws.bucket}/${GPU_OUTPUT_PREFIX}lost.out` } });
+  const completed = snsEvent({
+    invocationStatus: 'Completed',
+    responseParameters: { outputLocation: `s3://${aws.bucket}/${GPU_OUTPUT_PREFIX}lost.out` },
+  });
   await gpuResultsHandler(completed, lambdaContext);
   const record = (await results.get(lostId))!;
   assert.equal(record.status, 'FAILED');
   assert.equal(record.error!.message, 'ProvisionedThroughputExceededException');
   assert.deepEqual(await results.get(videoIdFor(aws.bucket, source.key)), doneBefore);
 
-  for (const message of ['not json', { invocationStatus: 'Completed', responseParameters: { outputLocation: `s3://${aws.bucket}/${GPU_OUTPUT_PREFIX}none.out` } }, { invocationStatus: 'Completed', responseParameters: { outputLocation: 's3://elsewhere/x.out' } }]) {
+  for (const message of [
+    'not json',
+    {
+      invocationStatus: 'Completed',
+      responseParameters: { outputLocation: `s3://${aws.bucket}/${GPU_OUTPUT_PREFIX}none.out` },
+    },
+    { invocationStatus: 'Completed', responseParameters: { outputLocation: 's3://elsewhere/x.out' } },
+  ]) {
     await gpuResultsHandler(snsEvent(message), lambdaContext);
   }
 });
@@ -193,12 +263,30 @@ test('a video the GPU failed without recording it (a lost write) is recorded fro
 test('xclip backfill --gpu sends the videos not yet recorded as requests of up to 10 to the endpoint instead of the queue', async () => {
   const keys = Array.from({ length: 12 }, (_, i) => `old/clip-${String(i).padStart(2, '0')}.mp4`);
   for (const key of keys) await bucket.put(key, shortVideo, 'video/mp4');
-  const xclip = (...args: string[]) => promisify(execFile)(process.execPath, ['bin/xclip.js', 'backfill', ...args], { encoding: 'utf8', env: { ...process.env } });
+  const xclip = (...args: string[]) =>
+    promisify(execFile)(process.execPath, ['bin/xclip.js', 'backfill', ...args], {
+      encoding: 'utf8',
+      env: { ...process.env },
+    });
 
-  await assert.rejects(xclip(`s3://${aws.bucket}/old/`, '--timeline', '2', '--table', aws.table), /--timeline needs --gpu/);
-  const { stdout } = await xclip(`s3://${aws.bucket}/old/`, '--gpu', '--endpoint', ENDPOINT, '--table', aws.table, '--json');
+  await assert.rejects(
+    xclip(`s3://${aws.bucket}/old/`, '--timeline', '2', '--table', aws.table),
+    /--timeline needs --gpu/,
+  );
+  const { stdout } = await xclip(
+    `s3://${aws.bucket}/old/`,
+    '--gpu',
+    '--endpoint',
+    ENDPOINT,
+    '--table',
+    aws.table,
+    '--json',
+  );
   assert.equal((JSON.parse(stdout) as { queued: number }).queued, 12);
-  assert.deepEqual(sageMaker.queued.map((invocation) => invocation.endpointName), [ENDPOINT, ENDPOINT]);
+  assert.deepEqual(
+    sageMaker.queued.map((invocation) => invocation.endpointName),
+    [ENDPOINT, ENDPOINT],
+  );
   for (const key of keys) assert.equal(await statusOf(key), 'QUEUED');
 
   await sageMaker.drain();

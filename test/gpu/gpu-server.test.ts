@@ -7,18 +7,18 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import type { Hono } from 'hono';
-import { type LocalAws, startLocalAws } from '../aws/local-aws.js';
+import { createGpuServer, MAX_REQUEST_BYTES, type ModelState } from '../../functions/gpu-server/app.js';
+import { loadGpuServerConfig } from '../../functions/gpu-server/config.js';
+import { loadGpuModel } from '../../functions/gpu-server/model.js';
 import { ConcurrencyLimit } from '../../layers/common/concurrency.js';
 import { DynamoResultStore } from '../../layers/pipeline/adapters/aws/dynamo-result-store.js';
 import { S3ObjectStore } from '../../layers/pipeline/adapters/aws/s3-object-store.js';
 import { VideoClassifier } from '../../layers/pipeline/classifier.js';
 import { videoResultSchema } from '../../layers/pipeline/result-schema.js';
-import { type VideoOutcome, gpuSummarySchema } from '../../layers/pipeline/routing/gpu-request.js';
+import { gpuSummarySchema, type VideoOutcome } from '../../layers/pipeline/routing/gpu-request.js';
 import { artifactKeysFor } from '../../layers/pipeline/storage-keys.js';
 import { videoIdFor } from '../../layers/pipeline/video-id.js';
-import { MAX_REQUEST_BYTES, type ModelState, createGpuServer } from '../../functions/gpu-server/app.js';
-import { loadGpuServerConfig } from '../../functions/gpu-server/config.js';
-import { loadGpuModel } from '../../functions/gpu-server/model.js';
+import { type LocalAws, startLocalAws } from '../aws/local-aws.js';
 import { buildSmallTextModel } from '../helpers/small-model.js';
 import { makeTestVideo } from '../helpers/videos.js';
 
@@ -37,7 +37,10 @@ before(async () => {
   bucket = new S3ObjectStore(aws.clients.s3, aws.bucket);
   results = new DynamoResultStore(aws.clients.dynamo, aws.table);
   modelDir = await buildSmallTextModel();
-  for (const [key, options] of [['videos/clip.mp4', {}], ['videos/bars.mp4', { pattern: 'smptebars', seconds: 6 }]] as const) {
+  for (const [key, options] of [
+    ['videos/clip.mp4', {}],
+    ['videos/bars.mp4', { pattern: 'smptebars', seconds: 6 }],
+  ] as const) {
     await bucket.put(key, readFileSync(makeTestVideo(work, key.replace('videos/', ''), options)), 'video/mp4');
   }
   await bucket.put('videos/notes.mp4', Buffer.from('not a video'), 'video/mp4');
@@ -46,11 +49,13 @@ before(async () => {
 after(() => aws.close());
 
 function invoke(body: string | Uint8Array, contentType = 'application/json'): Promise<Response> {
-  return Promise.resolve(app.request('/invocations', { method: 'POST', headers: { 'content-type': contentType }, body }));
+  return Promise.resolve(
+    app.request('/invocations', { method: 'POST', headers: { 'content-type': contentType }, body }),
+  );
 }
 
 async function errorOf(response: Response): Promise<{ status: number; code: string; message: string }> {
-  const { error } = await response.json() as { error: { code: string; message: string } };
+  const { error } = (await response.json()) as { error: { code: string; message: string } };
   return { status: response.status, ...error };
 }
 
@@ -60,19 +65,40 @@ describe('the SageMaker container contract, on CPU', () => {
     assert.equal(loading.status, 503);
     assert.deepEqual(await loading.json(), { status: 'loading' });
 
-    const config = loadGpuServerConfig({ BUCKET_NAME: aws.bucket, TABLE_NAME: aws.table, MODEL_DIR: modelDir, LABEL_FEATURE_CACHE_DIR: join(work, 'labels'), VIDEO_CONCURRENCY: '3' });
+    const config = loadGpuServerConfig({
+      BUCKET_NAME: aws.bucket,
+      TABLE_NAME: aws.table,
+      MODEL_DIR: modelDir,
+      LABEL_FEATURE_CACHE_DIR: join(work, 'labels'),
+      VIDEO_CONCURRENCY: '3',
+    });
     assert.deepEqual(config.executionProviders, ['cuda', 'cpu'], 'the default provider list');
     assert.equal(config.maxVideoBatch, 32, 'concurrent videos share vision runs by default');
-    assert.equal(config.decodeTimeoutMs, 120_000, 'decoders sharing the cores get twice the Lambda\'s time');
+    assert.equal(config.decodeTimeoutMs, 120_000, "decoders sharing the cores get twice the Lambda's time");
     const model = await loadGpuModel(config, (line) => warnings.push(line));
     assert.equal(model.model.executionProvider, 'cpu');
     assert.equal(warnings.length, 1);
     assert.match(warnings[0]!, /execution provider cuda is unavailable, falling back to cpu/);
-    state = { status: 'ready', deps: { model, sources: bucket, artifacts: bucket, results, workDir: mkdtempSync(join(work, 'scratch-')), maxAttempts: 2, slots: new ConcurrencyLimit(config.videoConcurrency) } };
+    state = {
+      status: 'ready',
+      deps: {
+        model,
+        sources: bucket,
+        artifacts: bucket,
+        results,
+        workDir: mkdtempSync(join(work, 'scratch-')),
+        maxAttempts: 2,
+        slots: new ConcurrencyLimit(config.videoConcurrency),
+      },
+    };
 
     const ready = await app.request('/ping');
     assert.equal(ready.status, 200);
-    assert.deepEqual(await ready.json(), { status: 'ready', executionProvider: 'cpu', model: { id: model.model.id, precision: 'fp32', sha256: model.model.sha256, executionProvider: 'cpu' } });
+    assert.deepEqual(await ready.json(), {
+      status: 'ready',
+      executionProvider: 'cpu',
+      model: { id: model.model.id, precision: 'fp32', sha256: model.model.sha256, executionProvider: 'cpu' },
+    });
   });
 
   test('one video by URI: classified and stored exactly as the Lambda path stores it; the summary reports the provider in its timings', async () => {
@@ -90,27 +116,49 @@ describe('the SageMaker container contract, on CPU', () => {
     const record = (await results.get(videoIdFor(aws.bucket, 'videos/clip.mp4')))!;
     assert.equal(record.status, 'DONE');
     assert.equal(record.attempts, 1);
-    const document = videoResultSchema.parse(JSON.parse((await bucket.get(artifactKeysFor('videos/clip.mp4').result))!.toString()));
+    const document = videoResultSchema.parse(
+      JSON.parse((await bucket.get(artifactKeysFor('videos/clip.mp4').result))!.toString()),
+    );
     assert.deepEqual(document, record.result);
     assert.deepEqual(outcome.status === 'DONE' && outcome.labels, record.result!.labels);
     assert.ok(await bucket.head(artifactKeysFor('videos/clip.mp4').embedding));
     assert.ok(await bucket.head(artifactKeysFor('videos/clip.mp4').visualTokens));
 
-    const again = gpuSummarySchema.parse(await (await invoke(JSON.stringify({ video: `s3://${aws.bucket}/videos/clip.mp4` }))).json());
+    const again = gpuSummarySchema.parse(
+      await (await invoke(JSON.stringify({ video: `s3://${aws.bucket}/videos/clip.mp4` }))).json(),
+    );
     assert.equal(again.videos[0]!.status, 'SKIPPED', 'a version already done is not classified again');
   });
 
-  test('a manifest: its videos and options (timeline, custom labels), the request\'s options on top; a missing video and a non-video fail alone', async () => {
+  test("a manifest: its videos and options (timeline, custom labels), the request's options on top; a missing video and a non-video fail alone", async () => {
     const bars = (await bucket.head('videos/bars.mp4'))!;
     const pinned = { bucket: aws.bucket, key: 'videos/bars.mp4', version: bars.version, sequence: bars.sequence };
-    await bucket.put('videos/batch.manifest.json', Buffer.from(JSON.stringify({
-      videos: [pinned, `s3://${aws.bucket}/videos/gone.mp4`, `s3://${aws.bucket}/videos/notes.mp4`],
-      labels: 'surfing,cooking,dancing', top: 3, timelineSeconds: 2,
-    })), 'application/json');
-    const response = await invoke(JSON.stringify({ manifest: `s3://${aws.bucket}/videos/batch.manifest.json`, top: 2 }), 'application/json; charset=utf-8');
+    await bucket.put(
+      'videos/batch.manifest.json',
+      Buffer.from(
+        JSON.stringify({
+          videos: [pinned, `s3://${aws.bucket}/videos/gone.mp4`, `s3://${aws.bucket}/videos/notes.mp4`],
+          labels: 'surfing,cooking,dancing',
+          top: 3,
+          timelineSeconds: 2,
+        }),
+      ),
+      'application/json',
+    );
+    const response = await invoke(
+      JSON.stringify({ manifest: `s3://${aws.bucket}/videos/batch.manifest.json`, top: 2 }),
+      'application/json; charset=utf-8',
+    );
     assert.equal(response.status, 200);
     const summary = gpuSummarySchema.parse(await response.json());
-    assert.deepEqual(summary.videos.map((video) => [video.key, video.status]), [['videos/bars.mp4', 'DONE'], ['videos/gone.mp4', 'FAILED'], ['videos/notes.mp4', 'FAILED']]);
+    assert.deepEqual(
+      summary.videos.map((video) => [video.key, video.status]),
+      [
+        ['videos/bars.mp4', 'DONE'],
+        ['videos/gone.mp4', 'FAILED'],
+        ['videos/notes.mp4', 'FAILED'],
+      ],
+    );
     const [done, gone, notes] = summary.videos as [VideoOutcome, VideoOutcome, VideoOutcome];
     assert.ok(gone.status === 'FAILED' && gone.error.code === 'OBJECT_NOT_FOUND' && gone.source === undefined);
     assert.ok(notes.status === 'FAILED' && ['NOT_A_VIDEO', 'CORRUPT_VIDEO'].includes(notes.error.code));
@@ -118,26 +166,40 @@ describe('the SageMaker container contract, on CPU', () => {
     assert.equal(await results.get(videoIdFor(aws.bucket, 'videos/gone.mp4')), undefined);
 
     const result = (await results.get(done.status === 'DONE' ? done.id : ''))!.result!;
-    assert.equal(result.labels.length, 2, 'the request\'s top overrides the manifest\'s');
-    assert.ok(result.labels.every((label) => ['surfing', 'cooking', 'dancing'].includes(label.label)), 'the manifest\'s labels');
+    assert.equal(result.labels.length, 2, "the request's top overrides the manifest's");
+    assert.ok(
+      result.labels.every((label) => ['surfing', 'cooking', 'dancing'].includes(label.label)),
+      "the manifest's labels",
+    );
     assert.equal(result.timeline?.length, 3, 'six seconds in windows of two');
   });
 
-  test('a list classified by the server (three decoders at once) gives each video what it gets alone, in the request\'s order', async () => {
+  test("a list classified by the server (three decoders at once) gives each video what it gets alone, in the request's order", async () => {
     const patterns = ['testsrc2', 'rgbtestsrc', 'mandelbrot', 'smptehdbars', 'yuvtestsrc'];
     const keys = patterns.map((pattern) => `videos/many-${pattern}.mp4`);
     const files = patterns.map((pattern) => makeTestVideo(work, `many-${pattern}.mp4`, { pattern, seconds: 2 }));
     await Promise.all(keys.map((key, i) => bucket.put(key, readFileSync(files[i]!), 'video/mp4')));
-    const summary = gpuSummarySchema.parse(await (await invoke(JSON.stringify({ videos: keys.map((key) => `s3://${aws.bucket}/${key}`) }))).json());
-    assert.deepEqual(summary.videos.map((video) => [video.key, video.status]), keys.map((key) => [key, 'DONE']));
+    const summary = gpuSummarySchema.parse(
+      await (await invoke(JSON.stringify({ videos: keys.map((key) => `s3://${aws.bucket}/${key}`) }))).json(),
+    );
+    assert.deepEqual(
+      summary.videos.map((video) => [video.key, video.status]),
+      keys.map((key) => [key, 'DONE']),
+    );
 
     const alone = await VideoClassifier.load({ modelDir, threads: 1 });
     try {
       for (const [i, file] of files.entries()) {
         const expected = await alone.classifyFile(file, { top: 5 });
         const stored = (await results.get(videoIdFor(aws.bucket, keys[i]!)))!.result!;
-        assert.deepEqual(stored.labels.map((label) => label.label), expected.labels.map((label) => label.label), keys[i]);
-        stored.labels.forEach((label, k) => assert.ok(Math.abs(label.logit - expected.labels[k]!.logit) < 1e-4, `${keys[i]} logit ${k}`));
+        assert.deepEqual(
+          stored.labels.map((label) => label.label),
+          expected.labels.map((label) => label.label),
+          keys[i],
+        );
+        stored.labels.forEach((label, k) => {
+          assert.ok(Math.abs(label.logit - expected.labels[k]!.logit) < 1e-4, `${keys[i]} logit ${k}`);
+        });
       }
     } finally {
       await alone.release();
@@ -145,19 +207,39 @@ describe('the SageMaker container contract, on CPU', () => {
   });
 
   test('bad requests get typed errors: malformed JSON, wrong content type, oversized, unknown manifest, foreign bucket, bad labels, bad shape', async () => {
-    assert.deepEqual(await errorOf(await invoke('{"video":')), { status: 400, code: 'INVALID_REQUEST', message: 'invalid GPU request (it is not JSON)' });
-    const wrongType = await errorOf(await invoke(JSON.stringify({ video: `s3://${aws.bucket}/videos/clip.mp4` }), 'text/plain'));
+    assert.deepEqual(await errorOf(await invoke('{"video":')), {
+      status: 400,
+      code: 'INVALID_REQUEST',
+      message: 'invalid GPU request (it is not JSON)',
+    });
+    const wrongType = await errorOf(
+      await invoke(JSON.stringify({ video: `s3://${aws.bucket}/videos/clip.mp4` }), 'text/plain'),
+    );
     assert.deepEqual([wrongType.status, wrongType.code], [415, 'UNSUPPORTED_MEDIA_TYPE']);
-    const oversized = await errorOf(await invoke(JSON.stringify({ videos: Array(Math.ceil(MAX_REQUEST_BYTES / 20)).fill(`s3://${aws.bucket}/videos/clip.mp4`) })));
+    const oversized = await errorOf(
+      await invoke(
+        JSON.stringify({ videos: Array(Math.ceil(MAX_REQUEST_BYTES / 20)).fill(`s3://${aws.bucket}/videos/clip.mp4`) }),
+      ),
+    );
     assert.deepEqual([oversized.status, oversized.code], [413, 'PAYLOAD_TOO_LARGE']);
-    const unknown = await errorOf(await invoke(JSON.stringify({ manifest: `s3://${aws.bucket}/videos/none.manifest.json` })));
+    const unknown = await errorOf(
+      await invoke(JSON.stringify({ manifest: `s3://${aws.bucket}/videos/none.manifest.json` })),
+    );
     assert.deepEqual([unknown.status, unknown.code], [404, 'NOT_FOUND']);
     const foreign = await errorOf(await invoke(JSON.stringify({ video: 's3://someone-else/videos/clip.mp4' })));
     assert.deepEqual([foreign.status, foreign.code], [400, 'INVALID_REQUEST']);
     assert.match(foreign.message, new RegExp(`only objects of bucket ${aws.bucket}`));
-    const labels = await errorOf(await invoke(JSON.stringify({ video: `s3://${aws.bucket}/videos/clip.mp4`, labels: 'k999' })));
+    const labels = await errorOf(
+      await invoke(JSON.stringify({ video: `s3://${aws.bucket}/videos/clip.mp4`, labels: 'k999' })),
+    );
     assert.deepEqual([labels.status, labels.code], [400, 'INVALID_LABELS']);
-    for (const body of [{}, { video: `s3://${aws.bucket}/a.mp4`, videos: [`s3://${aws.bucket}/b.mp4`] }, { video: 'https://example.com/a.mp4' }, { videos: [] }, { video: `s3://${aws.bucket}/a.mp4`, extra: 1 }]) {
+    for (const body of [
+      {},
+      { video: `s3://${aws.bucket}/a.mp4`, videos: [`s3://${aws.bucket}/b.mp4`] },
+      { video: 'https://example.com/a.mp4' },
+      { videos: [] },
+      { video: `s3://${aws.bucket}/a.mp4`, extra: 1 },
+    ]) {
       const error = await errorOf(await invoke(JSON.stringify(body)));
       assert.deepEqual([error.status, error.code], [400, 'INVALID_REQUEST'], JSON.stringify(body));
     }
@@ -169,7 +251,10 @@ describe('the SageMaker container contract, on CPU', () => {
     const ready = state;
     try {
       state = { status: 'loading' };
-      assert.deepEqual((await errorOf(await invoke(JSON.stringify({ video: `s3://${aws.bucket}/videos/clip.mp4` })))).status, 503);
+      assert.deepEqual(
+        (await errorOf(await invoke(JSON.stringify({ video: `s3://${aws.bucket}/videos/clip.mp4` })))).status,
+        503,
+      );
       state = { status: 'failed', error: new Error('no model.onnx') };
       const ping = await app.request('/ping');
       assert.equal(ping.status, 500);
@@ -193,11 +278,18 @@ describe('the bundled server as the GPU image runs it', () => {
   test('`serve` listens, pings ready on CPU, classifies, and stops on SIGTERM; another command is refused', async () => {
     const bundle = join(out, 'gpu-server', 'index.mjs');
     const refused = spawn(process.execPath, [bundle, 'train'], { stdio: ['ignore', 'ignore', 'pipe'] });
-    const [code] = await once(refused, 'exit') as [number];
+    const [code] = (await once(refused, 'exit')) as [number];
     assert.equal(code, 2);
 
     server = spawn(process.execPath, [bundle, 'serve'], {
-      env: { ...process.env, ...aws.env, MODEL_DIR: modelDir, SAGEMAKER_BIND_TO_PORT: '0', POWERTOOLS_LOG_LEVEL: 'INFO', LABEL_FEATURE_CACHE_DIR: join(work, 'labels') },
+      env: {
+        ...process.env,
+        ...aws.env,
+        MODEL_DIR: modelDir,
+        SAGEMAKER_BIND_TO_PORT: '0',
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+        LABEL_FEATURE_CACHE_DIR: join(work, 'labels'),
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
@@ -213,18 +305,23 @@ describe('the bundled server as the GPU image runs it', () => {
     });
     const base = `http://127.0.0.1:${port}`;
     let ping: Response;
-    do ping = await fetch(`${base}/ping`); while (ping.status === 503);
+    do ping = await fetch(`${base}/ping`);
+    while (ping.status === 503);
     assert.equal(ping.status, 200);
-    assert.equal((await ping.json() as { executionProvider: string }).executionProvider, 'cpu');
+    assert.equal(((await ping.json()) as { executionProvider: string }).executionProvider, 'cpu');
     assert.match(output, /execution provider cuda is unavailable, falling back to cpu/);
 
     await bucket.put('videos/served.mp4', readFileSync(join(work, 'clip.mp4')), 'video/mp4');
-    const response = await fetch(`${base}/invocations`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ videos: [`s3://${aws.bucket}/videos/served.mp4`] }) });
+    const response = await fetch(`${base}/invocations`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ videos: [`s3://${aws.bucket}/videos/served.mp4`] }),
+    });
     assert.equal(response.status, 200);
     assert.deepEqual(gpuSummarySchema.parse(await response.json()).counts, { done: 1, failed: 0, skipped: 0 });
 
     server.kill('SIGTERM');
-    const [exit] = await once(server, 'exit') as [number];
+    const [exit] = (await once(server, 'exit')) as [number];
     assert.equal(exit, 0);
   });
 });

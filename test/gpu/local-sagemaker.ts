@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { SNSEvent } from 'aws-lambda';
 import type { ObjectStore } from '../../layers/pipeline/ports/object-store.js';
 import { GPU_OUTPUT_PREFIX } from '../../layers/pipeline/routing/gpu-keys.js';
@@ -35,14 +35,26 @@ export interface LocalSageMakerOptions {
 /** An SNS event as Lambda receives one from a topic, with `message` as its body. */
 export function snsEvent(message: unknown): SNSEvent {
   return {
-    Records: [{
-      EventSource: 'aws:sns', EventVersion: '1.0', EventSubscriptionArn: 'arn:aws:sns:us-east-1:123456789012:topic:subscription',
-      Sns: {
-        Type: 'Notification', MessageId: `message-${Math.random().toString(16).slice(2)}`, TopicArn: 'arn:aws:sns:us-east-1:123456789012:topic',
-        Subject: '', Message: typeof message === 'string' ? message : JSON.stringify(message), Timestamp: new Date().toISOString(),
-        SignatureVersion: '1', Signature: '', SigningCertUrl: '', UnsubscribeUrl: '', MessageAttributes: {},
+    Records: [
+      {
+        EventSource: 'aws:sns',
+        EventVersion: '1.0',
+        EventSubscriptionArn: 'arn:aws:sns:us-east-1:123456789012:topic:subscription',
+        Sns: {
+          Type: 'Notification',
+          MessageId: `message-${Math.random().toString(16).slice(2)}`,
+          TopicArn: 'arn:aws:sns:us-east-1:123456789012:topic',
+          Subject: '',
+          Message: typeof message === 'string' ? message : JSON.stringify(message),
+          Timestamp: new Date().toISOString(),
+          SignatureVersion: '1',
+          Signature: '',
+          SigningCertUrl: '',
+          UnsubscribeUrl: '',
+          MessageAttributes: {},
+        },
       },
-    }],
+    ],
   };
 }
 
@@ -70,7 +82,10 @@ export async function startLocalSageMaker(options: LocalSageMakerOptions): Promi
       contentType: String(request.headers['x-amzn-sagemaker-content-type'] ?? 'application/octet-stream'),
     });
     request.resume();
-    response.writeHead(202, { 'content-type': 'application/json', 'x-amzn-sagemaker-outputlocation': s3Uri({ bucket: objects.bucket, key: outputKey(inferenceId) }) });
+    response.writeHead(202, {
+      'content-type': 'application/json',
+      'x-amzn-sagemaker-outputlocation': s3Uri({ bucket: objects.bucket, key: outputKey(inferenceId) }),
+    });
     response.end(JSON.stringify({ InferenceId: inferenceId }));
   });
   server.listen(0, '127.0.0.1');
@@ -81,12 +96,31 @@ export async function startLocalSageMaker(options: LocalSageMakerOptions): Promi
     const input = (await objects.get(keyInBucket(invocation.inputLocation, objects.bucket, 'input')))!;
     const reply = await options.invoke(input, invocation.contentType);
     const body = Buffer.from(await reply.arrayBuffer());
-    const requestParameters = { contentType: invocation.contentType, endpointName: invocation.endpointName, inputLocation: invocation.inputLocation };
-    const common = { awsRegion: 'us-east-1', eventTime: new Date().toISOString(), receivedTime: new Date().toISOString(), inferenceId: invocation.inferenceId, eventVersion: '1.0', eventSource: 'aws:sagemaker', eventName: 'InferenceResult' };
+    const requestParameters = {
+      contentType: invocation.contentType,
+      endpointName: invocation.endpointName,
+      inputLocation: invocation.inputLocation,
+    };
+    const common = {
+      awsRegion: 'us-east-1',
+      eventTime: new Date().toISOString(),
+      receivedTime: new Date().toISOString(),
+      inferenceId: invocation.inferenceId,
+      eventVersion: '1.0',
+      eventSource: 'aws:sagemaker',
+      eventName: 'InferenceResult',
+    };
     if (reply.status === 200) {
       await objects.put(outputKey(invocation.inferenceId), body, 'application/json');
       const outputLocation = s3Uri({ bucket: objects.bucket, key: outputKey(invocation.inferenceId) });
-      await options.notify(snsEvent({ ...common, invocationStatus: 'Completed', requestParameters, responseParameters: { contentType: 'application/json', outputLocation } }));
+      await options.notify(
+        snsEvent({
+          ...common,
+          invocationStatus: 'Completed',
+          requestParameters,
+          responseParameters: { contentType: 'application/json', outputLocation },
+        }),
+      );
     } else {
       await objects.put(`${GPU_OUTPUT_PREFIX}failures/${invocation.inferenceId}-error.out`, body, 'application/json');
       const failureReason = `ClientError: Received client error (${reply.status}) from primary with message "${body.toString('utf8')}". See the SageMaker Endpoint logs in your account for more information.`;
@@ -100,9 +134,10 @@ export async function startLocalSageMaker(options: LocalSageMakerOptions): Promi
     async drain() {
       while (queued.length > 0) await run(queued.shift()!);
     },
-    close: () => new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }

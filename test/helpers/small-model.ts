@@ -15,8 +15,17 @@ export const SMALL_TEXT_CONFIG = parseXclipConfig({
   prompt_num_attention_heads: 2,
   text_config: { hidden_size: 24, intermediate_size: 48, num_hidden_layers: 1, num_attention_heads: 2 },
   vision_config: {
-    hidden_size: 32, intermediate_size: 64, num_hidden_layers: 2, num_attention_heads: 4, num_frames: 8, image_size: 32, patch_size: 8,
-    mit_hidden_size: 16, mit_intermediate_size: 32, mit_num_hidden_layers: 1, mit_num_attention_heads: 2,
+    hidden_size: 32,
+    intermediate_size: 64,
+    num_hidden_layers: 2,
+    num_attention_heads: 4,
+    num_frames: 8,
+    image_size: 32,
+    patch_size: 8,
+    mit_hidden_size: 16,
+    mit_intermediate_size: 32,
+    mit_num_hidden_layers: 1,
+    mit_num_attention_heads: 2,
   },
 });
 

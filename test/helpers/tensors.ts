@@ -7,7 +7,12 @@ export function maxAbsDiff(actual: ArrayLike<number>, expected: ArrayLike<number
   return max;
 }
 
-export function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tolerance: number, what: string): number {
+export function assertClose(
+  actual: ArrayLike<number>,
+  expected: ArrayLike<number>,
+  tolerance: number,
+  what: string,
+): number {
   const diff = maxAbsDiff(actual, expected);
   assert.ok(diff <= tolerance, `${what}: max abs error ${diff.toExponential(2)} exceeds ${tolerance}`);
   return diff;

@@ -5,8 +5,8 @@ import { dirname, join, relative } from 'node:path';
 import { after, test } from 'node:test';
 import { App, Stack } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
-import { FunctionImage } from '../../infra/lib/function-image.js';
 import { ClassifierFunction } from '../../infra/lib/classifier-function.js';
+import { FunctionImage } from '../../infra/lib/function-image.js';
 import { ResultsApi } from '../../infra/lib/results-api.js';
 
 const REPO = new URL('../../', import.meta.url).pathname;
@@ -28,8 +28,18 @@ function fixtureRepository(options: { model?: boolean; bundles?: boolean } = {})
   write(root, FunctionImage.FFMPEG_INSTALLER);
   write(root, 'functions/gpu-server/entrypoint.sh');
   write(root, 'functions/shared/config.ts');
-  for (const path of ['package.json', 'package-lock.json', 'node_modules/onnxruntime-node/index.js', '.git/HEAD', 'test/a.test.ts', 'layers/x.ts',
-    'cdk.out/old.template.json', 'dist/cli/main.js', 'models/other/manifest.json', 'README.md']) {
+  for (const path of [
+    'package.json',
+    'package-lock.json',
+    'node_modules/onnxruntime-node/index.js',
+    '.git/HEAD',
+    'test/a.test.ts',
+    'layers/x.ts',
+    'cdk.out/old.template.json',
+    'dist/cli/main.js',
+    'models/other/manifest.json',
+    'README.md',
+  ]) {
     write(root, path);
   }
   if (options.bundles ?? true) {
@@ -44,7 +54,10 @@ function fixtureRepository(options: { model?: boolean; bundles?: boolean } = {})
 }
 
 /** Synthesizes an image of `repositoryRoot` (staged, as `cdk synth` does) for both handlers. */
-function imageOf(repositoryRoot: string, modelDir?: string): { stack: Stack; image: FunctionImage; stagedFiles: string[] } {
+function imageOf(
+  repositoryRoot: string,
+  modelDir?: string,
+): { stack: Stack; image: FunctionImage; stagedFiles: string[] } {
   const app = new App({ outdir: mkdtempSync(join(work, 'cdk.out-')), builtinCloudFormationValidation: false });
   const stack = new Stack(app, 'ImageTest');
   const image = new FunctionImage(stack, 'Image', { repositoryRoot, modelDir });
@@ -52,8 +65,10 @@ function imageOf(repositoryRoot: string, modelDir?: string): { stack: Stack; ima
   image.codeFor(ResultsApi.HANDLER);
   app.synth();
   const staged = join(app.outdir, `asset.${image.asset.assetHash}`);
-  const list = (dir: string): string[] => readdirSync(dir, { withFileTypes: true })
-    .flatMap((entry) => (entry.isDirectory() ? list(join(dir, entry.name)) : [relative(staged, join(dir, entry.name))]));
+  const list = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+      entry.isDirectory() ? list(join(dir, entry.name)) : [relative(staged, join(dir, entry.name))],
+    );
   return { stack, image, stagedFiles: list(staged).sort() };
 }
 
@@ -69,7 +84,10 @@ test('the build context holds the Dockerfile, the lockfile, the handler bundles 
     'models/xclip-base-patch32-int8/vision.onnx',
     'package-lock.json',
   ]);
-  assert.deepEqual(imageOf(fixtureRepository(), 'models/other').stagedFiles.filter((file) => file.startsWith('models/')), ['models/other/manifest.json']);
+  assert.deepEqual(
+    imageOf(fixtureRepository(), 'models/other').stagedFiles.filter((file) => file.startsWith('models/')),
+    ['models/other/manifest.json'],
+  );
 });
 
 test('the image changes with the model and the bundles, not with what the context leaves out', () => {
@@ -90,7 +108,10 @@ test('the image changes with the model and the bundles, not with what the contex
 test('synth works without the model or the bundles, and warns that the image build needs them', () => {
   const { stack } = imageOf(fixtureRepository({ model: false, bundles: false }));
   const annotations = Annotations.fromStack(stack);
-  annotations.hasWarning('/ImageTest/Image', Match.stringLikeRegexp('no model in models/xclip-base-patch32-int8: run `npx xclip model pull`'));
+  annotations.hasWarning(
+    '/ImageTest/Image',
+    Match.stringLikeRegexp('no model in models/xclip-base-patch32-int8: run `npx xclip model pull`'),
+  );
   annotations.hasWarning('/ImageTest/Image', Match.stringLikeRegexp('classifier/index.mjs: run `npm run build`'));
   annotations.hasWarning('/ImageTest/Image', Match.stringLikeRegexp('api/index.mjs: run `npm run build`'));
   const complete = Annotations.fromStack(imageOf(fixtureRepository()).stack);
@@ -100,12 +121,20 @@ test('synth works without the model or the bundles, and warns that the image bui
 test('the Dockerfile: Lambda Node.js 22 base, ffmpeg 5.1 pinned per architecture, onnxruntime-node without scripts, the model at /opt/model', () => {
   assert.match(DOCKERFILE, /^ARG LAMBDA_NODE_IMAGE=public\.ecr\.aws\/lambda\/nodejs:22$/m);
   assert.match(DOCKERFILE, /^FROM \$\{LAMBDA_NODE_IMAGE\}$/m, 'the final stage is the Lambda base image');
-  assert.ok(DOCKERFILE.includes(`COPY ${FunctionImage.FFMPEG_INSTALLER} /tmp/\nRUN sh /tmp/install-ffmpeg.sh "\${TARGETARCH}" /opt/ffmpeg`));
+  assert.ok(
+    DOCKERFILE.includes(
+      `COPY ${FunctionImage.FFMPEG_INSTALLER} /tmp/\nRUN sh /tmp/install-ffmpeg.sh "\${TARGETARCH}" /opt/ffmpeg`,
+    ),
+  );
   assert.match(DOCKERFILE, /FFMPEG_PATH=\/opt\/ffmpeg\/ffmpeg/);
   assert.match(DOCKERFILE, /FFPROBE_PATH=\/opt\/ffmpeg\/ffprobe/);
   assert.match(DOCKERFILE, /^ENV MODEL_DIR=\/opt\/model/m);
   assert.match(DOCKERFILE, /npm install --omit=dev --ignore-scripts .*"onnxruntime-node@\$\{version\}"/);
-  assert.match(DOCKERFILE, new RegExp(`^ARG MODEL_SOURCE_DIR=${FunctionImage.DEFAULT_MODEL_DIR}$`, 'm'), 'the build arg infra/ passes');
+  assert.match(
+    DOCKERFILE,
+    new RegExp(`^ARG MODEL_SOURCE_DIR=${FunctionImage.DEFAULT_MODEL_DIR}$`, 'm'),
+    'the build arg infra/ passes',
+  );
   assert.match(DOCKERFILE, /^COPY \$\{MODEL_SOURCE_DIR\} \/opt\/model$/m);
   assert.match(DOCKERFILE, /^COPY dist\/functions \$\{LAMBDA_TASK_ROOT\}\/functions$/m);
 });

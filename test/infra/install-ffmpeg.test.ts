@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -11,11 +11,17 @@ const work = mkdtempSync(join(tmpdir(), 'xclip-install-ffmpeg-'));
 /** Runs the images' ffmpeg installer with a stand-in curl that writes `download` and logs the URL it was asked for. */
 function install(arch: string, download: string) {
   const bin = mkdtempSync(join(work, 'bin-'));
-  writeFileSync(join(bin, 'curl'), `#!/bin/sh\nwhile [ "$1" != "-o" ]; do shift; done\nprintf '%s' "${download}" > "$2"\necho "$3" > "${bin}/url"\n`);
+  writeFileSync(
+    join(bin, 'curl'),
+    `#!/bin/sh\nwhile [ "$1" != "-o" ]; do shift; done\nprintf '%s' "${download}" > "$2"\necho "$3" > "${bin}/url"\n`,
+  );
   chmodSync(join(bin, 'curl'), 0o755);
   const target = join(work, `ffmpeg-${arch || 'none'}`);
   const scratch = mkdtempSync(join(work, 'tmp-'));
-  const run = spawnSync('sh', [FunctionImage.FFMPEG_INSTALLER, arch, target], { encoding: 'utf8', env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, TMPDIR: scratch } });
+  const run = spawnSync('sh', [FunctionImage.FFMPEG_INSTALLER, arch, target], {
+    encoding: 'utf8',
+    env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, TMPDIR: scratch },
+  });
   assert.deepEqual(readdirSync(scratch), [], 'the download is removed, whatever happened');
   return { run, target, url: existsSync(join(bin, 'url')) ? readFileSync(join(bin, 'url'), 'utf8').trim() : undefined };
 }

@@ -7,7 +7,12 @@ const settingsOf = (context: Record<string, unknown>) => readDeploymentSettings(
 
 test('no context flags give the documented defaults', () => {
   const settings = settingsOf({});
-  assert.deepEqual(settings, { ...DEFAULT_SETTINGS, reservedConcurrency: undefined, jwt: undefined, alarmEmail: undefined });
+  assert.deepEqual(settings, {
+    ...DEFAULT_SETTINGS,
+    reservedConcurrency: undefined,
+    jwt: undefined,
+    alarmEmail: undefined,
+  });
   assert.equal(settings.uploadPrefix, 'videos/');
   assert.equal(settings.memorySize, 3008);
   assert.equal(settings.timeoutSeconds, 300);
@@ -21,14 +26,34 @@ test('no context flags give the documented defaults', () => {
 
 test('flags from -c (strings) and from cdk.json (numbers, arrays) read the same', () => {
   const fromCli = settingsOf({
-    memorySize: '4096', timeoutSeconds: '600', architecture: 'arm64', maxConcurrency: '20', reservedConcurrency: '25',
-    videoSuffixes: '.mp4, .webm', corsOrigins: 'https://a.example,https://b.example', jwtIssuer: 'https://issuer.example/',
-    jwtAudience: 'api', uploadPrefix: 'in/', modelDir: 'models/custom/', alarmEmail: 'ops@example.com', removalPolicy: 'destroy',
+    memorySize: '4096',
+    timeoutSeconds: '600',
+    architecture: 'arm64',
+    maxConcurrency: '20',
+    reservedConcurrency: '25',
+    videoSuffixes: '.mp4, .webm',
+    corsOrigins: 'https://a.example,https://b.example',
+    jwtIssuer: 'https://issuer.example/',
+    jwtAudience: 'api',
+    uploadPrefix: 'in/',
+    modelDir: 'models/custom/',
+    alarmEmail: 'ops@example.com',
+    removalPolicy: 'destroy',
   });
   const fromJson = settingsOf({
-    memorySize: 4096, timeoutSeconds: 600, architecture: 'arm64', maxConcurrency: 20, reservedConcurrency: 25,
-    videoSuffixes: ['.mp4', '.webm'], corsOrigins: ['https://a.example', 'https://b.example'], jwtIssuer: 'https://issuer.example/',
-    jwtAudience: ['api'], uploadPrefix: 'in/', modelDir: 'models/custom', alarmEmail: 'ops@example.com', removalPolicy: 'destroy',
+    memorySize: 4096,
+    timeoutSeconds: 600,
+    architecture: 'arm64',
+    maxConcurrency: 20,
+    reservedConcurrency: 25,
+    videoSuffixes: ['.mp4', '.webm'],
+    corsOrigins: ['https://a.example', 'https://b.example'],
+    jwtIssuer: 'https://issuer.example/',
+    jwtAudience: ['api'],
+    uploadPrefix: 'in/',
+    modelDir: 'models/custom',
+    alarmEmail: 'ops@example.com',
+    removalPolicy: 'destroy',
   });
   assert.deepEqual(fromCli, fromJson);
   assert.deepEqual(fromCli.videoSuffixes, ['.mp4', '.webm']);
@@ -63,6 +88,10 @@ test('bad flags fail synth with the flag named', () => {
     [{ removalPolicy: 'snapshot' }, /removalPolicy/],
   ];
   for (const [context, message] of cases) {
-    assert.throws(() => settingsOf(context), (error: unknown) => error instanceof SettingsError && message.test(error.message), JSON.stringify(context));
+    assert.throws(
+      () => settingsOf(context),
+      (error: unknown) => error instanceof SettingsError && message.test(error.message),
+      JSON.stringify(context),
+    );
   }
 });

@@ -3,21 +3,33 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
-import { TABLE_INDEXES, TABLE_PARTITION_KEY } from '../../layers/pipeline/adapters/aws/table-schema.js';
 import { loadConfig } from '../../functions/shared/config.js';
 import { DEFAULT_SETTINGS } from '../../infra/deployment-settings.js';
 import { apiRoutes } from '../../infra/lib/api-routes.js';
 import { notificationSuffixes } from '../../infra/xclip-serverless-stack.js';
+import { TABLE_INDEXES, TABLE_PARTITION_KEY } from '../../layers/pipeline/adapters/aws/table-schema.js';
 import { onlyResource, resourceOf, resourcesOf, type Synthesized, synthesize } from './synth.js';
 
 const ENV_CONTRACT = [
-  'BUCKET_NAME', 'TABLE_NAME', 'QUEUE_URL', 'MODEL_DIR', 'UPLOAD_PREFIX', 'VIDEO_SUFFIXES', 'MAX_VIDEO_BYTES', 'MAX_VIDEO_SECONDS',
-  'CORS_ORIGINS', 'POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_METRICS_NAMESPACE', 'LABEL_FEATURE_CACHE_DIR',
+  'BUCKET_NAME',
+  'TABLE_NAME',
+  'QUEUE_URL',
+  'MODEL_DIR',
+  'UPLOAD_PREFIX',
+  'VIDEO_SUFFIXES',
+  'MAX_VIDEO_BYTES',
+  'MAX_VIDEO_SECONDS',
+  'CORS_ORIGINS',
+  'POWERTOOLS_SERVICE_NAME',
+  'POWERTOOLS_METRICS_NAMESPACE',
+  'LABEL_FEATURE_CACHE_DIR',
 ];
 
-const fn = (template: Template, name: 'Classifier' | 'Api') => resourceOf(template, 'AWS::Lambda::Function', `${name}Function`);
+const fn = (template: Template, name: 'Classifier' | 'Api') =>
+  resourceOf(template, 'AWS::Lambda::Function', `${name}Function`);
 const policyOf = (template: Template, name: 'Classifier' | 'Api') =>
-  resourceOf(template, 'AWS::IAM::Policy', `${name}IdentityRoleDefaultPolicy`).properties.PolicyDocument.Statement as Array<Record<string, any>>;
+  resourceOf(template, 'AWS::IAM::Policy', `${name}IdentityRoleDefaultPolicy`).properties.PolicyDocument
+    .Statement as Array<Record<string, any>>;
 const ref = (id: string) => ({ Ref: id });
 const arnOf = (id: string) => ({ 'Fn::GetAtt': [id, 'Arn'] });
 const objectsUnder = (bucketId: string, prefix: string) => ({ 'Fn::Join': ['', [arnOf(bucketId), `/${prefix}*`]] });
@@ -40,20 +52,39 @@ describe('default deployment', () => {
     const ids = bucketIds(template);
     for (const id of [ids.videos, ids.logs]) {
       const bucket = resourceOf(template, 'AWS::S3::Bucket', id).properties;
-      assert.deepEqual(bucket.BucketEncryption, { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] });
-      assert.deepEqual(bucket.PublicAccessBlockConfiguration, { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
+      assert.deepEqual(bucket.BucketEncryption, {
+        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+      });
+      assert.deepEqual(bucket.PublicAccessBlockConfiguration, {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      });
       template.hasResourceProperties('AWS::S3::BucketPolicy', {
         Bucket: ref(id),
         PolicyDocument: {
-          Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Effect: 'Deny',
+              Action: 's3:*',
+              Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+            }),
+          ]),
         },
       });
     }
     const videos = resourceOf(template, 'AWS::S3::Bucket', ids.videos).properties;
     assert.deepEqual(videos.VersioningConfiguration, { Status: 'Enabled' });
-    assert.deepEqual(videos.LoggingConfiguration, { DestinationBucketName: ref(ids.logs), LogFilePrefix: 'videos-bucket/' });
+    assert.deepEqual(videos.LoggingConfiguration, {
+      DestinationBucketName: ref(ids.logs),
+      LogFilePrefix: 'videos-bucket/',
+    });
     assert.equal(videos.CorsConfiguration, undefined);
-    template.hasResource('AWS::S3::Bucket', { Properties: { VersioningConfiguration: { Status: 'Enabled' } }, DeletionPolicy: 'Retain' });
+    template.hasResource('AWS::S3::Bucket', {
+      Properties: { VersioningConfiguration: { Status: 'Enabled' } },
+      DeletionPolicy: 'Retain',
+    });
   });
 
   test('the bucket notifies the queue of created objects under the upload prefix, one rule per suffix in lower and upper case', () => {
@@ -64,11 +95,17 @@ describe('default deployment', () => {
     const configurations = notifications.NotificationConfiguration.QueueConfigurations as Array<Record<string, any>>;
     const expected = notificationSuffixes(DEFAULT_SETTINGS.videoSuffixes);
     assert.ok(expected.includes('.mp4') && expected.includes('.MP4') && expected.includes('.MOV'));
-    assert.deepEqual(configurations.map((c) => c.Filter.Key.FilterRules.find((r: any) => r.Name === 'suffix').Value).sort(), [...expected].sort());
+    assert.deepEqual(
+      configurations.map((c) => c.Filter.Key.FilterRules.find((r: any) => r.Name === 'suffix').Value).sort(),
+      [...expected].sort(),
+    );
     for (const configuration of configurations) {
       assert.deepEqual(configuration.Events, ['s3:ObjectCreated:*']);
       assert.deepEqual(configuration.QueueArn, arnOf(uploads));
-      assert.deepEqual(configuration.Filter.Key.FilterRules.find((r: any) => r.Name === 'prefix'), { Name: 'prefix', Value: 'videos/' });
+      assert.deepEqual(
+        configuration.Filter.Key.FilterRules.find((r: any) => r.Name === 'prefix'),
+        { Name: 'prefix', Value: 'videos/' },
+      );
     }
   });
 
@@ -83,7 +120,11 @@ describe('default deployment', () => {
       assert.equal(resourceOf(template, 'AWS::SQS::Queue', id).properties.SqsManagedSseEnabled, true);
       template.hasResourceProperties('AWS::SQS::QueuePolicy', {
         Queues: [ref(id)],
-        PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          ]),
+        },
       });
     }
   });
@@ -118,14 +159,22 @@ describe('default deployment', () => {
     const { videos } = bucketIds(template);
     const table = onlyResource(template, 'AWS::DynamoDB::Table');
     const { uploads } = queueIds(template);
-    for (const [name, service] of [['Classifier', 'classifier'], ['Api', 'api']] as const) {
+    for (const [name, service] of [
+      ['Classifier', 'classifier'],
+      ['Api', 'api'],
+    ] as const) {
       const variables = fn(template, name).properties.Environment.Variables as Record<string, unknown>;
       assert.deepEqual(Object.keys(variables).sort(), [...ENV_CONTRACT].sort());
       assert.deepEqual(variables.BUCKET_NAME, ref(videos));
       assert.deepEqual(variables.TABLE_NAME, ref(table.id));
       assert.deepEqual(variables.QUEUE_URL, ref(uploads));
       assert.equal(variables.POWERTOOLS_SERVICE_NAME, service);
-      const deployed = { ...variables, BUCKET_NAME: 'bucket', TABLE_NAME: 'table', QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/uploads' };
+      const deployed = {
+        ...variables,
+        BUCKET_NAME: 'bucket',
+        TABLE_NAME: 'table',
+        QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/uploads',
+      };
       const config = loadConfig(deployed as Record<string, string>);
       assert.equal(config.modelDir, '/opt/model');
       assert.equal(config.uploadPrefix, 'videos/');
@@ -142,26 +191,43 @@ describe('default deployment', () => {
     const { videos } = bucketIds(template);
     const table = onlyResource(template, 'AWS::DynamoDB::Table');
     const { uploads } = queueIds(template);
-    const statementsFor = (statements: Array<Record<string, any>>, action: string) => statements.filter((s) => [s.Action].flat().includes(action));
-    const resourcesFor = (statements: Array<Record<string, any>>, action: string) => statementsFor(statements, action).flatMap((s) => [s.Resource].flat());
+    const statementsFor = (statements: Array<Record<string, any>>, action: string) =>
+      statements.filter((s) => [s.Action].flat().includes(action));
+    const resourcesFor = (statements: Array<Record<string, any>>, action: string) =>
+      statementsFor(statements, action).flatMap((s) => [s.Resource].flat());
 
     const classifier = policyOf(template, 'Classifier');
     const api = policyOf(template, 'Api');
     for (const statements of [classifier, api]) {
-      assert.deepEqual(statements.flatMap((s) => [s.Action].flat()).filter((action: string) => action.includes('*')), []);
+      assert.deepEqual(
+        statements.flatMap((s) => [s.Action].flat()).filter((action: string) => action.includes('*')),
+        [],
+      );
       assert.ok(statements.every((s) => s.Effect === 'Allow'));
       assert.deepEqual(resourcesFor(statements, 's3:ListBucket'), [arnOf(videos)]);
-      assert.deepEqual(resourcesFor(statements, 'dynamodb:UpdateItem'), [arnOf(table.id), { 'Fn::Join': ['', [arnOf(table.id), '/index/*']] }]);
+      assert.deepEqual(resourcesFor(statements, 'dynamodb:UpdateItem'), [
+        arnOf(table.id),
+        { 'Fn::Join': ['', [arnOf(table.id), '/index/*']] },
+      ]);
     }
     assert.deepEqual(resourcesFor(classifier, 's3:GetObject'), [objectsUnder(videos, 'videos/')]);
-    assert.deepEqual(new Set(resourcesFor(classifier, 's3:PutObject')), new Set(['results/', 'embeddings/', 'tokens/'].map((p) => objectsUnder(videos, p))));
+    assert.deepEqual(
+      new Set(resourcesFor(classifier, 's3:PutObject')),
+      new Set(['results/', 'embeddings/', 'tokens/'].map((p) => objectsUnder(videos, p))),
+    );
     assert.deepEqual(resourcesFor(classifier, 'sqs:DeleteMessage'), [arnOf(uploads)]);
-    assert.deepEqual(new Set(resourcesFor(api, 's3:GetObject')), new Set(['results/', 'embeddings/', 'tokens/'].map((p) => objectsUnder(videos, p))));
-    assert.deepEqual(new Set(resourcesFor(api, 's3:PutObject')), new Set([objectsUnder(videos, 'videos/'), objectsUnder(videos, 'results/')]));
+    assert.deepEqual(
+      new Set(resourcesFor(api, 's3:GetObject')),
+      new Set(['results/', 'embeddings/', 'tokens/'].map((p) => objectsUnder(videos, p))),
+    );
+    assert.deepEqual(
+      new Set(resourcesFor(api, 's3:PutObject')),
+      new Set([objectsUnder(videos, 'videos/'), objectsUnder(videos, 'results/')]),
+    );
     assert.deepEqual(statementsFor(api, 'sqs:ReceiveMessage'), []);
     for (const name of ['Classifier', 'Api'] as const) {
       const role = resourceOf(template, 'AWS::IAM::Role', `${name}IdentityRole`).properties;
-      assert.equal(role.ManagedPolicyArns, undefined, 'logs go to the function\'s own log group only');
+      assert.equal(role.ManagedPolicyArns, undefined, "logs go to the function's own log group only");
     }
   });
 
@@ -174,11 +240,19 @@ describe('default deployment', () => {
     assert.deepEqual(table.properties.KeySchema, [{ AttributeName: TABLE_PARTITION_KEY, KeyType: 'HASH' }]);
     const expected = Object.values(TABLE_INDEXES).map((index) => ({
       IndexName: index.name,
-      KeySchema: [{ AttributeName: index.partitionKey.name, KeyType: 'HASH' }, { AttributeName: index.sortKey.name, KeyType: 'RANGE' }],
+      KeySchema: [
+        { AttributeName: index.partitionKey.name, KeyType: 'HASH' },
+        { AttributeName: index.sortKey.name, KeyType: 'RANGE' },
+      ],
       Projection: { ProjectionType: index.projection },
     }));
     assert.deepEqual(table.properties.GlobalSecondaryIndexes, expected);
-    const types = Object.fromEntries((table.properties.AttributeDefinitions as Array<{ AttributeName: string; AttributeType: string }>).map((a) => [a.AttributeName, a.AttributeType]));
+    const types = Object.fromEntries(
+      (table.properties.AttributeDefinitions as Array<{ AttributeName: string; AttributeType: string }>).map((a) => [
+        a.AttributeName,
+        a.AttributeType,
+      ]),
+    );
     for (const index of Object.values(TABLE_INDEXES)) {
       assert.equal(types[index.partitionKey.name], index.partitionKey.type);
       assert.equal(types[index.sortKey.name], index.sortKey.type);
@@ -188,7 +262,9 @@ describe('default deployment', () => {
   test('the HTTP API routes every operation the API function serves, each behind IAM authorization, with no CORS', () => {
     const routes = resourcesOf(template, 'AWS::ApiGatewayV2::Route');
     const expected = apiRoutes().map((route) => `${route.method} ${route.path}`);
-    assert.ok(expected.includes('POST /uploads') && expected.includes('GET /videos/{id}') && expected.includes('POST /search'));
+    assert.ok(
+      expected.includes('POST /uploads') && expected.includes('GET /videos/{id}') && expected.includes('POST /search'),
+    );
     assert.deepEqual(routes.map((route) => route.properties.RouteKey).sort(), [...expected].sort());
     for (const route of routes) assert.equal(route.properties.AuthorizationType, 'AWS_IAM', route.properties.RouteKey);
     const integration = onlyResource(template, 'AWS::ApiGatewayV2::Integration').properties;
@@ -202,7 +278,7 @@ describe('default deployment', () => {
     assert.match(stage.AccessLogSettings.Format, /\$context\.requestId/);
   });
 
-  test('alarms on dead-lettered uploads and on each function\'s errors, without actions when no alarmEmail is set', () => {
+  test("alarms on dead-lettered uploads and on each function's errors, without actions when no alarmEmail is set", () => {
     const { deadLetters } = queueIds(template);
     const alarms = resourcesOf(template, 'AWS::CloudWatch::Alarm').map((alarm) => alarm.properties);
     assert.equal(alarms.length, 3);
@@ -211,7 +287,10 @@ describe('default deployment', () => {
     assert.equal(dlq?.Threshold, 1);
     assert.equal(dlq?.ComparisonOperator, 'GreaterThanOrEqualToThreshold');
     const errorAlarms = alarms.filter((alarm) => alarm.MetricName === 'Errors');
-    assert.deepEqual(new Set(errorAlarms.map((alarm) => alarm.Dimensions[0].Value.Ref)), new Set([fn(template, 'Api').id, fn(template, 'Classifier').id]));
+    assert.deepEqual(
+      new Set(errorAlarms.map((alarm) => alarm.Dimensions[0].Value.Ref)),
+      new Set([fn(template, 'Api').id, fn(template, 'Classifier').id]),
+    );
     for (const alarm of alarms) assert.equal(alarm.AlarmActions, undefined);
     template.resourceCountIs('AWS::SNS::Topic', 0);
   });
@@ -229,8 +308,17 @@ describe('function flags from context', () => {
   let synthesized: Synthesized;
   before(() => {
     synthesized = synthesize({
-      memorySize: '4096', timeoutSeconds: '600', architecture: 'arm64', maxConcurrency: '20', reservedConcurrency: '25',
-      maxReceiveCount: '5', batchSize: '2', maxVideoBytes: String(1024 ** 3), maxVideoSeconds: '600', uploadPrefix: 'in/', videoSuffixes: '.mp4,.webm',
+      memorySize: '4096',
+      timeoutSeconds: '600',
+      architecture: 'arm64',
+      maxConcurrency: '20',
+      reservedConcurrency: '25',
+      maxReceiveCount: '5',
+      batchSize: '2',
+      maxVideoBytes: String(1024 ** 3),
+      maxVideoSeconds: '600',
+      uploadPrefix: 'in/',
+      videoSuffixes: '.mp4,.webm',
     });
   });
 
@@ -259,20 +347,34 @@ describe('function flags from context', () => {
 
   test('the upload prefix and suffixes reach the notification rules, the environment and the IAM policies', () => {
     const { template } = synthesized;
-    const configurations = onlyResource(template, 'Custom::S3BucketNotifications').properties.NotificationConfiguration.QueueConfigurations as Array<Record<string, any>>;
-    const rule = (c: Record<string, any>, name: string) => c.Filter.Key.FilterRules.find((r: any) => r.Name === name).Value;
-    assert.deepEqual(configurations.map((c) => `${rule(c, 'prefix')}*${rule(c, 'suffix')}`).sort(), ['in/*.MP4', 'in/*.WEBM', 'in/*.mp4', 'in/*.webm']);
+    const configurations = onlyResource(template, 'Custom::S3BucketNotifications').properties.NotificationConfiguration
+      .QueueConfigurations as Array<Record<string, any>>;
+    const rule = (c: Record<string, any>, name: string) =>
+      c.Filter.Key.FilterRules.find((r: any) => r.Name === name).Value;
+    assert.deepEqual(configurations.map((c) => `${rule(c, 'prefix')}*${rule(c, 'suffix')}`).sort(), [
+      'in/*.MP4',
+      'in/*.WEBM',
+      'in/*.mp4',
+      'in/*.webm',
+    ]);
     const variables = fn(template, 'Classifier').properties.Environment.Variables;
     assert.equal(variables.UPLOAD_PREFIX, 'in/');
     assert.equal(variables.VIDEO_SUFFIXES, '.mp4,.webm');
     const { videos } = bucketIds(template);
-    assert.ok(policyOf(template, 'Classifier').some((s) => s.Action === 's3:GetObject' && JSON.stringify(s.Resource) === JSON.stringify(objectsUnder(videos, 'in/'))));
+    assert.ok(
+      policyOf(template, 'Classifier').some(
+        (s) =>
+          s.Action === 's3:GetObject' && JSON.stringify(s.Resource) === JSON.stringify(objectsUnder(videos, 'in/')),
+      ),
+    );
   });
 
-  test('the image is built for the functions\' architecture', () => {
+  test("the image is built for the functions' architecture", () => {
     const { app, stack } = synthesized;
     const manifestPath = join(app.outdir, `${stack.artifactId}.assets.json`);
-    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { dockerImages: Record<string, { source: Record<string, any> }> };
+    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as {
+      dockerImages: Record<string, { source: Record<string, any> }>;
+    };
     const images = Object.values(manifest.dockerImages);
     assert.equal(images.length, 1, 'one image for both functions');
     assert.equal(images[0]!.source.platform, 'linux/arm64');
@@ -285,8 +387,11 @@ describe('API, alarm and removal flags from context', () => {
   let template: Template;
   before(() => {
     ({ template } = synthesize({
-      jwtIssuer: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_example', jwtAudience: 'client-a,client-b',
-      corsOrigins: 'https://app.example.com', alarmEmail: 'ops@example.com', removalPolicy: 'destroy',
+      jwtIssuer: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_example',
+      jwtAudience: 'client-a,client-b',
+      corsOrigins: 'https://app.example.com',
+      alarmEmail: 'ops@example.com',
+      removalPolicy: 'destroy',
     }));
   });
 
@@ -294,7 +399,8 @@ describe('API, alarm and removal flags from context', () => {
     const authorizer = onlyResource(template, 'AWS::ApiGatewayV2::Authorizer');
     assert.equal(authorizer.properties.AuthorizerType, 'JWT');
     assert.deepEqual(authorizer.properties.JwtConfiguration, {
-      Issuer: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_example', Audience: ['client-a', 'client-b'],
+      Issuer: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_example',
+      Audience: ['client-a', 'client-b'],
     });
     for (const route of resourcesOf(template, 'AWS::ApiGatewayV2::Route')) {
       assert.equal(route.properties.AuthorizationType, 'JWT');
@@ -314,9 +420,17 @@ describe('API, alarm and removal flags from context', () => {
 
   test('alarms notify the email through a TLS-only SNS topic', () => {
     const topic = onlyResource(template, 'AWS::SNS::Topic');
-    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com', TopicArn: ref(topic.id) });
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'ops@example.com',
+      TopicArn: ref(topic.id),
+    });
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
     });
     const alarms = resourcesOf(template, 'AWS::CloudWatch::Alarm');
     assert.equal(alarms.length, 3);
@@ -337,7 +451,11 @@ test('the gateway routes exactly the operations the API function documents at /o
   const unused = () => {
     throw new Error('not used by /openapi.json');
   };
-  const config = loadConfig({ BUCKET_NAME: 'bucket', TABLE_NAME: 'table', QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/uploads' });
+  const config = loadConfig({
+    BUCKET_NAME: 'bucket',
+    TABLE_NAME: 'table',
+    QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/uploads',
+  });
   const deps = { results: {}, artifacts: {}, model: unused } as unknown as Parameters<typeof createLambdaApi>[1];
   const app = createLambdaApi(config, deps, new S3Client({ region: 'eu-west-1' }));
   const served = (await (await app.request('/openapi.json')).json()) as Record<string, unknown>;

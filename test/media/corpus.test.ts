@@ -18,7 +18,9 @@ const EXPECTED: Record<string, 'frames' | string> = {
 };
 
 const manifest = existsSync(join(REAL_VIDEOS, 'MANIFEST.json'))
-  ? (JSON.parse(readFileSync(join(REAL_VIDEOS, 'MANIFEST.json'), 'utf8')) as { files: { file: string }[] }).files.map((f) => f.file)
+  ? (JSON.parse(readFileSync(join(REAL_VIDEOS, 'MANIFEST.json'), 'utf8')) as { files: { file: string }[] }).files.map(
+      (f) => f.file,
+    )
   : [];
 
 if (manifest.length === 0) {
@@ -42,7 +44,11 @@ for (const file of manifest) {
     assert.equal(expected, 'frames', `expected ${expected}, got frames`);
     assert.deepEqual(outcome.shape, [8, 3, 224, 224]);
     assert.ok(outcome.pixelValues.every(Number.isFinite));
-    for (let i = 1; i < 8; i++) assert.ok(outcome.times[i]! >= outcome.times[i - 1]!, `times go back: ${outcome.times.join(', ')}`);
-    assert.ok(outcome.times.every((time) => time >= 0 && time <= outcome.sampled.span.end), `times outside the video: ${outcome.times.join(', ')}`);
+    for (let i = 1; i < 8; i++)
+      assert.ok(outcome.times[i]! >= outcome.times[i - 1]!, `times go back: ${outcome.times.join(', ')}`);
+    assert.ok(
+      outcome.times.every((time) => time >= 0 && time <= outcome.sampled.span.end),
+      `times outside the video: ${outcome.times.join(', ')}`,
+    );
   });
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { IMAGENET_MEAN, IMAGENET_STD, cropOrigin, resizedSize, toPixelValues } from '../../layers/media/preprocess.js';
+import { cropOrigin, IMAGENET_MEAN, IMAGENET_STD, resizedSize, toPixelValues } from '../../layers/media/preprocess.js';
 import { referenceResize } from '../../layers/media/reference-resize.js';
 import { sampleFrames } from '../../layers/media/views.js';
 import { ffmpegFrame, meanAbsoluteError, videos } from './generated-videos.js';
@@ -36,15 +36,27 @@ test('reference resize antialiases: halving averages neighbouring pixel pairs wi
   const half = referenceResize(stripes, 8, 2);
   for (let x = 1; x < 7; x++) assert.ok(Math.abs(half.data[x * 3]! - 128) <= 1, `column ${x}: ${half.data[x * 3]}`);
   // Upscaling 2 pixels to 4 interpolates between them with edges clamped, as Pillow does: 0, 64, 191, 255.
-  const ramp = referenceResize(image(2, 1, (x) => (x ? [255, 255, 255] : [0, 0, 0])), 4, 1);
-  assert.deepEqual([...ramp.data].filter((_, i) => i % 3 === 0), [0, 64, 191, 255]);
+  const ramp = referenceResize(
+    image(2, 1, (x) => (x ? [255, 255, 255] : [0, 0, 0])),
+    4,
+    1,
+  );
+  assert.deepEqual(
+    [...ramp.data].filter((_, i) => i % 3 === 0),
+    [0, 64, 191, 255],
+  );
 });
 
-test('reference resize equals Pillow\'s BILINEAR within one level (golden outputs from Pillow)', () => {
+test("reference resize equals Pillow's BILINEAR within one level (golden outputs from Pillow)", () => {
   const golden = JSON.parse(readFileSync(join(import.meta.dirname, 'fixtures', 'pillow-bilinear.json'), 'utf8')) as {
-    input: { width: number; height: number }; resized: { width: number; height: number; rgb: string }[];
+    input: { width: number; height: number };
+    resized: { width: number; height: number; rgb: string }[];
   };
-  const input = image(golden.input.width, golden.input.height, (x, y) => [(x * x * 7 + y * 13) % 256, ((x * 31) ^ (y * 17)) % 256, ((x + y) * 9 + ((x * y) % 23)) % 256]);
+  const input = image(golden.input.width, golden.input.height, (x, y) => [
+    (x * x * 7 + y * 13) % 256,
+    ((x * 31) ^ (y * 17)) % 256,
+    ((x + y) * 9 + ((x * y) % 23)) % 256,
+  ]);
   for (const expected of golden.resized) {
     const pillow = Buffer.from(expected.rgb, 'base64');
     const ours = referenceResize(input, expected.width, expected.height).data;
@@ -70,7 +82,12 @@ test('pixel values are the normalised center crop in [T,3,H,W] order', () => {
 });
 
 /** ffmpeg's RGB at full size, resized by the reference, against what sampling returns for the same frame. */
-function assertMatchesReference(path: string, frame: Uint8Array, size: { width: number; height: number }, full: { width: number; height: number }): void {
+function assertMatchesReference(
+  path: string,
+  frame: Uint8Array,
+  size: { width: number; height: number },
+  full: { width: number; height: number },
+): void {
   const rgb = ffmpegFrame(path, 'scale=flags=bicubic+accurate_rnd+full_chroma_int+full_chroma_inp,format=rgb24');
   const reference = referenceResize({ ...full, data: rgb }, size.width, size.height);
   const error = meanAbsoluteError(frame, reference.data);
@@ -85,7 +102,10 @@ test('the ffmpeg resize matches the reference resize within 1/255 on average', a
 });
 
 test('the ffmpeg resize matches the reference on real footage, rotated 4K included', async (t) => {
-  const files = [['h264-main-426x240-opus-kinetics-clip.mkv', 426, 240], ['h264-high-4k60-android-phone-rotate90-aac.mp4', 2160, 3840]] as const;
+  const files = [
+    ['h264-main-426x240-opus-kinetics-clip.mkv', 426, 240],
+    ['h264-high-4k60-android-phone-rotate90-aac.mp4', 2160, 3840],
+  ] as const;
   if (!existsSync(REAL_VIDEOS)) return t.skip(`${REAL_VIDEOS} is absent`);
   for (const [name, width, height] of files) {
     const path = join(REAL_VIDEOS, name);

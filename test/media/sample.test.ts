@@ -4,7 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import {
-  CorruptVideoError, DecodeTimeoutError, NoVideoStreamError, NotAVideoError, VideoTooLargeError, VideoTooLongError,
+  CorruptVideoError,
+  DecodeTimeoutError,
+  NotAVideoError,
+  NoVideoStreamError,
+  VideoTooLargeError,
+  VideoTooLongError,
 } from '../../layers/media/errors.js';
 import { MediaToolMissingError, mediaTools } from '../../layers/media/tools.js';
 import { readMultiView, readPixelValues, readTimeline, sampleFrames } from '../../layers/media/views.js';
@@ -21,7 +26,9 @@ test('T frames, one inside each equal segment, resized so the shorter side is th
   assert.deepEqual(sampled.frameSize, { width: 298, height: 224 });
   assert.equal(sampled.frames.length, T);
   assert.ok(sampled.frames.every((frame) => frame.length === 298 * 224 * 3));
-  sampled.times.forEach((time, i) => assert.ok(time >= i * 0.25 && time < (i + 1) * 0.25, `frame ${i} at ${time} s`));
+  sampled.times.forEach((time, i) => {
+    assert.ok(time >= i * 0.25 && time < (i + 1) * 0.25, `frame ${i} at ${time} s`);
+  });
 });
 
 test('exact sampling takes the segment midpoints', async () => {
@@ -46,7 +53,7 @@ test('a single-frame video and one with fewer frames than T still give T frames'
   assert.ok(three.times.at(-1)! <= 1, 'no target past the last frame (at 1 s)');
 });
 
-test('rotation from the display matrix is applied like ffmpeg\'s own autorotation', async () => {
+test("rotation from the display matrix is applied like ffmpeg's own autorotation", async () => {
   const path = videos.rotated90();
   const sampled = await sampleFrames(path, { frames: 2, size: 48 });
   assert.equal(sampled.probe.stream.rotation, 90);
@@ -74,13 +81,19 @@ test('a late-starting video stream and a clock far from zero are sampled over th
   const late = await sampleFrames(videos.lateVideo(), { frames: 4, size: 32 });
   assert.ok(Math.abs(late.probe.stream.start - 1) < 0.05, `video starts at ${late.probe.stream.start}`);
   assert.ok(Math.abs(late.span.end - 2) < 0.05, `span ${late.span.end}`);
-  late.times.forEach((time, i) => assert.ok(time >= i * 0.5 - 0.05 && time < (i + 1) * 0.5, `frame ${i} at ${time} s`));
+  late.times.forEach((time, i) => {
+    assert.ok(time >= i * 0.5 - 0.05 && time < (i + 1) * 0.5, `frame ${i} at ${time} s`);
+  });
   const far = await sampleFrames(videos.farTimestamps(), { frames: 4, size: 32 });
   assert.ok(far.probe.stream.start > 1000);
-  far.times.forEach((time, i) => assert.ok(time >= i * 0.5 && time < (i + 1) * 0.5, `frame ${i} at ${time} s`));
+  far.times.forEach((time, i) => {
+    assert.ok(time >= i * 0.5 && time < (i + 1) * 0.5, `frame ${i} at ${time} s`);
+  });
   // The same picture content as the MP4 made from the same pattern, frame for frame.
   const reference = await sampleFrames(videos.basic(), { frames: 4, size: 32, exact: true });
-  far.frames.forEach((frame, i) => assert.ok(meanAbsoluteError(frame, reference.frames[i]!) < 8, `frame ${i}`));
+  far.frames.forEach((frame, i) => {
+    assert.ok(meanAbsoluteError(frame, reference.frames[i]!) < 8, `frame ${i}`);
+  });
 });
 
 test('alpha is flattened onto black; 10-bit and interlaced inputs decode to 8-bit RGB', async () => {
@@ -113,16 +126,28 @@ test('files that are not videos fail with typed errors', async () => {
 test('limits: size, duration and time', async () => {
   const path = videos.basic();
   await assert.rejects(sampleFrames(path, { frames: T, size: 32, limits: { maxFileBytes: 100 } }), VideoTooLargeError);
-  await assert.rejects(sampleFrames(path, { frames: T, size: 32, limits: { maxFramePixels: 64 * 47 } }), VideoTooLargeError);
-  await assert.rejects(sampleFrames(path, { frames: T, size: 32, limits: { maxDurationSeconds: 1 } }), VideoTooLongError);
+  await assert.rejects(
+    sampleFrames(path, { frames: T, size: 32, limits: { maxFramePixels: 64 * 47 } }),
+    VideoTooLargeError,
+  );
+  await assert.rejects(
+    sampleFrames(path, { frames: T, size: 32, limits: { maxDurationSeconds: 1 } }),
+    VideoTooLongError,
+  );
   await assert.rejects(sampleFrames(path, { frames: T, size: 32, limits: { probeTimeoutMs: 1 } }), DecodeTimeoutError);
   await assert.rejects(sampleFrames(path, { frames: T, size: 32, limits: { decodeTimeoutMs: 1 } }), DecodeTimeoutError);
 });
 
 test('FFMPEG_PATH and FFPROBE_PATH choose the binaries', async () => {
-  assert.deepEqual(mediaTools({ FFMPEG_PATH: '/opt/ff/ffmpeg', FFPROBE_PATH: '/opt/ff/ffprobe' }), { ffmpeg: '/opt/ff/ffmpeg', ffprobe: '/opt/ff/ffprobe' });
+  assert.deepEqual(mediaTools({ FFMPEG_PATH: '/opt/ff/ffmpeg', FFPROBE_PATH: '/opt/ff/ffprobe' }), {
+    ffmpeg: '/opt/ff/ffmpeg',
+    ffprobe: '/opt/ff/ffprobe',
+  });
   assert.deepEqual(mediaTools({}), { ffmpeg: 'ffmpeg', ffprobe: 'ffprobe' });
-  await assert.rejects(sampleFrames(videos.basic(), { frames: 2, size: 32, tools: { ffmpeg: 'ffmpeg', ffprobe: '/nonexistent/ffprobe' } }), MediaToolMissingError);
+  await assert.rejects(
+    sampleFrames(videos.basic(), { frames: 2, size: 32, tools: { ffmpeg: 'ffmpeg', ffprobe: '/nonexistent/ffprobe' } }),
+    MediaToolMissingError,
+  );
 });
 
 test('multi-view: C clips x 3 crops, each clip from its own part of every segment', async () => {
@@ -131,14 +156,25 @@ test('multi-view: C clips x 3 crops, each clip from its own part of every segmen
   assert.equal(views.length, 6);
   assert.ok(views.every((view) => view.pixelValues.length === 4 * 3 * 32 * 32));
   const [first, , , second] = views;
-  first!.times.forEach((time, i) => assert.ok(time >= i * 0.5 && time < i * 0.5 + 0.25, `clip 0 frame ${i} at ${time}`));
-  second!.times.forEach((time, i) => assert.ok(time >= i * 0.5 + 0.25 && time < (i + 1) * 0.5, `clip 1 frame ${i} at ${time}`));
+  first!.times.forEach((time, i) => {
+    assert.ok(time >= i * 0.5 && time < i * 0.5 + 0.25, `clip 0 frame ${i} at ${time}`);
+  });
+  second!.times.forEach((time, i) => {
+    assert.ok(time >= i * 0.5 + 0.25 && time < (i + 1) * 0.5, `clip 1 frame ${i} at ${time}`);
+  });
   assert.notDeepEqual(views[0]!.pixelValues, views[2]!.pixelValues, 'left and right crops differ');
 });
 
 test('timeline: one T-frame input per window of S seconds', async () => {
   const windows = await readTimeline(videos.basic(), { frames: 4, windowSeconds: 0.8, size: 32 });
-  assert.deepEqual(windows.map((w) => [w.start, Number(w.end.toFixed(3))]), [[0, 0.8], [0.8, 1.6], [1.6, 2]]);
+  assert.deepEqual(
+    windows.map((w) => [w.start, Number(w.end.toFixed(3))]),
+    [
+      [0, 0.8],
+      [0.8, 1.6],
+      [1.6, 2],
+    ],
+  );
   for (const window of windows) {
     assert.deepEqual(window.shape, [4, 3, 32, 32]);
     assert.ok(window.times.every((time) => time >= window.start - 1e-9 && time < window.end));
@@ -152,12 +188,19 @@ test('a probe handed over from an earlier sampling of the file is used instead o
   writeFileSync(ffprobe, `#!/bin/sh\necho "$@" >> ${calls}\nexec ${mediaTools().ffprobe} "$@"\n`);
   chmodSync(ffprobe, 0o755);
   const tools = { ...mediaTools(), ffprobe };
-  const probes = () => readFileSync(calls, 'utf8').split('\n').filter((line) => line.includes('-show_format')).length;
+  const probes = () =>
+    readFileSync(calls, 'utf8')
+      .split('\n')
+      .filter((line) => line.includes('-show_format')).length;
   const request = { frames: 4, windowSeconds: 0.8, size: 32, tools };
   const { probe } = await sampleFrames(videos.basic(), { frames: T, size: 32, tools });
   assert.equal(probes(), 1);
   const handedOver = await readTimeline(videos.basic(), { ...request, probe });
   assert.equal(probes(), 1, 'no second probe');
-  assert.deepEqual(handedOver, await readTimeline(videos.basic(), request), 'the same windows as when it probes itself');
+  assert.deepEqual(
+    handedOver,
+    await readTimeline(videos.basic(), request),
+    'the same windows as when it probes itself',
+  );
   assert.equal(probes(), 2);
 });

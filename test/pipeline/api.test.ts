@@ -9,7 +9,13 @@ import { FsObjectStore } from '../../layers/pipeline/adapters/local/fs-object-st
 import { SqliteResultStore } from '../../layers/pipeline/adapters/local/sqlite-result-store.js';
 import { createApi } from '../../layers/pipeline/api/app.js';
 import {
-  errorResponseSchema, healthResponseSchema, labelsResponseSchema, relabelResponseSchema, searchResponseSchema, videoListSchema, videoRecordSchema,
+  errorResponseSchema,
+  healthResponseSchema,
+  labelsResponseSchema,
+  relabelResponseSchema,
+  searchResponseSchema,
+  videoListSchema,
+  videoRecordSchema,
 } from '../../layers/pipeline/api/schemas.js';
 import type { VideoModel } from '../../layers/pipeline/ports/video-model.js';
 import { encodeFloat16, encodeFloat32 } from '../../layers/pipeline/tensor-codec.js';
@@ -21,11 +27,21 @@ const QUERY_DIRECTION = Float32Array.from([1, 0, 0, 0]);
 
 /** Scores by dot product with the query direction; labels in set order. Enough to test the HTTP contract. */
 const fakeModel: VideoModel = {
-  model: { id: 'fake', precision: 'fp32', sha256: '0'.repeat(64), executionProvider: 'cpu', projectionDim: P, patches: 2 },
+  model: {
+    id: 'fake',
+    precision: 'fp32',
+    sha256: '0'.repeat(64),
+    executionProvider: 'cpu',
+    projectionDim: P,
+    patches: 2,
+  },
   classifyFile: async () => {
     throw new Error('the API never decodes');
   },
-  scoreStored: async (_embedding, _tokens, options = {}) => options.labels!.names.slice(0, options.top).map((label, index) => ({ label, index, score: 1 / (index + 2), logit: -index })),
+  scoreStored: async (_embedding, _tokens, options = {}) =>
+    options
+      .labels!.names.slice(0, options.top)
+      .map((label, index) => ({ label, index, score: 1 / (index + 2), logit: -index })),
   textFeatures: async (texts) => new Float32Array(texts.length * P).map((_, i) => QUERY_DIRECTION[i % P]!),
   scoreTexts: async (embedding) => Float32Array.of(embedding[0]! * 10),
 };
@@ -40,7 +56,14 @@ before(async () => {
   const artifacts = new FsObjectStore(mkdtempSync(join(tmpdir(), 'xclip-api-')));
   for (const [i, key] of DONE_KEYS.entries()) {
     const source = sourceObject(key);
-    const result = resultFor(source, [['surfing water', 0.3 + i / 10], ['cooking', 0.1]], { P, N: 2 });
+    const result = resultFor(
+      source,
+      [
+        ['surfing water', 0.3 + i / 10],
+        ['cooking', 0.1],
+      ],
+      { P, N: 2 },
+    );
     const embedding = Float32Array.from([Math.cos(i), Math.sin(i), 0, 0]);
     await artifacts.put(result.embedding.key, encodeFloat32(embedding), 'application/octet-stream');
     await artifacts.put(result.visualTokens.key, encodeFloat16(new Float32Array(2 * P)), 'application/octet-stream');
@@ -50,22 +73,35 @@ before(async () => {
   }
   await results.enqueue(id('failed.mp4'), sourceObject('failed.mp4'), '2026-01-02T00:00:00.000Z');
   await results.claim(id('failed.mp4'), 'v1', '2026-01-02T00:00:00.000Z');
-  await results.fail(id('failed.mp4'), 'v1', { code: 'NOT_A_VIDEO', message: 'failed.mp4 is not a video' }, '2026-01-02T00:00:00.000Z');
+  await results.fail(
+    id('failed.mp4'),
+    'v1',
+    { code: 'NOT_A_VIDEO', message: 'failed.mp4 is not a video' },
+    '2026-01-02T00:00:00.000Z',
+  );
   await results.enqueue(id('queued.mp4'), sourceObject('queued.mp4'), '2026-01-03T00:00:00.000Z');
   app = createApi({ results, artifacts, model: async () => fakeModel, log: (line) => logged.push(line) });
 });
 
 async function call(path: string, init?: { method?: string; body?: unknown }): Promise<{ status: number; body: any }> {
-  const response = await app.request(path, init && {
-    method: init.method ?? 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: typeof init.body === 'string' ? init.body : JSON.stringify(init.body),
-  });
+  const response = await app.request(
+    path,
+    init && {
+      method: init.method ?? 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: typeof init.body === 'string' ? init.body : JSON.stringify(init.body),
+    },
+  );
   assert.match(response.headers.get('content-type') ?? '', /^application\/json/);
   return { status: response.status, body: await response.json() };
 }
 
-async function expectError(path: string, status: number, code: string, init?: { method?: string; body?: unknown }): Promise<string> {
+async function expectError(
+  path: string,
+  status: number,
+  code: string,
+  init?: { method?: string; body?: unknown },
+): Promise<string> {
   const response = await call(path, init);
   assert.equal(response.status, status, `${path}: ${JSON.stringify(response.body)}`);
   const { error } = errorResponseSchema.parse(response.body);
@@ -80,8 +116,12 @@ test('GET /openapi.json is a valid OpenAPI 3 document that lists every route', a
   const validation = await validator.validate(body);
   assert.ok(validation.valid, JSON.stringify(validation.errors));
   assert.match(validator.version, /^3\./);
-  const documented = Object.entries(body.paths as Record<string, object>).flatMap(([path, item]) => Object.keys(item).map((method) => `${method.toUpperCase()} ${path}`));
-  const routes = app.routes.filter((route) => route.method !== 'ALL').map((route) => `${route.method} ${route.path.replace(/:(\w+)/g, '{$1}')}`);
+  const documented = Object.entries(body.paths as Record<string, object>).flatMap(([path, item]) =>
+    Object.keys(item).map((method) => `${method.toUpperCase()} ${path}`),
+  );
+  const routes = app.routes
+    .filter((route) => route.method !== 'ALL')
+    .map((route) => `${route.method} ${route.path.replace(/:(\w+)/g, '{$1}')}`);
   assert.deepEqual([...documented].sort(), [...new Set(routes)].sort());
 });
 
@@ -98,15 +138,35 @@ test('GET /videos pages with opaque cursors and filters by status, label and sin
   assert.deepEqual(keys, ['queued.mp4', 'failed.mp4', 'third.mp4', 'second.mp4', 'clip one+ü.mp4']);
 
   const failed = videoListSchema.parse((await call('/videos?status=FAILED')).body);
-  assert.deepEqual(failed.items.map((item) => [item.key, item.error?.code]), [['failed.mp4', 'NOT_A_VIDEO']]);
+  assert.deepEqual(
+    failed.items.map((item) => [item.key, item.error?.code]),
+    [['failed.mp4', 'NOT_A_VIDEO']],
+  );
   const byLabel = videoListSchema.parse((await call(`/videos?label=${encodeURIComponent('surfing water')}`)).body);
-  assert.deepEqual(byLabel.items.map((item) => item.key), ['third.mp4', 'second.mp4', 'clip one+ü.mp4']);
-  const since = videoListSchema.parse((await call(`/videos?since=${encodeURIComponent('2026-01-02T00:00:00+00:00')}`)).body);
-  assert.deepEqual(since.items.map((item) => item.key), ['queued.mp4', 'failed.mp4']);
+  assert.deepEqual(
+    byLabel.items.map((item) => item.key),
+    ['third.mp4', 'second.mp4', 'clip one+ü.mp4'],
+  );
+  const since = videoListSchema.parse(
+    (await call(`/videos?since=${encodeURIComponent('2026-01-02T00:00:00+00:00')}`)).body,
+  );
+  assert.deepEqual(
+    since.items.map((item) => item.key),
+    ['queued.mp4', 'failed.mp4'],
+  );
 });
 
 test('GET /videos rejects bad queries with 400 and a code', async () => {
-  for (const query of ['limit=0', 'limit=101', 'limit=abc', 'limit=1e1', 'status=done', 'since=yesterday', 'label=', 'colour=red']) {
+  for (const query of [
+    'limit=0',
+    'limit=101',
+    'limit=abc',
+    'limit=1e1',
+    'status=done',
+    'since=yesterday',
+    'label=',
+    'colour=red',
+  ]) {
     await expectError(`/videos?${query}`, 400, 'INVALID_REQUEST');
   }
   await expectError('/videos?cursor=garbage', 400, 'INVALID_CURSOR');
@@ -130,7 +190,10 @@ test('GET /videos/{id} works for any key; unknown ids with spaces, unicode and +
 test('GET /videos/{id}/similar: nearest first; 409 before the video is DONE', async () => {
   const { status, body } = await call(`/videos/${id('clip one+ü.mp4')}/similar?k=2`);
   assert.equal(status, 200);
-  assert.deepEqual(searchResponseSchema.parse(body).items.map((hit) => hit.key), ['second.mp4', 'third.mp4']);
+  assert.deepEqual(
+    searchResponseSchema.parse(body).items.map((hit) => hit.key),
+    ['second.mp4', 'third.mp4'],
+  );
   await expectError(`/videos/${id('queued.mp4')}/similar`, 409, 'NOT_READY');
   await expectError(`/videos/${id('nope')}/similar`, 404, 'NOT_FOUND');
   await expectError(`/videos/${id('second.mp4')}/similar?k=0`, 400, 'INVALID_REQUEST');
@@ -138,14 +201,27 @@ test('GET /videos/{id}/similar: nearest first; 409 before the video is DONE', as
 
 test('POST /search by text or by label; bad bodies are 400', async () => {
   const byText = searchResponseSchema.parse((await call('/search', { body: { text: 'surfing', k: 2 } })).body);
-  assert.deepEqual(byText.items.map((hit) => hit.key), ['clip one+ü.mp4', 'second.mp4']);
+  assert.deepEqual(
+    byText.items.map((hit) => hit.key),
+    ['clip one+ü.mp4', 'second.mp4'],
+  );
   assert.ok(byText.items[0]!.score! > byText.items[1]!.score!);
   const byLabel = await call('/search', { body: { label: 'surfing water', labelSet: 'k400' } });
   assert.equal(byLabel.status, 200);
   assert.equal(searchResponseSchema.parse(byLabel.body).items.length, 3);
 
   await expectError('/search', 400, 'INVALID_REQUEST', { body: '{not json' });
-  for (const body of [{}, { text: 'a', label: 'b' }, { text: '   ' }, { text: 'a', k: 0 }, { text: 'a', k: 1.5 }, { text: 'a', extra: 1 }, { text: 'a', labelSet: 'k400' }, [], 'text']) {
+  for (const body of [
+    {},
+    { text: 'a', label: 'b' },
+    { text: '   ' },
+    { text: 'a', k: 0 },
+    { text: 'a', k: 1.5 },
+    { text: 'a', extra: 1 },
+    { text: 'a', labelSet: 'k400' },
+    [],
+    'text',
+  ]) {
     await expectError('/search', 400, 'INVALID_REQUEST', { body });
   }
   await expectError('/search', 400, 'INVALID_REQUEST', { body: { label: 'not a kinetics class' } });
@@ -153,11 +229,16 @@ test('POST /search by text or by label; bad bodies are 400', async () => {
 });
 
 test('POST /relabel: one result or error per id; label sets never come from server files', async () => {
-  const { status, body } = await call('/relabel', { body: { ids: [id('second.mp4'), id('queued.mp4'), 'missing id+ü'], labels: ['dancing', 'singing'], top: 1 } });
+  const { status, body } = await call('/relabel', {
+    body: { ids: [id('second.mp4'), id('queued.mp4'), 'missing id+ü'], labels: ['dancing', 'singing'], top: 1 },
+  });
   assert.equal(status, 200);
   const [relabelled, queued, missing] = relabelResponseSchema.parse(body).items;
   assert.ok(relabelled && 'result' in relabelled);
-  assert.deepEqual(relabelled.result.labels.map((l) => l.label), ['dancing']);
+  assert.deepEqual(
+    relabelled.result.labels.map((l) => l.label),
+    ['dancing'],
+  );
   assert.ok(queued && 'error' in queued && queued.error.code === 'NOT_READY');
   assert.ok(missing && 'error' in missing && missing.error.code === 'NOT_FOUND');
   const stored = videoRecordSchema.parse((await call(`/videos/${id('second.mp4')}`)).body);
@@ -165,7 +246,13 @@ test('POST /relabel: one result or error per id; label sets never come from serv
 
   await expectError('/relabel', 400, 'INVALID_LABELS', { body: { ids: [id('third.mp4')], labels: '/etc/passwd' } });
   await expectError('/relabel', 400, 'INVALID_LABELS', { body: { ids: [id('third.mp4')], labels: ['a', 'a'] } });
-  for (const body of [{ ids: [] }, { ids: 'x' }, { ids: [''] }, { ids: Array(101).fill('x') }, { ids: ['x'], top: 0 }]) {
+  for (const body of [
+    { ids: [] },
+    { ids: 'x' },
+    { ids: [''] },
+    { ids: Array(101).fill('x') },
+    { ids: ['x'], top: 0 },
+  ]) {
     await expectError('/relabel', 400, 'INVALID_REQUEST', { body });
   }
   await expectError('/relabel', 413, 'PAYLOAD_TOO_LARGE', { body: { ids: ['x'.repeat(2 * 1024 * 1024)] } });
@@ -174,7 +261,15 @@ test('POST /relabel: one result or error per id; label sets never come from serv
 test('GET /labels and GET /health', async () => {
   const labels = labelsResponseSchema.parse((await call('/labels')).body);
   assert.equal(labels.defaultSet, 'k400');
-  assert.deepEqual(labels.sets.map((set) => [set.id, set.count]), [['k400', 400], ['k600', 600], ['ucf101', 101], ['hmdb51', 51]]);
+  assert.deepEqual(
+    labels.sets.map((set) => [set.id, set.count]),
+    [
+      ['k400', 400],
+      ['k600', 600],
+      ['ucf101', 101],
+      ['hmdb51', 51],
+    ],
+  );
   assert.equal(healthResponseSchema.parse((await call('/health')).body).status, 'ok');
 });
 

@@ -22,7 +22,12 @@ test('a stable file is reported once; deleted and put back unchanged, it is repo
   writeFileSync(path, 'video');
   const { atime, mtime } = statSync(path);
   const reported: string[] = [];
-  const watcher = new FolderWatcher(new FsObjectStore(root), { intervalMs: 10, onStable: async (object) => { reported.push(object.key); } });
+  const watcher = new FolderWatcher(new FsObjectStore(root), {
+    intervalMs: 10,
+    onStable: async (object) => {
+      reported.push(object.key);
+    },
+  });
   watcher.start();
   try {
     await until(() => reported.length === 1);

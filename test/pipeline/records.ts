@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
+import type { VideoClassification } from '../../layers/pipeline/classifier.js';
+import type { ResultStore } from '../../layers/pipeline/ports/result-store.js';
+import type { VideoModel } from '../../layers/pipeline/ports/video-model.js';
 import { RESULT_SCHEMA_VERSION, type SourceObject, type VideoResult } from '../../layers/pipeline/result-schema.js';
 import { artifactKeysFor } from '../../layers/pipeline/storage-keys.js';
 import { videoIdFor } from '../../layers/pipeline/video-id.js';
-import type { ResultStore } from '../../layers/pipeline/ports/result-store.js';
-import type { VideoClassification } from '../../layers/pipeline/classifier.js';
-import type { VideoModel } from '../../layers/pipeline/ports/video-model.js';
 
 /** Test helpers that make source objects and results without a model. */
 export function sourceObject(key: string, version = 'v1', sequence = '0001', bucket = 'bucket'): SourceObject {
@@ -33,7 +33,14 @@ export function resultFor(source: SourceObject, labels: Array<[string, number]>,
 export const EMBEDDING = Float32Array.from([1, 0, 0, 0]);
 
 /** Takes `key` through enqueue, claim and complete in `store`; returns its video id. */
-export async function classified(store: ResultStore, key: string, labels: Array<[string, number]>, at: string, version = 'v1', sequence = '0001'): Promise<string> {
+export async function classified(
+  store: ResultStore,
+  key: string,
+  labels: Array<[string, number]>,
+  at: string,
+  version = 'v1',
+  sequence = '0001',
+): Promise<string> {
   const source = sourceObject(key, version, sequence);
   const id = videoIdFor(source.bucket, key);
   await store.enqueue(id, source, at);

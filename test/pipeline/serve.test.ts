@@ -4,9 +4,14 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, writeFil
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { SqliteResultStore } from '../../layers/pipeline/adapters/local/sqlite-result-store.js';
 import { FsObjectStore } from '../../layers/pipeline/adapters/local/fs-object-store.js';
-import { relabelResponseSchema, searchResponseSchema, videoListSchema, videoRecordSchema } from '../../layers/pipeline/api/schemas.js';
+import { SqliteResultStore } from '../../layers/pipeline/adapters/local/sqlite-result-store.js';
+import {
+  relabelResponseSchema,
+  searchResponseSchema,
+  videoListSchema,
+  videoRecordSchema,
+} from '../../layers/pipeline/api/schemas.js';
 import { videoIdFor } from '../../layers/pipeline/video-id.js';
 import { buildSmallTextModel } from '../helpers/small-model.js';
 import { makeTestVideo } from '../helpers/videos.js';
@@ -26,13 +31,19 @@ interface Server {
 }
 
 function startServe(): Promise<Server> {
-  const child = spawn(process.execPath, ['bin/xclip.js', 'serve', '--watch', watch, '--port', '0', '--data', data, '--model', modelDir, '--threads', '1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    ['bin/xclip.js', 'serve', '--watch', watch, '--port', '0', '--data', data, '--model', modelDir, '--threads', '1'],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   running.add(child);
   let output = '';
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => {
-    running.delete(child);
-    resolve(code);
-  }));
+  const exited = new Promise<number | null>((resolve) =>
+    child.on('exit', (code) => {
+      running.delete(child);
+      resolve(code);
+    }),
+  );
   return new Promise((resolve, reject) => {
     const onData = (chunk: Buffer): void => {
       output += chunk.toString();
@@ -49,7 +60,12 @@ function startServe(): Promise<Server> {
 }
 
 async function getJson(server: Server, path: string, body?: unknown): Promise<{ status: number; body: unknown }> {
-  const response = await fetch(`${server.base}${path}`, body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const response = await fetch(
+    `${server.base}${path}`,
+    body === undefined
+      ? {}
+      : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) },
+  );
   return { status: response.status, body: await response.json() };
 }
 
@@ -102,7 +118,10 @@ test('xclip serve: a dropped file is classified and served over HTTP; search, re
   assert.match(failed.error!.message, /^notes\.txt /);
 
   const listed = videoListSchema.parse((await getJson(server, '/videos?status=DONE')).body);
-  assert.deepEqual(listed.items.map((item) => item.key), ['drop one+ü.mp4']);
+  assert.deepEqual(
+    listed.items.map((item) => item.key),
+    ['drop one+ü.mp4'],
+  );
   const search = await getJson(server, '/search', { text: 'a colourful test pattern', k: 3 });
   assert.equal(search.status, 200);
   assert.equal(searchResponseSchema.parse(search.body).items[0]!.key, 'drop one+ü.mp4');
@@ -111,7 +130,10 @@ test('xclip serve: a dropped file is classified and served over HTTP; search, re
   assert.ok(relabelled && 'result' in relabelled, JSON.stringify(relabel.body));
   assert.equal(relabelled.result.labelSetId, 'ucf101');
   const cached = readdirSync(join(data, 'label-features'), { recursive: true }).map(String);
-  assert.ok(cached.some((file) => file.endsWith('ucf101.safetensors')), `label features cached per model and set: ${cached}`);
+  assert.ok(
+    cached.some((file) => file.endsWith('ucf101.safetensors')),
+    `label features cached per model and set: ${cached}`,
+  );
 
   assert.match(server.log(), /queued drop one\+ü\.mp4/);
   assert.match(server.log(), /done drop one\+ü\.mp4 in [\d.]+ s: /);
@@ -141,12 +163,21 @@ test('on restart xclip serve resumes unfinished work and picks up files that arr
   assert.equal(replaced.id, previous.id);
   assert.match(server.log(), /resuming crashed\.mp4 \(PROCESSING when the last run stopped\)/);
   const all = videoListSchema.parse((await getJson(server, '/videos?limit=100')).body);
-  assert.deepEqual(all.items.map((item) => item.key).sort(), ['crashed.mp4', 'drop one+ü.mp4', 'later.mp4', 'notes.txt']);
+  assert.deepEqual(all.items.map((item) => item.key).sort(), [
+    'crashed.mp4',
+    'drop one+ü.mp4',
+    'later.mp4',
+    'notes.txt',
+  ]);
   await stop(server);
 });
 
 test('xclip serve refuses to keep its own files in the watched folder, before writing anything', () => {
-  const run = spawnSync(process.execPath, ['bin/xclip.js', 'serve', '--watch', watch, '--data', join(watch, 'data'), '--model', modelDir], { encoding: 'utf8' });
+  const run = spawnSync(
+    process.execPath,
+    ['bin/xclip.js', 'serve', '--watch', watch, '--data', join(watch, 'data'), '--model', modelDir],
+    { encoding: 'utf8' },
+  );
   assert.equal(run.status, 1);
   assert.match(run.stderr, /^xclip: cannot watch .* \(--data .* is inside it; put it elsewhere\)\n$/);
   assert.equal(existsSync(join(watch, 'data')), false);

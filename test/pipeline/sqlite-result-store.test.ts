@@ -4,7 +4,7 @@ import { SqliteResultStore } from '../../layers/pipeline/adapters/local/sqlite-r
 import { InvalidCursorError } from '../../layers/pipeline/errors.js';
 import type { VideoRecord } from '../../layers/pipeline/result-schema.js';
 import { videoIdFor } from '../../layers/pipeline/video-id.js';
-import { EMBEDDING, classified, resultFor, sourceObject } from './records.js';
+import { classified, EMBEDDING, resultFor, sourceObject } from './records.js';
 
 const T = (second: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, second)).toISOString();
 
@@ -49,7 +49,14 @@ test('relabel replaces the labels of a DONE result of the same version only', as
   const store = new SqliteResultStore(':memory:');
   const id = await classified(store, 'a.mp4', [['a', 0.5]], T(0));
   const record = (await store.get(id))!;
-  assert.ok(await store.relabel(id, 'v1', { ...record.result!, labelSetId: 'custom', labels: [{ label: 'z', index: 0, score: 1, logit: 1 }] }, T(1)));
+  assert.ok(
+    await store.relabel(
+      id,
+      'v1',
+      { ...record.result!, labelSetId: 'custom', labels: [{ label: 'z', index: 0, score: 1, logit: 1 }] },
+      T(1),
+    ),
+  );
   assert.equal(await store.relabel(id, 'v0', record.result!, T(2)), false);
   assert.equal((await store.list({ label: 'z', limit: 5 })).items[0]!.id, id);
   assert.equal((await store.list({ label: 'a', limit: 5 })).items.length, 0);
@@ -57,7 +64,16 @@ test('relabel replaces the labels of a DONE result of the same version only', as
 
 test('pages with opaque cursors: recent first, by label ordered by score, since, and cursor misuse rejected', async () => {
   const store = new SqliteResultStore(':memory:');
-  for (let i = 0; i < 7; i++) await classified(store, `v${i}.mp4`, [['dog', i / 10], [i % 2 ? 'odd' : 'even', 0.05]], T(i));
+  for (let i = 0; i < 7; i++)
+    await classified(
+      store,
+      `v${i}.mp4`,
+      [
+        ['dog', i / 10],
+        [i % 2 ? 'odd' : 'even', 0.05],
+      ],
+      T(i),
+    );
   const walk = async (query: { label?: string; since?: string }): Promise<VideoRecord[]> => {
     const seen: VideoRecord[] = [];
     let cursor: string | undefined;
@@ -69,15 +85,27 @@ test('pages with opaque cursors: recent first, by label ordered by score, since,
     } while (cursor);
     return seen;
   };
-  assert.deepEqual((await walk({})).map((r) => r.source.key), ['v6.mp4', 'v5.mp4', 'v4.mp4', 'v3.mp4', 'v2.mp4', 'v1.mp4', 'v0.mp4']);
-  assert.deepEqual((await walk({ label: 'dog' })).map((r) => r.source.key), ['v6.mp4', 'v5.mp4', 'v4.mp4', 'v3.mp4', 'v2.mp4', 'v1.mp4', 'v0.mp4']);
+  assert.deepEqual(
+    (await walk({})).map((r) => r.source.key),
+    ['v6.mp4', 'v5.mp4', 'v4.mp4', 'v3.mp4', 'v2.mp4', 'v1.mp4', 'v0.mp4'],
+  );
+  assert.deepEqual(
+    (await walk({ label: 'dog' })).map((r) => r.source.key),
+    ['v6.mp4', 'v5.mp4', 'v4.mp4', 'v3.mp4', 'v2.mp4', 'v1.mp4', 'v0.mp4'],
+  );
   assert.deepEqual((await walk({ label: 'odd' })).map((r) => r.source.key).sort(), ['v1.mp4', 'v3.mp4', 'v5.mp4']);
-  assert.deepEqual((await walk({ since: T(5) })).map((r) => r.source.key), ['v6.mp4', 'v5.mp4']);
+  assert.deepEqual(
+    (await walk({ since: T(5) })).map((r) => r.source.key),
+    ['v6.mp4', 'v5.mp4'],
+  );
 
   const { nextCursor } = await store.list({ limit: 2 });
   await assert.rejects(store.list({ limit: 2, label: 'dog', cursor: nextCursor! }), InvalidCursorError);
   await assert.rejects(store.list({ limit: 2, cursor: 'not-a-cursor' }), InvalidCursorError);
-  await assert.rejects(store.list({ limit: 2, cursor: Buffer.from('{"p":{"u":1},"q":"x"}').toString('base64url') }), InvalidCursorError);
+  await assert.rejects(
+    store.list({ limit: 2, cursor: Buffer.from('{"p":{"u":1},"q":"x"}').toString('base64url') }),
+    InvalidCursorError,
+  );
 });
 
 test('unfinished lists QUEUED and PROCESSING records; embeddings only DONE ones', async () => {
@@ -87,7 +115,10 @@ test('unfinished lists QUEUED and PROCESSING records; embeddings only DONE ones'
   const processing = videoIdFor('bucket', 'processing.mp4');
   await store.enqueue(processing, sourceObject('processing.mp4'), T(2));
   await store.claim(processing, 'v1', T(3));
-  assert.deepEqual((await store.unfinished()).map((r) => r.source.key), ['queued.mp4', 'processing.mp4']);
+  assert.deepEqual(
+    (await store.unfinished()).map((r) => r.source.key),
+    ['queued.mp4', 'processing.mp4'],
+  );
   const embeddings = [];
   for await (const stored of store.embeddings()) embeddings.push(stored);
   assert.deepEqual(embeddings, [{ id: done, embedding: EMBEDDING }]);

@@ -30,7 +30,11 @@ async function classifyKey(key: string) {
 }
 
 before(async () => {
-  model = await VideoClassifier.load({ modelDir: await buildSmallTextModel(), threads: 1, labelFeatureCacheDir: join(work, 'label-cache') });
+  model = await VideoClassifier.load({
+    modelDir: await buildSmallTextModel(),
+    threads: 1,
+    labelFeatureCacheDir: join(work, 'label-cache'),
+  });
   mkdirSync(bucketDir);
   mkdirSync(join(work, 'scratch'));
   makeTestVideo(bucketDir, 'pattern one+ü.mp4');
@@ -53,11 +57,18 @@ after(async () => {
 test('classify stores a versioned result, its embedding and fp16 visual tokens; the same version twice leaves one result', async () => {
   const outcome = await classifyKey('pattern one+ü.mp4');
   assert.equal(outcome.status, 'DONE');
-  const result = videoResultSchema.parse(JSON.parse((await deps.artifacts.get('results/pattern one+ü.mp4.json'))!.toString()));
+  const result = videoResultSchema.parse(
+    JSON.parse((await deps.artifacts.get('results/pattern one+ü.mp4.json'))!.toString()),
+  );
   assert.equal(result.videoId, videoIdFor(deps.sources.bucket, 'pattern one+ü.mp4'));
   assert.equal(result.labels.length, 5);
   assert.equal(result.video.width, 96);
-  assert.deepEqual(result.model, { id: model.model.id, precision: 'fp32', sha256: model.model.sha256, executionProvider: 'cpu' });
+  assert.deepEqual(result.model, {
+    id: model.model.id,
+    precision: 'fp32',
+    sha256: model.model.sha256,
+    executionProvider: 'cpu',
+  });
   assert.deepEqual(result.embedding.shape, [16]);
   assert.equal((await deps.artifacts.get(result.embedding.key))!.byteLength, 16 * 4);
   assert.equal((await deps.artifacts.get(result.visualTokens.key))!.byteLength, result.visualTokens.shape[0]! * 16 * 2);
@@ -70,7 +81,11 @@ test('classify stores a versioned result, its embedding and fp16 visual tokens; 
 test('segment mode adds a timeline of labelled windows to the result', async () => {
   makeTestVideo(bucketDir, 'long.mp4', { seconds: 3, pattern: 'rgbtestsrc' });
   const info = (await deps.sources.head('long.mp4'))!;
-  const outcome = await classifyObject(deps, { bucket: deps.sources.bucket, ...info }, { ...settings, top: 2, timelineSeconds: 1 });
+  const outcome = await classifyObject(
+    deps,
+    { bucket: deps.sources.bucket, ...info },
+    { ...settings, top: 2, timelineSeconds: 1 },
+  );
   assert.equal(outcome.status, 'DONE');
   const timeline = outcome.status === 'DONE' ? outcome.result.timeline! : [];
   assert.ok(timeline.length >= 2, `${timeline.length} windows`);
@@ -106,8 +121,14 @@ test('relabel scores stored features through the score graph only: no ffmpeg or 
   try {
     const relabelled = await relabelVideo(deps, id, labels, 4);
     assert.equal(relabelled.labelSetId, labels.id);
-    assert.deepEqual(relabelled.labels.map((l) => l.label), direct.labels.map((l) => l.label), 'same ranking as classifying the file');
-    relabelled.labels.forEach((l, i) => assert.ok(Math.abs(l.score - direct.labels[i]!.score) < 1e-2, `score of ${l.label}`));
+    assert.deepEqual(
+      relabelled.labels.map((l) => l.label),
+      direct.labels.map((l) => l.label),
+      'same ranking as classifying the file',
+    );
+    relabelled.labels.forEach((l, i) => {
+      assert.ok(Math.abs(l.score - direct.labels[i]!.score) < 1e-2, `score of ${l.label}`);
+    });
     const stored = (await deps.results.get(id))!;
     assert.equal(stored.result!.labelSetId, labels.id);
     assert.equal((await deps.results.list({ label: 'cooking', limit: 5 })).items[0]?.id, id);
@@ -128,13 +149,19 @@ test('similar finds an identical copy first', async () => {
   const hits = await similarVideos(deps, videoIdFor(deps.sources.bucket, 'pattern one+ü.mp4'), 5);
   assert.equal(hits[0]!.key, 'copy of pattern.mp4');
   assert.ok(Math.abs(hits[0]!.similarity - 1) < 1e-5);
-  assert.ok(hits.every((hit) => hit.key !== 'pattern one+ü.mp4'), 'the video itself is excluded');
+  assert.ok(
+    hits.every((hit) => hit.key !== 'pattern one+ü.mp4'),
+    'the video itself is excluded',
+  );
 });
 
 test('text search ranks videos by the video-conditioned score graph, known by construction', async () => {
   // Videos that share one set of visual tokens share the conditioned query direction d, and each
   // one's logit is scale * cos(embedding, d): embeddings at known angles to d have a known order.
-  const store = { results: new SqliteResultStore(':memory:'), artifacts: new FsObjectStore(mkdtempSync(join(tmpdir(), 'xclip-search-'))) };
+  const store = {
+    results: new SqliteResultStore(':memory:'),
+    artifacts: new FsObjectStore(mkdtempSync(join(tmpdir(), 'xclip-search-'))),
+  };
   const P = model.model.projectionDim;
   const N = model.model.patches;
   const tokens = decodeFloat16(encodeFloat16(Float32Array.from({ length: N * P }, (_, i) => Math.sin(i * 0.7))));
@@ -166,8 +193,16 @@ test('text search ranks videos by the video-conditioned score graph, known by co
   }
 
   const hits = await searchByText({ model, ...store }, 'surfing water', 3);
-  assert.deepEqual(hits.map((hit) => hit.key), ['at 0 degrees.mp4', 'at 30 degrees.mp4', 'at 60 degrees.mp4']);
-  [0, 30, 60].forEach((degrees, i) => assert.ok(Math.abs(hits[i]!.score! - scale * Math.cos((degrees * Math.PI) / 180)) < 1e-3 * scale, `score at ${degrees} degrees`));
+  assert.deepEqual(
+    hits.map((hit) => hit.key),
+    ['at 0 degrees.mp4', 'at 30 degrees.mp4', 'at 60 degrees.mp4'],
+  );
+  [0, 30, 60].forEach((degrees, i) => {
+    assert.ok(
+      Math.abs(hits[i]!.score! - scale * Math.cos((degrees * Math.PI) / 180)) < 1e-3 * scale,
+      `score at ${degrees} degrees`,
+    );
+  });
   store.results.close();
 });
 
@@ -180,7 +215,11 @@ test('concurrent first uses of a label set encode its texts once', async () => {
     return encode(texts);
   };
   try {
-    const [a, b, c] = await Promise.all([model.labelFeatures(labels), model.labelFeatures(labels), model.labelFeatures(labels)]);
+    const [a, b, c] = await Promise.all([
+      model.labelFeatures(labels),
+      model.labelFeatures(labels),
+      model.labelFeatures(labels),
+    ]);
     assert.equal(encodes, 1);
     assert.ok(a === b && b === c && a.count === 3);
   } finally {

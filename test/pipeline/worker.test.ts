@@ -22,7 +22,12 @@ function flakyModel(failures: number): VideoModel & { calls: number } {
     if (calls++ < failures) throw new Error('onnxruntime hiccup');
     return FAKE_CLASSIFICATION;
   });
-  return { ...model, get calls() { return calls; } };
+  return {
+    ...model,
+    get calls() {
+      return calls;
+    },
+  };
 }
 
 async function runUntilSettled(failures: number) {
@@ -33,14 +38,24 @@ async function runUntilSettled(failures: number) {
   const model = flakyModel(failures);
   const queue = new MemoryQueue<SourceObject>({ maxReceives: 3 });
   const sources = new FsObjectStore(join(work, 'bucket'));
-  const deps = { model, sources, artifacts: new FsObjectStore(join(work, 'objects')), results: new SqliteResultStore(':memory:'), workDir: join(work, 'scratch') };
+  const deps = {
+    model,
+    sources,
+    artifacts: new FsObjectStore(join(work, 'objects')),
+    results: new SqliteResultStore(':memory:'),
+    workDir: join(work, 'scratch'),
+  };
   const settings = { labels: customLabelSet(['a', 'b']), top: 1 };
   await ingestObject(deps.results, queue, sources.bucket, (await sources.head('v.mp4'))!, new Date().toISOString());
   const worker = new Worker<SourceObject>({
     queue,
     retryDelayMs: 1,
     pollMs: 20,
-    handle: async (source, message) => void (await classifyDelivery(deps, source, settings, { receiveCount: message.receiveCount, maxReceives: queue.maxReceives })),
+    handle: async (source, message) =>
+      void (await classifyDelivery(deps, source, settings, {
+        receiveCount: message.receiveCount,
+        maxReceives: queue.maxReceives,
+      })),
   });
   worker.start();
   const id = videoIdFor(sources.bucket, 'v.mp4');
@@ -86,7 +101,10 @@ test('a newer version that arrives during classification keeps its record, and t
     await results.enqueue(videoIdFor(old.bucket, old.key), newer, new Date().toISOString());
     return classifyFile(...args);
   };
-  const outcome = await classifyObject({ model, sources, artifacts, results, workDir: join(work, 'scratch') }, old, { labels: customLabelSet(['a', 'b']), top: 1 });
+  const outcome = await classifyObject({ model, sources, artifacts, results, workDir: join(work, 'scratch') }, old, {
+    labels: customLabelSet(['a', 'b']),
+    top: 1,
+  });
   assert.equal(outcome.status, 'SKIPPED');
   const record = (await results.get(outcome.id))!;
   assert.deepEqual([record.status, record.source.version], ['QUEUED', 'newer']);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { XclipError } from '../../layers/common/errors.js';
 import { buildModel } from '../../layers/xclip/build.js';
-import { type Tensor, readSafetensors, writeSafetensors } from '../../layers/xclip/safetensors.js';
+import { readSafetensors, type Tensor, writeSafetensors } from '../../layers/xclip/safetensors.js';
 
 const FIXTURE = 'test/fixtures/xclip-tiny';
 const work = mkdtempSync(join(tmpdir(), 'xclip-build-errors-'));
@@ -23,10 +23,17 @@ function editedCheckpoint(name: string, edit: (tensors: Map<string, Tensor>) => 
 
 async function buildError(from: string): Promise<XclipError> {
   const out = join(work, 'out');
-  const error = await buildModel({ from, out }).then(() => undefined, (e: unknown) => e);
+  const error = await buildModel({ from, out }).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   assert.ok(error instanceof XclipError, `expected an XclipError, got ${String(error)}`);
   assert.ok(!existsSync(out), 'no output directory is left behind');
-  assert.deepEqual(readdirSync(work).filter((f) => f.startsWith('out.')), [], 'no staging directory is left behind');
+  assert.deepEqual(
+    readdirSync(work).filter((f) => f.startsWith('out.')),
+    [],
+    'no staging directory is left behind',
+  );
   return error;
 }
 
@@ -60,7 +67,10 @@ test('a config that is not JSON, a missing checkpoint and impossible sizes are c
 
   const oddHeads = join(work, 'odd-heads');
   mkdirSync(oddHeads);
-  writeFileSync(join(oddHeads, 'config.json'), JSON.stringify({ vision_config: { hidden_size: 30, num_attention_heads: 4 } }));
+  writeFileSync(
+    join(oddHeads, 'config.json'),
+    JSON.stringify({ vision_config: { hidden_size: 30, num_attention_heads: 4 } }),
+  );
   copyFileSync(join(FIXTURE, 'model.safetensors'), join(oddHeads, 'model.safetensors'));
   assert.match((await buildError(oddHeads)).message, /not divisible by 4 heads/);
 });

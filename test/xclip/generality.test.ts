@@ -18,10 +18,28 @@ const config = parseXclipConfig({
   prompt_layers: 1,
   prompt_num_attention_heads: 4,
   prompt_hidden_act: 'gelu',
-  text_config: { hidden_size: 40, intermediate_size: 72, num_hidden_layers: 1, num_attention_heads: 5, hidden_act: 'gelu_new', layer_norm_eps: 1e-5 },
+  text_config: {
+    hidden_size: 40,
+    intermediate_size: 72,
+    num_hidden_layers: 1,
+    num_attention_heads: 5,
+    hidden_act: 'gelu_new',
+    layer_norm_eps: 1e-5,
+  },
   vision_config: {
-    hidden_size: 48, intermediate_size: 96, num_hidden_layers: 3, num_attention_heads: 3, num_frames: 3, image_size: 24, patch_size: 6,
-    mit_hidden_size: 32, mit_intermediate_size: 64, mit_num_hidden_layers: 2, mit_num_attention_heads: 4, hidden_act: 'gelu', layer_norm_eps: 1e-6,
+    hidden_size: 48,
+    intermediate_size: 96,
+    num_hidden_layers: 3,
+    num_attention_heads: 3,
+    num_frames: 3,
+    image_size: 24,
+    patch_size: 6,
+    mit_hidden_size: 32,
+    mit_intermediate_size: 64,
+    mit_num_hidden_layers: 2,
+    mit_num_attention_heads: 4,
+    hidden_act: 'gelu',
+    layer_norm_eps: 1e-6,
   },
 });
 const work = mkdtempSync(join(tmpdir(), 'xclip-general-'));
@@ -53,7 +71,8 @@ test('a config with other frame count, patch size, layer and head counts and GEL
   const all = await runtime.encodeVideos(pixels, 3);
   const scores = await runtime.scoreVideos(all, texts);
   assert.equal(scores.logits.length, 9);
-  for (const value of [...all.videoEmbeds, ...all.visualTokens, ...scores.logits, ...scores.textEmbeds]) assert.ok(Number.isFinite(value));
+  for (const value of [...all.videoEmbeds, ...all.visualTokens, ...scores.logits, ...scores.textEmbeds])
+    assert.ok(Number.isFinite(value));
   assert.ok(new Set(scores.logits).size > 1, 'logits are not all equal');
 
   const alone = await runtime.encodeVideos(pixels.slice(frameValues, 2 * frameValues), 1);

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import ort from 'onnxruntime-node';
-import { GraphBuilder, MS_DOMAIN, attr } from '../../layers/xclip/onnx/graph-builder.js';
+import { attr, GraphBuilder, MS_DOMAIN } from '../../layers/xclip/onnx/graph-builder.js';
 import { onnx } from '../../layers/xclip/onnx/proto.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'graph-builder-'));
@@ -20,7 +20,12 @@ function buildLinearGraph(): { g: GraphBuilder; weight: Float32Array; bias: Floa
   const y = g.op1('Add', [g.op1('MatMul', [x, w]), b]);
   const scale = g.initializer('ln.weight', { type: 'float32', dims: [32], data: new Float32Array(32).fill(1) });
   const shift = g.initializer('ln.bias', { type: 'float32', dims: [32], data: new Float32Array(32) });
-  g.output(g.op1('LayerNormalization', [y, scale, shift], { axis: attr.int(-1), epsilon: attr.float(1e-5) }), 'y', 'float32', ['batch', 32]);
+  g.output(
+    g.op1('LayerNormalization', [y, scale, shift], { axis: attr.int(-1), epsilon: attr.float(1e-5) }),
+    'y',
+    'float32',
+    ['batch', 32],
+  );
   return { g, weight, bias };
 }
 

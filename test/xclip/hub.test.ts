@@ -1,21 +1,29 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { type IncomingMessage, type ServerResponse, createServer } from 'node:http';
-import { type AddressInfo, type Server, createServer as createTcpServer } from 'node:net';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { type AddressInfo, createServer as createTcpServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { CLIP_BPE_DIR } from '../../layers/xclip/clip-bpe.js';
-import { HubError, HubUnreachableError, MODEL_FILES, fetchModel } from '../../layers/xclip/hub.js';
+import { fetchModel, HubError, HubUnreachableError, MODEL_FILES } from '../../layers/xclip/hub.js';
 
 const COMMIT = '0123456789abcdef0123456789abcdef01234567';
 const TOKEN = 'hf_test_token';
 
 const modelFiles: Record<string, Buffer> = {
   'config.json': readFileSync('test/fixtures/xclip-tiny/config.json'),
-  'preprocessor_config.json': Buffer.from(JSON.stringify({ crop_size: 32, do_center_crop: true, image_mean: [0.485, 0.456, 0.406], image_std: [0.229, 0.224, 0.225], size: 32 })),
+  'preprocessor_config.json': Buffer.from(
+    JSON.stringify({
+      crop_size: 32,
+      do_center_crop: true,
+      image_mean: [0.485, 0.456, 0.406],
+      image_std: [0.229, 0.224, 0.225],
+      size: 32,
+    }),
+  ),
   'vocab.json': readFileSync(join(CLIP_BPE_DIR, 'vocab.json')),
   'merges.txt': readFileSync(join(CLIP_BPE_DIR, 'merges.txt')),
   'model.safetensors': readFileSync('test/fixtures/xclip-tiny/model.safetensors'),
@@ -38,8 +46,13 @@ const repos: Record<string, Repo> = {
 };
 
 const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
-const gitBlobId = (bytes: Buffer): string => createHash('sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex');
-const blobs = new Map(Object.values(repos).flatMap((repo) => Object.values(repo.files)).map((bytes) => [sha256(bytes), bytes]));
+const gitBlobId = (bytes: Buffer): string =>
+  createHash('sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex');
+const blobs = new Map(
+  Object.values(repos)
+    .flatMap((repo) => Object.values(repo.files))
+    .map((bytes) => [sha256(bytes), bytes]),
+);
 const isLfs = (file: string): boolean => /\.(safetensors|bin)$/.test(file);
 
 /** What the fake hub saw and how it misbehaves next. */
@@ -81,24 +94,41 @@ function serveHub(request: IncomingMessage, response: ServerResponse): void {
   const errorCode = (status: number, code?: string): void => {
     response.writeHead(status, code ? { 'x-error-code': code } : {}).end();
   };
-  if (!resolve) return errorCode(404);
+  if (!resolve) {
+    errorCode(404);
+    return;
+  }
   hub.resolvedPaths.push(`${request.method} ${url.pathname}`);
-  if (!repo) return errorCode(404, 'RepoNotFound');
+  if (!repo) {
+    errorCode(404, 'RepoNotFound');
+    return;
+  }
   if (repo.token) {
     const authorization = request.headers.authorization;
-    if (authorization === undefined) return errorCode(401, 'RepoNotFound');
-    if (authorization !== `Bearer ${repo.token}`) return errorCode(401);
+    if (authorization === undefined) {
+      errorCode(401, 'RepoNotFound');
+      return;
+    }
+    if (authorization !== `Bearer ${repo.token}`) {
+      errorCode(401);
+      return;
+    }
   }
   const file = decodeURIComponent(resolve[3]!);
   const bytes = repo.files[file];
-  if (!bytes) return errorCode(404, 'EntryNotFound');
+  if (!bytes) {
+    errorCode(404, 'EntryNotFound');
+    return;
+  }
   if (isLfs(file)) {
-    response.writeHead(302, {
-      location: `/cdn/${sha256(bytes)}`,
-      'x-linked-size': bytes.length,
-      'x-linked-etag': `"${repo.wrongDigest ? sha256(Buffer.from('other')) : sha256(bytes)}"`,
-      'x-repo-commit': COMMIT,
-    }).end();
+    response
+      .writeHead(302, {
+        location: `/cdn/${sha256(bytes)}`,
+        'x-linked-size': bytes.length,
+        'x-linked-etag': `"${repo.wrongDigest ? sha256(Buffer.from('other')) : sha256(bytes)}"`,
+        'x-repo-commit': COMMIT,
+      })
+      .end();
     return;
   }
   response.writeHead(200, { 'content-length': bytes.length, etag: `"${gitBlobId(bytes)}"`, 'x-repo-commit': COMMIT });
@@ -124,14 +154,21 @@ function runCli(args: string[]): Promise<{ code: number | null; stdout: string; 
     const child = execFile(process.execPath, ['bin/xclip.js', ...args], { env: process.env }, () => {});
     let stdout = '';
     let stderr = '';
-    child.stdout!.on('data', (chunk: string) => { stdout += chunk; });
-    child.stderr!.on('data', (chunk: string) => { stderr += chunk; });
+    child.stdout!.on('data', (chunk: string) => {
+      stdout += chunk;
+    });
+    child.stderr!.on('data', (chunk: string) => {
+      stderr += chunk;
+    });
     child.on('close', (code) => done({ code, stdout, stderr }));
   });
 }
 
 async function rejection(promise: Promise<unknown>): Promise<Error> {
-  return promise.then(() => assert.fail('expected a rejection'), (error: Error) => error);
+  return promise.then(
+    () => assert.fail('expected a rejection'),
+    (error: Error) => error,
+  );
 }
 
 before(async () => {
@@ -154,12 +191,18 @@ test('downloads every file byte-identical, from the commit the revision pointed 
   const model = await fetchModel({ repo: 'tiny/xclip', out });
   assert.equal(model.dir, out);
   assert.equal(model.commit, COMMIT);
-  assert.deepEqual(model.files.map((file) => [file.name, file.status]), MODEL_FILES.map((name) => [name, 'downloaded']));
+  assert.deepEqual(
+    model.files.map((file) => [file.name, file.status]),
+    MODEL_FILES.map((name) => [name, 'downloaded']),
+  );
   for (const name of MODEL_FILES) assert.ok(readFileSync(join(out, name)).equals(modelFiles[name]!), name);
   assert.deepEqual(readdirSync(out).sort(), [...MODEL_FILES].sort());
   assert.equal(hub.cdnBytes, modelBytes.length);
   assert.equal(hub.resolvedPaths[0], 'HEAD /tiny/xclip/resolve/main/config.json');
-  assert.ok(hub.resolvedPaths.slice(1).every((path) => path.includes(`/resolve/${COMMIT}/`)), hub.resolvedPaths.join(' '));
+  assert.ok(
+    hub.resolvedPaths.slice(1).every((path) => path.includes(`/resolve/${COMMIT}/`)),
+    hub.resolvedPaths.join(' '),
+  );
 
   hub.cdnBytes = 0;
   const again = await fetchModel({ repo: 'tiny/xclip', out });
@@ -211,7 +254,10 @@ test('a sha256 mismatch fails and leaves neither the file nor the part', async (
   const out = join(dir, 'corrupt');
   const error = await rejection(fetchModel({ repo: 'tiny/corrupt', out }));
   assert.ok(error instanceof HubError && error.code === 'HUB_INTEGRITY', String(error));
-  assert.match(error.message, /model\.safetensors .*does not match the hub \(sha256 [0-9a-f]{64}, expected [0-9a-f]{64}/);
+  assert.match(
+    error.message,
+    /model\.safetensors .*does not match the hub \(sha256 [0-9a-f]{64}, expected [0-9a-f]{64}/,
+  );
   assert.ok(!existsSync(join(out, 'model.safetensors')));
   assert.ok(!existsSync(join(out, 'model.safetensors.part')));
 });
@@ -273,7 +319,9 @@ test('a hub that accepts connections but never answers times out', async () => {
   try {
     const silentEndpoint = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
     const started = performance.now();
-    const error = await rejection(fetchModel({ repo: 'tiny/xclip', out: join(dir, 'silent'), endpoint: silentEndpoint, timeoutMs: 300 }));
+    const error = await rejection(
+      fetchModel({ repo: 'tiny/xclip', out: join(dir, 'silent'), endpoint: silentEndpoint, timeoutMs: 300 }),
+    );
     assert.ok(performance.now() - started < 3000);
     assert.ok(error instanceof HubUnreachableError, String(error));
     assert.match(error.message, /\(no answer within 0\.3 s\)$/);
@@ -290,9 +338,20 @@ test('xclip model fetch prints the directory; errors are one line', async () => 
   assert.match(fetched.stderr, /^model\.safetensors: 0\.2 MB downloaded$/m);
   assert.ok(readFileSync(join(out, 'model.safetensors')).equals(modelBytes));
 
-  const failed = await runCli(['model', 'fetch', 'nobody/missing', '--revision', 'refs/pr/1', '--out', join(dir, 'cli-missing')]);
+  const failed = await runCli([
+    'model',
+    'fetch',
+    'nobody/missing',
+    '--revision',
+    'refs/pr/1',
+    '--out',
+    join(dir, 'cli-missing'),
+  ]);
   assert.equal(failed.code, 1);
   assert.equal(failed.stdout, '');
-  assert.equal(failed.stderr, `xclip: cannot fetch config.json from nobody/missing@refs/pr/1 (repository nobody/missing not found on ${endpoint})\n`);
+  assert.equal(
+    failed.stderr,
+    `xclip: cannot fetch config.json from nobody/missing@refs/pr/1 (repository nobody/missing not found on ${endpoint})\n`,
+  );
   assert.ok(hub.resolvedPaths.includes('HEAD /nobody/missing/resolve/refs%2Fpr%2F1/config.json'));
 });

@@ -8,7 +8,7 @@ import { main } from '../../layers/cli/main.js';
 import { checkpointLayout } from '../../layers/xclip/checkpoint-layout.js';
 import { parseXclipConfig, readXclipConfig } from '../../layers/xclip/config.js';
 import { presetConfig, randomTensors, toHfConfigJson, writeRandomModel } from '../../layers/xclip/random-weights.js';
-import { SafetensorsFile, elementCount, readSafetensors } from '../../layers/xclip/safetensors.js';
+import { elementCount, readSafetensors, SafetensorsFile } from '../../layers/xclip/safetensors.js';
 
 const fixtureDir = 'test/fixtures/xclip-tiny';
 const dir = mkdtempSync(join(tmpdir(), 'random-weights-'));
@@ -42,12 +42,34 @@ test('the layout follows every size of the config', () => {
   assert.deepEqual(shapes.get('prompts_visual_projection'), [768, 512]);
   assert.deepEqual(shapes.get('prompts_generator.decoder.1.mlp.0.weight'), [2048, 512]);
   assert.deepEqual(shapes.get('vision_model.encoder.layers.11.message_attn.out_proj.weight'), [768, 768]);
-  assert.equal(layout.reduce((sum, tensor) => sum + elementCount(tensor.shape), 0), 196_585_729);
+  assert.equal(
+    layout.reduce((sum, tensor) => sum + elementCount(tensor.shape), 0),
+    196_585_729,
+  );
 
   const odd = parseXclipConfig({
-    projection_dim: 12, prompt_layers: 1, prompt_num_attention_heads: 3,
-    text_config: { hidden_size: 10, num_attention_heads: 5, num_hidden_layers: 1, max_position_embeddings: 7, vocab_size: 11 },
-    vision_config: { hidden_size: 9, num_attention_heads: 3, num_hidden_layers: 3, image_size: 15, patch_size: 5, num_channels: 1, num_frames: 3, mit_hidden_size: 12, mit_num_attention_heads: 4, mit_num_hidden_layers: 2 },
+    projection_dim: 12,
+    prompt_layers: 1,
+    prompt_num_attention_heads: 3,
+    text_config: {
+      hidden_size: 10,
+      num_attention_heads: 5,
+      num_hidden_layers: 1,
+      max_position_embeddings: 7,
+      vocab_size: 11,
+    },
+    vision_config: {
+      hidden_size: 9,
+      num_attention_heads: 3,
+      num_hidden_layers: 3,
+      image_size: 15,
+      patch_size: 5,
+      num_channels: 1,
+      num_frames: 3,
+      mit_hidden_size: 12,
+      mit_num_attention_heads: 4,
+      mit_num_hidden_layers: 2,
+    },
   });
   const oddShapes = new Map(checkpointLayout(odd).map((tensor) => [tensor.name, tensor.shape]));
   assert.deepEqual(oddShapes.get('vision_model.embeddings.patch_embedding.weight'), [9, 1, 5, 5]);
@@ -88,7 +110,10 @@ test('the random tiny model has the fixture layout, F32, format pt, and sensible
   const alpha = stats(values('prompts_generator.alpha'));
   assert.ok(Math.abs(alpha.mean - 0.1) < 0.02 && alpha.std > 0.005 && alpha.std < 0.05, JSON.stringify(alpha));
   const layerNorm = stats(values('vision_model.pre_layernorm.weight'));
-  assert.ok(Math.abs(layerNorm.mean - 1) < 0.1 && layerNorm.std > 0.05 && layerNorm.std < 0.2, JSON.stringify(layerNorm));
+  assert.ok(
+    Math.abs(layerNorm.mean - 1) < 0.1 && layerNorm.std > 0.05 && layerNorm.std < 0.2,
+    JSON.stringify(layerNorm),
+  );
   const bias = stats(values('vision_model.encoder.layers.0.mlp.fc1.bias'));
   assert.ok(bias.std > 0.005 && bias.std < 0.05, JSON.stringify(bias));
   const embedding = stats(values('text_model.embeddings.token_embedding.weight'));
@@ -101,7 +126,9 @@ test('the random tiny model has the fixture layout, F32, format pt, and sensible
 });
 
 test('the normal sampler has the moments and tails of a standard normal', () => {
-  const config = parseXclipConfig({ text_config: { vocab_size: 250_000, hidden_size: 8, num_attention_heads: 1, num_hidden_layers: 1 } });
+  const config = parseXclipConfig({
+    text_config: { vocab_size: 250_000, hidden_size: 8, num_attention_heads: 1, num_hidden_layers: 1 },
+  });
   const tokens = randomTensors(config, 1).next().value![1].data as Float32Array;
   assert.equal(tokens.length, 2_000_000);
   const standard = tokens.map((v) => v / 0.02);
@@ -120,7 +147,10 @@ test('same seed gives identical bytes, another seed other values; each tensor de
   const other = readFileSync(writeRandomModel(join(dir, 'c'), tiny, 43).modelPath);
   assert.ok(first.equals(again));
   // Pinned so that a change of generator, or a Node version whose Math.log/exp differ, is noticed.
-  assert.equal(createHash('sha256').update(first).digest('hex'), 'eec5dd7aac1e6499ebdd5cc6b6c05bee2d0364b9a3708dad8d67cce76f74c576');
+  assert.equal(
+    createHash('sha256').update(first).digest('hex'),
+    'eec5dd7aac1e6499ebdd5cc6b6c05bee2d0364b9a3708dad8d67cce76f74c576',
+  );
   assert.equal(other.length, first.length);
   assert.ok(!other.equals(first));
 

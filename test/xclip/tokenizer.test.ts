@@ -10,7 +10,12 @@ import { builtinLabelSet } from '../../layers/xclip/label-sets.js';
 import { BYTE_SYMBOLS } from '../../layers/xclip/tokenizer/bpe.js';
 import { fixText } from '../../layers/xclip/tokenizer/fix-text.js';
 import {
-  ClipTokenizer, InvalidTokenizerError, MissingTokenizerFileError, normalizeClipText, parseMerges, parseVocab,
+  ClipTokenizer,
+  InvalidTokenizerError,
+  MissingTokenizerFileError,
+  normalizeClipText,
+  parseMerges,
+  parseVocab,
 } from '../../layers/xclip/tokenizer.js';
 
 const FIXTURE = 'test/fixtures/clip-tokenizer';
@@ -22,8 +27,14 @@ interface TokenizerCase {
   input_ids_77?: number[];
   attention_mask_77?: number[];
 }
-const { bos_id: BOS, eos_id: EOS, cases } = JSON.parse(readFileSync(join(FIXTURE, 'cases.json'), 'utf8')) as {
-  bos_id: number; eos_id: number; cases: TokenizerCase[];
+const {
+  bos_id: BOS,
+  eos_id: EOS,
+  cases,
+} = JSON.parse(readFileSync(join(FIXTURE, 'cases.json'), 'utf8')) as {
+  bos_id: number;
+  eos_id: number;
+  cases: TokenizerCase[];
 };
 const tokenizer = ClipTokenizer.fromDirectory(CLIP_BPE_DIR);
 
@@ -39,14 +50,21 @@ test('matches OpenAI simple_tokenizer.py (with ftfy 6.3.1) on every reference ca
 
 test('encodeBatch gives the Hugging Face 77-token form of the reference cases', () => {
   const withForm = cases.filter((c) => c.input_ids_77 !== undefined);
-  assert.ok(withForm.some((c) => c.ids.length > 77), 'the cases include over-long texts');
+  assert.ok(
+    withForm.some((c) => c.ids.length > 77),
+    'the cases include over-long texts',
+  );
   const batch = tokenizer.encodeBatch(withForm.map((c) => c.text));
   assert.equal(batch.rows, withForm.length);
   assert.equal(batch.length, 77);
   withForm.forEach((c, row) => {
     const at = row * 77;
     assert.deepEqual(Array.from(batch.inputIds.subarray(at, at + 77), Number), c.input_ids_77, c.text.slice(0, 40));
-    assert.deepEqual(Array.from(batch.attentionMask.subarray(at, at + 77), Number), c.attention_mask_77, c.text.slice(0, 40));
+    assert.deepEqual(
+      Array.from(batch.attentionMask.subarray(at, at + 77), Number),
+      c.attention_mask_77,
+      c.text.slice(0, 40),
+    );
     assert.equal(batch.lengths[row], Math.min(c.ids.length, 77));
   });
 });
@@ -57,14 +75,33 @@ test('encodeBatch truncates to [BOS, first tokens, EOS] and can pad to the longe
   const batch = tokenizer.encodeBatch(texts, { padToLongest: true });
   assert.deepEqual(batch.lengths, [7, 2, 4]);
   assert.equal(batch.length, 7);
-  assert.deepEqual(Array.from(batch.inputIds, Number), [...full[0]!, ...full[1]!, EOS, EOS, EOS, EOS, EOS, ...full[2]!, EOS, EOS, EOS]);
-  assert.deepEqual(Array.from(batch.attentionMask, Number), [1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 1, 1, 1, 1, 0, 0, 0]);
+  assert.deepEqual(Array.from(batch.inputIds, Number), [
+    ...full[0]!,
+    ...full[1]!,
+    EOS,
+    EOS,
+    EOS,
+    EOS,
+    EOS,
+    ...full[2]!,
+    EOS,
+    EOS,
+    EOS,
+  ]);
+  assert.deepEqual(
+    Array.from(batch.attentionMask, Number),
+    [1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 1, 1, 1, 1, 0, 0, 0],
+  );
 
   const short = tokenizer.encodeBatch(texts, { contextLength: 4 });
   assert.deepEqual(short.lengths, [4, 2, 4]);
   assert.deepEqual(Array.from(short.inputIds.subarray(0, 4), Number), [BOS, full[0]![1], full[0]![2], EOS]);
   assert.deepEqual(tokenizer.encodeBatch([], { padToLongest: true }), {
-    inputIds: new BigInt64Array(0), attentionMask: new BigInt64Array(0), rows: 0, length: 0, lengths: [],
+    inputIds: new BigInt64Array(0),
+    attentionMask: new BigInt64Array(0),
+    rows: 0,
+    length: 0,
+    lengths: [],
   });
   assert.throws(() => tokenizer.encodeBatch(texts, { contextLength: 1 }), /invalid context length 1/);
 });
@@ -88,7 +125,13 @@ test('ftfy repairs mojibake, entities and other glitches as python-ftfy 6.3.1 do
   ];
   for (const [text, expected] of fixed) assert.equal(fixText(text), expected, JSON.stringify(text));
   // Text that only looks odd stays as it is.
-  for (const text of ['AHÅ™, the new sofa from IKEA®', 'not such a fan of Charlotte Brontë…”', '(╯°□°)╯︵ ┻━┻', '¿Qué? ¡Sí!', 'Ελληνικά 10°C']) {
+  for (const text of [
+    'AHÅ™, the new sofa from IKEA®',
+    'not such a fan of Charlotte Brontë…”',
+    '(╯°□°)╯︵ ┻━┻',
+    '¿Qué? ¡Sí!',
+    'Ελληνικά 10°C',
+  ]) {
     assert.equal(fixText(text), text.replace('”', '"'));
   }
 });
@@ -122,19 +165,32 @@ function tinyVocab(): Map<string, number> {
 test('builds from parsed data and reads the special ids from the vocabulary', () => {
   const tiny = new ClipTokenizer({ vocab: tinyVocab(), merges: [['h', 'i</w>']] });
   assert.deepEqual(tiny.encode('Hi hip'), [900, 512, 0x68, 0x69, 256 + 0x70, 901]); // ids are byte values here
-  assert.deepEqual(tiny.encodeBatch(['hi'], { contextLength: 4 }).inputIds, BigInt64Array.from([900n, 512n, 901n, 901n]));
-  assert.deepEqual(parseMerges('#version: 0.2\nh i</w>\r\na b\n'), [['h', 'i</w>'], ['a', 'b']]);
-  assert.deepEqual(parseVocab('{"a": 0, "b": 7}'), new Map([['a', 0], ['b', 7]]));
+  assert.deepEqual(
+    tiny.encodeBatch(['hi'], { contextLength: 4 }).inputIds,
+    BigInt64Array.from([900n, 512n, 901n, 901n]),
+  );
+  assert.deepEqual(parseMerges('#version: 0.2\nh i</w>\r\na b\n'), [
+    ['h', 'i</w>'],
+    ['a', 'b'],
+  ]);
+  assert.deepEqual(
+    parseVocab('{"a": 0, "b": 7}'),
+    new Map([
+      ['a', 0],
+      ['b', 7],
+    ]),
+  );
 });
 
 test('missing or malformed tokenizer files give clear typed errors', () => {
   const dir = mkdtempSync(join(tmpdir(), 'clip-tokenizer-'));
   const load = () => ClipTokenizer.fromDirectory(dir);
-  const rejects = (type: new (...args: never[]) => XclipError, pattern: RegExp) => assert.throws(load, (error: unknown) => {
-    assert.ok(error instanceof type && error instanceof XclipError);
-    assert.match(error.message, pattern);
-    return true;
-  });
+  const rejects = (type: new (...args: never[]) => XclipError, pattern: RegExp) =>
+    assert.throws(load, (error: unknown) => {
+      assert.ok(error instanceof type && error instanceof XclipError);
+      assert.match(error.message, pattern);
+      return true;
+    });
   assert.throws(() => ClipTokenizer.fromDirectory(join(dir, 'nope')), MissingTokenizerFileError);
   rejects(MissingTokenizerFileError, /vocab\.json is missing/);
   writeFileSync(join(dir, 'vocab.json'), JSON.stringify(Object.fromEntries(tinyVocab())));
@@ -169,7 +225,11 @@ function runCli(args: string[]): Promise<{ code: number | null; stdout: string; 
 
 test('xclip tokenize prints the ids of each text as JSON', async () => {
   const ok = await runCli(['tokenize', '--vocab', CLIP_BPE_DIR, 'a photo of a cat', 'don’t']);
-  assert.deepEqual(ok, { code: 0, stdout: '[[49406,320,1125,539,320,2368,49407],[49406,847,713,49407]]\n', stderr: '' });
+  assert.deepEqual(ok, {
+    code: 0,
+    stdout: '[[49406,320,1125,539,320,2368,49407],[49406,847,713,49407]]\n',
+    stderr: '',
+  });
   const failed = await runCli(['tokenize', '--vocab', 'no/such/dir', 'a cat']);
   assert.equal(failed.code, 1);
   assert.equal(failed.stdout, '');

@@ -53,18 +53,30 @@ test('runs hold at most maxBatch videos; a multi-video request keeps its rows to
   assert.equal(first!.batch, 1);
   assert.equal(multi!.batch, 3);
   assert.deepEqual([...multi!.visualTokens], [20, 21, 22, 23, 24, 25]);
-  assert.deepEqual(rest.map((features) => features.batch), [1, 1, 6]);
+  assert.deepEqual(
+    rest.map((features) => features.batch),
+    [1, 1, 6],
+  );
   assert.deepEqual([...rest[1]!.visualTokens], [40, 41]);
 });
 
 test('a failed merged run is run again request by request, so only the bad request fails', async () => {
   const runs: number[] = [];
   // Video 2 (its pixels start at 20) breaks any run it is in.
-  const batcher = new VideoBatcher(fakeEncoder(runs, (pixelValues, batch) => Array.from({ length: batch }, (_, b) => pixelValues[b * 2]).includes(20)), 2);
+  const batcher = new VideoBatcher(
+    fakeEncoder(runs, (pixelValues, batch) => Array.from({ length: batch }, (_, b) => pixelValues[b * 2]).includes(20)),
+    2,
+  );
   const outcomes = await Promise.allSettled([1, 2, 3, 4].map((n) => batcher.encodeVideos(video(n), 1)));
   assert.deepEqual(runs, [1, 2, 1, 1, 1]);
-  assert.deepEqual(outcomes.map((outcome) => outcome.status), ['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
-  assert.deepEqual([...(outcomes[2] as PromiseFulfilledResult<{ visualTokens: Float32Array }>).value.visualTokens], [30, 31]);
+  assert.deepEqual(
+    outcomes.map((outcome) => outcome.status),
+    ['fulfilled', 'rejected', 'fulfilled', 'fulfilled'],
+  );
+  assert.deepEqual(
+    [...(outcomes[2] as PromiseFulfilledResult<{ visualTokens: Float32Array }>).value.visualTokens],
+    [30, 31],
+  );
   // The batcher goes on after a failed run.
   assert.equal((await batcher.encodeVideos(video(9), 1)).batch, 1);
 });
@@ -79,7 +91,9 @@ test('on a real model, videos encoded together match each encoded alone', async 
   const batched = await XclipRuntime.load(dir, { threads: 1, maxVideoBatch: 4 });
   try {
     const size = alone.frames * 3 * alone.imageSize * alone.imageSize;
-    const pixels = [1, 2, 3, 4, 5].map((seed) => Float32Array.from({ length: size }, (_, i) => Math.sin(seed * 7 + i * 0.37)));
+    const pixels = [1, 2, 3, 4, 5].map((seed) =>
+      Float32Array.from({ length: size }, (_, i) => Math.sin(seed * 7 + i * 0.37)),
+    );
     const together = await Promise.all(pixels.map((p) => batched.encodeVideos(p, 1)));
     for (const [i, p] of pixels.entries()) {
       const single = await alone.encodeVideos(p, 1);

@@ -44,17 +44,32 @@ function summary(counts: BackfillCounts): string {
  * Where backfilled versions go: S3-event-shaped SQS messages for the Lambda classifier, or with --gpu one request
  * per group of versions to the GPU endpoint (its documents written to the bucket being backfilled).
  */
-function backfillQueue(options: BackfillCommandOptions, clients: AwsClients & { sageMaker: SageMakerRuntimeClient }, objects: ObjectStore): BackfillDeps['queue'] {
+function backfillQueue(
+  options: BackfillCommandOptions,
+  clients: AwsClients & { sageMaker: SageMakerRuntimeClient },
+  objects: ObjectStore,
+): BackfillDeps['queue'] {
   if (!options.gpu) {
-    if (options.timeline !== undefined) throw new UsageError('--timeline needs --gpu', 'the Lambda classifier takes its timeline setting from the deployment');
+    if (options.timeline !== undefined)
+      throw new UsageError(
+        '--timeline needs --gpu',
+        'the Lambda classifier takes its timeline setting from the deployment',
+      );
     return new SqsIngestQueue(clients.sqs, required(options.queueUrl, '--queue-url', 'QUEUE_URL'));
   }
-  const endpoint = new SageMakerGpuEndpoint(clients.sageMaker, required(options.endpoint, '--endpoint', 'GPU_ENDPOINT_NAME'));
+  const endpoint = new SageMakerGpuEndpoint(
+    clients.sageMaker,
+    required(options.endpoint, '--endpoint', 'GPU_ENDPOINT_NAME'),
+  );
   const sender = new GpuRequestSender(objects, endpoint, GPU_REQUEST_PREFIX);
   const requestOptions = options.timeline ? { timelineSeconds: options.timeline } : {};
   return {
     sendAll: async (objectsToSend) => {
-      if (objectsToSend.length > 0) await sender.send(objectsToSend.map((object) => object.source), requestOptions);
+      if (objectsToSend.length > 0)
+        await sender.send(
+          objectsToSend.map((object) => object.source),
+          requestOptions,
+        );
     },
   };
 }
@@ -62,33 +77,59 @@ function backfillQueue(options: BackfillCommandOptions, clients: AwsClients & { 
 export function registerBackfillCommand(program: Command): void {
   program
     .command('backfill')
-    .description('queue the videos already in a bucket that the result table has not seen (S3-event-shaped SQS messages)')
+    .description(
+      'queue the videos already in a bucket that the result table has not seen (S3-event-shaped SQS messages)',
+    )
     .argument('<location>', 's3://bucket/prefix of the videos')
     .option('--queue-url <url>', 'ingest queue (default: $QUEUE_URL)', process.env.QUEUE_URL)
     .option('--table <name>', 'result table (default: $TABLE_NAME)', process.env.TABLE_NAME)
-    .option('--suffixes <list>', 'comma list of video key suffixes', process.env.VIDEO_SUFFIXES || DEFAULT_VIDEO_SUFFIXES.join(','))
+    .option(
+      '--suffixes <list>',
+      'comma list of video key suffixes',
+      process.env.VIDEO_SUFFIXES || DEFAULT_VIDEO_SUFFIXES.join(','),
+    )
     .option('--json', 'print the counts as JSON to stdout')
-    .option('--gpu', 'send the videos to the GPU endpoint (asynchronous requests of up to 10 videos) instead of the queue')
-    .option('--endpoint <name>', 'GPU endpoint, with --gpu (default: $GPU_ENDPOINT_NAME)', process.env.GPU_ENDPOINT_NAME)
+    .option(
+      '--gpu',
+      'send the videos to the GPU endpoint (asynchronous requests of up to 10 videos) instead of the queue',
+    )
+    .option(
+      '--endpoint <name>',
+      'GPU endpoint, with --gpu (default: $GPU_ENDPOINT_NAME)',
+      process.env.GPU_ENDPOINT_NAME,
+    )
     .option('--timeline <seconds>', 'with --gpu, also label every window of this many seconds', positiveNumber)
     .action(async (location: string, options: BackfillCommandOptions) => {
       const { bucket, prefix } = parseS3Url(location);
       const clients = { ...createAwsClients(), sageMaker: new SageMakerRuntimeClient({}) };
       const objects = new S3ObjectStore(clients.s3, bucket);
-      const bar = process.stderr.isTTY && !options.json
-        ? new cliProgress.SingleBar({ stream: process.stderr, format: 'backfill [{bar}] {value}/{total} videos checked | {queued} queued', hideCursor: true }, cliProgress.Presets.shades_classic)
-        : undefined;
+      const bar =
+        process.stderr.isTTY && !options.json
+          ? new cliProgress.SingleBar(
+              {
+                stream: process.stderr,
+                format: 'backfill [{bar}] {value}/{total} videos checked | {queued} queued',
+                hideCursor: true,
+              },
+              cliProgress.Presets.shades_classic,
+            )
+          : undefined;
       bar?.start(0, 0, { queued: 0 });
       try {
-        const counts = await backfill({
-          objects,
-          results: new DynamoResultStore(clients.dynamo, required(options.table, '--table', 'TABLE_NAME')),
-          queue: backfillQueue(options, clients, objects),
-        }, prefix, commaList(options.suffixes).map((suffix) => suffix.toLowerCase()), (progress) => {
-          const checked = progress.listed - progress.notVideos;
-          bar?.setTotal(checked);
-          bar?.update(checked, { queued: progress.queued });
-        });
+        const counts = await backfill(
+          {
+            objects,
+            results: new DynamoResultStore(clients.dynamo, required(options.table, '--table', 'TABLE_NAME')),
+            queue: backfillQueue(options, clients, objects),
+          },
+          prefix,
+          commaList(options.suffixes).map((suffix) => suffix.toLowerCase()),
+          (progress) => {
+            const checked = progress.listed - progress.notVideos;
+            bar?.setTotal(checked);
+            bar?.update(checked, { queued: progress.queued });
+          },
+        );
         bar?.stop();
         process.stdout.write(options.json ? `${JSON.stringify(counts)}\n` : `${summary(counts)}\n`);
       } finally {

@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
 import { type BatchBenchResult, benchmarkBatch } from '../../bench/batch-bench.js';
 import { type FidelityResult, measureFidelity } from '../../bench/fidelity.js';
-import { type ModelBenchResult, benchmarkModel } from '../../bench/model-bench.js';
-import { type ThroughputResult, benchmarkThroughput } from '../../bench/throughput-bench.js';
-import { type DecodeBenchmarkResult, type Timing, benchmarkDecode } from '../../media/bench.js';
-import { defaultModelDir } from '../../xclip/model-location.js';
+import { benchmarkModel, type ModelBenchResult } from '../../bench/model-bench.js';
+import { benchmarkThroughput, type ThroughputResult } from '../../bench/throughput-bench.js';
 import { commaList } from '../../common/comma-list.js';
+import { benchmarkDecode, type DecodeBenchmarkResult, type Timing } from '../../media/bench.js';
+import { defaultModelDir } from '../../xclip/model-location.js';
 import { executionProviderList, positiveInteger } from '../options.js';
 
 const ms = (t: Timing) => `${t.medianMs.toFixed(0).padStart(6)} ms median, ${t.minMs.toFixed(0).padStart(6)} ms min`;
@@ -18,7 +18,7 @@ function formatModelBench(r: ModelBenchResult): string {
     `  vision        ${ms(r.vision)}`,
     `  score (${r.labels})   ${ms(r.score)}`,
     `  total         ${ms(r.total)}`,
-    `  text          ${r.textMsPerLabel.toFixed(2).padStart(6)} ms per label (${(r.textMsPerLabel * r.labels / 1000).toFixed(2)} s for ${r.labels})`,
+    `  text          ${r.textMsPerLabel.toFixed(2).padStart(6)} ms per label (${((r.textMsPerLabel * r.labels) / 1000).toFixed(2)} s for ${r.labels})`,
     `  peak RSS      ${r.peakRssMb.toFixed(0).padStart(6)} MB`,
   ].join('\n');
 }
@@ -33,13 +33,25 @@ function formatFidelity(f: FidelityResult): string {
 }
 
 function formatDecode(d: DecodeBenchmarkResult): string {
-  const rows = d.cases.map((c) => `  ${c.codec.padEnd(5)} ${String(c.durationSeconds).padStart(4)} s  ${c.sampled.medianMs.toFixed(0).padStart(6)} ms sampled  ${c.exact.medianMs.toFixed(0).padStart(6)} ms exact (median)`);
-  return [`decode: ${d.frames} frames at ${d.size} from ${d.video.width}x${d.video.height} (GOP ${d.video.gopFrames}), ${d.ffmpegVersion}`, ...rows].join('\n');
+  const rows = d.cases.map(
+    (c) =>
+      `  ${c.codec.padEnd(5)} ${String(c.durationSeconds).padStart(4)} s  ${c.sampled.medianMs.toFixed(0).padStart(6)} ms sampled  ${c.exact.medianMs.toFixed(0).padStart(6)} ms exact (median)`,
+  );
+  return [
+    `decode: ${d.frames} frames at ${d.size} from ${d.video.width}x${d.video.height} (GOP ${d.video.gopFrames}), ${d.ffmpegVersion}`,
+    ...rows,
+  ].join('\n');
 }
 
 function formatThroughput(t: ThroughputResult): string {
-  const rows = t.cases.map((c) => `  batch ${String(c.batch).padStart(3)}  ${c.batchMs.medianMs.toFixed(1).padStart(8)} ms median  ${c.perVideoMs.toFixed(1).padStart(7)} ms per video  ${c.videosPerSecond.toFixed(1).padStart(7)} videos/s`);
-  return [`throughput of ${t.model} (${t.precision}) on ${t.executionProviders.join(',')}, vision + score vs ${t.labels} labels, load ${t.loadMs.toFixed(0)} ms`, ...rows].join('\n');
+  const rows = t.cases.map(
+    (c) =>
+      `  batch ${String(c.batch).padStart(3)}  ${c.batchMs.medianMs.toFixed(1).padStart(8)} ms median  ${c.perVideoMs.toFixed(1).padStart(7)} ms per video  ${c.videosPerSecond.toFixed(1).padStart(7)} videos/s`,
+  );
+  return [
+    `throughput of ${t.model} (${t.precision}) on ${t.executionProviders.join(',')}, vision + score vs ${t.labels} labels, load ${t.loadMs.toFixed(0)} ms`,
+    ...rows,
+  ].join('\n');
 }
 
 function formatBatch(b: BatchBenchResult): string {
@@ -55,7 +67,10 @@ function formatBatch(b: BatchBenchResult): string {
       `             total  ${ms(b.perVideo.total)}`,
     );
   }
-  lines.push(...b.failures.map((f) => `  ${f.status} ${f.key}: ${f.reason}`), `  peak RSS ${b.peakRssMb.toFixed(0)} MB (this process)`);
+  lines.push(
+    ...b.failures.map((f) => `  ${f.status} ${f.key}: ${f.reason}`),
+    `  peak RSS ${b.peakRssMb.toFixed(0)} MB (this process)`,
+  );
   return lines.join('\n');
 }
 
@@ -91,8 +106,17 @@ export function registerBenchCommand(program: Command): void {
     .option('--videos <n>', 'random videos for the fidelity comparison', positiveInteger, 32)
     .option('--decode', 'also time frame sampling from generated 10/60/600 s 720p H.264, HEVC and VP9 videos')
     .option('--throughput', 'instead: model-only throughput (vision + score, no decoding) per batch size')
-    .option('--batch <n>', 'instead: end-to-end throughput of the GPU server\'s batch path over a request of n copies of a video', positiveInteger)
-    .option('--execution-providers <list>', 'with --throughput or --batch: ONNX Runtime execution providers in order of preference', executionProviderList, ['cpu'])
+    .option(
+      '--batch <n>',
+      "instead: end-to-end throughput of the GPU server's batch path over a request of n copies of a video",
+      positiveInteger,
+    )
+    .option(
+      '--execution-providers <list>',
+      'with --throughput or --batch: ONNX Runtime execution providers in order of preference',
+      executionProviderList,
+      ['cpu'],
+    )
     .option('--batch-sizes <list>', 'with --throughput: videos per run', batchSizes, [1, 8])
     .option('--video <file>', 'with --batch: the video to classify (default: the generated 10 s 720p H.264 one)')
     .option('--concurrency <n>', 'with --batch: videos decoded at once (default: all cores)', positiveInteger)
@@ -102,8 +126,13 @@ export function registerBenchCommand(program: Command): void {
       const modelDir = options.model ?? defaultModelDir();
       if (options.batch !== undefined) {
         const batch = await benchmarkBatch({
-          modelDir, videos: options.batch, video: options.video, executionProviders: options.executionProviders,
-          concurrency: options.concurrency, maxVideoBatch: options.maxVideoBatch, threads: options.threads,
+          modelDir,
+          videos: options.batch,
+          video: options.video,
+          executionProviders: options.executionProviders,
+          concurrency: options.concurrency,
+          maxVideoBatch: options.maxVideoBatch,
+          threads: options.threads,
         });
         process.stdout.write(options.json ? `${JSON.stringify(batch, null, 2)}\n` : `${formatBatch(batch)}\n`);
         // Numbers over videos that failed are not the path's: say so in the exit status too.
@@ -111,17 +140,40 @@ export function registerBenchCommand(program: Command): void {
         return;
       }
       if (options.throughput) {
-        const throughput = await benchmarkThroughput({ modelDir, executionProviders: options.executionProviders, batchSizes: options.batchSizes, runs: options.runs, threads: options.threads });
-        process.stdout.write(options.json ? `${JSON.stringify(throughput, null, 2)}\n` : `${formatThroughput(throughput)}\n`);
+        const throughput = await benchmarkThroughput({
+          modelDir,
+          executionProviders: options.executionProviders,
+          batchSizes: options.batchSizes,
+          runs: options.runs,
+          threads: options.threads,
+        });
+        process.stdout.write(
+          options.json ? `${JSON.stringify(throughput, null, 2)}\n` : `${formatThroughput(throughput)}\n`,
+        );
         return;
       }
       const result = await benchmarkModel({ modelDir, runs: options.runs, threads: options.threads });
-      const fidelity = options.reference ? await measureFidelity({ modelDir, referenceDir: options.reference, videos: options.videos, threads: options.threads }) : undefined;
-      const decode = options.decode ? await benchmarkDecode({ onProgress: (message) => process.stderr.write(`${message}\n`) }) : undefined;
+      const fidelity = options.reference
+        ? await measureFidelity({
+            modelDir,
+            referenceDir: options.reference,
+            videos: options.videos,
+            threads: options.threads,
+          })
+        : undefined;
+      const decode = options.decode
+        ? await benchmarkDecode({ onProgress: (message) => process.stderr.write(`${message}\n`) })
+        : undefined;
       if (options.json) {
-        process.stdout.write(`${JSON.stringify({ ...result, ...(fidelity ? { fidelity } : {}), ...(decode ? { decodeSuite: decode } : {}) }, null, 2)}\n`);
+        process.stdout.write(
+          `${JSON.stringify({ ...result, ...(fidelity ? { fidelity } : {}), ...(decode ? { decodeSuite: decode } : {}) }, null, 2)}\n`,
+        );
       } else {
-        process.stdout.write([formatModelBench(result), fidelity && formatFidelity(fidelity), decode && formatDecode(decode)].filter(Boolean).join('\n') + '\n');
+        process.stdout.write(
+          `${[formatModelBench(result), fidelity && formatFidelity(fidelity), decode && formatDecode(decode)]
+            .filter(Boolean)
+            .join('\n')}\n`,
+        );
       }
     });
 }

@@ -1,9 +1,9 @@
-import { DEFAULT_TOP } from '../../pipeline/top-labels.js';
 import cliProgress from 'cli-progress';
 import { type Command, Option } from 'commander';
 import { describeError } from '../../common/errors.js';
 import type { LabelScore, VideoClassification } from '../../pipeline/classifier.js';
 import { loadClassifier } from '../../pipeline/execution-providers.js';
+import { DEFAULT_TOP } from '../../pipeline/top-labels.js';
 import { DEFAULT_LABEL_SET, resolveLabelSet } from '../../xclip/label-sets.js';
 import { defaultModelDir } from '../../xclip/model-location.js';
 import { EXECUTION_PROVIDERS_HELP, executionProviderList, positiveInteger, positiveNumber } from '../options.js';
@@ -31,7 +31,9 @@ function formatResult(file: string, result: VideoClassification): string {
     formatLabels(result.labels),
   ];
   for (const window of result.timeline ?? []) {
-    lines.push(`  [${window.startSeconds.toFixed(1)}-${window.endSeconds.toFixed(1)} s] ${window.labels.map((l) => `${l.label} ${(l.score * 100).toFixed(0)}%`).join(', ')}`);
+    lines.push(
+      `  [${window.startSeconds.toFixed(1)}-${window.endSeconds.toFixed(1)} s] ${window.labels.map((l) => `${l.label} ${(l.score * 100).toFixed(0)}%`).join(', ')}`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }
@@ -42,7 +44,14 @@ function jsonResult(file: string, result: VideoClassification): object {
 
 /** A progress bar on stderr; `log` prints above it without breaking it. */
 function progressDisplay(total: number): { log: (text: string) => void; advance: () => void; stop: () => void } {
-  const bars = new cliProgress.MultiBar({ stream: process.stderr, format: 'classifying [{bar}] {value}/{total} videos | ETA {eta_formatted}', hideCursor: true }, cliProgress.Presets.shades_classic);
+  const bars = new cliProgress.MultiBar(
+    {
+      stream: process.stderr,
+      format: 'classifying [{bar}] {value}/{total} videos | ETA {eta_formatted}',
+      hideCursor: true,
+    },
+    cliProgress.Presets.shades_classic,
+  );
   const bar = bars.create(total, 0);
   return { log: (text) => bars.log(text), advance: () => bar.increment(), stop: () => bars.stop() };
 }
@@ -53,9 +62,17 @@ export function registerClassifyCommand(program: Command): void {
     .description('label video files with X-CLIP')
     .argument('<video...>', 'video files')
     .option('--model <dir>', 'built model directory (default: $XCLIP_MODEL_DIR or models/xclip-base-patch32-int8)')
-    .option('--labels <set>', 'k400, k600, ucf101, hmdb51, a file (one label per line or id,name CSV), or "a,b,c"', DEFAULT_LABEL_SET)
+    .option(
+      '--labels <set>',
+      'k400, k600, ucf101, hmdb51, a file (one label per line or id,name CSV), or "a,b,c"',
+      DEFAULT_LABEL_SET,
+    )
     .option('--top <k>', 'labels to show per video', positiveInteger, DEFAULT_TOP)
-    .addOption(new Option('--views <layout>', 'temporal clips x spatial crops, logits averaged').choices(['1x1', '4x3']).default('1x1'))
+    .addOption(
+      new Option('--views <layout>', 'temporal clips x spatial crops, logits averaged')
+        .choices(['1x1', '4x3'])
+        .default('1x1'),
+    )
     .option('--exact', 'sample segment midpoints exactly (slower) instead of the cheapest frame in each segment')
     .option('--timeline <seconds>', 'also label every window of this many seconds', positiveNumber)
     .option('--threads <n>', 'ONNX Runtime intra-op threads (default: all cores)', positiveInteger)
@@ -64,7 +81,11 @@ export function registerClassifyCommand(program: Command): void {
     .action(async (files: string[], options: ClassifyCommandOptions) => {
       const labels = resolveLabelSet(options.labels);
       const classifier = await loadClassifier(
-        { modelDir: options.model ?? defaultModelDir(), threads: options.threads, executionProviders: options.executionProviders },
+        {
+          modelDir: options.model ?? defaultModelDir(),
+          threads: options.threads,
+          executionProviders: options.executionProviders,
+        },
         (line) => process.stderr.write(`xclip: warning: ${line}\n`),
       );
       const progress = files.length > 1 && process.stderr.isTTY ? progressDisplay(files.length) : undefined;
@@ -74,13 +95,25 @@ export function registerClassifyCommand(program: Command): void {
       try {
         for (const file of files) {
           try {
-            const result = await classifier.classifyFile(file, { labels, top: options.top, views: options.views, exact: options.exact, timelineSeconds: options.timeline });
+            const result = await classifier.classifyFile(file, {
+              labels,
+              top: options.top,
+              views: options.views,
+              exact: options.exact,
+              timelineSeconds: options.timeline,
+            });
             if (options.json) results.push(jsonResult(file, result));
             else print(formatResult(file, result));
           } catch (error) {
             failed++;
-            if (options.json) results.push({ file, error: { code: (error as { code?: string }).code ?? 'ERROR', message: describeError(error) } });
-            (progress?.log ?? ((text: string) => process.stderr.write(text)))(`xclip: ${file}: ${describeError(error)}\n`);
+            if (options.json)
+              results.push({
+                file,
+                error: { code: (error as { code?: string }).code ?? 'ERROR', message: describeError(error) },
+              });
+            (progress?.log ?? ((text: string) => process.stderr.write(text)))(
+              `xclip: ${file}: ${describeError(error)}\n`,
+            );
           }
           progress?.advance();
         }

@@ -1,5 +1,5 @@
 import { type Command, Option } from 'commander';
-import { PRECISIONS, type Precision, buildModel } from '../../xclip/build.js';
+import { buildModel, PRECISIONS, type Precision } from '../../xclip/build.js';
 import { reportBuildStage } from '../model-progress.js';
 import { modelCommand } from './model.js';
 
@@ -16,6 +16,8 @@ export function registerModelBuildCommand(program: Command): void {
         onStage: reportBuildStage,
       });
       const bytes = Object.values(result.manifest.files).reduce((sum, file) => sum + file.bytes, 0);
-      process.stderr.write(`model written to ${result.dir}: ${result.manifest.precision}, ${(bytes / 1e6).toFixed(1)} MB in ${(result.ms / 1000).toFixed(1)} s\n`);
+      process.stderr.write(
+        `model written to ${result.dir}: ${result.manifest.precision}, ${(bytes / 1e6).toFixed(1)} MB in ${(result.ms / 1000).toFixed(1)} s\n`,
+      );
     });
 }

@@ -1,19 +1,31 @@
 import type { Command } from 'commander';
 import { DEFAULT_REPO, DEFAULT_REVISION, DEFAULT_TIMEOUT_MS } from '../../xclip/hub.js';
 import { fetchModelWithProgress } from '../model-progress.js';
-import { modelCommand } from './model.js';
 import { positiveNumber } from '../options.js';
+import { modelCommand } from './model.js';
 
 export function registerModelFetchCommand(program: Command): void {
   modelCommand(program)
     .command('fetch')
-    .description('download an X-CLIP checkpoint (config, safetensors weights, tokenizer, processor config) from the Hugging Face hub; prints its directory')
+    .description(
+      'download an X-CLIP checkpoint (config, safetensors weights, tokenizer, processor config) from the Hugging Face hub; prints its directory',
+    )
     .argument('[repo]', 'hub repository', DEFAULT_REPO)
     .option('--revision <revision>', 'branch, tag, commit or refs/pr/N', DEFAULT_REVISION)
     .option('--out <dir>', 'output directory (default: $HF_HOME/xclip/<repo>/<revision>)')
-    .option('--timeout <seconds>', 'give up when the hub sends nothing for this long', positiveNumber, DEFAULT_TIMEOUT_MS / 1000)
+    .option(
+      '--timeout <seconds>',
+      'give up when the hub sends nothing for this long',
+      positiveNumber,
+      DEFAULT_TIMEOUT_MS / 1000,
+    )
     .action(async (repo: string, options: { revision: string; out?: string; timeout: number }) => {
-      const model = await fetchModelWithProgress({ repo, revision: options.revision, out: options.out, timeoutMs: options.timeout * 1000 });
+      const model = await fetchModelWithProgress({
+        repo,
+        revision: options.revision,
+        out: options.out,
+        timeoutMs: options.timeout * 1000,
+      });
       process.stdout.write(`${model.dir}\n`);
     });
 }

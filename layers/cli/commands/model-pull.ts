@@ -1,8 +1,8 @@
 import { type Command, Option } from 'commander';
-import { PRECISIONS, type Precision, buildModel } from '../../xclip/build.js';
+import { buildModel, PRECISIONS, type Precision } from '../../xclip/build.js';
 import { DEFAULT_REPO, DEFAULT_REVISION } from '../../xclip/hub.js';
-import { fetchModelWithProgress, reportBuildStage } from '../model-progress.js';
 import { defaultModelDir } from '../../xclip/model-location.js';
+import { fetchModelWithProgress, reportBuildStage } from '../model-progress.js';
 import { modelCommand } from './model.js';
 
 export function registerModelPullCommand(program: Command): void {

@@ -1,7 +1,12 @@
 import { type Command, Option } from 'commander';
-import { RANDOM_MODEL_PRESETS, type RandomModelPreset, presetConfig, writeRandomModel } from '../../xclip/random-weights.js';
-import { modelCommand } from './model.js';
+import {
+  presetConfig,
+  RANDOM_MODEL_PRESETS,
+  type RandomModelPreset,
+  writeRandomModel,
+} from '../../xclip/random-weights.js';
 import { integerIn } from '../options.js';
+import { modelCommand } from './model.js';
 
 export function registerModelRandomCommand(program: Command): void {
   modelCommand(program)
@@ -13,6 +18,8 @@ export function registerModelRandomCommand(program: Command): void {
     .action((options: { preset: RandomModelPreset; out: string; seed: number }) => {
       const started = performance.now();
       const { modelPath } = writeRandomModel(options.out, presetConfig(options.preset), options.seed);
-      process.stderr.write(`random ${options.preset} model (seed ${options.seed}) written to ${modelPath} in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+      process.stderr.write(
+        `random ${options.preset} model (seed ${options.seed}) written to ${modelPath} in ${((performance.now() - started) / 1000).toFixed(1)} s\n`,
+      );
     });
 }

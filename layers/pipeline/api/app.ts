@@ -2,7 +2,12 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
 import { XclipError } from '../../common/errors.js';
-import { BUILTIN_LABEL_SETS, type BuiltinLabelSetId, DEFAULT_LABEL_SET, builtinLabelSet } from '../../xclip/label-sets.js';
+import {
+  BUILTIN_LABEL_SETS,
+  type BuiltinLabelSetId,
+  builtinLabelSet,
+  DEFAULT_LABEL_SET,
+} from '../../xclip/label-sets.js';
 import { InvalidRequestError, NotFoundError } from '../errors.js';
 import { labelSetFromRequest } from '../label-spec.js';
 import type { ObjectStore } from '../ports/object-store.js';
@@ -13,7 +18,13 @@ import { relabelVideos } from '../use-cases/relabel.js';
 import { searchByText, similarVideos } from '../use-cases/search.js';
 import { errorResponse } from './http-errors.js';
 import { openApiDocument } from './openapi.js';
-import { listQuerySchema, relabelRequestSchema, searchRequestSchema, similarQuerySchema, videoIdSchema } from './schemas.js';
+import {
+  listQuerySchema,
+  relabelRequestSchema,
+  searchRequestSchema,
+  similarQuerySchema,
+  videoIdSchema,
+} from './schemas.js';
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -31,7 +42,9 @@ export interface ApiDeps {
 function validated<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
-  const why = parsed.error.issues.map((issue) => `${issue.path.length ? `${issue.path.join('.')}: ` : ''}${issue.message}`).join('; ');
+  const why = parsed.error.issues
+    .map((issue) => `${issue.path.length ? `${issue.path.join('.')}: ` : ''}${issue.message}`)
+    .join('; ');
   throw new InvalidRequestError(`invalid ${what}`, why);
 }
 
@@ -67,24 +80,28 @@ export function createApi(deps: ApiDeps): Hono {
     return c.json(body, status);
   });
   app.notFound((c) => c.json(errorResponse(new NotFoundError(`route ${c.req.method} ${c.req.path}`)).body, 404));
-  app.use(bodyLimit({
-    maxSize: MAX_BODY_BYTES,
-    onError: () => {
-      throw new XclipError('PAYLOAD_TOO_LARGE', 'request body too large', `at most ${MAX_BODY_BYTES} bytes`);
-    },
-  }));
+  app.use(
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => {
+        throw new XclipError('PAYLOAD_TOO_LARGE', 'request body too large', `at most ${MAX_BODY_BYTES} bytes`);
+      },
+    }),
+  );
 
   app.get('/health', (c) => c.json({ status: 'ok', ...deps.health?.() }));
 
   app.get('/openapi.json', (c) => c.json(openApiDocument()));
 
-  app.get('/labels', (c) => c.json({
-    defaultSet: DEFAULT_LABEL_SET,
-    sets: (Object.keys(BUILTIN_LABEL_SETS) as BuiltinLabelSetId[]).map((id) => {
-      const { names } = builtinLabelSet(id);
-      return { id, count: names.length, names };
+  app.get('/labels', (c) =>
+    c.json({
+      defaultSet: DEFAULT_LABEL_SET,
+      sets: (Object.keys(BUILTIN_LABEL_SETS) as BuiltinLabelSetId[]).map((id) => {
+        const { names } = builtinLabelSet(id);
+        return { id, count: names.length, names };
+      }),
     }),
-  }));
+  );
 
   app.get('/videos', async (c) => {
     const query = validated(listQuerySchema, c.req.query(), 'query');
@@ -111,7 +128,11 @@ export function createApi(deps: ApiDeps): Hono {
     let text = body.text;
     if (body.label !== undefined) {
       const labels = labelSetFromRequest(body.labelSet);
-      if (!labels.names.includes(body.label)) throw new InvalidRequestError('invalid search request', `label ${JSON.stringify(body.label)} is not in label set ${labels.id}`);
+      if (!labels.names.includes(body.label))
+        throw new InvalidRequestError(
+          'invalid search request',
+          `label ${JSON.stringify(body.label)} is not in label set ${labels.id}`,
+        );
       text = body.label;
     }
     return c.json({ items: await searchByText({ ...deps, model: await deps.model() }, text!, body.k) });

@@ -23,5 +23,8 @@ export function errorResponse(error: unknown): { status: ContentfulStatusCode; b
   if (error instanceof XclipError && STATUS_BY_CODE[error.code]) {
     return { status: STATUS_BY_CODE[error.code]!, body: { error: { code: error.code, message: error.message } } };
   }
-  return { status: 500, body: { error: { code: 'INTERNAL', message: 'internal error; the server log has the details' } } };
+  return {
+    status: 500,
+    body: { error: { code: 'INTERNAL', message: 'internal error; the server log has the details' } },
+  };
 }

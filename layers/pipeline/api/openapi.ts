@@ -1,13 +1,25 @@
 import { z } from 'zod';
 import { VIDEO_STATUSES } from '../result-schema.js';
 import {
-  MAX_K, MAX_PAGE, errorResponseSchema, healthResponseSchema, labelsResponseSchema, relabelRequestSchema, relabelResponseSchema,
-  searchRequestSchema, searchResponseSchema, videoListSchema, videoRecordSchema,
+  errorResponseSchema,
+  healthResponseSchema,
+  labelsResponseSchema,
+  MAX_K,
+  MAX_PAGE,
+  relabelRequestSchema,
+  relabelResponseSchema,
+  searchRequestSchema,
+  searchResponseSchema,
+  videoListSchema,
+  videoRecordSchema,
 } from './schemas.js';
 
 /** JSON Schema (2020-12, as OpenAPI 3.1 uses) of a zod schema, for a request (`input`) or a response (`output`). */
 export function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {
-  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io, target: 'draft-2020-12' }) as Record<string, unknown>;
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io, target: 'draft-2020-12' }) as Record<
+    string,
+    unknown
+  >;
   return rest;
 }
 
@@ -37,7 +49,9 @@ const errors = {
 };
 
 const videoIdParameter = {
-  name: 'id', in: 'path', required: true,
+  name: 'id',
+  in: 'path',
+  required: true,
   description: 'Video id (URL-encoded)',
   schema: { type: 'string', minLength: 1, maxLength: 200 },
 };
@@ -50,21 +64,50 @@ function queryParameter(name: string, description: string, schema: Record<string
 export function openApiDocument(): Record<string, unknown> {
   return {
     openapi: '3.1.0',
-    info: { title: 'X-CLIP video API', version: '1.0.0', description: 'Video classification results, text search and similar videos.' },
+    info: {
+      title: 'X-CLIP video API',
+      version: '1.0.0',
+      description: 'Video classification results, text search and similar videos.',
+    },
     paths: {
-      '/health': { get: { operationId: 'health', summary: 'Liveness and model/queue status', responses: { 200: json('Healthy', 'Health'), 500: errors[500] } } },
-      '/openapi.json': {
-        get: { operationId: 'openapi', summary: 'This document', responses: { 200: { description: 'OpenAPI document', content: { 'application/json': { schema: { type: 'object' } } } } } },
+      '/health': {
+        get: {
+          operationId: 'health',
+          summary: 'Liveness and model/queue status',
+          responses: { 200: json('Healthy', 'Health'), 500: errors[500] },
+        },
       },
-      '/labels': { get: { operationId: 'listLabelSets', summary: 'Built-in label sets', responses: { 200: json('Label sets', 'Labels'), 500: errors[500] } } },
+      '/openapi.json': {
+        get: {
+          operationId: 'openapi',
+          summary: 'This document',
+          responses: {
+            200: { description: 'OpenAPI document', content: { 'application/json': { schema: { type: 'object' } } } },
+          },
+        },
+      },
+      '/labels': {
+        get: {
+          operationId: 'listLabelSets',
+          summary: 'Built-in label sets',
+          responses: { 200: json('Label sets', 'Labels'), 500: errors[500] },
+        },
+      },
       '/videos': {
         get: {
           operationId: 'listVideos',
           summary: 'Videos, most recently updated first; by score when filtered by label',
           parameters: [
             queryParameter('status', 'Only videos in this status', { type: 'string', enum: [...VIDEO_STATUSES] }),
-            queryParameter('label', 'Only videos with this label among their top labels', { type: 'string', minLength: 1, maxLength: 300 }),
-            queryParameter('since', 'Only videos updated at or after this time (ISO 8601)', { type: 'string', format: 'date-time' }),
+            queryParameter('label', 'Only videos with this label among their top labels', {
+              type: 'string',
+              minLength: 1,
+              maxLength: 300,
+            }),
+            queryParameter('since', 'Only videos updated at or after this time (ISO 8601)', {
+              type: 'string',
+              format: 'date-time',
+            }),
             queryParameter('limit', 'Page size', { type: 'integer', minimum: 1, maximum: MAX_PAGE, default: 20 }),
             queryParameter('cursor', 'nextCursor of the previous page of the same query', { type: 'string' }),
           ],
@@ -76,14 +119,21 @@ export function openApiDocument(): Record<string, unknown> {
           operationId: 'getVideo',
           summary: 'One video: status, and its result once DONE',
           parameters: [videoIdParameter],
-          responses: { 200: json('The video', 'VideoRecord'), 404: json('No such video (code NOT_FOUND)', 'Error'), ...errors },
+          responses: {
+            200: json('The video', 'VideoRecord'),
+            404: json('No such video (code NOT_FOUND)', 'Error'),
+            ...errors,
+          },
         },
       },
       '/videos/{id}/similar': {
         get: {
           operationId: 'similarVideos',
           summary: 'Videos nearest to this one by embedding cosine',
-          parameters: [videoIdParameter, queryParameter('k', 'How many', { type: 'integer', minimum: 1, maximum: MAX_K, default: 10 })],
+          parameters: [
+            videoIdParameter,
+            queryParameter('k', 'How many', { type: 'integer', minimum: 1, maximum: MAX_K, default: 10 }),
+          ],
           responses: {
             200: json('Nearest videos, best first', 'SearchResponse'),
             404: json('No such video (code NOT_FOUND)', 'Error'),

@@ -1,7 +1,14 @@
-import { DEFAULT_TOP, MAX_TOP } from '../top-labels.js';
 import { z } from 'zod';
 import { MAX_LABELS } from '../../xclip/label-sets.js';
-import { labelScoreSchema, modelInfoSchema, recordErrorSchema, videoRecordSchema, videoResultSchema, videoStatusSchema } from '../result-schema.js';
+import {
+  labelScoreSchema,
+  modelInfoSchema,
+  recordErrorSchema,
+  videoRecordSchema,
+  videoResultSchema,
+  videoStatusSchema,
+} from '../result-schema.js';
+import { DEFAULT_TOP, MAX_TOP } from '../top-labels.js';
 
 const MAX_ID_CHARS = 200;
 const MAX_TEXT_CHARS = 1000;
@@ -13,13 +20,21 @@ export const videoIdSchema = z.string().min(1).max(MAX_ID_CHARS);
 
 /** Query strings arrive as text: integers are parsed strictly (no "1e3", no "12abc"). */
 function integerParam(min: number, max: number, fallback: number) {
-  return z.string().regex(/^\d+$/, 'must be a whole number').transform(Number).pipe(z.number().int().min(min).max(max)).default(fallback);
+  return z
+    .string()
+    .regex(/^\d+$/, 'must be a whole number')
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max))
+    .default(fallback);
 }
 
 export const listQuerySchema = z.strictObject({
   status: videoStatusSchema.optional(),
   label: z.string().min(1).max(300).optional(),
-  since: z.iso.datetime({ offset: true }).transform((value) => new Date(value).toISOString()).optional(),
+  since: z.iso
+    .datetime({ offset: true })
+    .transform((value) => new Date(value).toISOString())
+    .optional(),
   limit: integerParam(1, MAX_PAGE, 20),
   cursor: z.string().min(1).max(2000).optional(),
 });
@@ -27,15 +42,22 @@ export const listQuerySchema = z.strictObject({
 export const similarQuerySchema = z.strictObject({ k: integerParam(1, MAX_K, 10) });
 
 /** A label set in a request: a built-in id (k400, k600, ucf101, hmdb51), "a,b,c", or a list of names. */
-const labelSpecSchema = z.union([z.string().min(1).max(20_000), z.array(z.string().min(1).max(300)).min(1).max(MAX_LABELS)]);
+const labelSpecSchema = z.union([
+  z.string().min(1).max(20_000),
+  z.array(z.string().min(1).max(300)).min(1).max(MAX_LABELS),
+]);
 
-export const searchRequestSchema = z.strictObject({
-  text: z.string().trim().min(1).max(MAX_TEXT_CHARS).optional(),
-  /** A label of `labelSet`, searched for by its name. */
-  label: z.string().min(1).max(300).optional(),
-  labelSet: z.string().min(1).max(20).optional(),
-  k: z.number().int().min(1).max(MAX_K).default(10),
-}).refine((body) => (body.text === undefined) !== (body.label === undefined), { message: 'give exactly one of text and label' })
+export const searchRequestSchema = z
+  .strictObject({
+    text: z.string().trim().min(1).max(MAX_TEXT_CHARS).optional(),
+    /** A label of `labelSet`, searched for by its name. */
+    label: z.string().min(1).max(300).optional(),
+    labelSet: z.string().min(1).max(20).optional(),
+    k: z.number().int().min(1).max(MAX_K).default(10),
+  })
+  .refine((body) => (body.text === undefined) !== (body.label === undefined), {
+    message: 'give exactly one of text and label',
+  })
   .refine((body) => body.labelSet === undefined || body.label !== undefined, { message: 'labelSet goes with label' });
 
 export const relabelRequestSchema = z.strictObject({
@@ -68,10 +90,12 @@ export const searchHitSchema = z.object({
 export const searchResponseSchema = z.object({ items: z.array(searchHitSchema) });
 
 export const relabelResponseSchema = z.object({
-  items: z.array(z.union([
-    z.object({ id: z.string(), result: videoResultSchema }),
-    z.object({ id: z.string(), error: recordErrorSchema }),
-  ])),
+  items: z.array(
+    z.union([
+      z.object({ id: z.string(), result: videoResultSchema }),
+      z.object({ id: z.string(), error: recordErrorSchema }),
+    ]),
+  ),
 });
 
 export const labelsResponseSchema = z.object({

@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { mediaTools } from '../../media/tools.js';
 import { buildModel } from '../../xclip/build.js';
 import { CLIP_BPE_VOCAB_SIZE } from '../../xclip/clip-bpe.js';
-import { type DownloadProgress, HubUnreachableError, fetchModel } from '../../xclip/hub.js';
+import { type DownloadProgress, fetchModel, HubUnreachableError } from '../../xclip/hub.js';
 import { resolveLabelSet } from '../../xclip/label-sets.js';
 import { MANIFEST_FILE } from '../../xclip/manifest.js';
 import { defaultModelDir } from '../../xclip/model-location.js';
@@ -29,7 +29,13 @@ const WARNING_LINES = [
   'for the real microsoft/xclip-base-patch32 (int8).',
 ];
 const WARNING_WIDTH = 74;
-const WARNING = ['', '!'.repeat(WARNING_WIDTH), ...WARNING_LINES.map((line) => `!!  ${line.padEnd(WARNING_WIDTH - 8)}  !!`), '!'.repeat(WARNING_WIDTH), ''].join('\n');
+const WARNING = [
+  '',
+  '!'.repeat(WARNING_WIDTH),
+  ...WARNING_LINES.map((line) => `!!  ${line.padEnd(WARNING_WIDTH - 8)}  !!`),
+  '!'.repeat(WARNING_WIDTH),
+  '',
+].join('\n');
 
 type Print = (line: string) => void;
 
@@ -46,7 +52,10 @@ function downloadProgress(print: Print): (progress: DownloadProgress) => void {
 /** The tiny fixture's sizes with CLIP's vocabulary, so label text tokenizes: builds in seconds, knows nothing. */
 async function buildUntrainedModel(out: string): Promise<void> {
   const tiny = presetConfig('tiny');
-  const config = { ...tiny, text_config: { ...tiny.text_config, vocab_size: CLIP_BPE_VOCAB_SIZE, max_position_embeddings: 77 } };
+  const config = {
+    ...tiny,
+    text_config: { ...tiny.text_config, vocab_size: CLIP_BPE_VOCAB_SIZE, max_position_embeddings: 77 },
+  };
   const source = `${out}-hf`;
   writeRandomModel(source, config, 1);
   await buildModel({ from: source, out, precision: 'fp32' });
@@ -60,7 +69,12 @@ async function demoModel(print: Print): Promise<{ dir: string; trained: boolean 
     print('fetching microsoft/xclip-base-patch32 from the Hugging Face hub');
     const fetched = await fetchModel({ onProgress: downloadProgress(print) });
     print(`building the int8 model into ${dir} (a few minutes)`);
-    await buildModel({ from: fetched.dir, out: dir, precision: 'int8', onStage: (stage, ms) => print(`  built ${stage} (${(ms / 1000).toFixed(0)} s)`) });
+    await buildModel({
+      from: fetched.dir,
+      out: dir,
+      precision: 'int8',
+      onStage: (stage, ms) => print(`  built ${stage} (${(ms / 1000).toFixed(0)} s)`),
+    });
     return { dir, trained: true };
   } catch (error) {
     if (!(error instanceof HubUnreachableError)) throw error;
@@ -76,7 +90,20 @@ async function makeSamples(dir: string): Promise<void> {
   mkdirSync(staging, { recursive: true });
   mkdirSync(dir, { recursive: true });
   for (const [name, source] of SAMPLES) {
-    await promisify(execFile)(mediaTools().ffmpeg, ['-v', 'error', '-f', 'lavfi', '-i', source, '-t', String(SAMPLE_SECONDS), '-pix_fmt', 'yuv420p', '-y', join(staging, name)]);
+    await promisify(execFile)(mediaTools().ffmpeg, [
+      '-v',
+      'error',
+      '-f',
+      'lavfi',
+      '-i',
+      source,
+      '-t',
+      String(SAMPLE_SECONDS),
+      '-pix_fmt',
+      'yuv420p',
+      '-y',
+      join(staging, name),
+    ]);
   }
   // Moved in only when complete, as an upload appears in a bucket.
   for (const [name] of SAMPLES) renameSync(join(staging, name), join(dir, name));
@@ -108,9 +135,15 @@ export async function runDemo(print: Print = (line) => process.stdout.write(`${l
     log: (line) => print(`  ${line}`),
   });
   try {
-    const api = async (path: string, body?: unknown): Promise<unknown> => (await pipeline.app.request(path, body === undefined ? {} : { method: 'POST', body: JSON.stringify(body) })).json();
+    const api = async (path: string, body?: unknown): Promise<unknown> =>
+      (
+        await pipeline.app.request(path, body === undefined ? {} : { method: 'POST', body: JSON.stringify(body) })
+      ).json();
     let videos = videoListSchema.parse(await api('/videos?limit=100')).items;
-    while (videos.length < SAMPLES.length || videos.some((video) => video.status === 'QUEUED' || video.status === 'PROCESSING')) {
+    while (
+      videos.length < SAMPLES.length ||
+      videos.some((video) => video.status === 'QUEUED' || video.status === 'PROCESSING')
+    ) {
       await new Promise((done) => setTimeout(done, 250));
       videos = videoListSchema.parse(await api('/videos?limit=100')).items;
     }

@@ -20,7 +20,10 @@ export class FolderWatcher {
   private scanning: Promise<void> | undefined;
   private stopped = false;
 
-  constructor(private readonly store: ObjectStore, private readonly options: FolderWatcherOptions) {}
+  constructor(
+    private readonly store: ObjectStore,
+    private readonly options: FolderWatcherOptions,
+  ) {}
 
   start(): void {
     this.scanning = this.scanAndSchedule();

@@ -14,16 +14,23 @@ export interface ListeningServer {
 export function listen(app: Hono, port: number, host: string): Promise<ListeningServer> {
   return new Promise((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException): void => {
-      reject(new XclipError('LISTEN_FAILED', `cannot listen on ${host}:${port}`, error.code === 'EADDRINUSE' ? 'the port is in use' : error.message));
+      reject(
+        new XclipError(
+          'LISTEN_FAILED',
+          `cannot listen on ${host}:${port}`,
+          error.code === 'EADDRINUSE' ? 'the port is in use' : error.message,
+        ),
+      );
     };
     const server = serve({ fetch: app.fetch, port, hostname: host }, (info) => {
       server.off('error', onError);
       resolve({
         port: info.port,
-        close: () => new Promise<void>((closed) => {
-          (server as Server).close(() => closed());
-          (server as Server).closeIdleConnections();
-        }),
+        close: () =>
+          new Promise<void>((closed) => {
+            (server as Server).close(() => closed());
+            (server as Server).closeIdleConnections();
+          }),
       });
     });
     server.once('error', onError);

@@ -2,7 +2,6 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import type { Hono } from 'hono';
 import { UsageError } from '../../common/errors.js';
-import type { LabelSet } from '../../xclip/label-sets.js';
 import { FsObjectStore } from '../adapters/local/fs-object-store.js';
 import { MemoryQueue } from '../adapters/local/memory-queue.js';
 import { SqliteResultStore } from '../adapters/local/sqlite-result-store.js';
@@ -41,7 +40,8 @@ function isInside(path: string, dir: string): boolean {
 /** The pipeline's own files must not land in the folder it classifies. */
 function checkOutsideWatchedFolder(watchDir: string, paths: Record<string, string>): void {
   for (const [option, path] of Object.entries(paths)) {
-    if (isInside(path, watchDir)) throw new UsageError(`cannot watch ${watchDir}`, `${option} ${path} is inside it; put it elsewhere`);
+    if (isInside(path, watchDir))
+      throw new UsageError(`cannot watch ${watchDir}`, `${option} ${path} is inside it; put it elsewhere`);
   }
 }
 
@@ -63,7 +63,10 @@ export class LocalPipeline {
   private watcher: FolderWatcher | undefined;
   private worker: Worker<SourceObject> | undefined;
 
-  private constructor(private readonly options: LocalPipelineOptions, private readonly model: VideoClassifier) {
+  private constructor(
+    private readonly options: LocalPipelineOptions,
+    private readonly model: VideoClassifier,
+  ) {
     this.results = new SqliteResultStore(options.dbPath);
     this.artifacts = new FsObjectStore(join(options.dataDir, 'objects'));
     this.workDir = mkdtempSync(join(options.dataDir, '.work-'));
@@ -78,13 +81,17 @@ export class LocalPipeline {
 
   /** Loads the model first, so a bad model directory fails before anything is written. */
   static async start(options: LocalPipelineOptions): Promise<LocalPipeline> {
-    if (options.watchDir) checkOutsideWatchedFolder(options.watchDir, { '--data': options.dataDir, '--db': options.dbPath });
-    const model = await loadClassifier({
-      modelDir: options.modelDir,
-      threads: options.threads,
-      executionProviders: options.executionProviders,
-      labelFeatureCacheDir: join(options.dataDir, 'label-features'),
-    }, (line) => options.log(`warning: ${line}`));
+    if (options.watchDir)
+      checkOutsideWatchedFolder(options.watchDir, { '--data': options.dataDir, '--db': options.dbPath });
+    const model = await loadClassifier(
+      {
+        modelDir: options.modelDir,
+        threads: options.threads,
+        executionProviders: options.executionProviders,
+        labelFeatureCacheDir: join(options.dataDir, 'label-features'),
+      },
+      (line) => options.log(`warning: ${line}`),
+    );
     let pipeline: LocalPipeline | undefined;
     try {
       mkdirSync(options.dataDir, { recursive: true });
@@ -101,7 +108,13 @@ export class LocalPipeline {
     const { log, settings } = this.options;
     mkdirSync(watchDir, { recursive: true });
     const sources = new FsObjectStore(watchDir);
-    const deps = { model: this.model, sources, artifacts: this.artifacts, results: this.results, workDir: this.workDir };
+    const deps = {
+      model: this.model,
+      sources,
+      artifacts: this.artifacts,
+      results: this.results,
+      workDir: this.workDir,
+    };
 
     for (const record of await this.results.unfinished()) {
       if (record.source.bucket !== sources.bucket) continue;
@@ -112,7 +125,10 @@ export class LocalPipeline {
       intervalMs: this.options.scanIntervalMs,
       log,
       onStable: async (object) => {
-        if ((await ingestObject(this.results, this.queue, sources.bucket, object, new Date().toISOString())) === 'queued') log(`queued ${object.key}`);
+        if (
+          (await ingestObject(this.results, this.queue, sources.bucket, object, new Date().toISOString())) === 'queued'
+        )
+          log(`queued ${object.key}`);
       },
     });
     this.worker = new Worker<SourceObject>({
@@ -122,9 +138,15 @@ export class LocalPipeline {
       log,
       handle: async (source, message) => {
         log(`classifying ${source.key}${message.receiveCount > 1 ? ` (delivery ${message.receiveCount})` : ''}`);
-        const outcome = await classifyDelivery(deps, source, settings, { receiveCount: message.receiveCount, maxReceives: this.queue.maxReceives });
+        const outcome = await classifyDelivery(deps, source, settings, {
+          receiveCount: message.receiveCount,
+          maxReceives: this.queue.maxReceives,
+        });
         if (outcome.status === 'DONE') {
-          const best = outcome.result.labels.slice(0, 3).map((label) => `${label.label} ${percent(label.score)}`).join(', ');
+          const best = outcome.result.labels
+            .slice(0, 3)
+            .map((label) => `${label.label} ${percent(label.score)}`)
+            .join(', ');
           log(`done ${source.key} in ${(outcome.result.timings.totalMs / 1000).toFixed(1)} s: ${best} [${outcome.id}]`);
         } else if (outcome.status === 'FAILED') {
           log(`failed ${source.key}: ${outcome.error.message}`);

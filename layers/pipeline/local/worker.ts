@@ -35,7 +35,9 @@ export class Worker<T> {
         await queue.ack(message);
       } catch (error) {
         const last = message.receiveCount >= queue.maxReceives;
-        log?.(`${describe?.(message.body) ?? 'message'}: ${last ? 'gave up' : 'will retry'} after delivery ${message.receiveCount}/${queue.maxReceives}: ${describeError(error)}`);
+        log?.(
+          `${describe?.(message.body) ?? 'message'}: ${last ? 'gave up' : 'will retry'} after delivery ${message.receiveCount}/${queue.maxReceives}: ${describeError(error)}`,
+        );
         await queue.retry(message, retryDelayMs * 2 ** (message.receiveCount - 1));
       }
     }

@@ -19,14 +19,21 @@ export interface GpuSubmission {
  * written under `prefix`, and the endpoint is invoked with its location (an async endpoint reads its input from S3).
  */
 export class GpuRequestSender {
-  constructor(private readonly requests: ObjectStore, private readonly endpoint: GpuEndpoint, private readonly prefix: string) {}
+  constructor(
+    private readonly requests: ObjectStore,
+    private readonly endpoint: GpuEndpoint,
+    private readonly prefix: string,
+  ) {}
 
   async send(sources: readonly SourceObject[], options: ClassifyOptions): Promise<GpuSubmission> {
     const inferenceId = randomUUID();
     const requestKey = `${this.prefix}${inferenceId}.json`;
     const request: GpuRequest = { ...options, videos: [...sources] };
     await this.requests.put(requestKey, Buffer.from(JSON.stringify(request)), 'application/json');
-    const { outputLocation } = await this.endpoint.submit(s3Uri({ bucket: this.requests.bucket, key: requestKey }), inferenceId);
+    const { outputLocation } = await this.endpoint.submit(
+      s3Uri({ bucket: this.requests.bucket, key: requestKey }),
+      inferenceId,
+    );
     return { requestKey, inferenceId, videos: sources.length, ...(outputLocation ? { outputLocation } : {}) };
   }
 }

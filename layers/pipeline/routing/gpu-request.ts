@@ -1,8 +1,14 @@
 import { z } from 'zod';
 import { BUILTIN_LABEL_SETS } from '../../xclip/label-sets.js';
-import { DEFAULT_TOP, MAX_TOP } from '../top-labels.js';
 import { labelSetFromRequest } from '../label-spec.js';
-import { labelScoreSchema, modelInfoSchema, recordErrorSchema, sourceObjectSchema, timingsSchema } from '../result-schema.js';
+import {
+  labelScoreSchema,
+  modelInfoSchema,
+  recordErrorSchema,
+  sourceObjectSchema,
+  timingsSchema,
+} from '../result-schema.js';
+import { DEFAULT_TOP, MAX_TOP } from '../top-labels.js';
 import type { ClassifySettings } from '../use-cases/classify.js';
 import { S3_URI } from './s3-uri.js';
 
@@ -35,24 +41,45 @@ export const manifestSchema = classifyOptionsSchema.extend({ videos: videoListSc
  * The body of POST /invocations (the async endpoint's input object): exactly one of one video, a list, or a
  * manifest's location; options given here override the manifest's.
  */
-export const gpuRequestSchema = classifyOptionsSchema.extend({
-  video: videoRefSchema.optional(),
-  videos: videoListSchema.optional(),
-  manifest: s3UriSchema.optional(),
-}).refine((request) => [request.video, request.videos, request.manifest].filter((field) => field !== undefined).length === 1, {
-  message: 'give exactly one of video, videos and manifest',
-});
+export const gpuRequestSchema = classifyOptionsSchema
+  .extend({
+    video: videoRefSchema.optional(),
+    videos: videoListSchema.optional(),
+    manifest: s3UriSchema.optional(),
+  })
+  .refine(
+    (request) => [request.video, request.videos, request.manifest].filter((field) => field !== undefined).length === 1,
+    {
+      message: 'give exactly one of video, videos and manifest',
+    },
+  );
 export type GpuRequest = z.infer<typeof gpuRequestSchema>;
 
 /** What became of one video of a request. */
 export const videoOutcomeSchema = z.discriminatedUnion('status', [
   z.object({
-    status: z.literal('DONE'), key: z.string(), id: z.string(), source: sourceObjectSchema,
-    labels: z.array(labelScoreSchema), timings: timingsSchema.extend({ executionProvider: z.string() }),
+    status: z.literal('DONE'),
+    key: z.string(),
+    id: z.string(),
+    source: sourceObjectSchema,
+    labels: z.array(labelScoreSchema),
+    timings: timingsSchema.extend({ executionProvider: z.string() }),
   }),
   /** Without `source` when the object could not even be found. */
-  z.object({ status: z.literal('FAILED'), key: z.string(), id: z.string().optional(), source: sourceObjectSchema.optional(), error: recordErrorSchema }),
-  z.object({ status: z.literal('SKIPPED'), key: z.string(), id: z.string(), source: sourceObjectSchema, reason: z.string() }),
+  z.object({
+    status: z.literal('FAILED'),
+    key: z.string(),
+    id: z.string().optional(),
+    source: sourceObjectSchema.optional(),
+    error: recordErrorSchema,
+  }),
+  z.object({
+    status: z.literal('SKIPPED'),
+    key: z.string(),
+    id: z.string(),
+    source: sourceObjectSchema,
+    reason: z.string(),
+  }),
 ]);
 export type VideoOutcome = z.infer<typeof videoOutcomeSchema>;
 

@@ -1,5 +1,6 @@
-import { timestampOf } from '../clock.js';
+import { mapConcurrently } from '../../common/concurrency.js';
 import { LabelSetError } from '../../xclip/label-sets.js';
+import { timestampOf } from '../clock.js';
 import { InvalidRequestError, NotFoundError } from '../errors.js';
 import type { ObjectStore } from '../ports/object-store.js';
 import type { ResultStore } from '../ports/result-store.js';
@@ -8,9 +9,8 @@ import { type ClassifySettings, recordErrorOf } from '../use-cases/classify.js';
 import { videoIdFor } from '../video-id.js';
 import { type ClassifyOptions, optionsOf, settingsOf } from './gpu-request.js';
 import type { GpuRequestSender, GpuSubmission } from './gpu-request-sender.js';
-import { mapConcurrently } from '../../common/concurrency.js';
 import { readManifest, resolveVideos } from './request-videos.js';
-import { type GpuRoutingPolicy, type RouteReason, chooseRoute } from './route.js';
+import { chooseRoute, type GpuRoutingPolicy, type RouteReason } from './route.js';
 
 /** Record writes in flight at once while a manifest's videos are queued. */
 const ENQUEUE_CONCURRENCY = 16;
@@ -43,17 +43,28 @@ export type RoutedUpload =
  * VIDEOS_PER_GPU_REQUEST. A version already QUEUED or PROCESSING is sent too: a backfill queued it, or a redelivery
  * finds it again, and the GPU's conditional writes absorb a duplicate.
  */
-async function submit(deps: GpuRouterDeps, sources: readonly SourceObject[], options: ClassifyOptions, missing: number): Promise<{ submissions: GpuSubmission[]; skipped: number }> {
+async function submit(
+  deps: GpuRouterDeps,
+  sources: readonly SourceObject[],
+  options: ClassifyOptions,
+  missing: number,
+): Promise<{ submissions: GpuSubmission[]; skipped: number }> {
   const at = timestampOf(deps);
-  const outcomes = await mapConcurrently(sources, ENQUEUE_CONCURRENCY, (source) => deps.results.enqueue(videoIdFor(source.bucket, source.key), source, at));
+  const outcomes = await mapConcurrently(sources, ENQUEUE_CONCURRENCY, (source) =>
+    deps.results.enqueue(videoIdFor(source.bucket, source.key), source, at),
+  );
   const open = sources.filter((_, i) => outcomes[i] === 'queued' || outcomes[i] === 'pending');
   const submissions: GpuSubmission[] = [];
-  for (let start = 0; start < open.length; start += VIDEOS_PER_GPU_REQUEST) submissions.push(await deps.sender.send(open.slice(start, start + VIDEOS_PER_GPU_REQUEST), options));
+  for (let start = 0; start < open.length; start += VIDEOS_PER_GPU_REQUEST)
+    submissions.push(await deps.sender.send(open.slice(start, start + VIDEOS_PER_GPU_REQUEST), options));
   return { submissions, skipped: sources.length - open.length + missing };
 }
 
 /** The videos a manifest names that exist, with its options (label sets checked before anything is queued). */
-async function manifestJob(deps: GpuRouterDeps, key: string): Promise<{ sources: SourceObject[]; options: ClassifyOptions; missing: number }> {
+async function manifestJob(
+  deps: GpuRouterDeps,
+  key: string,
+): Promise<{ sources: SourceObject[]; options: ClassifyOptions; missing: number }> {
   const { videos, ...options } = await readManifest(deps.objects, key);
   settingsOf(options);
   const resolved = await resolveVideos(deps.objects, videos);
@@ -65,16 +76,23 @@ async function manifestJob(deps: GpuRouterDeps, key: string): Promise<{ sources:
  * Where one upload is classified: 'lambda' leaves it to the caller; otherwise it (or the videos of the manifest it
  * is) has been queued on the GPU endpoint with the caller's settings (a manifest's own options for a manifest).
  */
-export async function routeUpload(deps: GpuRouterDeps, source: SourceObject, settings: ClassifySettings): Promise<RoutedUpload> {
-  const route = await chooseRoute(deps.policy, { key: source.key, timelineSeconds: settings.timelineSeconds }, () => deps.durationOf(source));
+export async function routeUpload(
+  deps: GpuRouterDeps,
+  source: SourceObject,
+  settings: ClassifySettings,
+): Promise<RoutedUpload> {
+  const route = await chooseRoute(deps.policy, { key: source.key, timelineSeconds: settings.timelineSeconds }, () =>
+    deps.durationOf(source),
+  );
   if (route.target === 'lambda') return route;
-  if (route.reason !== 'manifest') return { ...route, ...await submit(deps, [source], optionsOf(settings), 0) };
+  if (route.reason !== 'manifest') return { ...route, ...(await submit(deps, [source], optionsOf(settings), 0)) };
   let job: Awaited<ReturnType<typeof manifestJob>>;
   try {
     job = await manifestJob(deps, source.key);
   } catch (error) {
-    if (error instanceof InvalidRequestError || error instanceof NotFoundError || error instanceof LabelSetError) return { target: 'rejected', error: recordErrorOf(error) };
+    if (error instanceof InvalidRequestError || error instanceof NotFoundError || error instanceof LabelSetError)
+      return { target: 'rejected', error: recordErrorOf(error) };
     throw error;
   }
-  return { ...route, ...await submit(deps, job.sources, job.options, job.missing) };
+  return { ...route, ...(await submit(deps, job.sources, job.options, job.missing)) };
 }

@@ -12,13 +12,21 @@ export function parseJsonDocument<S extends z.ZodType>(schema: S, text: string, 
   }
   const parsed = schema.safeParse(json);
   if (!parsed.success) {
-    throw new InvalidRequestError(`invalid ${what}`, parsed.error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`).join('; '));
+    throw new InvalidRequestError(
+      `invalid ${what}`,
+      parsed.error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`).join('; '),
+    );
   }
   return parsed.data;
 }
 
 /** The object at `key` as parseJsonDocument reads it; NotFoundError when there is none. */
-export async function readJsonDocument<S extends z.ZodType>(objects: ObjectStore, key: string, schema: S, what: string): Promise<z.output<S>> {
+export async function readJsonDocument<S extends z.ZodType>(
+  objects: ObjectStore,
+  key: string,
+  schema: S,
+  what: string,
+): Promise<z.output<S>> {
   const bytes = await objects.get(key);
   if (!bytes) throw new NotFoundError(what);
   return parseJsonDocument(schema, bytes.toString('utf8'), what);

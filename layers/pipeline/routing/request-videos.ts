@@ -1,9 +1,9 @@
 import type { z } from 'zod';
+import { mapConcurrently } from '../../common/concurrency.js';
 import { InvalidRequestError } from '../errors.js';
 import { type ObjectStore, sourceObjectOf } from '../ports/object-store.js';
 import type { SourceObject } from '../result-schema.js';
-import { type ClassifyOptions, type GpuRequest, type VideoRef, manifestSchema } from './gpu-request.js';
-import { mapConcurrently } from '../../common/concurrency.js';
+import { type ClassifyOptions, type GpuRequest, manifestSchema, type VideoRef } from './gpu-request.js';
 import { readJsonDocument } from './json-document.js';
 import { keyInBucket } from './s3-uri.js';
 
@@ -14,10 +14,16 @@ const HEAD_CONCURRENCY = 16;
 export type ResolvedVideo = { source: SourceObject } | { missingKey: string };
 
 /** The videos and options of a request, a manifest's read from `objects` (which must hold it). */
-export async function requestedVideos(objects: ObjectStore, request: GpuRequest): Promise<{ refs: VideoRef[]; options: ClassifyOptions }> {
+export async function requestedVideos(
+  objects: ObjectStore,
+  request: GpuRequest,
+): Promise<{ refs: VideoRef[]; options: ClassifyOptions }> {
   const { video, videos, manifest, ...options } = request;
   if (manifest === undefined) return { refs: video !== undefined ? [video] : videos!, options };
-  const { videos: listed, ...manifestOptions } = await readManifest(objects, keyInBucket(manifest, objects.bucket, 'manifest'));
+  const { videos: listed, ...manifestOptions } = await readManifest(
+    objects,
+    keyInBucket(manifest, objects.bucket, 'manifest'),
+  );
   return { refs: listed, options: { ...manifestOptions, ...options } };
 }
 
@@ -27,7 +33,11 @@ export function readManifest(objects: ObjectStore, key: string): Promise<z.infer
 }
 
 function pinnedIn(source: SourceObject, bucket: string): SourceObject {
-  if (source.bucket !== bucket) throw new InvalidRequestError(`invalid video ${JSON.stringify(source.key)}`, `only objects of bucket ${bucket} can be read`);
+  if (source.bucket !== bucket)
+    throw new InvalidRequestError(
+      `invalid video ${JSON.stringify(source.key)}`,
+      `only objects of bucket ${bucket} can be read`,
+    );
   return source;
 }
 
@@ -36,7 +46,9 @@ function pinnedIn(source: SourceObject, bucket: string): SourceObject {
  * version). Refs to another bucket are refused before anything is read.
  */
 export async function resolveVideos(objects: ObjectStore, refs: readonly VideoRef[]): Promise<ResolvedVideo[]> {
-  const wanted = refs.map((ref) => (typeof ref === 'string' ? keyInBucket(ref, objects.bucket, 'video') : pinnedIn(ref, objects.bucket)));
+  const wanted = refs.map((ref) =>
+    typeof ref === 'string' ? keyInBucket(ref, objects.bucket, 'video') : pinnedIn(ref, objects.bucket),
+  );
   return mapConcurrently(wanted, HEAD_CONCURRENCY, async (want): Promise<ResolvedVideo> => {
     if (typeof want !== 'string') return { source: want };
     const info = await objects.head(want);

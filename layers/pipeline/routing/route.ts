@@ -29,9 +29,15 @@ export function isManifestKey(key: string, policy: GpuRoutingPolicy): boolean {
  * nothing else decides, since measuring reads the object; an unknown duration stays on Lambda, which records why
  * the video cannot be read.
  */
-export async function chooseRoute(policy: GpuRoutingPolicy, job: Job, durationOf: () => Promise<number | undefined>): Promise<Route> {
+export async function chooseRoute(
+  policy: GpuRoutingPolicy,
+  job: Job,
+  durationOf: () => Promise<number | undefined>,
+): Promise<Route> {
   if (isManifestKey(job.key, policy)) return { target: 'gpu', reason: 'manifest' };
   if (job.timelineSeconds) return { target: 'gpu', reason: 'timeline' };
   const seconds = await durationOf();
-  return seconds !== undefined && seconds >= policy.minVideoSeconds ? { target: 'gpu', reason: 'duration' } : { target: 'lambda' };
+  return seconds !== undefined && seconds >= policy.minVideoSeconds
+    ? { target: 'gpu', reason: 'duration' }
+    : { target: 'lambda' };
 }

@@ -22,6 +22,10 @@ export function s3Uri(location: S3Location): string {
 /** The key of `uri` in `bucket`; another bucket is refused, since a store reads only its own. */
 export function keyInBucket(uri: string, bucket: string, what: string): string {
   const location = parseS3Uri(uri, what);
-  if (location.bucket !== bucket) throw new InvalidRequestError(`invalid ${what} ${JSON.stringify(uri)}`, `only objects of bucket ${bucket} can be read`);
+  if (location.bucket !== bucket)
+    throw new InvalidRequestError(
+      `invalid ${what} ${JSON.stringify(uri)}`,
+      `only objects of bucket ${bucket} can be read`,
+    );
   return location.key;
 }

@@ -37,17 +37,30 @@ async function recordFailure(deps: SettleDeps, source: SourceObject, error: Reco
 }
 
 /** The videos a notification says failed, with why. */
-async function failuresOf(deps: SettleDeps, notification: GpuNotification): Promise<Array<{ source: SourceObject; error: RecordError }>> {
+async function failuresOf(
+  deps: SettleDeps,
+  notification: GpuNotification,
+): Promise<Array<{ source: SourceObject; error: RecordError }>> {
   const { objects } = deps;
   if (notification.status === 'Completed') {
     const key = keyInBucket(notification.outputLocation, objects.bucket, 'GPU output location');
     const summary = await readJsonDocument(objects, key, gpuSummarySchema, `GPU output ${key}`);
-    return summary.videos.flatMap((video) => (video.status === 'FAILED' && video.source ? [{ source: video.source, error: video.error }] : []));
+    return summary.videos.flatMap((video) =>
+      video.status === 'FAILED' && video.source ? [{ source: video.source, error: video.error }] : [],
+    );
   }
   const key = keyInBucket(notification.inputLocation, objects.bucket, 'GPU request location');
-  const { refs } = await requestedVideos(objects, await readJsonDocument(objects, key, gpuRequestSchema, `GPU request ${key}`));
-  const error = { code: 'GPU_REQUEST_FAILED', message: `the GPU endpoint failed request ${key} (${notification.reason})` };
-  return (await resolveVideos(objects, refs)).flatMap((video) => ('source' in video ? [{ source: video.source, error }] : []));
+  const { refs } = await requestedVideos(
+    objects,
+    await readJsonDocument(objects, key, gpuRequestSchema, `GPU request ${key}`),
+  );
+  const error = {
+    code: 'GPU_REQUEST_FAILED',
+    message: `the GPU endpoint failed request ${key} (${notification.reason})`,
+  };
+  return (await resolveVideos(objects, refs)).flatMap((video) =>
+    'source' in video ? [{ source: video.source, error }] : [],
+  );
 }
 
 /**

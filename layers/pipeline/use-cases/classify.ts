@@ -1,15 +1,15 @@
-import { timestampOf } from '../clock.js';
 import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { extname, join } from 'node:path';
-import { XclipError, describeError } from '../../common/errors.js';
+import { describeError, XclipError } from '../../common/errors.js';
 import { DecodeTimeoutError, MediaError } from '../../media/errors.js';
 import type { LabelSet } from '../../xclip/label-sets.js';
 import type { ViewLayout } from '../classifier.js';
+import { timestampOf } from '../clock.js';
 import { InvalidKeyError } from '../errors.js';
 import type { ObjectStore } from '../ports/object-store.js';
 import type { ResultStore } from '../ports/result-store.js';
-import { type VideoModel, modelInfoOf } from '../ports/video-model.js';
+import { modelInfoOf, type VideoModel } from '../ports/video-model.js';
 import { writeResultDocument } from '../result-document.js';
 import { RESULT_SCHEMA_VERSION, type RecordError, type SourceObject, type VideoResult } from '../result-schema.js';
 import { artifactKeysFor } from '../storage-keys.js';
@@ -50,24 +50,36 @@ export class ObjectNotFoundError extends XclipError {
 
 /** Errors that say the video itself is unusable: retrying cannot help. */
 function isPermanent(error: unknown): boolean {
-  return (error instanceof MediaError && !(error instanceof DecodeTimeoutError)) || error instanceof ObjectNotFoundError || error instanceof InvalidKeyError;
+  return (
+    (error instanceof MediaError && !(error instanceof DecodeTimeoutError)) ||
+    error instanceof ObjectNotFoundError ||
+    error instanceof InvalidKeyError
+  );
 }
 
 export function recordErrorOf(error: unknown): RecordError {
   return { code: error instanceof XclipError ? error.code : 'INTERNAL', message: describeError(error) };
 }
 
-
-async function classifyClaimed(deps: ClassifyDeps, id: string, source: SourceObject, settings: ClassifySettings): Promise<ClassifyOutcome> {
+async function classifyClaimed(
+  deps: ClassifyDeps,
+  id: string,
+  source: SourceObject,
+  settings: ClassifySettings,
+): Promise<ClassifyOutcome> {
   const started = performance.now();
   const file = join(deps.workDir, `${randomUUID()}${extname(source.key)}`);
   try {
     const downloaded = await deps.sources.download(source.key, file);
     if (!downloaded) throw new ObjectNotFoundError(source.key);
-    if (downloaded.version !== source.version) return { status: 'SKIPPED', id, reason: 'a newer version of the object replaced this one' };
+    if (downloaded.version !== source.version)
+      return { status: 'SKIPPED', id, reason: 'a newer version of the object replaced this one' };
     const downloadMs = performance.now() - started;
     const classified = await deps.model.classifyFile(file, {
-      labels: settings.labels, top: settings.top, views: settings.views, timelineSeconds: settings.timelineSeconds,
+      labels: settings.labels,
+      top: settings.top,
+      views: settings.views,
+      timelineSeconds: settings.timelineSeconds,
     });
 
     const P = deps.model.model.projectionDim;
@@ -89,7 +101,8 @@ async function classifyClaimed(deps: ClassifyDeps, id: string, source: SourceObj
     };
     // Artifacts are keyed by object key, not version: a worker that lost its record to a newer
     // version meanwhile must not overwrite that version's artifacts.
-    if ((await deps.results.get(id))?.source.version !== source.version) return { status: 'SKIPPED', id, reason: 'a newer version arrived while this one was classified' };
+    if ((await deps.results.get(id))?.source.version !== source.version)
+      return { status: 'SKIPPED', id, reason: 'a newer version arrived while this one was classified' };
     await deps.artifacts.put(keys.embedding, encodeFloat32(classified.embedding), 'application/octet-stream');
     await deps.artifacts.put(keys.visualTokens, encodeFloat16(classified.visualTokens), 'application/octet-stream');
     await writeResultDocument(deps.artifacts, result);
@@ -114,11 +127,17 @@ async function classifyClaimed(deps: ClassifyDeps, id: string, source: SourceObj
  * or older than the one recorded, is skipped. A video that cannot be decoded ends FAILED; any other
  * error is thrown for the queue to retry.
  */
-export async function classifyObject(deps: ClassifyDeps, source: SourceObject, settings: ClassifySettings): Promise<ClassifyOutcome> {
+export async function classifyObject(
+  deps: ClassifyDeps,
+  source: SourceObject,
+  settings: ClassifySettings,
+): Promise<ClassifyOutcome> {
   const id = videoIdFor(source.bucket, source.key);
   const enqueued = await deps.results.enqueue(id, source, timestampOf(deps));
-  if (enqueued === 'stale' || enqueued === 'finished') return { status: 'SKIPPED', id, reason: `this version is ${enqueued}` };
-  if (!(await deps.results.claim(id, source.version, timestampOf(deps)))) return { status: 'SKIPPED', id, reason: 'the record moved on' };
+  if (enqueued === 'stale' || enqueued === 'finished')
+    return { status: 'SKIPPED', id, reason: `this version is ${enqueued}` };
+  if (!(await deps.results.claim(id, source.version, timestampOf(deps))))
+    return { status: 'SKIPPED', id, reason: 'the record moved on' };
   return classifyClaimed(deps, id, source, settings);
 }
 
@@ -126,12 +145,22 @@ export async function classifyObject(deps: ClassifyDeps, source: SourceObject, s
  * One delivery of a queue message: classifyObject, and on the last delivery a transient error is
  * recorded as FAILED before it is thrown, so the record never stays PROCESSING once the message is dead.
  */
-export async function classifyDelivery(deps: ClassifyDeps, source: SourceObject, settings: ClassifySettings, delivery: { receiveCount: number; maxReceives: number }): Promise<ClassifyOutcome> {
+export async function classifyDelivery(
+  deps: ClassifyDeps,
+  source: SourceObject,
+  settings: ClassifySettings,
+  delivery: { receiveCount: number; maxReceives: number },
+): Promise<ClassifyOutcome> {
   try {
     return await classifyObject(deps, source, settings);
   } catch (error) {
     if (delivery.receiveCount >= delivery.maxReceives) {
-      await deps.results.fail(videoIdFor(source.bucket, source.key), source.version, recordErrorOf(error), timestampOf(deps));
+      await deps.results.fail(
+        videoIdFor(source.bucket, source.key),
+        source.version,
+        recordErrorOf(error),
+        timestampOf(deps),
+      );
     }
     throw error;
   }

@@ -1,14 +1,14 @@
-import { timestampOf } from '../clock.js';
 import type { LabelSet } from '../../xclip/label-sets.js';
+import { timestampOf } from '../clock.js';
 import { NotReadyError } from '../errors.js';
-import { doneRecord } from './done-record.js';
 import type { ObjectStore } from '../ports/object-store.js';
 import type { ResultStore } from '../ports/result-store.js';
 import type { VideoModel } from '../ports/video-model.js';
-import type { RecordError, VideoResult } from '../result-schema.js';
 import { writeResultDocument } from '../result-document.js';
+import type { RecordError, VideoResult } from '../result-schema.js';
 import { readStoredTensors } from '../stored-tensors.js';
 import { recordErrorOf } from './classify.js';
+import { doneRecord } from './done-record.js';
 
 export interface RelabelDeps {
   model: VideoModel;
@@ -38,7 +38,12 @@ export async function relabelVideo(deps: RelabelDeps, id: string, labels: LabelS
 }
 
 /** relabelVideo for each id in turn; one video's error does not stop the others. */
-export async function relabelVideos(deps: RelabelDeps, ids: readonly string[], labels: LabelSet, top: number): Promise<RelabelOutcome[]> {
+export async function relabelVideos(
+  deps: RelabelDeps,
+  ids: readonly string[],
+  labels: LabelSet,
+  top: number,
+): Promise<RelabelOutcome[]> {
   const outcomes: RelabelOutcome[] = [];
   for (const id of ids) {
     try {

@@ -1,10 +1,10 @@
+import { l2NormalizeRows } from '../../xclip/runtime.js';
 import type { LabelScore } from '../classifier.js';
-import { doneRecord } from './done-record.js';
 import type { ObjectStore } from '../ports/object-store.js';
 import type { ResultStore, StoredEmbedding } from '../ports/result-store.js';
 import type { VideoModel } from '../ports/video-model.js';
 import { readStoredTensor } from '../stored-tensors.js';
-import { l2NormalizeRows } from '../../xclip/runtime.js';
+import { doneRecord } from './done-record.js';
 
 export interface SearchDeps {
   model: VideoModel;
@@ -33,7 +33,12 @@ function dot(a: Float32Array, b: Float32Array): number {
 }
 
 /** The `count` stored embeddings most similar to `query` (unit length), best first. */
-async function nearest(embeddings: AsyncIterable<StoredEmbedding>, query: Float32Array, count: number, excludeId?: string): Promise<Array<StoredEmbedding & { similarity: number }>> {
+async function nearest(
+  embeddings: AsyncIterable<StoredEmbedding>,
+  query: Float32Array,
+  count: number,
+  excludeId?: string,
+): Promise<Array<StoredEmbedding & { similarity: number }>> {
   const best: Array<StoredEmbedding & { similarity: number }> = [];
   for await (const { id, embedding } of embeddings) {
     if (id === excludeId || embedding.length !== query.length) continue;
@@ -53,7 +58,11 @@ async function nearest(embeddings: AsyncIterable<StoredEmbedding>, query: Float3
  */
 export async function searchByText(deps: SearchDeps, text: string, k: number): Promise<SearchHit[]> {
   const features = await deps.model.textFeatures([text]);
-  const candidates = await nearest(deps.results.embeddings(), l2NormalizeRows(features, features.length), Math.max(k * RESCORE_FACTOR, MIN_RESCORE_CANDIDATES));
+  const candidates = await nearest(
+    deps.results.embeddings(),
+    l2NormalizeRows(features, features.length),
+    Math.max(k * RESCORE_FACTOR, MIN_RESCORE_CANDIDATES),
+  );
   const scored: Array<Required<SearchHit>> = [];
   // The result store's embedding (the one just compared) is the stored artifact's; only the visual tokens are read.
   for (const { id, embedding, similarity } of candidates) {
@@ -67,13 +76,18 @@ export async function searchByText(deps: SearchDeps, text: string, k: number): P
 }
 
 /** The `k` videos whose embeddings are nearest to that of video `id`, itself excluded. */
-export async function similarVideos(deps: Pick<SearchDeps, 'results' | 'artifacts'>, id: string, k: number): Promise<SearchHit[]> {
+export async function similarVideos(
+  deps: Pick<SearchDeps, 'results' | 'artifacts'>,
+  id: string,
+  k: number,
+): Promise<SearchHit[]> {
   const record = await doneRecord(deps.results, id, `cannot find videos similar to ${id}`);
   const embedding = await readStoredTensor(deps.artifacts, record.result.embedding);
   const hits: SearchHit[] = [];
   for (const hit of await nearest(deps.results.embeddings(), embedding, k, id)) {
     const other = await deps.results.get(hit.id);
-    if (other?.result) hits.push({ id: hit.id, similarity: hit.similarity, key: other.source.key, labels: other.result.labels });
+    if (other?.result)
+      hits.push({ id: hit.id, similarity: hit.similarity, key: other.source.key, labels: other.result.labels });
   }
   return hits;
 }

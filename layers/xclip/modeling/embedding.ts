@@ -22,7 +22,9 @@ export const int8Embedding: EmbeddingEmitter = {
     const { values, scales } = quantizeInt8(table, rows, width, 'row');
     const quantized = g.initializer(`${name}.weight_int8`, { type: 'int8', dims: [rows, width], data: values });
     const rowScales = g.initializer(`${name}.row_scale`, { type: 'float32', dims: [rows, 1], data: scales });
-    const gathered = g.op1('Cast', [g.op1('Gather', [quantized, ids], { axis: attr.int(0) })], { to: attr.int(onnxDataType(g.floatType)) });
+    const gathered = g.op1('Cast', [g.op1('Gather', [quantized, ids], { axis: attr.int(0) })], {
+      to: attr.int(onnxDataType(g.floatType)),
+    });
     return g.op1('Mul', [gathered, g.op1('Gather', [rowScales, ids], { axis: attr.int(0) })], {}, { name });
   },
 };

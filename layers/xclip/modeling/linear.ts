@@ -1,10 +1,18 @@
-import { MS_DOMAIN, attr, type GraphBuilder } from '../onnx/graph-builder.js';
+import { attr, type GraphBuilder, MS_DOMAIN } from '../onnx/graph-builder.js';
 import { quantizeInt4Blocks, quantizeInt8 } from '../quantize.js';
 
 /** How a linear layer's weights are stored and multiplied (fp32 MatMul, int8, int4, ...). */
 export interface LinearEmitter {
   /** x [..., in] times weight [in, out] (already transposed from HF's [out, in]) plus optional bias. */
-  emit(g: GraphBuilder, x: string, weight: Float32Array, inFeatures: number, outFeatures: number, bias: Float32Array | undefined, name: string): string;
+  emit(
+    g: GraphBuilder,
+    x: string,
+    weight: Float32Array,
+    inFeatures: number,
+    outFeatures: number,
+    bias: Float32Array | undefined,
+    name: string,
+  ): string;
 }
 
 function biasInitializer(g: GraphBuilder, name: string, bias: Float32Array): string {
@@ -47,17 +55,26 @@ export function int4Linear(accuracyLevel: number): LinearEmitter {
       const { packed, scales, blocks } = quantizeInt4Blocks(weight, inFeatures, outFeatures, INT4_BLOCK_SIZE);
       const inputs = [
         x,
-        g.initializer(`${name}.weight_int4`, { type: 'uint8', dims: [outFeatures, blocks, INT4_BLOCK_SIZE / 2], data: packed }),
+        g.initializer(`${name}.weight_int4`, {
+          type: 'uint8',
+          dims: [outFeatures, blocks, INT4_BLOCK_SIZE / 2],
+          data: packed,
+        }),
         g.initializer(`${name}.weight_scale`, { type: 'float32', dims: [outFeatures * blocks], data: scales }),
       ];
       if (bias) inputs.push('', '', biasInitializer(g, name, bias));
-      return g.op1('MatMulNBits', inputs, {
-        K: attr.int(inFeatures),
-        N: attr.int(outFeatures),
-        bits: attr.int(4),
-        block_size: attr.int(INT4_BLOCK_SIZE),
-        accuracy_level: attr.int(accuracyLevel),
-      }, { domain: MS_DOMAIN, name: `${name}.matmul_nbits` });
+      return g.op1(
+        'MatMulNBits',
+        inputs,
+        {
+          K: attr.int(inFeatures),
+          N: attr.int(outFeatures),
+          bits: attr.int(4),
+          block_size: attr.int(INT4_BLOCK_SIZE),
+          accuracy_level: attr.int(accuracyLevel),
+        },
+        { domain: MS_DOMAIN, name: `${name}.matmul_nbits` },
+      );
     },
   };
 }

@@ -1,7 +1,16 @@
 import { patchGrid, type XclipConfig } from '../config.js';
 import { attr } from '../onnx/graph-builder.js';
 import { transpose2d } from '../weights.js';
-import { type EncoderLayerShape, type ModelContext, encoderLayer, encoderMlpBlock, layerNorm, linear, meanOver, selfAttention } from './nn.js';
+import {
+  type EncoderLayerShape,
+  encoderLayer,
+  encoderMlpBlock,
+  layerNorm,
+  linear,
+  type ModelContext,
+  meanOver,
+  selfAttention,
+} from './nn.js';
 
 export const VISION_INPUT = 'pixel_values';
 export const VISION_OUTPUTS = { videoEmbeds: 'video_embeds', visualTokens: 'visual_tokens' } as const;
@@ -19,14 +28,31 @@ function visionEmbeddings(ctx: ModelContext, frames: string, config: XclipConfig
   const { side, count } = patchGrid(vision);
   const patchValues = channels * patch * patch;
   const grid = g.op1('Reshape', [frames, g.ints([-1, channels, side, patch, side, patch])]);
-  const patchRows = g.op1('Reshape', [g.op1('Transpose', [grid], { perm: attr.ints([0, 2, 4, 1, 3, 5]) }), g.ints([-1, count, patchValues])], {}, { name: 'patches' });
+  const patchRows = g.op1(
+    'Reshape',
+    [g.op1('Transpose', [grid], { perm: attr.ints([0, 2, 4, 1, 3, 5]) }), g.ints([-1, count, patchValues])],
+    {},
+    { name: 'patches' },
+  );
   const kernel = weights.take('vision_model.embeddings.patch_embedding.weight', [hidden, channels, patch, patch]).data;
-  const patches = ctx.format.linear.emit(g, patchRows, transpose2d(kernel, hidden, patchValues), patchValues, hidden, undefined, 'vision_model.embeddings.patch_embedding');
+  const patches = ctx.format.linear.emit(
+    g,
+    patchRows,
+    transpose2d(kernel, hidden, patchValues),
+    patchValues,
+    hidden,
+    undefined,
+    'vision_model.embeddings.patch_embedding',
+  );
   const withClsSlot = g.op1('Pad', [patches, g.ints([0, 1, 0, 0, 0, 0])]);
   const classEmbedding = weights.take('vision_model.embeddings.class_embedding', [hidden]).data;
   const positions = weights.take('vision_model.embeddings.position_embedding.weight', [count + 1, hidden]).data;
   for (let i = 0; i < hidden; i++) positions[i] = Math.fround(positions[i]! + classEmbedding[i]!);
-  const table = g.initializer('vision_model.embeddings.cls_and_position', { type: 'float32', dims: [count + 1, hidden], data: positions });
+  const table = g.initializer('vision_model.embeddings.cls_and_position', {
+    type: 'float32',
+    dims: [count + 1, hidden],
+    data: positions,
+  });
   return g.op1('Add', [withClsSlot, table], {}, { name: 'vision_embeddings' });
 }
 
@@ -41,14 +67,39 @@ function visionEncoderLayer(ctx: ModelContext, prefix: string, x: string, config
   const frames = vision.num_frames;
   const tokens = patchGrid(vision).count + 1;
   const shape: EncoderLayerShape = {
-    hidden, heads: vision.num_attention_heads, intermediate: vision.intermediate_size, act: vision.hidden_act, eps: vision.layer_norm_eps,
+    hidden,
+    heads: vision.num_attention_heads,
+    intermediate: vision.intermediate_size,
+    act: vision.hidden_act,
+    eps: vision.layer_norm_eps,
   };
   const cls = g.op1('Gather', [x, g.constant('int64', [], [0])], { axis: attr.int(1) }, { name: `${prefix}.cls` });
-  const message = g.op1('Reshape', [linear(ctx, `${prefix}.message_fc`, cls, hidden, hidden), g.ints([-1, frames, hidden])]);
-  const messageAttended = selfAttention(ctx, `${prefix}.message_attn`, layerNorm(ctx, `${prefix}.message_ln`, message, hidden, shape.eps), shape);
-  const messageToken = g.op1('Reshape', [g.op1('Add', [message, messageAttended]), g.ints([-1, 1, hidden])], {}, { name: `${prefix}.message_token` });
+  const message = g.op1('Reshape', [
+    linear(ctx, `${prefix}.message_fc`, cls, hidden, hidden),
+    g.ints([-1, frames, hidden]),
+  ]);
+  const messageAttended = selfAttention(
+    ctx,
+    `${prefix}.message_attn`,
+    layerNorm(ctx, `${prefix}.message_ln`, message, hidden, shape.eps),
+    shape,
+  );
+  const messageToken = g.op1(
+    'Reshape',
+    [g.op1('Add', [message, messageAttended]), g.ints([-1, 1, hidden])],
+    {},
+    { name: `${prefix}.message_token` },
+  );
   const withMessage = g.op1('Concat', [x, messageToken], { axis: attr.int(1) });
-  const attended = g.op1('Add', [withMessage, selfAttention(ctx, `${prefix}.self_attn`, layerNorm(ctx, `${prefix}.layer_norm1`, withMessage, hidden, shape.eps), shape)]);
+  const attended = g.op1('Add', [
+    withMessage,
+    selfAttention(
+      ctx,
+      `${prefix}.self_attn`,
+      layerNorm(ctx, `${prefix}.layer_norm1`, withMessage, hidden, shape.eps),
+      shape,
+    ),
+  ]);
   const withoutMessage = g.op1('Slice', [attended, g.ints([0]), g.ints([tokens]), g.ints([1])]);
   return encoderMlpBlock(ctx, prefix, withoutMessage, shape);
 }
@@ -59,11 +110,17 @@ function multiframeIntegrationTransformer(ctx: ModelContext, frameEmbeds: string
   const vision = config.vision_config;
   const hidden = vision.mit_hidden_size;
   const positions = g.initializer('mit.position_embedding', {
-    type: 'float32', dims: [1, vision.num_frames, hidden], data: weights.take('mit.position_embedding', [1, vision.num_frames, hidden]).data,
+    type: 'float32',
+    dims: [1, vision.num_frames, hidden],
+    data: weights.take('mit.position_embedding', [1, vision.num_frames, hidden]).data,
   });
   let h = g.op1('Add', [frameEmbeds, positions]);
   const shape: EncoderLayerShape = {
-    hidden, heads: vision.mit_num_attention_heads, intermediate: vision.mit_intermediate_size, act: vision.hidden_act, eps: vision.layer_norm_eps,
+    hidden,
+    heads: vision.mit_num_attention_heads,
+    intermediate: vision.mit_intermediate_size,
+    act: vision.hidden_act,
+    eps: vision.layer_norm_eps,
   };
   for (let i = 0; i < vision.mit_num_hidden_layers; i++) h = encoderLayer(ctx, `mit.encoder.layers.${i}`, h, shape);
   return meanOver(g, g.op1('Add', [h, frameEmbeds], {}, { name: 'mit_last_hidden_state' }), 1);
@@ -84,18 +141,32 @@ export function buildVisionGraph(ctx: ModelContext, config: XclipConfig): void {
   const pixels = g.input(VISION_INPUT, 'float32', ['batch', frames, channels, size, size]);
   const flatFrames = g.op1('Reshape', [pixels, g.ints([-1, channels, size, size])]);
   let x = layerNorm(ctx, 'vision_model.pre_layernorm', visionEmbeddings(ctx, flatFrames, config), hidden, eps);
-  for (let i = 0; i < vision.num_hidden_layers; i++) x = visionEncoderLayer(ctx, `vision_model.encoder.layers.${i}`, x, config);
+  for (let i = 0; i < vision.num_hidden_layers; i++)
+    x = visionEncoderLayer(ctx, `vision_model.encoder.layers.${i}`, x, config);
 
   const cls = g.op1('Gather', [x, g.constant('int64', [], [0])], { axis: attr.int(1) });
   const pooled = layerNorm(ctx, 'vision_model.post_layernorm', cls, hidden, eps);
-  const frameEmbeds = g.op1('Reshape', [linear(ctx, 'visual_projection', pooled, hidden, P, { bias: false }), g.ints([-1, frames, P])], {}, { name: 'frame_embeds' });
+  const frameEmbeds = g.op1(
+    'Reshape',
+    [linear(ctx, 'visual_projection', pooled, hidden, P, { bias: false }), g.ints([-1, frames, P])],
+    {},
+    { name: 'frame_embeds' },
+  );
   const videoEmbeds = multiframeIntegrationTransformer(ctx, frameEmbeds, config);
 
   const patchTokens = g.op1('Slice', [x, g.ints([1]), g.ints([patches + 1]), g.ints([1])]);
   // Stored as [Hv, P] and used as x @ W: already in the layout a linear emitter takes.
   const projection = weights.take('prompts_visual_projection', [hidden, P]).data;
   const normedTokens = layerNorm(ctx, 'prompts_visual_layernorm', patchTokens, hidden, eps);
-  const projected = ctx.format.linear.emit(g, normedTokens, projection, hidden, P, undefined, 'prompts_visual_projection');
+  const projected = ctx.format.linear.emit(
+    g,
+    normedTokens,
+    projection,
+    hidden,
+    P,
+    undefined,
+    'prompts_visual_projection',
+  );
   const visualTokens = meanOver(g, g.op1('Reshape', [projected, g.ints([-1, frames, patches, P])]), 1);
 
   g.output(videoEmbeds, VISION_OUTPUTS.videoEmbeds, 'float32', ['batch', P]);

@@ -1,5 +1,5 @@
 import { type EmbeddingEmitter, fp32Embedding, int8Embedding } from './embedding.js';
-import { type LinearEmitter, fp32Linear, int4Linear, int8Linear } from './linear.js';
+import { fp32Linear, int4Linear, int8Linear, type LinearEmitter } from './linear.js';
 
 export const PRECISIONS = ['fp32', 'int8', 'int4', 'fp16'] as const;
 export type Precision = (typeof PRECISIONS)[number];

@@ -1,7 +1,7 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { basename } from 'node:path';
 import { floatToHalf } from '../safetensors.js';
-import { onnx, type OnnxTypes } from './proto.js';
+import { type OnnxTypes, onnx } from './proto.js';
 
 /** Element types the converter emits. */
 export type ElemType = 'float32' | 'float16' | 'int64' | 'int32' | 'int8' | 'uint8' | 'bool';
@@ -69,11 +69,16 @@ const EXTERNAL_ALIGNMENT = 4096;
 function attributeProto(name: string, attribute: Attribute): OnnxTypes.IAttributeProto {
   const type = onnx.AttributeProto.AttributeType;
   switch (attribute.kind) {
-    case 'int': return { name, type: type.INT, i: attribute.value };
-    case 'float': return { name, type: type.FLOAT, f: attribute.value };
-    case 'ints': return { name, type: type.INTS, ints: [...attribute.value] };
-    case 'floats': return { name, type: type.FLOATS, floats: [...attribute.value] };
-    case 'string': return { name, type: type.STRING, s: new TextEncoder().encode(attribute.value) };
+    case 'int':
+      return { name, type: type.INT, i: attribute.value };
+    case 'float':
+      return { name, type: type.FLOAT, f: attribute.value };
+    case 'ints':
+      return { name, type: type.INTS, ints: [...attribute.value] };
+    case 'floats':
+      return { name, type: type.FLOATS, floats: [...attribute.value] };
+    case 'string':
+      return { name, type: type.STRING, s: new TextEncoder().encode(attribute.value) };
   }
 }
 
@@ -118,7 +123,10 @@ export class GraphBuilder {
    * `compute` 'float16' makes a half-precision graph with a float32 interface: float32 initializers
    * and constants are stored as float16, float32 inputs are cast down on entry and outputs cast up.
    */
-  constructor(readonly graphName: string, readonly compute: 'float32' | 'float16' = 'float32') {}
+  constructor(
+    readonly graphName: string,
+    readonly compute: 'float32' | 'float16' = 'float32',
+  ) {}
 
   private get halfPrecision(): boolean {
     return this.compute === 'float16';
@@ -136,12 +144,15 @@ export class GraphBuilder {
     if (this.usedNames.has(name)) throw new Error(`graph ${this.graphName}: duplicate value name ${name}`);
     this.usedNames.add(name);
     this.inputs.push(valueInfo(name, type, dims));
-    return type === 'float32' && this.halfPrecision ? this.op1('Cast', [name], { to: attr.int(DATA_TYPE.float16) }, { name: `${name}_fp16` }) : name;
+    return type === 'float32' && this.halfPrecision
+      ? this.op1('Cast', [name], { to: attr.int(DATA_TYPE.float16) }, { name: `${name}_fp16` })
+      : name;
   }
 
   /** Declares `value` as a graph output called `name` (renaming through Identity when needed). */
   output(value: string, name: string, type: ElemType, dims: readonly Dim[]): void {
-    if (type === 'float32' && this.halfPrecision) value = this.op1('Cast', [value], { to: attr.int(DATA_TYPE.float32) }, { name: `${name}_fp32` });
+    if (type === 'float32' && this.halfPrecision)
+      value = this.op1('Cast', [value], { to: attr.int(DATA_TYPE.float32) }, { name: `${name}_fp32` });
     if (value !== name) {
       if (this.usedNames.has(name)) throw new Error(`graph ${this.graphName}: duplicate value name ${name}`);
       this.usedNames.add(name);
@@ -152,9 +163,16 @@ export class GraphBuilder {
 
   initializer(name: string, tensor: InitializerTensor): string {
     const unique = this.uniqueName(name);
-    const stored = tensor.type === 'float32' && this.halfPrecision
-      ? { type: 'float16' as const, dims: tensor.dims, data: Uint16Array.from(tensor.data as Float32Array, (v) => floatToHalf(Math.max(-HALF_MAX, Math.min(HALF_MAX, v)))) }
-      : tensor;
+    const stored =
+      tensor.type === 'float32' && this.halfPrecision
+        ? {
+            type: 'float16' as const,
+            dims: tensor.dims,
+            data: Uint16Array.from(tensor.data as Float32Array, (v) =>
+              floatToHalf(Math.max(-HALF_MAX, Math.min(HALF_MAX, v))),
+            ),
+          }
+        : tensor;
     this.initializers.set(unique, stored);
     return unique;
   }
@@ -174,7 +192,10 @@ export class GraphBuilder {
     else if (type === 'float32') data = Float32Array.from(values);
     else if (type === 'int32') data = Int32Array.from(values);
     else throw new Error(`constant of type ${type} is not supported`);
-    const name = this.initializer(`const_${type}_${values.length === 1 ? String(values[0]).replace(/[^\w]/g, '_') : 'v'}`, { type, dims, data });
+    const name = this.initializer(
+      `const_${type}_${values.length === 1 ? String(values[0]).replace(/[^\w]/g, '_') : 'v'}`,
+      { type, dims, data },
+    );
     this.constantCache.set(key, name);
     return name;
   }
@@ -190,11 +211,18 @@ export class GraphBuilder {
   }
 
   /** Adds a node; empty strings stand for omitted optional inputs. Returns its output names. */
-  op(opType: string, inputs: readonly string[], attributes: Record<string, Attribute> = {}, options: NodeOptions = {}): string[] {
+  op(
+    opType: string,
+    inputs: readonly string[],
+    attributes: Record<string, Attribute> = {},
+    options: NodeOptions = {},
+  ): string[] {
     const domain = options.domain ?? '';
     this.domains.add(domain);
     const base = options.name ?? opType;
-    const outputs = Array.from({ length: options.outputs ?? 1 }, (_, i) => this.uniqueName(i === 0 ? base : `${base}_out${i}`));
+    const outputs = Array.from({ length: options.outputs ?? 1 }, (_, i) =>
+      this.uniqueName(i === 0 ? base : `${base}_out${i}`),
+    );
     this.nodes.push({
       opType,
       domain,
@@ -207,7 +235,12 @@ export class GraphBuilder {
   }
 
   /** Adds a single-output node and returns its output. */
-  op1(opType: string, inputs: readonly string[], attributes: Record<string, Attribute> = {}, options: Omit<NodeOptions, 'outputs'> = {}): string {
+  op1(
+    opType: string,
+    inputs: readonly string[],
+    attributes: Record<string, Attribute> = {},
+    options: Omit<NodeOptions, 'outputs'> = {},
+  ): string {
     return this.op(opType, inputs, attributes, options)[0]!;
   }
 
@@ -235,7 +268,8 @@ export class GraphBuilder {
         const bytes = rawBytes(tensor.data);
         if (dataFd !== undefined && bytes.byteLength >= 1024) {
           offset = Math.ceil(offset / EXTERNAL_ALIGNMENT) * EXTERNAL_ALIGNMENT;
-          for (let done = 0; done < bytes.byteLength; ) done += writeSync(dataFd, bytes, done, bytes.byteLength - done, offset + done);
+          for (let done = 0; done < bytes.byteLength; )
+            done += writeSync(dataFd, bytes, done, bytes.byteLength - done, offset + done);
           proto.dataLocation = onnx.TensorProto.DataLocation.EXTERNAL;
           proto.externalData = [
             { key: 'location', value: basename(dataPath) },
@@ -254,7 +288,10 @@ export class GraphBuilder {
     const model = onnx.ModelProto.create({
       irVersion: IR_VERSION,
       producerName: 'xclip-serverless',
-      opsetImport: [...this.domains].map((domain) => ({ domain, version: domain === MS_DOMAIN ? MS_OPSET : ONNX_OPSET })),
+      opsetImport: [...this.domains].map((domain) => ({
+        domain,
+        version: domain === MS_DOMAIN ? MS_OPSET : ONNX_OPSET,
+      })),
       metadataProps: Object.entries(metadata).map(([key, value]) => ({ key, value })),
       graph: {
         name: this.graphName,

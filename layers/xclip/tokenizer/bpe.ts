@@ -9,7 +9,8 @@ export const END_OF_WORD = '</w>';
 export const BYTE_SYMBOLS: readonly string[] = (() => {
   let nextStandIn = 0x100;
   return Array.from({ length: 256 }, (_, byte) => {
-    const printable = (byte >= 0x21 && byte <= 0x7e) || (byte >= 0xa1 && byte <= 0xac) || (byte >= 0xae && byte <= 0xff);
+    const printable =
+      (byte >= 0x21 && byte <= 0x7e) || (byte >= 0xa1 && byte <= 0xac) || (byte >= 0xae && byte <= 0xff);
     return String.fromCharCode(printable ? byte : nextStandIn++);
   });
 })();
@@ -21,7 +22,9 @@ export class BytePairMerger {
   private readonly ranks = new Map<string, number>();
 
   constructor(merges: ReadonlyArray<readonly [string, string]>) {
-    merges.forEach(([left, right], rank) => this.ranks.set(`${left} ${right}`, rank));
+    merges.forEach(([left, right], rank) => {
+      this.ranks.set(`${left} ${right}`, rank);
+    });
   }
 
   /**

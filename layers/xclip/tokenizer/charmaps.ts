@@ -44,12 +44,12 @@ const HIGH_HALVES = {
     '\xa0Ą˘Ł¤ĽŚ§¨ŠŞŤŹ\xadŽŻ°ą˛ł´ľśˇ¸šşťź˝žż' +
     'ŔÁÂĂÄĹĆÇČÉĘËĚÍÎĎĐŃŇÓÔŐÖ×ŘŮÚŰÜÝŢß' +
     'ŕáâăäĺćçčéęëěíîďđńňóôőö÷řůúűüýţ˙',
-  'macroman':
+  macroman:
     'ÄÅÇÉÑÖÜáàâäãåçéèêëíìîïñóòôöõúùûü' +
     '†°¢£§•¶ß®©™´¨≠ÆØ∞±≤≥¥µ∂∑∏π∫ªºΩæø' +
     '¿¡¬√ƒ≈∆«»…\xa0ÀÃÕŒœ–—“”‘’÷◊ÿŸ⁄€‹›ﬁﬂ' +
     '‡·‚„‰ÂÊÁËÈÍÎÏÌÓÔ\uf8ffÒÚÛÙıˆ˜¯˘˙˚¸˝˛ˇ',
-  'cp437':
+  cp437:
     'ÇüéâäàåçêëèïîìÄÅÉæÆôöòûùÿÖÜ¢£¥₧ƒ' +
     'áíóúñÑªº¿⌐¬½¼¡«»░▒▓│┤╡╢╖╕╣║╗╝╜╛┐' +
     '└┴┬├─┼╞╟╚╔╩╦╠═╬╧╨╤╥╙╘╒╓╫╪┘┌█▄▌▐▀' +
@@ -68,13 +68,15 @@ interface Charmap {
   encode: Map<string, number>;
 }
 
-const CHARMAPS = new Map<CharmapEncoding, Charmap>(CHARMAP_ENCODINGS.map((name) => {
-  let decode = String.fromCharCode(...Array.from({ length: 128 }, (_, i) => i)) + HIGH_HALVES[name];
-  if (name.startsWith('sloppy-')) decode = `${decode.slice(0, 0x1a)}\ufffd${decode.slice(0x1b)}`;
-  const encode = new Map<string, number>();
-  for (let byte = 0; byte < 256; byte++) encode.set(decode[byte]!, byte);
-  return [name, { decode, encode }];
-}));
+const CHARMAPS = new Map<CharmapEncoding, Charmap>(
+  CHARMAP_ENCODINGS.map((name) => {
+    let decode = String.fromCharCode(...Array.from({ length: 128 }, (_, i) => i)) + HIGH_HALVES[name];
+    if (name.startsWith('sloppy-')) decode = `${decode.slice(0, 0x1a)}\ufffd${decode.slice(0x1b)}`;
+    const encode = new Map<string, number>();
+    for (let byte = 0; byte < 256; byte++) encode.set(decode[byte]!, byte);
+    return [name, { decode, encode }];
+  }),
+);
 
 function charmap(encoding: CharmapEncoding): Charmap {
   return CHARMAPS.get(encoding)!;

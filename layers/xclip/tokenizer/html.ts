@@ -9,8 +9,14 @@ const CHARACTER_REFERENCE = /&(#[0-9]+;?|#[xX][0-9a-fA-F]+;?|[^\t\n\f <&#;]{1,32
 
 /** Code points Python's `html.unescape` drops: controls and Unicode noncharacters. */
 function isDroppedCodePoint(code: number): boolean {
-  return (code >= 0x01 && code <= 0x08) || code === 0x0b || (code >= 0x0e && code <= 0x1f) || code === 0x7f
-    || (code >= 0xfdd0 && code <= 0xfdef) || (code & 0xfffe) === 0xfffe;
+  return (
+    (code >= 0x01 && code <= 0x08) ||
+    code === 0x0b ||
+    (code >= 0x0e && code <= 0x1f) ||
+    code === 0x7f ||
+    (code >= 0xfdd0 && code <= 0xfdef) ||
+    (code & 0xfffe) === 0xfffe
+  );
 }
 
 function numericReference(reference: string): string {
@@ -29,7 +35,8 @@ export function unescapeHtml(text: string): string {
   if (!text.includes('&')) return text;
   // A name without its semicolon decodes to its longest prefix that is an entity, as in HTML.
   return text.replace(CHARACTER_REFERENCE, (_match, reference: string) =>
-    reference.startsWith('#') ? numericReference(reference) : decodeHTML(`&${reference}`));
+    reference.startsWith('#') ? numericReference(reference) : decodeHTML(`&${reference}`),
+  );
 }
 
 const TERMINATED_REFERENCE = /&#?[0-9A-Za-z]{1,24};/g;
@@ -46,7 +53,11 @@ function unescapeTerminatedReference(reference: string): string {
   // something in HTML.
   const lowerCase = reference.toLowerCase();
   const lowerCaseDecoded = decodeHTMLStrict(lowerCase);
-  if (reference === reference.toUpperCase() && lowerCaseDecoded !== lowerCase && unescapeHtml(reference) === reference) {
+  if (
+    reference === reference.toUpperCase() &&
+    lowerCaseDecoded !== lowerCase &&
+    unescapeHtml(reference) === reference
+  ) {
     return lowerCaseDecoded.toUpperCase();
   }
   return reference;

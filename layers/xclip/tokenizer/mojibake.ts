@@ -3,19 +3,30 @@
 // heuristic says it looks wrong. Byte sequences are handled as binary strings (one char per byte).
 
 import { isBad } from './badness.js';
-import { CHARMAP_ENCODINGS, type CharmapEncoding, canEncode, decodeCharmap, decodedChars, encodeCharmap, isSloppy } from './charmaps.js';
+import {
+  CHARMAP_ENCODINGS,
+  type CharmapEncoding,
+  canEncode,
+  decodeCharmap,
+  decodedChars,
+  encodeCharmap,
+  isSloppy,
+} from './charmaps.js';
 import { decodeUtf8, decodeUtf8Variants } from './utf8.js';
 
 // UTF-8 sequences that would be valid if a program had not turned byte A0 (a no-break space in
 // Latin-1) into a plain space. Only lead bytes that give likely characters are accepted.
-const ALTERED_UTF8 = new RegExp([
-  '[\xc2\xc3\xc5\xce\xd0\xd9][ ]',
-  '[\xe2\xe3][ ][\x80-\x84\x86-\x9f\xa1-\xbf]',
-  '[\xe0-\xe3][\x80-\x84\x86-\x9f\xa1-\xbf][ ]',
-  '[\xf0][ ][\x80-\xbf][\x80-\xbf]',
-  '[\xf0][\x80-\xbf][ ][\x80-\xbf]',
-  '[\xf0][\x80-\xbf][\x80-\xbf][ ]',
-].join('|'), 'g');
+const ALTERED_UTF8 = new RegExp(
+  [
+    '[\xc2\xc3\xc5\xce\xd0\xd9][ ]',
+    '[\xe2\xe3][ ][\x80-\x84\x86-\x9f\xa1-\xbf]',
+    '[\xe0-\xe3][\x80-\x84\x86-\x9f\xa1-\xbf][ ]',
+    '[\xf0][ ][\x80-\xbf][\x80-\xbf]',
+    '[\xf0][\x80-\xbf][ ][\x80-\xbf]',
+    '[\xf0][\x80-\xbf][\x80-\xbf][ ]',
+  ].join('|'),
+  'g',
+);
 
 // "Ã " as a word is far more often "à " (French, Portuguese) than the start of the next word;
 // Portuguese "às", "àquele", "àquela", "àquilo" are the exceptions.
@@ -23,18 +34,21 @@ const A_GRAVE_WORD = /\xc3 (?! |quele|quela|quilo|s )/g;
 
 // UTF-8 (and CESU-8) sequences whose missing bytes became U+FFFD, which sloppy codecs encode as
 // byte 1A; a '?' may stand in for one of them. Each such sequence decodes as U+FFFD.
-const LOSSY_UTF8 = new RegExp([
-  '[\xc2-\xdf][\x1a]',
-  '[\xc2-\xc3][?]',
-  '\xed[\xa0-\xaf][\x1a?]\xed[\xb0-\xbf][\x1a?\x80-\xbf]',
-  '\xed[\xa0-\xaf][\x1a?\x80-\xbf]\xed[\xb0-\xbf][\x1a?]',
-  '[\xe0-\xef][\x1a?][\x1a\x80-\xbf]',
-  '[\xe0-\xef][\x1a\x80-\xbf][\x1a?]',
-  '[\xf0-\xf4][\x1a?][\x1a\x80-\xbf][\x1a\x80-\xbf]',
-  '[\xf0-\xf4][\x1a\x80-\xbf][\x1a?][\x1a\x80-\xbf]',
-  '[\xf0-\xf4][\x1a\x80-\xbf][\x1a\x80-\xbf][\x1a?]',
-  '\x1a',
-].join('|'), 'g');
+const LOSSY_UTF8 = new RegExp(
+  [
+    '[\xc2-\xdf][\x1a]',
+    '[\xc2-\xc3][?]',
+    '\xed[\xa0-\xaf][\x1a?]\xed[\xb0-\xbf][\x1a?\x80-\xbf]',
+    '\xed[\xa0-\xaf][\x1a?\x80-\xbf]\xed[\xb0-\xbf][\x1a?]',
+    '[\xe0-\xef][\x1a?][\x1a\x80-\xbf]',
+    '[\xe0-\xef][\x1a\x80-\xbf][\x1a?]',
+    '[\xf0-\xf4][\x1a?][\x1a\x80-\xbf][\x1a\x80-\xbf]',
+    '[\xf0-\xf4][\x1a\x80-\xbf][\x1a?][\x1a\x80-\xbf]',
+    '[\xf0-\xf4][\x1a\x80-\xbf][\x1a\x80-\xbf][\x1a?]',
+    '\x1a',
+  ].join('|'),
+  'g',
+);
 const REPLACEMENT_CHARACTER_UTF8 = '\xef\xbf\xbd';
 
 const C1_CONTROLS = /[\x80-\x9f]/g;
@@ -59,10 +73,10 @@ const continuation = clueChars(0x80, 0xbf, ' ');
 const strictContinuation = [...continuation].filter((char) => !' –—―‘’‚“”„•…'.includes(char));
 const UTF8_DETECTOR = new RegExp(
   `(?<!${charClass(strictContinuation)})(` +
-  `${charClass(clueChars(0xc2, 0xdf))}${charClass(continuation)}` +
-  `|${charClass(clueChars(0xe0, 0xef))}${charClass(continuation)}{2}` +
-  `|${charClass([...clueChars(0xf0, 0xf0), ...clueChars(0xf3, 0xf3)])}${charClass(continuation)}{3}` +
-  ')+',
+    `${charClass(clueChars(0xc2, 0xdf))}${charClass(continuation)}` +
+    `|${charClass(clueChars(0xe0, 0xef))}${charClass(continuation)}{2}` +
+    `|${charClass([...clueChars(0xf0, 0xf0), ...clueChars(0xf3, 0xf3)])}${charClass(continuation)}{3}` +
+    ')+',
   'gu',
 );
 
@@ -90,6 +104,7 @@ function decodeInconsistentUtf8(text: string): string {
 }
 
 function fixEncodingStep(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: any ASCII text, controls included, is left as it is
   if (/^[\x00-\x7f]*$/.test(text) || !isBad(text)) return text;
   for (const encoding of CHARMAP_ENCODINGS) {
     if (!canEncode(text, encoding)) continue;

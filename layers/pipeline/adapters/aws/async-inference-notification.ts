@@ -22,5 +22,9 @@ export function parseAsyncInferenceNotification(message: string): GpuNotificatio
   const notification = parseJsonDocument(notificationSchema, message, 'asynchronous inference notification');
   return notification.invocationStatus === 'Completed'
     ? { status: 'Completed', outputLocation: notification.responseParameters.outputLocation }
-    : { status: 'Failed', inputLocation: notification.requestParameters.inputLocation, reason: notification.failureReason };
+    : {
+        status: 'Failed',
+        inputLocation: notification.requestParameters.inputLocation,
+        reason: notification.failureReason,
+      };
 }

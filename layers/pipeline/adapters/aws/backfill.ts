@@ -33,12 +33,19 @@ export interface BackfillCounts {
  * again queues nothing new. A message sent but not recorded (an interruption) is only sent twice,
  * which the classifier's conditional writes absorb.
  */
-export async function backfill(deps: BackfillDeps, prefix: string, suffixes: readonly string[], onProgress?: (counts: BackfillCounts) => void): Promise<BackfillCounts> {
+export async function backfill(
+  deps: BackfillDeps,
+  prefix: string,
+  suffixes: readonly string[],
+  onProgress?: (counts: BackfillCounts) => void,
+): Promise<BackfillCounts> {
   const counts: BackfillCounts = { listed: 0, queued: 0, done: 0, pending: 0, failed: 0, notVideos: 0 };
   const sourceOf = (object: ObjectInfo): SourceObject => sourceObjectOf(deps.objects.bucket, object);
 
   const queueGroup = async (group: ObjectInfo[]): Promise<void> => {
-    const records = await Promise.all(group.map((object) => deps.results.get(videoIdFor(deps.objects.bucket, object.key))));
+    const records = await Promise.all(
+      group.map((object) => deps.results.get(videoIdFor(deps.objects.bucket, object.key))),
+    );
     const fresh = group.filter((object, i) => {
       const record = records[i];
       if (record?.source.version !== object.version) return true;
@@ -49,7 +56,9 @@ export async function backfill(deps: BackfillDeps, prefix: string, suffixes: rea
     });
     await deps.queue.sendAll(fresh.map((object) => ({ source: sourceOf(object), bytes: object.bytes })));
     const at = timestampOf(deps);
-    await Promise.all(fresh.map((object) => deps.results.enqueue(videoIdFor(deps.objects.bucket, object.key), sourceOf(object), at)));
+    await Promise.all(
+      fresh.map((object) => deps.results.enqueue(videoIdFor(deps.objects.bucket, object.key), sourceOf(object), at)),
+    );
     counts.queued += fresh.length;
     onProgress?.(counts);
   };

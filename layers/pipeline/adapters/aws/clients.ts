@@ -18,7 +18,10 @@ export interface AwsClients {
  */
 export function createAwsClients(env: Record<string, string | undefined> = process.env): AwsClients {
   return {
-    s3: new S3Client({ forcePathStyle: Boolean(env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL), requestChecksumCalculation: 'WHEN_REQUIRED' }),
+    s3: new S3Client({
+      forcePathStyle: Boolean(env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL),
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+    }),
     dynamo: DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } }),
     sqs: new SQSClient({}),
   };

@@ -23,11 +23,17 @@ export class ExpressionAttributes {
   /** `SET #a = :v, ...` of `fields`, followed by `REMOVE ...` of `removed`. */
   update(fields: Record<string, unknown>, removed: readonly string[] = []): string {
     const set = Object.entries(fields).map(([attribute, value]) => `${this.name(attribute)} = ${this.value(value)}`);
-    return [`SET ${set.join(', ')}`, ...(removed.length ? [`REMOVE ${removed.map((attribute) => this.name(attribute)).join(', ')}`] : [])].join(' ');
+    return [
+      `SET ${set.join(', ')}`,
+      ...(removed.length ? [`REMOVE ${removed.map((attribute) => this.name(attribute)).join(', ')}`] : []),
+    ].join(' ');
   }
 
   /** The request fields holding the placeholders used so far. */
-  get attributes(): { ExpressionAttributeNames: Record<string, string>; ExpressionAttributeValues?: Record<string, unknown> } {
+  get attributes(): {
+    ExpressionAttributeNames: Record<string, string>;
+    ExpressionAttributeValues?: Record<string, unknown>;
+  } {
     return {
       ExpressionAttributeNames: this.names,
       ...(Object.keys(this.values).length ? { ExpressionAttributeValues: this.values } : {}),

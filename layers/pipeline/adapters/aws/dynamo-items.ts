@@ -18,13 +18,30 @@ export function labelItemKey(id: string, label: string): string {
 }
 
 export function labelItem(id: string, result: VideoResult, label: VideoResult['labels'][number]): Item {
-  return { pk: labelItemKey(id, label.label), videoId: id, label: label.label, score: label.score, version: result.source.version, sequence: result.source.sequence };
+  return {
+    pk: labelItemKey(id, label.label),
+    videoId: id,
+    label: label.label,
+    score: label.score,
+    version: result.source.version,
+    sequence: result.source.sequence,
+  };
 }
 
 /** The video item's fields that a new version (QUEUED) sets. */
 export function queuedFields(record: Pick<VideoRecord, 'source' | 'queuedAt'>): Item {
   const { bucket, key, version, sequence } = record.source;
-  return { entity: VIDEO_ENTITY, bucket, key, version, sequence, status: 'QUEUED', attempts: 0, queuedAt: record.queuedAt, updatedAt: record.queuedAt };
+  return {
+    entity: VIDEO_ENTITY,
+    bucket,
+    key,
+    version,
+    sequence,
+    status: 'QUEUED',
+    attempts: 0,
+    queuedAt: record.queuedAt,
+    updatedAt: record.queuedAt,
+  };
 }
 
 export function recordOf(item: Item): VideoRecord {
@@ -38,7 +55,11 @@ export function recordOf(item: Item): VideoRecord {
     updatedAt: item.updatedAt,
     ...(item.result !== undefined ? { result: item.result } : {}),
   });
-  if (!parsed.success) throw new CorruptItemError(item.pk, parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; '));
+  if (!parsed.success)
+    throw new CorruptItemError(
+      item.pk,
+      parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; '),
+    );
   return parsed.data;
 }
 

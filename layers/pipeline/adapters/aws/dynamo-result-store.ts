@@ -1,12 +1,21 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, type BatchGetCommandOutput, DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  type BatchGetCommandOutput,
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { decodeCursor, encodeCursor, queryFingerprint } from '../../cursor.js';
 import type { EnqueueOutcome, ListQuery, Page, ResultStore, StoredEmbedding } from '../../ports/result-store.js';
 import type { RecordError, SourceObject, VideoRecord, VideoResult } from '../../result-schema.js';
 import { encodeFloat32 } from '../../tensor-codec.js';
 import { ExpressionAttributes } from './dynamo-expression.js';
-import { type Item, embeddingOf, labelItem, labelItemKey, queuedFields, recordOf } from './dynamo-items.js';
+import { embeddingOf, type Item, labelItem, labelItemKey, queuedFields, recordOf } from './dynamo-items.js';
 import { TABLE_INDEXES, TABLE_PARTITION_KEY, VIDEO_ENTITY } from './table-schema.js';
 
 type IndexName = keyof typeof TABLE_INDEXES;
@@ -14,7 +23,10 @@ type IndexName = keyof typeof TABLE_INDEXES;
 const BATCH_GET_KEYS = 100;
 
 function isConditionFailure(error: unknown): boolean {
-  return error instanceof ConditionalCheckFailedException || (error as { name?: string } | undefined)?.name === 'ConditionalCheckFailedException';
+  return (
+    error instanceof ConditionalCheckFailedException ||
+    (error as { name?: string } | undefined)?.name === 'ConditionalCheckFailedException'
+  );
 }
 
 /** Runs a conditional write; false when its condition did not hold. */
@@ -31,7 +43,11 @@ async function conditionally(write: Promise<unknown>): Promise<boolean> {
 /** The ExclusiveStartKey that resumes a query of `index` after `item`. */
 function indexKeyOf(index: IndexName, item: Item): Item {
   const { partitionKey, sortKey } = TABLE_INDEXES[index];
-  return { [TABLE_PARTITION_KEY]: item[TABLE_PARTITION_KEY], [partitionKey.name]: item[partitionKey.name], [sortKey.name]: item[sortKey.name] };
+  return {
+    [TABLE_PARTITION_KEY]: item[TABLE_PARTITION_KEY],
+    [partitionKey.name]: item[partitionKey.name],
+    [sortKey.name]: item[sortKey.name],
+  };
 }
 
 function indexKeySchema(index: IndexName) {
@@ -50,10 +66,15 @@ function indexKeySchema(index: IndexName) {
  * the video item they describe and checked against it on read.
  */
 export class DynamoResultStore implements ResultStore {
-  constructor(private readonly dynamo: DynamoDBDocumentClient, private readonly table: string) {}
+  constructor(
+    private readonly dynamo: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
 
   async get(id: string): Promise<VideoRecord | undefined> {
-    const { Item: item } = await this.dynamo.send(new GetCommand({ TableName: this.table, Key: { pk: id }, ConsistentRead: true }));
+    const { Item: item } = await this.dynamo.send(
+      new GetCommand({ TableName: this.table, Key: { pk: id }, ConsistentRead: true }),
+    );
     return item && recordOf(item);
   }
 
@@ -62,9 +83,16 @@ export class DynamoResultStore implements ResultStore {
     const update = names.update(queuedFields({ source, queuedAt: at }), ['error', 'result', 'embedding']);
     const condition = `attribute_not_exists(${names.name('pk')}) OR (${names.name('version')} <> ${names.value(source.version)} AND ${names.name('sequence')} < ${names.value(source.sequence)})`;
     try {
-      const { Attributes: previous } = await this.dynamo.send(new UpdateCommand({
-        TableName: this.table, Key: { pk: id }, UpdateExpression: update, ConditionExpression: condition, ReturnValues: 'ALL_OLD', ...names.attributes,
-      }));
+      const { Attributes: previous } = await this.dynamo.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: id },
+          UpdateExpression: update,
+          ConditionExpression: condition,
+          ReturnValues: 'ALL_OLD',
+          ...names.attributes,
+        }),
+      );
       if (previous?.result) await this.deleteLabelItems(id, recordOf(previous).result!, []);
       return 'queued';
     } catch (error) {
@@ -80,9 +108,16 @@ export class DynamoResultStore implements ResultStore {
     const update = `${names.update({ status: 'PROCESSING', updatedAt: at })} ADD ${names.name('attempts')} ${names.value(1)}`;
     const condition = `${names.name('version')} = ${names.value(version)} AND ${names.name('status')} IN (${names.value('QUEUED')}, ${names.value('PROCESSING')})`;
     try {
-      const { Attributes: item } = await this.dynamo.send(new UpdateCommand({
-        TableName: this.table, Key: { pk: id }, UpdateExpression: update, ConditionExpression: condition, ReturnValues: 'ALL_NEW', ...names.attributes,
-      }));
+      const { Attributes: item } = await this.dynamo.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: id },
+          UpdateExpression: update,
+          ConditionExpression: condition,
+          ReturnValues: 'ALL_NEW',
+          ...names.attributes,
+        }),
+      );
       return recordOf(item!);
     } catch (error) {
       if (isConditionFailure(error)) return undefined;
@@ -91,18 +126,46 @@ export class DynamoResultStore implements ResultStore {
   }
 
   /** One conditional update of the video item: `fields` set when it holds `version` in one of `statuses`. */
-  private updateVersion(id: string, version: string, statuses: readonly string[], fields: Item, removed: string[] = [], returnOld = false) {
+  private updateVersion(
+    id: string,
+    version: string,
+    statuses: readonly string[],
+    fields: Item,
+    removed: string[] = [],
+    returnOld = false,
+  ) {
     const names = new ExpressionAttributes();
     const update = names.update(fields, removed);
     const condition = `${names.name('version')} = ${names.value(version)} AND ${names.name('status')} IN (${statuses.map((status) => names.value(status)).join(', ')})`;
-    return this.dynamo.send(new UpdateCommand({
-      TableName: this.table, Key: { pk: id }, UpdateExpression: update, ConditionExpression: condition, ...(returnOld ? { ReturnValues: 'ALL_OLD' } : {}), ...names.attributes,
-    }));
+    return this.dynamo.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { pk: id },
+        UpdateExpression: update,
+        ConditionExpression: condition,
+        ...(returnOld ? { ReturnValues: 'ALL_OLD' } : {}),
+        ...names.attributes,
+      }),
+    );
   }
 
-  async complete(id: string, version: string, result: VideoResult, embedding: Float32Array, at: string): Promise<boolean> {
+  async complete(
+    id: string,
+    version: string,
+    result: VideoResult,
+    embedding: Float32Array,
+    at: string,
+  ): Promise<boolean> {
     await this.putLabelItems(id, result);
-    return conditionally(this.updateVersion(id, version, ['PROCESSING'], { status: 'DONE', result, embedding: encodeFloat32(embedding), updatedAt: at }, ['error']));
+    return conditionally(
+      this.updateVersion(
+        id,
+        version,
+        ['PROCESSING'],
+        { status: 'DONE', result, embedding: encodeFloat32(embedding), updatedAt: at },
+        ['error'],
+      ),
+    );
   }
 
   async fail(id: string, version: string, error: RecordError, at: string): Promise<boolean> {
@@ -112,8 +175,19 @@ export class DynamoResultStore implements ResultStore {
   async relabel(id: string, version: string, result: VideoResult, at: string): Promise<boolean> {
     await this.putLabelItems(id, result);
     try {
-      const { Attributes: previous } = await this.updateVersion(id, version, ['DONE'], { result, updatedAt: at }, [], true);
-      await this.deleteLabelItems(id, recordOf(previous!).result!, result.labels.map((label) => label.label));
+      const { Attributes: previous } = await this.updateVersion(
+        id,
+        version,
+        ['DONE'],
+        { result, updatedAt: at },
+        [],
+        true,
+      );
+      await this.deleteLabelItems(
+        id,
+        recordOf(previous!).result!,
+        result.labels.map((label) => label.label),
+      );
       return true;
     } catch (error) {
       if (isConditionFailure(error)) return false;
@@ -123,28 +197,56 @@ export class DynamoResultStore implements ResultStore {
 
   /** Label items of `result`; an item a newer object version already wrote is left alone. */
   private async putLabelItems(id: string, result: VideoResult): Promise<void> {
-    await Promise.all(result.labels.map((label) => {
-      const names = new ExpressionAttributes();
-      const condition = `attribute_not_exists(${names.name('pk')}) OR ${names.name('sequence')} <= ${names.value(result.source.sequence)}`;
-      return conditionally(this.dynamo.send(new PutCommand({ TableName: this.table, Item: labelItem(id, result, label), ConditionExpression: condition, ...names.attributes })));
-    }));
+    await Promise.all(
+      result.labels.map((label) => {
+        const names = new ExpressionAttributes();
+        const condition = `attribute_not_exists(${names.name('pk')}) OR ${names.name('sequence')} <= ${names.value(result.source.sequence)}`;
+        return conditionally(
+          this.dynamo.send(
+            new PutCommand({
+              TableName: this.table,
+              Item: labelItem(id, result, label),
+              ConditionExpression: condition,
+              ...names.attributes,
+            }),
+          ),
+        );
+      }),
+    );
   }
 
   /** Label items of an earlier `result` whose labels are not in `kept`, unless another version rewrote them. */
   private async deleteLabelItems(id: string, result: VideoResult, kept: readonly string[]): Promise<void> {
-    await Promise.all(result.labels.filter((label) => !kept.includes(label.label)).map((label) => {
-      const names = new ExpressionAttributes();
-      const condition = `${names.name('version')} = ${names.value(result.source.version)}`;
-      return conditionally(this.dynamo.send(new DeleteCommand({ TableName: this.table, Key: { pk: labelItemKey(id, label.label) }, ConditionExpression: condition, ...names.attributes })));
-    }));
+    await Promise.all(
+      result.labels
+        .filter((label) => !kept.includes(label.label))
+        .map((label) => {
+          const names = new ExpressionAttributes();
+          const condition = `${names.name('version')} = ${names.value(result.source.version)}`;
+          return conditionally(
+            this.dynamo.send(
+              new DeleteCommand({
+                TableName: this.table,
+                Key: { pk: labelItemKey(id, label.label) },
+                ConditionExpression: condition,
+                ...names.attributes,
+              }),
+            ),
+          );
+        }),
+    );
   }
 
   private async getMany(ids: readonly string[]): Promise<Map<string, Item>> {
     const found = new Map<string, Item>();
     for (let start = 0; start < ids.length; start += BATCH_GET_KEYS) {
-      let keys: Array<Record<string, unknown>> | undefined = ids.slice(start, start + BATCH_GET_KEYS).map((pk) => ({ pk }));
+      let keys: Array<Record<string, unknown>> | undefined = ids
+        .slice(start, start + BATCH_GET_KEYS)
+        .map((pk) => ({ pk }));
       while (keys?.length) {
-        const response: BatchGetCommandOutput = await this.dynamo.send(new BatchGetCommand({ RequestItems: { [this.table]: { Keys: keys, ConsistentRead: true } } }));
+        const response: BatchGetCommandOutput = await this.dynamo.send(
+          new BatchGetCommand({ RequestItems: { [this.table]: { Keys: keys, ConsistentRead: true } } }),
+        );
         for (const item of response.Responses?.[this.table] ?? []) found.set(item.pk as string, item);
         keys = response.UnprocessedKeys?.[this.table]?.Keys;
       }
@@ -152,21 +254,29 @@ export class DynamoResultStore implements ResultStore {
     return found;
   }
 
-  private query(index: IndexName, partition: string, options: { since?: string; startKey?: Item; limit?: number; projection?: string[] }) {
+  private query(
+    index: IndexName,
+    partition: string,
+    options: { since?: string; startKey?: Item; limit?: number; projection?: string[] },
+  ) {
     const { partitionKey, sortKey } = TABLE_INDEXES[index];
     const names = new ExpressionAttributes();
     const conditions = [`${names.name(partitionKey.name)} = ${names.value(partition)}`];
     if (options.since !== undefined) conditions.push(`${names.name(sortKey.name)} >= ${names.value(options.since)}`);
-    return this.dynamo.send(new QueryCommand({
-      TableName: this.table,
-      IndexName: TABLE_INDEXES[index].name,
-      KeyConditionExpression: conditions.join(' AND '),
-      ScanIndexForward: false,
-      ...(options.startKey ? { ExclusiveStartKey: options.startKey } : {}),
-      ...(options.limit ? { Limit: options.limit } : {}),
-      ...(options.projection ? { ProjectionExpression: options.projection.map((attribute) => names.name(attribute)).join(', ') } : {}),
-      ...names.attributes,
-    }));
+    return this.dynamo.send(
+      new QueryCommand({
+        TableName: this.table,
+        IndexName: TABLE_INDEXES[index].name,
+        KeyConditionExpression: conditions.join(' AND '),
+        ScanIndexForward: false,
+        ...(options.startKey ? { ExclusiveStartKey: options.startKey } : {}),
+        ...(options.limit ? { Limit: options.limit } : {}),
+        ...(options.projection
+          ? { ProjectionExpression: options.projection.map((attribute) => names.name(attribute)).join(', ') }
+          : {}),
+        ...names.attributes,
+      }),
+    );
   }
 
   /** Every item of one index partition, in index order. */
@@ -185,18 +295,30 @@ export class DynamoResultStore implements ResultStore {
     return items.map((item) => {
       const video = videos.get(item.videoId as string);
       const record = video && recordOf(video);
-      const current = record?.status === 'DONE' && record.source.version === item.version && record.result?.labels.some((label) => label.label === item.label);
-      const passes = (!query.status || record?.status === query.status) && (!query.since || (record && record.updatedAt >= query.since));
+      const current =
+        record?.status === 'DONE' &&
+        record.source.version === item.version &&
+        record.result?.labels.some((label) => label.label === item.label);
+      const passes =
+        (!query.status || record?.status === query.status) &&
+        (!query.since || (record && record.updatedAt >= query.since));
       return current && passes ? record : undefined;
     });
   }
 
   async list(query: ListQuery): Promise<Page<VideoRecord>> {
     const fingerprint = queryFingerprint({ status: query.status, label: query.label, since: query.since });
-    const [index, partition]: [IndexName, string] = query.label !== undefined ? ['byLabel', query.label] : query.status ? ['byStatus', query.status] : ['byUpdated', VIDEO_ENTITY];
+    const [index, partition]: [IndexName, string] =
+      query.label !== undefined
+        ? ['byLabel', query.label]
+        : query.status
+          ? ['byStatus', query.status]
+          : ['byUpdated', VIDEO_ENTITY];
     const since = query.label === undefined ? query.since : undefined;
     const accepted: Array<{ record: VideoRecord; item: Item }> = [];
-    let startKey: Item | undefined = query.cursor ? decodeCursor(query.cursor, indexKeySchema(index), fingerprint) : undefined;
+    let startKey: Item | undefined = query.cursor
+      ? decodeCursor(query.cursor, indexKeySchema(index), fingerprint)
+      : undefined;
     // One more than a page, to know whether another page follows.
     while (accepted.length <= query.limit) {
       const page = await this.query(index, partition, { since, startKey, limit: query.limit + 1 - accepted.length });
@@ -211,17 +333,21 @@ export class DynamoResultStore implements ResultStore {
     const last = accepted[query.limit - 1];
     return {
       items: accepted.slice(0, query.limit).map(({ record }) => record),
-      ...(accepted.length > query.limit && last ? { nextCursor: encodeCursor(indexKeyOf(index, last.item), fingerprint) } : {}),
+      ...(accepted.length > query.limit && last
+        ? { nextCursor: encodeCursor(indexKeyOf(index, last.item), fingerprint) }
+        : {}),
     };
   }
 
   async unfinished(): Promise<VideoRecord[]> {
     const records: VideoRecord[] = [];
-    for (const status of ['QUEUED', 'PROCESSING']) for await (const item of this.queryAll('byStatus', status)) records.push(recordOf(item));
+    for (const status of ['QUEUED', 'PROCESSING'])
+      for await (const item of this.queryAll('byStatus', status)) records.push(recordOf(item));
     return records.sort((a, b) => a.queuedAt.localeCompare(b.queuedAt));
   }
 
   async *embeddings(): AsyncIterable<StoredEmbedding> {
-    for await (const item of this.queryAll('byStatus', 'DONE', ['pk', 'embedding'])) yield { id: item.pk as string, embedding: embeddingOf(item) };
+    for await (const item of this.queryAll('byStatus', 'DONE', ['pk', 'embedding']))
+      yield { id: item.pk as string, embedding: embeddingOf(item) };
   }
 }

@@ -32,7 +32,10 @@ const recordSchema = z.object({
       key: z.string().min(1),
       size: z.number().int().nonnegative().optional(),
       eTag: z.string().min(1).optional(),
-      sequencer: z.string().regex(/^[0-9A-Fa-f]+$/, 'must be hexadecimal').optional(),
+      sequencer: z
+        .string()
+        .regex(/^[0-9A-Fa-f]+$/, 'must be hexadecimal')
+        .optional(),
     }),
   }),
 });
@@ -68,7 +71,9 @@ export function parseS3Notification(body: string): S3EventRecord[] {
   }
   const parsed = notificationSchema.safeParse(json);
   if (!parsed.success) {
-    throw new InvalidS3EventError(parsed.error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`).join('; '));
+    throw new InvalidS3EventError(
+      parsed.error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`).join('; '),
+    );
   }
   if (!('Records' in parsed.data)) return [];
   return parsed.data.Records.map(({ eventName, eventTime, s3 }) => ({
@@ -84,8 +89,14 @@ export function parseS3Notification(body: string): S3EventRecord[] {
 
 /** The object version an ObjectCreated record names. */
 export function sourceOfRecord(record: S3EventRecord): SourceObject {
-  if (record.eTag === undefined) throw new InvalidS3EventError(`${record.eventName} record of ${record.key} has no eTag`);
-  return { bucket: record.bucket, key: record.key, version: versionOfEtag(record.eTag), sequence: objectSequence(record.eventTime, record.sequencer) };
+  if (record.eTag === undefined)
+    throw new InvalidS3EventError(`${record.eventName} record of ${record.key} has no eTag`);
+  return {
+    bucket: record.bucket,
+    key: record.key,
+    version: versionOfEtag(record.eTag),
+    sequence: objectSequence(record.eventTime, record.sequencer),
+  };
 }
 
 /**
@@ -95,16 +106,18 @@ export function sourceOfRecord(record: S3EventRecord): SourceObject {
 export function s3NotificationBody(source: SourceObject, bytes: number): string {
   const { time, sequencer } = splitSequence(source.sequence);
   return JSON.stringify({
-    Records: [{
-      eventVersion: '2.1',
-      eventSource: 'aws:s3',
-      eventTime: time,
-      eventName: 'ObjectCreated:Put',
-      s3: {
-        s3SchemaVersion: '1.0',
-        bucket: { name: source.bucket, arn: `arn:aws:s3:::${source.bucket}` },
-        object: { key: encodeEventKey(source.key), size: bytes, eTag: source.version, sequencer },
+    Records: [
+      {
+        eventVersion: '2.1',
+        eventSource: 'aws:s3',
+        eventTime: time,
+        eventName: 'ObjectCreated:Put',
+        s3: {
+          s3SchemaVersion: '1.0',
+          bucket: { name: source.bucket, arn: `arn:aws:s3:::${source.bucket}` },
+          object: { key: encodeEventKey(source.key), size: bytes, eTag: source.version, sequencer },
+        },
       },
-    }],
+    ],
   });
 }

@@ -1,9 +1,17 @@
 import { createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { Transform } from 'node:stream';
 import type { Readable } from 'node:stream';
+import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import {
+  GetObjectCommand,
+  type GetObjectCommandOutput,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  type S3Client,
+  S3ServiceException,
+} from '@aws-sdk/client-s3';
 import { VideoTooLargeError } from '../../../media/errors.js';
 import { InvalidKeyError } from '../../errors.js';
 import type { ObjectInfo, ObjectStore } from '../../ports/object-store.js';
@@ -13,17 +21,26 @@ export const MAX_KEY_BYTES = 1024;
 
 function checkedKey(key: string): string {
   if (key.length === 0) throw new InvalidKeyError(key, 'it is empty');
-  if (Buffer.byteLength(key) > MAX_KEY_BYTES) throw new InvalidKeyError(key, `it is longer than S3's ${MAX_KEY_BYTES} bytes`);
+  if (Buffer.byteLength(key) > MAX_KEY_BYTES)
+    throw new InvalidKeyError(key, `it is longer than S3's ${MAX_KEY_BYTES} bytes`);
   return key;
 }
 
 function isMissing(error: unknown): boolean {
-  return error instanceof S3ServiceException && (error.name === 'NoSuchKey' || error.name === 'NotFound' || error.$metadata.httpStatusCode === 404);
+  return (
+    error instanceof S3ServiceException &&
+    (error.name === 'NoSuchKey' || error.name === 'NotFound' || error.$metadata.httpStatusCode === 404)
+  );
 }
 
 /** S3 sends the size, ETag and modification time with every HEAD, GET and listed object. */
 function infoOf(key: string, object: { ContentLength?: number; ETag?: string; LastModified?: Date }): ObjectInfo {
-  return { key, bytes: object.ContentLength!, version: versionOfEtag(object.ETag!), sequence: objectSequence(object.LastModified!) };
+  return {
+    key,
+    bytes: object.ContentLength!,
+    version: versionOfEtag(object.ETag!),
+    sequence: objectSequence(object.LastModified!),
+  };
 }
 
 /** Passes bytes through until more than `limit` have gone by, then fails the stream. */
@@ -50,7 +67,11 @@ export interface S3ObjectStoreOptions {
 export class S3ObjectStore implements ObjectStore {
   private readonly maxDownloadBytes: number;
 
-  constructor(private readonly s3: S3Client, readonly bucket: string, private readonly options: S3ObjectStoreOptions = {}) {
+  constructor(
+    private readonly s3: S3Client,
+    readonly bucket: string,
+    private readonly options: S3ObjectStoreOptions = {},
+  ) {
     this.maxDownloadBytes = options.maxDownloadBytes ?? Number.POSITIVE_INFINITY;
   }
 
@@ -74,11 +95,13 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   async put(key: string, bytes: Uint8Array, contentType: string): Promise<void> {
-    await this.s3.send(new PutObjectCommand({ Bucket: this.bucket, Key: checkedKey(key), Body: bytes, ContentType: contentType }));
+    await this.s3.send(
+      new PutObjectCommand({ Bucket: this.bucket, Key: checkedKey(key), Body: bytes, ContentType: contentType }),
+    );
   }
 
   async download(key: string, path: string): Promise<ObjectInfo | undefined> {
-    let response;
+    let response: GetObjectCommandOutput;
     try {
       response = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: checkedKey(key) }));
     } catch (error) {
@@ -88,7 +111,10 @@ export class S3ObjectStore implements ObjectStore {
     const body = response.Body as Readable;
     if ((response.ContentLength ?? 0) > this.maxDownloadBytes) {
       body.destroy();
-      throw new VideoTooLargeError(key, `${response.ContentLength} bytes exceeds the limit of ${this.maxDownloadBytes} bytes`);
+      throw new VideoTooLargeError(
+        key,
+        `${response.ContentLength} bytes exceeds the limit of ${this.maxDownloadBytes} bytes`,
+      );
     }
     try {
       await pipeline(body, byteLimit(key, this.maxDownloadBytes), createWriteStream(path));
@@ -102,7 +128,14 @@ export class S3ObjectStore implements ObjectStore {
   async *list(prefix = ''): AsyncIterable<ObjectInfo> {
     let token: string | undefined;
     do {
-      const page = await this.s3.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token, MaxKeys: this.options.listPageSize }));
+      const page = await this.s3.send(
+        new ListObjectsV2Command({
+          Bucket: this.bucket,
+          Prefix: prefix,
+          ContinuationToken: token,
+          MaxKeys: this.options.listPageSize,
+        }),
+      );
       for (const object of page.Contents ?? []) {
         yield infoOf(object.Key!, { ContentLength: object.Size, ETag: object.ETag, LastModified: object.LastModified });
       }

@@ -25,11 +25,26 @@ interface IndexSchema {
 
 export const TABLE_INDEXES = {
   /** All videos, most recently updated first (query VIDEO_ENTITY, descending). */
-  byUpdated: { name: 'byUpdated', partitionKey: { name: 'entity', type: 'S' }, sortKey: { name: 'updatedAt', type: 'S' }, projection: 'ALL' },
+  byUpdated: {
+    name: 'byUpdated',
+    partitionKey: { name: 'entity', type: 'S' },
+    sortKey: { name: 'updatedAt', type: 'S' },
+    projection: 'ALL',
+  },
   /** Videos in one status (FAILED, or QUEUED/PROCESSING for unfinished work), most recent first. */
-  byStatus: { name: 'byStatus', partitionKey: { name: 'status', type: 'S' }, sortKey: { name: 'updatedAt', type: 'S' }, projection: 'ALL' },
+  byStatus: {
+    name: 'byStatus',
+    partitionKey: { name: 'status', type: 'S' },
+    sortKey: { name: 'updatedAt', type: 'S' },
+    projection: 'ALL',
+  },
   /** Label items of one label, best score first. */
-  byLabel: { name: 'byLabel', partitionKey: { name: 'label', type: 'S' }, sortKey: { name: 'score', type: 'N' }, projection: 'ALL' },
+  byLabel: {
+    name: 'byLabel',
+    partitionKey: { name: 'label', type: 'S' },
+    sortKey: { name: 'score', type: 'N' },
+    projection: 'ALL',
+  },
 } as const satisfies Record<string, IndexSchema>;
 
 /** CreateTable input for this schema (on-demand capacity). */
@@ -47,7 +62,10 @@ export function createTableInput(tableName: string): CreateTableCommandInput {
     AttributeDefinitions: [...attributes].map(([AttributeName, AttributeType]) => ({ AttributeName, AttributeType })),
     GlobalSecondaryIndexes: indexes.map((index) => ({
       IndexName: index.name,
-      KeySchema: [{ AttributeName: index.partitionKey.name, KeyType: 'HASH' }, { AttributeName: index.sortKey.name, KeyType: 'RANGE' }],
+      KeySchema: [
+        { AttributeName: index.partitionKey.name, KeyType: 'HASH' },
+        { AttributeName: index.sortKey.name, KeyType: 'RANGE' },
+      ],
       Projection: { ProjectionType: index.projection },
     })),
   };

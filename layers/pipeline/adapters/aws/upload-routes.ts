@@ -2,9 +2,9 @@ import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { jsonSchema } from '../../api/openapi.js';
 import { InvalidRequestError } from '../../errors.js';
 import { videoIdFor } from '../../video-id.js';
-import { jsonSchema } from '../../api/openapi.js';
 import { MAX_KEY_BYTES } from './s3-object-store.js';
 import { hasVideoSuffix } from './video-keys.js';
 
@@ -24,7 +24,10 @@ const uploadRequestSchema = z.strictObject({
   key: z.string().min(1).max(MAX_KEY_BYTES),
   /** Exact size of the file: the URL is signed for it. */
   bytes: z.number().int().positive(),
-  contentType: z.string().regex(/^video\/[A-Za-z0-9.+-]+$/, 'must be a video/* media type').default('application/octet-stream'),
+  contentType: z
+    .string()
+    .regex(/^video\/[A-Za-z0-9.+-]+$/, 'must be a video/* media type')
+    .default('application/octet-stream'),
 });
 
 export const uploadResponseSchema = z.object({
@@ -38,10 +41,14 @@ export const uploadResponseSchema = z.object({
 
 /** Why `key` (relative to the prefix) cannot be an upload key, or undefined. */
 function keyProblem(key: string, options: UploadRouteOptions): string | undefined {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
   if (/[\u0000-\u001f\u007f\\]/.test(key)) return 'it contains a control character or a backslash';
-  if (key.split('/').some((segment) => segment === '' || segment === '.' || segment === '..')) return 'it has an empty, "." or ".." path segment';
-  if (Buffer.byteLength(options.prefix + key) > MAX_KEY_BYTES) return `with the prefix it is longer than ${MAX_KEY_BYTES} bytes`;
-  if (!hasVideoSuffix(key, options.videoSuffixes)) return `it does not end in a video suffix (${options.videoSuffixes.join(' ')})`;
+  if (key.split('/').some((segment) => segment === '' || segment === '.' || segment === '..'))
+    return 'it has an empty, "." or ".." path segment';
+  if (Buffer.byteLength(options.prefix + key) > MAX_KEY_BYTES)
+    return `with the prefix it is longer than ${MAX_KEY_BYTES} bytes`;
+  if (!hasVideoSuffix(key, options.videoSuffixes))
+    return `it does not end in a video suffix (${options.videoSuffixes.join(' ')})`;
   return undefined;
 }
 
@@ -53,7 +60,11 @@ async function requestBody(request: Request): Promise<z.output<typeof uploadRequ
     throw new InvalidRequestError('invalid upload request', 'the body is not JSON');
   }
   const parsed = uploadRequestSchema.safeParse(json);
-  if (!parsed.success) throw new InvalidRequestError('invalid upload request', parsed.error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`).join('; '));
+  if (!parsed.success)
+    throw new InvalidRequestError(
+      'invalid upload request',
+      parsed.error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`).join('; '),
+    );
   return parsed.data;
 }
 
@@ -68,10 +79,19 @@ export function uploadRoutes(options: UploadRouteOptions): Hono {
     const body = await requestBody(c.req.raw);
     const problem = keyProblem(body.key, options);
     if (problem) throw new InvalidRequestError('invalid upload request', `key ${JSON.stringify(body.key)}: ${problem}`);
-    if (body.bytes > options.maxBytes) throw new InvalidRequestError('invalid upload request', `bytes: at most ${options.maxBytes}`);
+    if (body.bytes > options.maxBytes)
+      throw new InvalidRequestError('invalid upload request', `bytes: at most ${options.maxBytes}`);
     const key = options.prefix + body.key;
-    const command = new PutObjectCommand({ Bucket: options.bucket, Key: key, ContentLength: body.bytes, ContentType: body.contentType });
-    const url = await getSignedUrl(options.s3, command, { expiresIn: URL_LIFETIME_SECONDS, signableHeaders: new Set(['content-length', 'content-type']) });
+    const command = new PutObjectCommand({
+      Bucket: options.bucket,
+      Key: key,
+      ContentLength: body.bytes,
+      ContentType: body.contentType,
+    });
+    const url = await getSignedUrl(options.s3, command, {
+      expiresIn: URL_LIFETIME_SECONDS,
+      signableHeaders: new Set(['content-length', 'content-type']),
+    });
     return c.json({
       id: videoIdFor(options.bucket, key),
       key,
@@ -86,14 +106,23 @@ export function uploadRoutes(options: UploadRouteOptions): Hono {
 
 /** The OpenAPI path item of POST /uploads, for the API's document. */
 export function uploadsOpenApiPath(): Record<string, unknown> {
-  const error = { description: 'Invalid request (code INVALID_REQUEST)', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
+  const error = {
+    description: 'Invalid request (code INVALID_REQUEST)',
+    content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+  };
   return {
     post: {
       operationId: 'createUpload',
       summary: 'A presigned S3 PUT URL for uploading one video under the upload prefix',
-      requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(uploadRequestSchema, 'input') } } },
+      requestBody: {
+        required: true,
+        content: { 'application/json': { schema: jsonSchema(uploadRequestSchema, 'input') } },
+      },
       responses: {
-        200: { description: 'Where and how to PUT the file', content: { 'application/json': { schema: jsonSchema(uploadResponseSchema, 'output') } } },
+        200: {
+          description: 'Where and how to PUT the file',
+          content: { 'application/json': { schema: jsonSchema(uploadResponseSchema, 'output') } },
+        },
         400: error,
         413: { ...error, description: 'Body too large (code PAYLOAD_TOO_LARGE)' },
       },

@@ -1,4 +1,5 @@
-import { copyFile, mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import type { Dirent } from 'node:fs';
+import { copyFile, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { XclipError } from '../../../common/errors.js';
 import { InvalidKeyError } from '../../errors.js';
@@ -23,9 +24,11 @@ function isHidden(name: string): boolean {
 function checkedKey(key: string): string {
   if (key.length === 0) throw new InvalidKeyError(key, 'it is empty');
   // A backslash is an ordinary file-name character on POSIX, a path separator on Windows.
-  if (key.includes('\0') || (sep === '\\' && key.includes('\\'))) throw new InvalidKeyError(key, 'it contains a NUL or a backslash');
+  if (key.includes('\0') || (sep === '\\' && key.includes('\\')))
+    throw new InvalidKeyError(key, 'it contains a NUL or a backslash');
   for (const segment of key.split('/')) {
-    if (segment === '' || segment === '.' || segment === '..') throw new InvalidKeyError(key, 'it has an empty, "." or ".." path segment');
+    if (segment === '' || segment === '.' || segment === '..')
+      throw new InvalidKeyError(key, 'it has an empty, "." or ".." path segment');
     if (isHidden(segment)) throw new InvalidKeyError(key, 'it has a hidden (dot) path segment');
   }
   return key;
@@ -107,7 +110,7 @@ export class FsObjectStore implements ObjectStore {
   async *list(prefix = ''): AsyncIterable<ObjectInfo> {
     const keys: string[] = [];
     const walk = async (dir: string): Promise<void> => {
-      let entries;
+      let entries: Dirent[];
       try {
         entries = await readdir(dir, { withFileTypes: true });
       } catch (error) {

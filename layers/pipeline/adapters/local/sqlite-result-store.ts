@@ -4,7 +4,13 @@ import Database from 'better-sqlite3';
 import { z } from 'zod';
 import { decodeCursor, encodeCursor, queryFingerprint } from '../../cursor.js';
 import type { EnqueueOutcome, ListQuery, Page, ResultStore, StoredEmbedding } from '../../ports/result-store.js';
-import { type RecordError, type SourceObject, type VideoRecord, type VideoResult, videoResultSchema } from '../../result-schema.js';
+import {
+  type RecordError,
+  type SourceObject,
+  type VideoRecord,
+  type VideoResult,
+  videoResultSchema,
+} from '../../result-schema.js';
 import { decodeFloat32, encodeFloat32 } from '../../tensor-codec.js';
 
 const SCHEMA = `
@@ -65,7 +71,8 @@ function toRecord(row: VideoRow): VideoRecord {
   };
 }
 
-const RECORD_COLUMNS = 'v.id, v.bucket, v.key, v.version, v.sequence, v.status, v.attempts, v.error_code, v.error_message, v.queued_at, v.updated_at, v.result';
+const RECORD_COLUMNS =
+  'v.id, v.bucket, v.key, v.version, v.sequence, v.status, v.attempts, v.error_code, v.error_message, v.queued_at, v.updated_at, v.result';
 
 /** The ResultStore in one SQLite file (WAL); top labels in a side table for the by-label index. */
 export class SqliteResultStore implements ResultStore {
@@ -96,25 +103,30 @@ export class SqliteResultStore implements ResultStore {
   async enqueue(id: string, source: SourceObject, at: string): Promise<EnqueueOutcome> {
     return this.db.transaction((): EnqueueOutcome => {
       const row = this.row(id);
-      if (row?.version === source.version) return row.status === 'QUEUED' || row.status === 'PROCESSING' ? 'pending' : 'finished';
+      if (row?.version === source.version)
+        return row.status === 'QUEUED' || row.status === 'PROCESSING' ? 'pending' : 'finished';
       if (row && row.sequence >= source.sequence) return 'stale';
       this.db.prepare('DELETE FROM video_labels WHERE video_id = ?').run(id);
-      this.db.prepare(`
+      this.db
+        .prepare(`
         INSERT INTO videos (id, bucket, key, version, sequence, status, attempts, queued_at, updated_at)
         VALUES (@id, @bucket, @key, @version, @sequence, 'QUEUED', 0, @at, @at)
         ON CONFLICT (id) DO UPDATE SET bucket = @bucket, key = @key, version = @version, sequence = @sequence,
           status = 'QUEUED', attempts = 0, error_code = NULL, error_message = NULL, queued_at = @at, updated_at = @at,
           result = NULL, embedding = NULL
-      `).run({ id, ...source, at });
+      `)
+        .run({ id, ...source, at });
       return 'queued';
     })();
   }
 
   async claim(id: string, version: string, at: string): Promise<VideoRecord | undefined> {
-    const changed = this.db.prepare(`
+    const changed = this.db
+      .prepare(`
       UPDATE videos SET status = 'PROCESSING', attempts = attempts + 1, updated_at = ?
       WHERE id = ? AND version = ? AND status IN ('QUEUED', 'PROCESSING')
-    `).run(at, id, version).changes;
+    `)
+      .run(at, id, version).changes;
     return changed === 1 ? this.get(id) : undefined;
   }
 
@@ -124,27 +136,40 @@ export class SqliteResultStore implements ResultStore {
     for (const label of result.labels) insert.run(id, label.label, label.score);
   }
 
-  async complete(id: string, version: string, result: VideoResult, embedding: Float32Array, at: string): Promise<boolean> {
+  async complete(
+    id: string,
+    version: string,
+    result: VideoResult,
+    embedding: Float32Array,
+    at: string,
+  ): Promise<boolean> {
     return this.db.transaction(() => {
-      const changed = this.db.prepare(`
+      const changed = this.db
+        .prepare(`
         UPDATE videos SET status = 'DONE', error_code = NULL, error_message = NULL, result = ?, embedding = ?, updated_at = ?
         WHERE id = ? AND version = ? AND status = 'PROCESSING'
-      `).run(JSON.stringify(result), encodeFloat32(embedding), at, id, version).changes;
+      `)
+        .run(JSON.stringify(result), encodeFloat32(embedding), at, id, version).changes;
       if (changed === 1) this.replaceLabels(id, result);
       return changed === 1;
     })();
   }
 
   async fail(id: string, version: string, error: RecordError, at: string): Promise<boolean> {
-    return this.db.prepare(`
+    return (
+      this.db
+        .prepare(`
       UPDATE videos SET status = 'FAILED', error_code = ?, error_message = ?, updated_at = ?
       WHERE id = ? AND version = ? AND status = 'PROCESSING'
-    `).run(error.code, error.message, at, id, version).changes === 1;
+    `)
+        .run(error.code, error.message, at, id, version).changes === 1
+    );
   }
 
   async relabel(id: string, version: string, result: VideoResult, at: string): Promise<boolean> {
     return this.db.transaction(() => {
-      const changed = this.db.prepare(`UPDATE videos SET result = ?, updated_at = ? WHERE id = ? AND version = ? AND status = 'DONE'`)
+      const changed = this.db
+        .prepare(`UPDATE videos SET result = ?, updated_at = ? WHERE id = ? AND version = ? AND status = 'DONE'`)
         .run(JSON.stringify(result), at, id, version).changes;
       if (changed === 1) this.replaceLabels(id, result);
       return changed === 1;
@@ -187,18 +212,23 @@ export class SqliteResultStore implements ResultStore {
     const page = rows.slice(0, query.limit);
     const last = page.at(-1);
     const more = rows.length > query.limit && last !== undefined;
-    const position = last && (query.label !== undefined ? { s: last.label_score!, i: last.id } : { u: last.updated_at, i: last.id });
+    const position =
+      last && (query.label !== undefined ? { s: last.label_score!, i: last.id } : { u: last.updated_at, i: last.id });
     return { items: page.map(toRecord), ...(more ? { nextCursor: encodeCursor(position, fingerprint) } : {}) };
   }
 
   async unfinished(): Promise<VideoRecord[]> {
-    const rows = this.db.prepare(`SELECT ${RECORD_COLUMNS} FROM videos v WHERE v.status IN ('QUEUED', 'PROCESSING') ORDER BY v.queued_at`).all() as VideoRow[];
+    const rows = this.db
+      .prepare(`SELECT ${RECORD_COLUMNS} FROM videos v WHERE v.status IN ('QUEUED', 'PROCESSING') ORDER BY v.queued_at`)
+      .all() as VideoRow[];
     return rows.map(toRecord);
   }
 
   async *embeddings(): AsyncIterable<StoredEmbedding> {
     // all(), not iterate(): a live iterator would keep the connection busy across the consumer's awaits.
-    const rows = this.db.prepare(`SELECT id, embedding FROM videos WHERE status = 'DONE' AND embedding IS NOT NULL`).all() as Array<{ id: string; embedding: Buffer }>;
+    const rows = this.db
+      .prepare(`SELECT id, embedding FROM videos WHERE status = 'DONE' AND embedding IS NOT NULL`)
+      .all() as Array<{ id: string; embedding: Buffer }>;
     for (const row of rows) yield { id: row.id, embedding: decodeFloat32(row.embedding) };
   }
 }
