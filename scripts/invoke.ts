@@ -12,11 +12,11 @@ import type { APIGatewayProxyEventV2, SQSEvent } from 'aws-lambda';
 import { createAwsClients } from '../layers/pipeline/adapters/aws/clients.js';
 import { DynamoResultStore } from '../layers/pipeline/adapters/aws/dynamo-result-store.js';
 import { S3ObjectStore } from '../layers/pipeline/adapters/aws/s3-object-store.js';
-import { videoIdFor } from '../layers/pipeline/video-id.js';
-import { lambdaContext, notificationKeys, sqsEvent, withStoredVersions } from '../test/aws/lambda-events.js';
-import { type LocalAws, startLocalAws } from '../test/aws/local-aws.js';
-import { buildSmallTextModel } from '../test/helpers/small-model.js';
-import { makeTestVideo } from '../test/helpers/videos.js';
+import { videoIdFor } from '../layers/pipeline/core/video-id.js';
+import { lambdaContext, notificationKeys, sqsEvent, withStoredVersions } from './lib/lambda-events.js';
+import { type LocalAws, startLocalAws } from './lib/local-aws.js';
+import { buildSmallTextModel } from './lib/small-model.js';
+import { makeTestVideo } from './lib/test-video.js';
 
 const file = process.argv[2];
 if (!file) {

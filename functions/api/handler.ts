@@ -4,11 +4,11 @@ import { handle } from 'hono/aws-lambda';
 import { createAwsClients } from '../../layers/pipeline/adapters/aws/clients.js';
 import { DynamoResultStore } from '../../layers/pipeline/adapters/aws/dynamo-result-store.js';
 import { S3ObjectStore } from '../../layers/pipeline/adapters/aws/s3-object-store.js';
-import type { VideoClassifier } from '../../layers/pipeline/classifier.js';
-import { modelInfoOf } from '../../layers/pipeline/ports/video-model.js';
+import type { VideoClassifier } from '../../layers/pipeline/core/classifier.js';
+import { modelInfoOf } from '../../layers/pipeline/core/ports/video-model.js';
+import { createLambdaApi } from '../../layers/pipeline/http/lambda-api.js';
 import { loadConfig } from '../shared/config.js';
 import { loadVideoModel } from '../shared/model.js';
-import { createLambdaApi } from './app.js';
 
 type ApiHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyResultV2>;
 

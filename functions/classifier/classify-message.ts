@@ -7,9 +7,9 @@ import {
   parseS3Notification,
   sourceOfRecord,
 } from '../../layers/pipeline/adapters/aws/s3-notification.js';
-import type { SourceObject } from '../../layers/pipeline/result-schema.js';
-import { type RoutedUpload, routeUpload } from '../../layers/pipeline/routing/gpu-router.js';
-import { type ClassifyOutcome, classifyDelivery } from '../../layers/pipeline/use-cases/classify.js';
+import type { SourceObject } from '../../layers/pipeline/core/result-schema.js';
+import { type RoutedUpload, routeUpload } from '../../layers/pipeline/core/routing/gpu-router.js';
+import { type ClassifyOutcome, classifyDelivery } from '../../layers/pipeline/core/use-cases/classify.js';
 import type { ClassifierContainer } from './container.js';
 import { skipReason } from './video-filter.js';
 

@@ -10,11 +10,11 @@ import { s3DurationProbe } from '../../layers/pipeline/adapters/aws/s3-duration-
 import { S3ObjectStore } from '../../layers/pipeline/adapters/aws/s3-object-store.js';
 import { SageMakerGpuEndpoint } from '../../layers/pipeline/adapters/aws/sagemaker-gpu-endpoint.js';
 import { queueMaxReceives } from '../../layers/pipeline/adapters/aws/sqs-ingest-queue.js';
-import { GPU_REQUEST_PREFIX } from '../../layers/pipeline/routing/gpu-keys.js';
-import { GpuRequestSender } from '../../layers/pipeline/routing/gpu-request-sender.js';
-import type { GpuRouterDeps } from '../../layers/pipeline/routing/gpu-router.js';
-import { DEFAULT_TOP } from '../../layers/pipeline/top-labels.js';
-import type { ClassifyDeps, ClassifySettings } from '../../layers/pipeline/use-cases/classify.js';
+import { GPU_REQUEST_PREFIX } from '../../layers/pipeline/core/routing/gpu-keys.js';
+import { GpuRequestSender } from '../../layers/pipeline/core/routing/gpu-request-sender.js';
+import type { GpuRouterDeps } from '../../layers/pipeline/core/routing/gpu-router.js';
+import { DEFAULT_TOP } from '../../layers/pipeline/core/top-labels.js';
+import type { ClassifyDeps, ClassifySettings } from '../../layers/pipeline/core/use-cases/classify.js';
 import { DEFAULT_LABEL_SET, resolveLabelSet } from '../../layers/xclip/label-sets.js';
 import type { FunctionConfig } from '../shared/config.js';
 import { loadVideoModel } from '../shared/model.js';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { MANIFEST_SUFFIX } from '../../layers/pipeline/routing/gpu-keys.js';
-import { DEFAULT_GPU_MIN_VIDEO_SECONDS, type GpuRoutingPolicy } from '../../layers/pipeline/routing/route.js';
+import { MANIFEST_SUFFIX } from '../../layers/pipeline/core/routing/gpu-keys.js';
+import { DEFAULT_GPU_MIN_VIDEO_SECONDS, type GpuRoutingPolicy } from '../../layers/pipeline/core/routing/route.js';
 import { parseEnvironment } from '../shared/environment.js';
 
 function positiveNumber() {

@@ -1,5 +1,5 @@
 import type { S3EventRecord } from '../../layers/pipeline/adapters/aws/s3-notification.js';
-import { hasVideoSuffix } from '../../layers/pipeline/adapters/aws/video-keys.js';
+import { hasVideoSuffix } from '../../layers/pipeline/core/video-keys.js';
 import type { FunctionConfig } from '../shared/config.js';
 
 /**

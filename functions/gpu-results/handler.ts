@@ -5,8 +5,8 @@ import { parseAsyncInferenceNotification } from '../../layers/pipeline/adapters/
 import { createAwsClients } from '../../layers/pipeline/adapters/aws/clients.js';
 import { DynamoResultStore } from '../../layers/pipeline/adapters/aws/dynamo-result-store.js';
 import { S3ObjectStore } from '../../layers/pipeline/adapters/aws/s3-object-store.js';
-import { InvalidRequestError, NotFoundError } from '../../layers/pipeline/errors.js';
-import { type SettleDeps, settleGpuRequest } from '../../layers/pipeline/routing/settle-gpu-request.js';
+import { InvalidRequestError, NotFoundError } from '../../layers/pipeline/core/errors.js';
+import { type SettleDeps, settleGpuRequest } from '../../layers/pipeline/core/routing/settle-gpu-request.js';
 import { loadGpuResultsConfig } from './config.js';
 
 export type GpuResultsHandler = (event: SNSEvent, context: Context) => Promise<void>;

@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { DEFAULT_MEDIA_LIMITS } from '../../layers/media/limits.js';
-import { parseProviderList } from '../../layers/pipeline/execution-providers.js';
+import { parseProviderList } from '../../layers/pipeline/core/execution-providers.js';
 import { parseEnvironment, positiveInteger } from '../shared/environment.js';
 
 /**

@@ -7,8 +7,8 @@ import { describeError } from '../../layers/common/errors.js';
 import { createAwsClients } from '../../layers/pipeline/adapters/aws/clients.js';
 import { DynamoResultStore } from '../../layers/pipeline/adapters/aws/dynamo-result-store.js';
 import { S3ObjectStore } from '../../layers/pipeline/adapters/aws/s3-object-store.js';
-import { listen } from '../../layers/pipeline/local/http-server.js';
-import { createGpuServer, type ModelState } from './app.js';
+import { createGpuServer, type ModelState } from '../../layers/pipeline/http/gpu-server-app.js';
+import { listen } from '../../layers/pipeline/http/http-server.js';
 import { loadGpuServerConfig } from './config.js';
 import { loadGpuModel } from './model.js';
 

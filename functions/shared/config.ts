@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { commaList } from '../../layers/common/comma-list.js';
-import { DEFAULT_VIDEO_SUFFIXES } from '../../layers/pipeline/adapters/aws/video-keys.js';
+import { DEFAULT_VIDEO_SUFFIXES } from '../../layers/pipeline/core/video-keys.js';
 import { parseEnvironment, positiveInteger } from './environment.js';
 
 export { ConfigError } from './environment.js';

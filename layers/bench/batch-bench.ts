@@ -6,9 +6,9 @@ import { XclipError } from '../common/errors.js';
 import type { Timing } from '../media/bench.js';
 import { FsObjectStore } from '../pipeline/adapters/local/fs-object-store.js';
 import { SqliteResultStore } from '../pipeline/adapters/local/sqlite-result-store.js';
-import { VideoClassifier } from '../pipeline/classifier.js';
-import { classifyBatch } from '../pipeline/routing/classify-batch.js';
-import type { VideoOutcome } from '../pipeline/routing/gpu-request.js';
+import { VideoClassifier } from '../pipeline/core/classifier.js';
+import { classifyBatch } from '../pipeline/core/routing/classify-batch.js';
+import type { VideoOutcome } from '../pipeline/core/routing/gpu-request.js';
 import { BENCH_VIDEO, benchVideoPath, summarizeStages } from './model-bench.js';
 
 /** What `xclip bench --batch N --json` prints. */

@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { handler } from '../../functions/api/handler.js';
-import { lambdaContext, sampleEvent } from './lambda-events.js';
+import { lambdaContext, sampleEvent } from '../../scripts/lib/lambda-events.js';
 
 export interface ApiReply {
   status: number;

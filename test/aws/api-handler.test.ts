@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { S3ObjectStore } from '../../layers/pipeline/adapters/aws/s3-object-store.js';
-import { videoIdFor } from '../../layers/pipeline/video-id.js';
+import { videoIdFor } from '../../layers/pipeline/core/video-id.js';
+import { type LocalAws, startLocalAws } from '../../scripts/lib/local-aws.js';
 import { callApi } from './api-events.js';
-import { type LocalAws, startLocalAws } from './local-aws.js';
 
 const ORIGIN = 'https://app.example.com';
 let aws: LocalAws;

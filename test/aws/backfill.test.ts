@@ -6,9 +6,9 @@ import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/clien
 import { DynamoResultStore } from '../../layers/pipeline/adapters/aws/dynamo-result-store.js';
 import { parseS3Notification, sourceOfRecord } from '../../layers/pipeline/adapters/aws/s3-notification.js';
 import { S3ObjectStore } from '../../layers/pipeline/adapters/aws/s3-object-store.js';
-import type { SourceObject } from '../../layers/pipeline/result-schema.js';
-import { videoIdFor } from '../../layers/pipeline/video-id.js';
-import { type LocalAws, startLocalAws } from './local-aws.js';
+import type { SourceObject } from '../../layers/pipeline/core/result-schema.js';
+import { videoIdFor } from '../../layers/pipeline/core/video-id.js';
+import { type LocalAws, startLocalAws } from '../../scripts/lib/local-aws.js';
 
 let aws: LocalAws;
 let bucket: S3ObjectStore;

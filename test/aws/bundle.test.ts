@@ -9,11 +9,11 @@ import { promisify } from 'node:util';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { ClassifierHandler } from '../../functions/classifier/handler.js';
 import { S3ObjectStore } from '../../layers/pipeline/adapters/aws/s3-object-store.js';
-import { videoIdFor } from '../../layers/pipeline/video-id.js';
-import { buildSmallTextModel } from '../helpers/small-model.js';
-import { makeTestVideo } from '../helpers/videos.js';
-import { lambdaContext, sampleEvent, sqsEvent, withStoredVersions } from './lambda-events.js';
-import { type LocalAws, startLocalAws } from './local-aws.js';
+import { videoIdFor } from '../../layers/pipeline/core/video-id.js';
+import { lambdaContext, sampleEvent, sqsEvent, withStoredVersions } from '../../scripts/lib/lambda-events.js';
+import { type LocalAws, startLocalAws } from '../../scripts/lib/local-aws.js';
+import { buildSmallTextModel } from '../../scripts/lib/small-model.js';
+import { makeTestVideo } from '../../scripts/lib/test-video.js';
 
 const work = mkdtempSync(join(tmpdir(), 'xclip-bundle-'));
 const out = join(work, 'functions');

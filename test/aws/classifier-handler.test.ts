@@ -9,14 +9,20 @@ import { createClassifierHandler, handler } from '../../functions/classifier/han
 import { loadConfig } from '../../functions/shared/config.js';
 import { DynamoResultStore } from '../../layers/pipeline/adapters/aws/dynamo-result-store.js';
 import { S3ObjectStore } from '../../layers/pipeline/adapters/aws/s3-object-store.js';
-import type { ObjectStore } from '../../layers/pipeline/ports/object-store.js';
-import { videoResultSchema } from '../../layers/pipeline/result-schema.js';
-import { artifactKeysFor } from '../../layers/pipeline/storage-keys.js';
-import { videoIdFor } from '../../layers/pipeline/video-id.js';
-import { buildSmallTextModel } from '../helpers/small-model.js';
-import { makeTestVideo } from '../helpers/videos.js';
-import { lambdaContext, notificationKeys, sampleEvent, sqsEvent, withStoredVersions } from './lambda-events.js';
-import { type LocalAws, startLocalAws } from './local-aws.js';
+import type { ObjectStore } from '../../layers/pipeline/core/ports/object-store.js';
+import { videoResultSchema } from '../../layers/pipeline/core/result-schema.js';
+import { artifactKeysFor } from '../../layers/pipeline/core/storage-keys.js';
+import { videoIdFor } from '../../layers/pipeline/core/video-id.js';
+import {
+  lambdaContext,
+  notificationKeys,
+  sampleEvent,
+  sqsEvent,
+  withStoredVersions,
+} from '../../scripts/lib/lambda-events.js';
+import { type LocalAws, startLocalAws } from '../../scripts/lib/local-aws.js';
+import { buildSmallTextModel } from '../../scripts/lib/small-model.js';
+import { makeTestVideo } from '../../scripts/lib/test-video.js';
 
 let aws: LocalAws;
 let bucket: S3ObjectStore;

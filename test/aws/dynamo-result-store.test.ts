@@ -3,11 +3,11 @@ import { after, before, test } from 'node:test';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { labelItem } from '../../layers/pipeline/adapters/aws/dynamo-items.js';
 import { DynamoResultStore } from '../../layers/pipeline/adapters/aws/dynamo-result-store.js';
-import { InvalidCursorError } from '../../layers/pipeline/errors.js';
-import type { VideoRecord } from '../../layers/pipeline/result-schema.js';
-import { videoIdFor } from '../../layers/pipeline/video-id.js';
+import { InvalidCursorError } from '../../layers/pipeline/core/errors.js';
+import type { VideoRecord } from '../../layers/pipeline/core/result-schema.js';
+import { videoIdFor } from '../../layers/pipeline/core/video-id.js';
+import { type LocalAws, startLocalAws } from '../../scripts/lib/local-aws.js';
 import { classified, EMBEDDING, resultFor, sourceObject } from '../pipeline/records.js';
-import { type LocalAws, startLocalAws } from './local-aws.js';
 
 const T = (second: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, second)).toISOString();
 let aws: LocalAws;

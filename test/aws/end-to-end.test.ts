@@ -8,13 +8,13 @@ import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { handler as classifier } from '../../functions/classifier/handler.js';
 import { encodeEventKey } from '../../layers/pipeline/adapters/aws/s3-notification.js';
 import { S3ObjectStore } from '../../layers/pipeline/adapters/aws/s3-object-store.js';
-import type { VideoRecord } from '../../layers/pipeline/result-schema.js';
-import { artifactKeysFor } from '../../layers/pipeline/storage-keys.js';
-import { videoIdFor } from '../../layers/pipeline/video-id.js';
-import { buildSmallTextModel } from '../helpers/small-model.js';
-import { makeTestVideo } from '../helpers/videos.js';
+import type { VideoRecord } from '../../layers/pipeline/core/result-schema.js';
+import { artifactKeysFor } from '../../layers/pipeline/core/storage-keys.js';
+import { videoIdFor } from '../../layers/pipeline/core/video-id.js';
+import { type LocalAws, startLocalAws } from '../../scripts/lib/local-aws.js';
+import { buildSmallTextModel } from '../../scripts/lib/small-model.js';
+import { makeTestVideo } from '../../scripts/lib/test-video.js';
 import { callApi } from './api-events.js';
-import { type LocalAws, startLocalAws } from './local-aws.js';
 import { pollUntilEmpty } from './sqs-event-source.js';
 
 interface Notification {

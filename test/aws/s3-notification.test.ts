@@ -8,7 +8,7 @@ import {
   s3NotificationBody,
   sourceOfRecord,
 } from '../../layers/pipeline/adapters/aws/s3-notification.js';
-import { sampleEvent } from './lambda-events.js';
+import { sampleEvent } from '../../scripts/lib/lambda-events.js';
 
 test('events/s3-put.json: the key is form-decoded, the ETag is the version, time then sequencer the sequence', () => {
   const [record] = parseS3Notification(JSON.stringify(sampleEvent('s3-put.json')));

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { VideoTooLargeError } from '../../layers/media/errors.js';
 import { S3ObjectStore } from '../../layers/pipeline/adapters/aws/s3-object-store.js';
-import { InvalidKeyError } from '../../layers/pipeline/errors.js';
-import { type LocalAws, startLocalAws } from './local-aws.js';
+import { InvalidKeyError } from '../../layers/pipeline/core/errors.js';
+import { type LocalAws, startLocalAws } from '../../scripts/lib/local-aws.js';
 
 let aws: LocalAws;
 let store: S3ObjectStore;

@@ -1,7 +1,7 @@
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
 import type { ClassifierHandler } from '../../functions/classifier/handler.js';
-import { lambdaContext, sqsEvent } from './lambda-events.js';
+import { lambdaContext, sqsEvent } from '../../scripts/lib/lambda-events.js';
 
 /**
  * What Lambda's SQS event source mapping does, once per batch until the queue is empty: receive,

@@ -4,8 +4,8 @@ import { copyFileSync, existsSync, mkdtempSync, rmSync, statSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
-import { buildSmallTextModel } from '../helpers/small-model.js';
-import { makeTestVideo } from '../helpers/videos.js';
+import { buildSmallTextModel } from '../../scripts/lib/small-model.js';
+import { makeTestVideo } from '../../scripts/lib/test-video.js';
 
 test('bench --json prints one object with every DESIGN.md benchmark field', async () => {
   const modelDir = await buildSmallTextModel();

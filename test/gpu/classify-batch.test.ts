@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ConcurrencyLimit } from '../../layers/common/concurrency.js';
 import { FsObjectStore } from '../../layers/pipeline/adapters/local/fs-object-store.js';
 import { SqliteResultStore } from '../../layers/pipeline/adapters/local/sqlite-result-store.js';
-import { classifyBatch } from '../../layers/pipeline/routing/classify-batch.js';
+import { classifyBatch } from '../../layers/pipeline/core/routing/classify-batch.js';
 import { FAKE_CLASSIFICATION, fakeVideoModel } from '../pipeline/records.js';
 
 /** A model that takes a few ms per video and counts how many it classifies at once. */

@@ -14,7 +14,7 @@ import { GpuImage } from '../../infra/lib/gpu-image.js';
 import { GpuResultsFunction } from '../../infra/lib/gpu-results-function.js';
 import { DEFAULT_GPU_SETTINGS } from '../../infra/lib/gpu-settings.js';
 import { notificationSuffixes } from '../../infra/xclip-serverless-stack.js';
-import { DEFAULT_GPU_MIN_VIDEO_SECONDS } from '../../layers/pipeline/routing/route.js';
+import { DEFAULT_GPU_MIN_VIDEO_SECONDS } from '../../layers/pipeline/core/routing/route.js';
 import { CDK_JSON_CONTEXT, onlyResource, resourceOf, resourcesOf, synthesize } from '../infra/synth.js';
 
 const REPO = new URL('../../', import.meta.url).pathname;

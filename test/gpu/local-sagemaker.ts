@@ -1,9 +1,9 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { SNSEvent } from 'aws-lambda';
-import type { ObjectStore } from '../../layers/pipeline/ports/object-store.js';
-import { GPU_OUTPUT_PREFIX } from '../../layers/pipeline/routing/gpu-keys.js';
-import { keyInBucket, s3Uri } from '../../layers/pipeline/routing/s3-uri.js';
+import type { ObjectStore } from '../../layers/pipeline/core/ports/object-store.js';
+import { GPU_OUTPUT_PREFIX } from '../../layers/pipeline/core/routing/gpu-keys.js';
+import { keyInBucket, s3Uri } from '../../layers/pipeline/core/routing/s3-uri.js';
 
 /** One InvokeEndpointAsync call the stand-in accepted. */
 export interface AsyncInvocation {

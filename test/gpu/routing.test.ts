@@ -9,19 +9,19 @@ import { ConfigError } from '../../functions/shared/config.js';
 import { parseAsyncInferenceNotification } from '../../layers/pipeline/adapters/aws/async-inference-notification.js';
 import { FsObjectStore } from '../../layers/pipeline/adapters/local/fs-object-store.js';
 import { SqliteResultStore } from '../../layers/pipeline/adapters/local/sqlite-result-store.js';
-import { InvalidRequestError } from '../../layers/pipeline/errors.js';
-import { loadWithFallback, providerFallbacks } from '../../layers/pipeline/execution-providers.js';
-import type { GpuEndpoint } from '../../layers/pipeline/ports/gpu-endpoint.js';
-import { gpuRequestSchema, optionsOf, settingsOf } from '../../layers/pipeline/routing/gpu-request.js';
-import { GpuRequestSender } from '../../layers/pipeline/routing/gpu-request-sender.js';
-import { routeUpload, VIDEOS_PER_GPU_REQUEST } from '../../layers/pipeline/routing/gpu-router.js';
+import { InvalidRequestError } from '../../layers/pipeline/core/errors.js';
+import { loadWithFallback, providerFallbacks } from '../../layers/pipeline/core/execution-providers.js';
+import type { GpuEndpoint } from '../../layers/pipeline/core/ports/gpu-endpoint.js';
+import { gpuRequestSchema, optionsOf, settingsOf } from '../../layers/pipeline/core/routing/gpu-request.js';
+import { GpuRequestSender } from '../../layers/pipeline/core/routing/gpu-request-sender.js';
+import { routeUpload, VIDEOS_PER_GPU_REQUEST } from '../../layers/pipeline/core/routing/gpu-router.js';
 import {
   chooseRoute,
   DEFAULT_GPU_MIN_VIDEO_SECONDS,
   type GpuRoutingPolicy,
   isManifestKey,
-} from '../../layers/pipeline/routing/route.js';
-import { videoIdFor } from '../../layers/pipeline/video-id.js';
+} from '../../layers/pipeline/core/routing/route.js';
+import { videoIdFor } from '../../layers/pipeline/core/video-id.js';
 import { customLabelSet, resolveLabelSet } from '../../layers/xclip/label-sets.js';
 
 const policy: GpuRoutingPolicy = { minVideoSeconds: 600, manifestSuffix: '.manifest.json' };

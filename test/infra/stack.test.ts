@@ -446,7 +446,7 @@ describe('API, alarm and removal flags from context', () => {
 });
 
 test('the gateway routes exactly the operations the API function documents at /openapi.json', async () => {
-  const { createLambdaApi } = await import('../../functions/api/app.js');
+  const { createLambdaApi } = await import('../../layers/pipeline/http/lambda-api.js');
   const { S3Client } = await import('@aws-sdk/client-s3');
   const unused = () => {
     throw new Error('not used by /openapi.json');

@@ -7,7 +7,10 @@ import { Validator } from '@seriousme/openapi-schema-validator';
 import type { Hono } from 'hono';
 import { FsObjectStore } from '../../layers/pipeline/adapters/local/fs-object-store.js';
 import { SqliteResultStore } from '../../layers/pipeline/adapters/local/sqlite-result-store.js';
-import { createApi } from '../../layers/pipeline/api/app.js';
+import type { VideoModel } from '../../layers/pipeline/core/ports/video-model.js';
+import { encodeFloat16, encodeFloat32 } from '../../layers/pipeline/core/tensor-codec.js';
+import { videoIdFor } from '../../layers/pipeline/core/video-id.js';
+import { createApi } from '../../layers/pipeline/http/api-app.js';
 import {
   errorResponseSchema,
   healthResponseSchema,
@@ -16,10 +19,7 @@ import {
   searchResponseSchema,
   videoListSchema,
   videoRecordSchema,
-} from '../../layers/pipeline/api/schemas.js';
-import type { VideoModel } from '../../layers/pipeline/ports/video-model.js';
-import { encodeFloat16, encodeFloat32 } from '../../layers/pipeline/tensor-codec.js';
-import { videoIdFor } from '../../layers/pipeline/video-id.js';
+} from '../../layers/pipeline/http/schemas.js';
 import { resultFor, sourceObject } from './records.js';
 
 const P = 4;

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { FolderWatcher } from '../../layers/pipeline/adapters/local/folder-watcher.js';
 import { FsObjectStore } from '../../layers/pipeline/adapters/local/fs-object-store.js';
-import { FolderWatcher } from '../../layers/pipeline/local/folder-watcher.js';
 
 /** Waits until `condition` holds, polling; fails after `ms`. */
 async function until(condition: () => boolean, ms = 5000): Promise<void> {

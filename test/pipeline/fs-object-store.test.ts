@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { FsObjectStore } from '../../layers/pipeline/adapters/local/fs-object-store.js';
-import { InvalidKeyError } from '../../layers/pipeline/errors.js';
+import { InvalidKeyError } from '../../layers/pipeline/core/errors.js';
 
 async function keys(store: FsObjectStore, prefix?: string): Promise<string[]> {
   const out: string[] = [];

@@ -1,10 +1,14 @@
 import assert from 'node:assert/strict';
-import type { VideoClassification } from '../../layers/pipeline/classifier.js';
-import type { ResultStore } from '../../layers/pipeline/ports/result-store.js';
-import type { VideoModel } from '../../layers/pipeline/ports/video-model.js';
-import { RESULT_SCHEMA_VERSION, type SourceObject, type VideoResult } from '../../layers/pipeline/result-schema.js';
-import { artifactKeysFor } from '../../layers/pipeline/storage-keys.js';
-import { videoIdFor } from '../../layers/pipeline/video-id.js';
+import type { VideoClassification } from '../../layers/pipeline/core/classifier.js';
+import type { ResultStore } from '../../layers/pipeline/core/ports/result-store.js';
+import type { VideoModel } from '../../layers/pipeline/core/ports/video-model.js';
+import {
+  RESULT_SCHEMA_VERSION,
+  type SourceObject,
+  type VideoResult,
+} from '../../layers/pipeline/core/result-schema.js';
+import { artifactKeysFor } from '../../layers/pipeline/core/storage-keys.js';
+import { videoIdFor } from '../../layers/pipeline/core/video-id.js';
 
 /** Test helpers that make source objects and results without a model. */
 export function sourceObject(key: string, version = 'v1', sequence = '0001', bucket = 'bucket'): SourceObject {

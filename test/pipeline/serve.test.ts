@@ -6,15 +6,15 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { FsObjectStore } from '../../layers/pipeline/adapters/local/fs-object-store.js';
 import { SqliteResultStore } from '../../layers/pipeline/adapters/local/sqlite-result-store.js';
+import { videoIdFor } from '../../layers/pipeline/core/video-id.js';
 import {
   relabelResponseSchema,
   searchResponseSchema,
   videoListSchema,
   videoRecordSchema,
-} from '../../layers/pipeline/api/schemas.js';
-import { videoIdFor } from '../../layers/pipeline/video-id.js';
-import { buildSmallTextModel } from '../helpers/small-model.js';
-import { makeTestVideo } from '../helpers/videos.js';
+} from '../../layers/pipeline/http/schemas.js';
+import { buildSmallTextModel } from '../../scripts/lib/small-model.js';
+import { makeTestVideo } from '../../scripts/lib/test-video.js';
 
 const work = mkdtempSync(join(tmpdir(), 'xclip-serve-'));
 const watch = join(work, 'bucket');

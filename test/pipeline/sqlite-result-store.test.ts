@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { SqliteResultStore } from '../../layers/pipeline/adapters/local/sqlite-result-store.js';
-import { InvalidCursorError } from '../../layers/pipeline/errors.js';
-import type { VideoRecord } from '../../layers/pipeline/result-schema.js';
-import { videoIdFor } from '../../layers/pipeline/video-id.js';
+import { InvalidCursorError } from '../../layers/pipeline/core/errors.js';
+import type { VideoRecord } from '../../layers/pipeline/core/result-schema.js';
+import { videoIdFor } from '../../layers/pipeline/core/video-id.js';
 import { classified, EMBEDDING, resultFor, sourceObject } from './records.js';
 
 const T = (second: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, second)).toISOString();

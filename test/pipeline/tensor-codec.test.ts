@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { decodeFloat16, decodeFloat32, encodeFloat16, encodeFloat32 } from '../../layers/pipeline/tensor-codec.js';
+import { decodeFloat16, decodeFloat32, encodeFloat16, encodeFloat32 } from '../../layers/pipeline/core/tensor-codec.js';
 import { floatToHalf, halfToFloat } from '../../layers/xclip/safetensors.js';
 
 test('float32 round-trips bit for bit, little-endian', () => {

@@ -6,12 +6,12 @@ import { test } from 'node:test';
 import { FsObjectStore } from '../../layers/pipeline/adapters/local/fs-object-store.js';
 import { MemoryQueue } from '../../layers/pipeline/adapters/local/memory-queue.js';
 import { SqliteResultStore } from '../../layers/pipeline/adapters/local/sqlite-result-store.js';
-import { Worker } from '../../layers/pipeline/local/worker.js';
-import type { VideoModel } from '../../layers/pipeline/ports/video-model.js';
-import type { SourceObject } from '../../layers/pipeline/result-schema.js';
-import { classifyDelivery, classifyObject } from '../../layers/pipeline/use-cases/classify.js';
-import { ingestObject } from '../../layers/pipeline/use-cases/ingest.js';
-import { videoIdFor } from '../../layers/pipeline/video-id.js';
+import { Worker } from '../../layers/pipeline/adapters/local/worker.js';
+import type { VideoModel } from '../../layers/pipeline/core/ports/video-model.js';
+import type { SourceObject } from '../../layers/pipeline/core/result-schema.js';
+import { classifyDelivery, classifyObject } from '../../layers/pipeline/core/use-cases/classify.js';
+import { ingestObject } from '../../layers/pipeline/core/use-cases/ingest.js';
+import { videoIdFor } from '../../layers/pipeline/core/video-id.js';
 import { customLabelSet } from '../../layers/xclip/label-sets.js';
 import { FAKE_CLASSIFICATION, fakeVideoModel } from './records.js';
 

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { XclipRuntime } from '../../layers/xclip/runtime.js';
 import { type EncodeVideos, VideoBatcher } from '../../layers/xclip/video-batcher.js';
-import { buildSmallTextModel } from '../helpers/small-model.js';
+import { buildSmallTextModel } from '../../scripts/lib/small-model.js';
 import { maxAbsDiff } from '../helpers/tensors.js';
 
 /** A stand-in vision run over 2 floats per video: the embedding is [sum, batch-size], the tokens [first, last]. */

@@ -3,16 +3,16 @@ import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { commaList } from '../../common/comma-list.js';
 import { UsageError } from '../../common/errors.js';
-import { type BackfillCounts, type BackfillDeps, backfill } from '../../pipeline/adapters/aws/backfill.js';
 import { type AwsClients, createAwsClients } from '../../pipeline/adapters/aws/clients.js';
 import { DynamoResultStore } from '../../pipeline/adapters/aws/dynamo-result-store.js';
 import { S3ObjectStore } from '../../pipeline/adapters/aws/s3-object-store.js';
 import { SageMakerGpuEndpoint } from '../../pipeline/adapters/aws/sagemaker-gpu-endpoint.js';
 import { SqsIngestQueue } from '../../pipeline/adapters/aws/sqs-ingest-queue.js';
-import { DEFAULT_VIDEO_SUFFIXES } from '../../pipeline/adapters/aws/video-keys.js';
-import type { ObjectStore } from '../../pipeline/ports/object-store.js';
-import { GPU_REQUEST_PREFIX } from '../../pipeline/routing/gpu-keys.js';
-import { GpuRequestSender } from '../../pipeline/routing/gpu-request-sender.js';
+import type { ObjectStore } from '../../pipeline/core/ports/object-store.js';
+import { GPU_REQUEST_PREFIX } from '../../pipeline/core/routing/gpu-keys.js';
+import { GpuRequestSender } from '../../pipeline/core/routing/gpu-request-sender.js';
+import { type BackfillCounts, type BackfillDeps, backfill } from '../../pipeline/core/use-cases/backfill.js';
+import { DEFAULT_VIDEO_SUFFIXES } from '../../pipeline/core/video-keys.js';
 import { positiveNumber } from '../options.js';
 
 interface BackfillCommandOptions {

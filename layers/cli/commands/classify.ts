@@ -1,9 +1,9 @@
 import cliProgress from 'cli-progress';
 import { type Command, Option } from 'commander';
 import { describeError } from '../../common/errors.js';
-import type { LabelScore, VideoClassification } from '../../pipeline/classifier.js';
-import { loadClassifier } from '../../pipeline/execution-providers.js';
-import { DEFAULT_TOP } from '../../pipeline/top-labels.js';
+import type { LabelScore, VideoClassification } from '../../pipeline/core/classifier.js';
+import { loadClassifier } from '../../pipeline/core/execution-providers.js';
+import { DEFAULT_TOP } from '../../pipeline/core/top-labels.js';
 import { DEFAULT_LABEL_SET, resolveLabelSet } from '../../xclip/label-sets.js';
 import { defaultModelDir } from '../../xclip/model-location.js';
 import { EXECUTION_PROVIDERS_HELP, executionProviderList, positiveInteger, positiveNumber } from '../options.js';

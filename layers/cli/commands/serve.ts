@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { type Command, Option } from 'commander';
-import { listen } from '../../pipeline/local/http-server.js';
-import { LocalPipeline } from '../../pipeline/local/local-pipeline.js';
-import { DEFAULT_TOP, MAX_TOP } from '../../pipeline/top-labels.js';
+import { DEFAULT_TOP, MAX_TOP } from '../../pipeline/core/top-labels.js';
+import { listen } from '../../pipeline/http/http-server.js';
+import { LocalPipeline } from '../../pipeline/runtimes/local-pipeline.js';
 import { DEFAULT_LABEL_SET, resolveLabelSet } from '../../xclip/label-sets.js';
 import { defaultModelDir } from '../../xclip/model-location.js';
 import { EXECUTION_PROVIDERS_HELP, executionProviderList, integerIn, positiveNumber } from '../options.js';

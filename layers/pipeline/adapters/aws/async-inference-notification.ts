@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { parseJsonDocument } from '../../routing/json-document.js';
-import type { GpuNotification } from '../../routing/settle-gpu-request.js';
+import { parseJsonDocument } from '../../core/routing/json-document.js';
+import type { GpuNotification } from '../../core/routing/settle-gpu-request.js';
 
 const notificationSchema = z.discriminatedUnion('invocationStatus', [
   z.object({

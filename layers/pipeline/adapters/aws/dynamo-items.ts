@@ -1,6 +1,6 @@
 import { XclipError } from '../../../common/errors.js';
-import { type VideoRecord, type VideoResult, videoRecordSchema } from '../../result-schema.js';
-import { decodeFloat32 } from '../../tensor-codec.js';
+import { type VideoRecord, type VideoResult, videoRecordSchema } from '../../core/result-schema.js';
+import { decodeFloat32 } from '../../core/tensor-codec.js';
 import { VIDEO_ENTITY } from './table-schema.js';
 
 /** A table item that does not hold what this adapter writes. */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { XclipError } from '../../../common/errors.js';
-import type { SourceObject } from '../../result-schema.js';
+import type { SourceObject } from '../../core/result-schema.js';
 import { objectSequence, splitSequence, versionOfEtag } from './object-versions.js';
 
 /** A queue message that is not an S3 event notification, or one with a malformed record. */

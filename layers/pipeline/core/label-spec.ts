@@ -7,7 +7,7 @@ import {
   type LabelSet,
   LabelSetError,
   listedLabelSet,
-} from '../xclip/label-sets.js';
+} from '../../xclip/label-sets.js';
 
 /**
  * A label set named in an API request: a built-in id, a comma-separated list, or an array of names.

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { BUILTIN_LABEL_SETS } from '../../xclip/label-sets.js';
+import { BUILTIN_LABEL_SETS } from '../../../xclip/label-sets.js';
 import { labelSetFromRequest } from '../label-spec.js';
 import {
   labelScoreSchema,

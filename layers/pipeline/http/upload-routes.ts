@@ -2,11 +2,11 @@ import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { jsonSchema } from '../../api/openapi.js';
-import { InvalidRequestError } from '../../errors.js';
-import { videoIdFor } from '../../video-id.js';
-import { MAX_KEY_BYTES } from './s3-object-store.js';
-import { hasVideoSuffix } from './video-keys.js';
+import { MAX_KEY_BYTES } from '../adapters/aws/s3-object-store.js';
+import { InvalidRequestError } from '../core/errors.js';
+import { videoIdFor } from '../core/video-id.js';
+import { hasVideoSuffix } from '../core/video-keys.js';
+import { jsonSchema } from './openapi.js';
 
 const URL_LIFETIME_SECONDS = 15 * 60;
 

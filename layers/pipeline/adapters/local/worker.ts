@@ -1,5 +1,5 @@
-import { describeError } from '../../common/errors.js';
-import type { Queue, QueueMessage } from '../ports/queue.js';
+import { describeError } from '../../../common/errors.js';
+import type { Queue, QueueMessage } from '../../core/ports/queue.js';
 
 export interface WorkerOptions<T> {
   queue: Queue<T>;

@@ -1,4 +1,4 @@
-import type { LabelSet } from '../../xclip/label-sets.js';
+import type { LabelSet } from '../../../xclip/label-sets.js';
 import { timestampOf } from '../clock.js';
 import { NotReadyError } from '../errors.js';
 import type { ObjectStore } from '../ports/object-store.js';

@@ -1,5 +1,5 @@
-import { uploadsOpenApiPath } from '../../layers/pipeline/adapters/aws/upload-routes.js';
-import { openApiDocument } from '../../layers/pipeline/api/openapi.js';
+import { openApiDocument } from './openapi.js';
+import { uploadsOpenApiPath } from './upload-routes.js';
 
 /** The OpenAPI document this function serves: the local API's, plus POST /uploads. */
 export function lambdaApiDocument(): Record<string, unknown> {

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { concatFloat32 } from '../common/concat-float32.js';
-import { XclipError } from '../common/errors.js';
+import { concatFloat32 } from '../../common/concat-float32.js';
+import { XclipError } from '../../common/errors.js';
 import {
   type MediaLimits,
   type PixelView,
@@ -9,13 +9,13 @@ import {
   readPixelValues,
   readTimeline,
   type VideoProbe,
-} from '../media/index.js';
-import { labelFeaturesPath, readLabelFeatures, writeLabelFeatures } from '../xclip/label-features.js';
-import { DEFAULT_LABEL_SET, type LabelSet, resolveLabelSet } from '../xclip/label-sets.js';
-import { modelDigest } from '../xclip/manifest.js';
-import { l2NormalizeRows, type TextFeatures, type VideoFeatures, XclipRuntime } from '../xclip/runtime.js';
-import { encodeTexts } from '../xclip/text-encoder.js';
-import { type ClipTokenizer, tokenizerForModel } from '../xclip/tokenizer.js';
+} from '../../media/index.js';
+import { labelFeaturesPath, readLabelFeatures, writeLabelFeatures } from '../../xclip/label-features.js';
+import { DEFAULT_LABEL_SET, type LabelSet, resolveLabelSet } from '../../xclip/label-sets.js';
+import { modelDigest } from '../../xclip/manifest.js';
+import { l2NormalizeRows, type TextFeatures, type VideoFeatures, XclipRuntime } from '../../xclip/runtime.js';
+import { encodeTexts } from '../../xclip/text-encoder.js';
+import { type ClipTokenizer, tokenizerForModel } from '../../xclip/tokenizer.js';
 import { DEFAULT_TOP } from './top-labels.js';
 
 export interface ClassifierOptions {

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { mapConcurrently } from '../../common/concurrency.js';
+import { mapConcurrently } from '../../../common/concurrency.js';
 import { InvalidRequestError } from '../errors.js';
 import { type ObjectStore, sourceObjectOf } from '../ports/object-store.js';
 import type { SourceObject } from '../result-schema.js';

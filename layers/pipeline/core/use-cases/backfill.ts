@@ -1,10 +1,10 @@
-import { timestampOf } from '../../clock.js';
-import { type ObjectInfo, type ObjectStore, sourceObjectOf } from '../../ports/object-store.js';
-import type { ResultStore } from '../../ports/result-store.js';
-import type { SourceObject } from '../../result-schema.js';
-import { videoIdFor } from '../../video-id.js';
-import type { SqsIngestQueue } from './sqs-ingest-queue.js';
-import { hasVideoSuffix } from './video-keys.js';
+import type { SqsIngestQueue } from '../../adapters/aws/sqs-ingest-queue.js';
+import { timestampOf } from '../clock.js';
+import { type ObjectInfo, type ObjectStore, sourceObjectOf } from '../ports/object-store.js';
+import type { ResultStore } from '../ports/result-store.js';
+import type { SourceObject } from '../result-schema.js';
+import { videoIdFor } from '../video-id.js';
+import { hasVideoSuffix } from '../video-keys.js';
 
 /** Objects are looked up and queued in groups of SQS's batch size. */
 const GROUP = 10;

@@ -1,5 +1,5 @@
-import { mapConcurrently } from '../../common/concurrency.js';
-import { LabelSetError } from '../../xclip/label-sets.js';
+import { mapConcurrently } from '../../../common/concurrency.js';
+import { LabelSetError } from '../../../xclip/label-sets.js';
 import { timestampOf } from '../clock.js';
 import { InvalidRequestError, NotFoundError } from '../errors.js';
 import type { ObjectStore } from '../ports/object-store.js';

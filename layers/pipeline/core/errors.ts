@@ -1,4 +1,4 @@
-import { XclipError } from '../common/errors.js';
+import { XclipError } from '../../common/errors.js';
 
 /** A request names a video, object or page that does not exist. */
 export class NotFoundError extends XclipError {

@@ -8,14 +8,14 @@ import {
   builtinLabelSet,
   DEFAULT_LABEL_SET,
 } from '../../xclip/label-sets.js';
-import { InvalidRequestError, NotFoundError } from '../errors.js';
-import { labelSetFromRequest } from '../label-spec.js';
-import type { ObjectStore } from '../ports/object-store.js';
-import type { ResultStore } from '../ports/result-store.js';
-import type { VideoModel } from '../ports/video-model.js';
-import type { VideoRecord } from '../result-schema.js';
-import { relabelVideos } from '../use-cases/relabel.js';
-import { searchByText, similarVideos } from '../use-cases/search.js';
+import { InvalidRequestError, NotFoundError } from '../core/errors.js';
+import { labelSetFromRequest } from '../core/label-spec.js';
+import type { ObjectStore } from '../core/ports/object-store.js';
+import type { ResultStore } from '../core/ports/result-store.js';
+import type { VideoModel } from '../core/ports/video-model.js';
+import type { VideoRecord } from '../core/result-schema.js';
+import { relabelVideos } from '../core/use-cases/relabel.js';
+import { searchByText, similarVideos } from '../core/use-cases/search.js';
 import { errorResponse } from './http-errors.js';
 import { openApiDocument } from './openapi.js';
 import {

@@ -2,18 +2,18 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import type { Hono } from 'hono';
 import { UsageError } from '../../common/errors.js';
+import { FolderWatcher } from '../adapters/local/folder-watcher.js';
 import { FsObjectStore } from '../adapters/local/fs-object-store.js';
 import { MemoryQueue } from '../adapters/local/memory-queue.js';
 import { SqliteResultStore } from '../adapters/local/sqlite-result-store.js';
-import { createApi } from '../api/app.js';
-import type { VideoClassifier } from '../classifier.js';
-import { loadClassifier } from '../execution-providers.js';
-import { modelInfoOf } from '../ports/video-model.js';
-import type { SourceObject } from '../result-schema.js';
-import { type ClassifySettings, classifyDelivery } from '../use-cases/classify.js';
-import { ingestObject } from '../use-cases/ingest.js';
-import { FolderWatcher } from './folder-watcher.js';
-import { Worker } from './worker.js';
+import { Worker } from '../adapters/local/worker.js';
+import type { VideoClassifier } from '../core/classifier.js';
+import { loadClassifier } from '../core/execution-providers.js';
+import { modelInfoOf } from '../core/ports/video-model.js';
+import type { SourceObject } from '../core/result-schema.js';
+import { type ClassifySettings, classifyDelivery } from '../core/use-cases/classify.js';
+import { ingestObject } from '../core/use-cases/ingest.js';
+import { createApi } from '../http/api-app.js';
 
 export interface LocalPipelineOptions {
   modelDir: string;

@@ -1,6 +1,6 @@
-import { commaList } from '../common/comma-list.js';
-import { describeError } from '../common/errors.js';
-import { readManifest } from '../xclip/manifest.js';
+import { commaList } from '../../common/comma-list.js';
+import { describeError } from '../../common/errors.js';
+import { readManifest } from '../../xclip/manifest.js';
 import { type ClassifierOptions, VideoClassifier } from './classifier.js';
 
 /**

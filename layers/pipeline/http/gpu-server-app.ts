@@ -1,12 +1,12 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { describeError, XclipError } from '../../layers/common/errors.js';
-import { errorResponse } from '../../layers/pipeline/api/http-errors.js';
-import { NotFoundError } from '../../layers/pipeline/errors.js';
-import { modelInfoOf } from '../../layers/pipeline/ports/video-model.js';
-import { type BatchDeps, classifyBatch } from '../../layers/pipeline/routing/classify-batch.js';
-import { gpuRequestSchema } from '../../layers/pipeline/routing/gpu-request.js';
-import { parseJsonDocument } from '../../layers/pipeline/routing/json-document.js';
+import { describeError, XclipError } from '../../common/errors.js';
+import { NotFoundError } from '../core/errors.js';
+import { modelInfoOf } from '../core/ports/video-model.js';
+import { type BatchDeps, classifyBatch } from '../core/routing/classify-batch.js';
+import { gpuRequestSchema } from '../core/routing/gpu-request.js';
+import { parseJsonDocument } from '../core/routing/json-document.js';
+import { errorResponse } from './http-errors.js';
 
 /** Requests name videos, not carry them: a list of 10,000 pinned versions is about 2 MB. */
 export const MAX_REQUEST_BYTES = 4 * 1024 * 1024;

@@ -1,10 +1,10 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { Hono } from 'hono';
 import { cors } from 'hono/cors';
-import { uploadRoutes } from '../../layers/pipeline/adapters/aws/upload-routes.js';
-import { type ApiDeps, createApi } from '../../layers/pipeline/api/app.js';
-import type { FunctionConfig } from '../shared/config.js';
-import { lambdaApiDocument } from './openapi.js';
+import type { FunctionConfig } from '../../../functions/shared/config.js';
+import { type ApiDeps, createApi } from './api-app.js';
+import { lambdaApiDocument } from './lambda-openapi.js';
+import { uploadRoutes } from './upload-routes.js';
 
 /**
  * The local pipeline's HTTP API plus POST /uploads, with CORS for CORS_ORIGINS. Authentication is

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { extname, join } from 'node:path';
-import { describeError, XclipError } from '../../common/errors.js';
-import { DecodeTimeoutError, MediaError } from '../../media/errors.js';
-import type { LabelSet } from '../../xclip/label-sets.js';
+import { describeError, XclipError } from '../../../common/errors.js';
+import { DecodeTimeoutError, MediaError } from '../../../media/errors.js';
+import type { LabelSet } from '../../../xclip/label-sets.js';
 import type { ViewLayout } from '../classifier.js';
 import { timestampOf } from '../clock.js';
 import { InvalidKeyError } from '../errors.js';

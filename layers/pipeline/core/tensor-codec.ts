@@ -1,4 +1,4 @@
-import { floatToHalf, halfToFloat } from '../xclip/safetensors.js';
+import { floatToHalf, halfToFloat } from '../../xclip/safetensors.js';
 
 /** Little-endian float32 bytes of `values`. */
 export function encodeFloat32(values: Float32Array): Buffer {

@@ -7,8 +7,8 @@ import {
   videoRecordSchema,
   videoResultSchema,
   videoStatusSchema,
-} from '../result-schema.js';
-import { DEFAULT_TOP, MAX_TOP } from '../top-labels.js';
+} from '../core/result-schema.js';
+import { DEFAULT_TOP, MAX_TOP } from '../core/top-labels.js';
 
 const MAX_ID_CHARS = 200;
 const MAX_TEXT_CHARS = 1000;

@@ -1,4 +1,4 @@
-import type { ConcurrencyLimit } from '../../common/concurrency.js';
+import type { ConcurrencyLimit } from '../../../common/concurrency.js';
 import { modelInfoOf } from '../ports/video-model.js';
 import type { SourceObject } from '../result-schema.js';
 import {

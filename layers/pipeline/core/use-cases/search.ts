@@ -1,4 +1,4 @@
-import { l2NormalizeRows } from '../../xclip/runtime.js';
+import { l2NormalizeRows } from '../../../xclip/runtime.js';
 import type { LabelScore } from '../classifier.js';
 import type { ObjectStore } from '../ports/object-store.js';
 import type { ResultStore, StoredEmbedding } from '../ports/result-store.js';
