@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
 import type { Node } from 'constructs';
-import { DEFAULT_VIDEO_SUFFIXES } from '../layers/pipeline/core/video-keys.js';
+import { DEFAULT_VIDEO_SUFFIXES } from '../layers/pipeline/core/index.js';
 import { DEFAULT_GPU_SETTINGS, GPU_FLAGS, type GpuSettings } from './lib/gpu-settings.js';
 
 export type LambdaArchitecture = 'x86_64' | 'arm64';

@@ -9,10 +9,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { APIGatewayProxyEventV2, SQSEvent } from 'aws-lambda';
-import { createAwsClients } from '../layers/pipeline/adapters/aws/clients.js';
-import { DynamoResultStore } from '../layers/pipeline/adapters/aws/dynamo-result-store.js';
-import { S3ObjectStore } from '../layers/pipeline/adapters/aws/s3-object-store.js';
-import { videoIdFor } from '../layers/pipeline/core/video-id.js';
+import { loadConfig } from '../functions/shared/config.js';
+import { videoIdFor } from '../layers/pipeline/core/index.js';
+import { createAwsServices } from '../layers/pipeline/runtimes/index.js';
 import { lambdaContext, notificationKeys, sqsEvent, withStoredVersions } from './lib/lambda-events.js';
 import { type LocalAws, startLocalAws } from './lib/local-aws.js';
 import { buildSmallTextModel } from './lib/small-model.js';
@@ -51,8 +50,7 @@ try {
   } else {
     const sqs: SQSEvent =
       event.Records?.[0]?.eventSource === 'aws:s3' ? sqsEvent([JSON.stringify(event)]) : (event as unknown as SQSEvent);
-    const clients = createAwsClients();
-    const bucket = new S3ObjectStore(clients.s3, process.env.BUCKET_NAME!);
+    const { bucket, results } = createAwsServices(loadConfig());
     if (local) {
       const video = readFileSync(makeTestVideo(work, 'pattern.mp4'));
       for (const record of sqs.Records) {
@@ -62,7 +60,6 @@ try {
     }
     const { handler } = await import('../functions/classifier/handler.js');
     process.stdout.write(`${JSON.stringify(await handler(sqs, lambdaContext), null, 2)}\n`);
-    const results = new DynamoResultStore(clients.dynamo, process.env.TABLE_NAME!);
     for (const key of sqs.Records.flatMap((record) => notificationKeys(record.body))) {
       const record = await results.get(videoIdFor(bucket.bucket, key));
       process.stdout.write(

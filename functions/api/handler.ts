@@ -1,12 +1,10 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import { handle } from 'hono/aws-lambda';
-import { createAwsClients } from '../../layers/pipeline/adapters/aws/clients.js';
-import { DynamoResultStore } from '../../layers/pipeline/adapters/aws/dynamo-result-store.js';
-import { S3ObjectStore } from '../../layers/pipeline/adapters/aws/s3-object-store.js';
-import type { VideoClassifier } from '../../layers/pipeline/core/classifier.js';
-import { modelInfoOf } from '../../layers/pipeline/core/ports/video-model.js';
-import { createLambdaApi } from '../../layers/pipeline/http/lambda-api.js';
+import type { VideoClassifier } from '../../layers/pipeline/core/index.js';
+import { modelInfoOf } from '../../layers/pipeline/core/index.js';
+import { createLambdaApi } from '../../layers/pipeline/http/index.js';
+import { createAwsServices } from '../../layers/pipeline/runtimes/index.js';
 import { loadConfig } from '../shared/config.js';
 import { loadVideoModel } from '../shared/model.js';
 
@@ -17,14 +15,14 @@ const logger = new Logger();
 /** The API for this container; the model loads on the first request that needs it (search, relabel). */
 function createHandler(): ApiHandler {
   const config = loadConfig();
-  const clients = createAwsClients();
+  const services = createAwsServices(config);
   let model: Promise<VideoClassifier> | undefined;
   let loaded: VideoClassifier | undefined;
   const app = createLambdaApi(
     config,
     {
-      results: new DynamoResultStore(clients.dynamo, config.table),
-      artifacts: new S3ObjectStore(clients.s3, config.bucket),
+      results: services.results,
+      artifacts: services.bucket,
       model: () => {
         model ??= loadVideoModel(config).then(
           (classifier) => (loaded = classifier),
@@ -38,7 +36,7 @@ function createHandler(): ApiHandler {
       health: () => (loaded ? { model: modelInfoOf(loaded) } : {}),
       log: (line) => logger.error(line),
     },
-    clients.s3,
+    services.clients.s3,
   );
   return handle(app) as ApiHandler;
 }

@@ -2,14 +2,14 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { SQSRecord } from 'aws-lambda';
 import { describeError } from '../../layers/common/errors.js';
+import { InvalidS3EventError, parseS3Notification, sourceOfRecord } from '../../layers/pipeline/adapters/aws/index.js';
+import type { SourceObject } from '../../layers/pipeline/core/index.js';
 import {
-  InvalidS3EventError,
-  parseS3Notification,
-  sourceOfRecord,
-} from '../../layers/pipeline/adapters/aws/s3-notification.js';
-import type { SourceObject } from '../../layers/pipeline/core/result-schema.js';
-import { type RoutedUpload, routeUpload } from '../../layers/pipeline/core/routing/gpu-router.js';
-import { type ClassifyOutcome, classifyDelivery } from '../../layers/pipeline/core/use-cases/classify.js';
+  type ClassifyOutcome,
+  classifyDelivery,
+  type RoutedUpload,
+  routeUpload,
+} from '../../layers/pipeline/core/index.js';
 import type { ClassifierContainer } from './container.js';
 import { skipReason } from './video-filter.js';
 

@@ -2,19 +2,11 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { DEFAULT_MEDIA_LIMITS } from '../../layers/media/limits.js';
-import { createAwsClients } from '../../layers/pipeline/adapters/aws/clients.js';
-import { DynamoResultStore } from '../../layers/pipeline/adapters/aws/dynamo-result-store.js';
-import { s3DurationProbe } from '../../layers/pipeline/adapters/aws/s3-duration-probe.js';
-import { S3ObjectStore } from '../../layers/pipeline/adapters/aws/s3-object-store.js';
-import { SageMakerGpuEndpoint } from '../../layers/pipeline/adapters/aws/sagemaker-gpu-endpoint.js';
-import { queueMaxReceives } from '../../layers/pipeline/adapters/aws/sqs-ingest-queue.js';
-import { GPU_REQUEST_PREFIX } from '../../layers/pipeline/core/routing/gpu-keys.js';
-import { GpuRequestSender } from '../../layers/pipeline/core/routing/gpu-request-sender.js';
-import type { GpuRouterDeps } from '../../layers/pipeline/core/routing/gpu-router.js';
-import { DEFAULT_TOP } from '../../layers/pipeline/core/top-labels.js';
-import type { ClassifyDeps, ClassifySettings } from '../../layers/pipeline/core/use-cases/classify.js';
+import { queueMaxReceives, s3DurationProbe } from '../../layers/pipeline/adapters/aws/index.js';
+import type { ClassifyDeps, ClassifySettings, GpuRouterDeps } from '../../layers/pipeline/core/index.js';
+import { DEFAULT_TOP } from '../../layers/pipeline/core/index.js';
+import { createAwsServices } from '../../layers/pipeline/runtimes/index.js';
 import { DEFAULT_LABEL_SET, resolveLabelSet } from '../../layers/xclip/label-sets.js';
 import type { FunctionConfig } from '../shared/config.js';
 import { loadVideoModel } from '../shared/model.js';
@@ -36,16 +28,18 @@ export async function createClassifierContainer(
   config: FunctionConfig,
   routing: RoutingConfig = loadRoutingConfig(),
 ): Promise<ClassifierContainer> {
-  const clients = createAwsClients();
+  const { gpu } = routing;
   // Uploads and artifacts share the bucket; downloads are capped at MAX_VIDEO_BYTES.
-  const bucket = new S3ObjectStore(clients.s3, config.bucket, { maxDownloadBytes: config.maxVideoBytes });
+  const { clients, bucket, results, gpuSender } = createAwsServices({
+    ...config,
+    maxDownloadBytes: config.maxVideoBytes,
+    gpuEndpointName: gpu?.endpointName,
+  });
   // The queue first: a model loaded before a failing call would be dropped without its sessions released.
   const maxReceives = await queueMaxReceives(clients.sqs, config.queueUrl);
   const model = await loadVideoModel(config);
   const metrics = new Metrics({ namespace: config.metricsNamespace });
   metrics.captureColdStartMetric();
-  const results = new DynamoResultStore(clients.dynamo, config.table);
-  const { gpu } = routing;
   return {
     config,
     deps: { model, sources: bucket, artifacts: bucket, results, workDir: mkdtempSync(join(tmpdir(), 'xclip-videos-')) },
@@ -56,15 +50,11 @@ export async function createClassifierContainer(
     },
     maxReceives,
     metrics,
-    ...(gpu
+    ...(gpu && gpuSender
       ? {
           router: {
             policy: gpu.policy,
-            sender: new GpuRequestSender(
-              bucket,
-              new SageMakerGpuEndpoint(new SageMakerRuntimeClient({}), gpu.endpointName),
-              GPU_REQUEST_PREFIX,
-            ),
+            sender: gpuSender,
             objects: bucket,
             results,
             durationOf: s3DurationProbe(clients.s3, DEFAULT_MEDIA_LIMITS.probeTimeoutMs),

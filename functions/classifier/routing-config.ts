@@ -1,6 +1,9 @@
 import { z } from 'zod';
-import { MANIFEST_SUFFIX } from '../../layers/pipeline/core/routing/gpu-keys.js';
-import { DEFAULT_GPU_MIN_VIDEO_SECONDS, type GpuRoutingPolicy } from '../../layers/pipeline/core/routing/route.js';
+import {
+  DEFAULT_GPU_MIN_VIDEO_SECONDS,
+  type GpuRoutingPolicy,
+  MANIFEST_SUFFIX,
+} from '../../layers/pipeline/core/index.js';
 import { parseEnvironment } from '../shared/environment.js';
 
 function positiveNumber() {

@@ -1,5 +1,5 @@
-import type { S3EventRecord } from '../../layers/pipeline/adapters/aws/s3-notification.js';
-import { hasVideoSuffix } from '../../layers/pipeline/core/video-keys.js';
+import type { S3EventRecord } from '../../layers/pipeline/adapters/aws/index.js';
+import { hasVideoSuffix } from '../../layers/pipeline/core/index.js';
 import type { FunctionConfig } from '../shared/config.js';
 
 /**

@@ -1,12 +1,14 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SNSEvent } from 'aws-lambda';
 import { describeError } from '../../layers/common/errors.js';
-import { parseAsyncInferenceNotification } from '../../layers/pipeline/adapters/aws/async-inference-notification.js';
-import { createAwsClients } from '../../layers/pipeline/adapters/aws/clients.js';
-import { DynamoResultStore } from '../../layers/pipeline/adapters/aws/dynamo-result-store.js';
-import { S3ObjectStore } from '../../layers/pipeline/adapters/aws/s3-object-store.js';
-import { InvalidRequestError, NotFoundError } from '../../layers/pipeline/core/errors.js';
-import { type SettleDeps, settleGpuRequest } from '../../layers/pipeline/core/routing/settle-gpu-request.js';
+import { parseAsyncInferenceNotification } from '../../layers/pipeline/adapters/aws/index.js';
+import {
+  InvalidRequestError,
+  NotFoundError,
+  type SettleDeps,
+  settleGpuRequest,
+} from '../../layers/pipeline/core/index.js';
+import { createAwsServices } from '../../layers/pipeline/runtimes/index.js';
 import { loadGpuResultsConfig } from './config.js';
 
 export type GpuResultsHandler = (event: SNSEvent, context: Context) => Promise<void>;
@@ -39,9 +41,6 @@ export function createGpuResultsHandler(makeDeps: () => SettleDeps): GpuResultsH
 
 export const handler = createGpuResultsHandler(() => {
   const config = loadGpuResultsConfig();
-  const clients = createAwsClients();
-  return {
-    objects: new S3ObjectStore(clients.s3, config.bucket),
-    results: new DynamoResultStore(clients.dynamo, config.table),
-  };
+  const { bucket, results } = createAwsServices(config);
+  return { objects: bucket, results };
 });

@@ -1,8 +1,8 @@
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { DEFAULT_MEDIA_LIMITS } from '../../layers/media/limits.js';
-import { parseProviderList } from '../../layers/pipeline/core/execution-providers.js';
-import { parseEnvironment, positiveInteger } from '../shared/environment.js';
+import { parseProviderList } from '../../layers/pipeline/core/index.js';
+import { modelEnvironment, parseEnvironment, positiveInteger } from '../shared/environment.js';
 
 /**
  * The GPU server's environment (the SageMaker model's container environment, set by infra/lib/gpu-endpoint.ts):
@@ -22,9 +22,9 @@ import { parseEnvironment, positiveInteger } from '../shared/environment.js';
  * | SAGEMAKER_BIND_TO_PORT     | 8080                | the port SageMaker sends /ping and /invocations to |
  */
 const configSchema = z.object({
+  ...modelEnvironment,
   BUCKET_NAME: z.string().min(1),
   TABLE_NAME: z.string().min(1),
-  MODEL_DIR: z.string().min(1).default('/opt/model'),
   XCLIP_EXECUTION_PROVIDERS: z
     .string()
     .default('cuda,cpu')
@@ -38,7 +38,6 @@ const configSchema = z.object({
   VIDEO_CONCURRENCY: positiveInteger(availableParallelism()),
   MAX_VIDEO_BATCH: positiveInteger(32),
   DECODE_TIMEOUT_SECONDS: positiveInteger((2 * DEFAULT_MEDIA_LIMITS.decodeTimeoutMs) / 1000),
-  LABEL_FEATURE_CACHE_DIR: z.string().min(1).default('/tmp/label-features'),
   SAGEMAKER_BIND_TO_PORT: z
     .string()
     .regex(/^\d+$/, 'must be a port number')

@@ -1,5 +1,5 @@
-import type { VideoClassifier } from '../../layers/pipeline/core/classifier.js';
-import { loadClassifier } from '../../layers/pipeline/core/execution-providers.js';
+import type { VideoClassifier } from '../../layers/pipeline/core/index.js';
+import { loadClassifier } from '../../layers/pipeline/core/index.js';
 import type { GpuServerConfig } from './config.js';
 
 /** The model of MODEL_DIR on the first configured execution provider that starts, with the video limits. */

@@ -4,11 +4,8 @@ import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { ConcurrencyLimit } from '../../layers/common/concurrency.js';
 import { describeError } from '../../layers/common/errors.js';
-import { createAwsClients } from '../../layers/pipeline/adapters/aws/clients.js';
-import { DynamoResultStore } from '../../layers/pipeline/adapters/aws/dynamo-result-store.js';
-import { S3ObjectStore } from '../../layers/pipeline/adapters/aws/s3-object-store.js';
-import { createGpuServer, type ModelState } from '../../layers/pipeline/http/gpu-server-app.js';
-import { listen } from '../../layers/pipeline/http/http-server.js';
+import { createGpuServer, listen, type ModelState } from '../../layers/pipeline/http/index.js';
+import { createAwsServices } from '../../layers/pipeline/runtimes/index.js';
 import { loadGpuServerConfig } from './config.js';
 import { loadGpuModel } from './model.js';
 
@@ -26,9 +23,8 @@ if (command !== undefined && command !== 'serve') {
 
 const logger = new Logger({ serviceName: 'gpu-server' });
 const config = loadGpuServerConfig();
-const clients = createAwsClients();
 // Videos and artifacts share the bucket, as on the Lambda path; downloads are capped at MAX_VIDEO_BYTES.
-const bucket = new S3ObjectStore(clients.s3, config.bucket, { maxDownloadBytes: config.maxVideoBytes });
+const { bucket, results } = createAwsServices({ ...config, maxDownloadBytes: config.maxVideoBytes });
 const workDir = mkdtempSync(join(tmpdir(), 'xclip-videos-'));
 // One set of decoding slots for the whole server: SageMaker may send several requests at once.
 const slots = new ConcurrencyLimit(config.videoConcurrency);
@@ -50,7 +46,7 @@ const loading = loadGpuModel(config, (line) => logger.warn(line)).then(
         model,
         sources: bucket,
         artifacts: bucket,
-        results: new DynamoResultStore(clients.dynamo, config.table),
+        results,
         workDir,
         maxAttempts: MAX_ATTEMPTS,
         slots,

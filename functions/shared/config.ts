@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { commaList } from '../../layers/common/comma-list.js';
-import { DEFAULT_VIDEO_SUFFIXES } from '../../layers/pipeline/core/video-keys.js';
-import { parseEnvironment, positiveInteger } from './environment.js';
+import { DEFAULT_VIDEO_SUFFIXES } from '../../layers/pipeline/core/index.js';
+import { modelEnvironment, parseEnvironment, positiveInteger } from './environment.js';
 
 export { ConfigError } from './environment.js';
 
@@ -28,10 +28,10 @@ function listOf(fallback: string) {
  * | LABEL_FEATURE_CACHE_DIR       | /tmp/label-features             | text features of non-default label sets |
  */
 const configSchema = z.object({
+  ...modelEnvironment,
   BUCKET_NAME: z.string().min(1),
   TABLE_NAME: z.string().min(1),
   QUEUE_URL: z.url(),
-  MODEL_DIR: z.string().min(1).default('/opt/model'),
   UPLOAD_PREFIX: z.string().default('videos/'),
   VIDEO_SUFFIXES: listOf(DEFAULT_VIDEO_SUFFIXES.join(',')).transform((suffixes) =>
     suffixes.map((suffix) => suffix.toLowerCase()),
@@ -40,7 +40,6 @@ const configSchema = z.object({
   MAX_VIDEO_SECONDS: positiveInteger(3600),
   CORS_ORIGINS: listOf(''),
   POWERTOOLS_METRICS_NAMESPACE: z.string().min(1).default('XclipServerless'),
-  LABEL_FEATURE_CACHE_DIR: z.string().min(1).default('/tmp/label-features'),
 });
 
 export interface FunctionConfig {

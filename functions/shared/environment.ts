@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { XclipError } from '../../layers/common/errors.js';
+import { describeIssues } from '../../layers/common/zod-issues.js';
 
 /** The environment a function or container was deployed with is missing a variable or has a bad value. */
 export class ConfigError extends XclipError {
@@ -25,7 +26,12 @@ export function positiveInteger(fallback: number) {
 export function parseEnvironment<S extends z.ZodType>(schema: S, env: Record<string, string | undefined>): z.output<S> {
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
   const parsed = schema.safeParse(present);
-  if (!parsed.success)
-    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; '));
+  if (!parsed.success) throw new ConfigError(describeIssues(parsed.error));
   return parsed.data;
 }
+
+/** MODEL_DIR and LABEL_FEATURE_CACHE_DIR, read alike by every container that loads the model. */
+export const modelEnvironment = {
+  MODEL_DIR: z.string().min(1).default('/opt/model'),
+  LABEL_FEATURE_CACHE_DIR: z.string().min(1).default('/tmp/label-features'),
+};

@@ -1,4 +1,4 @@
-import { VideoClassifier } from '../../layers/pipeline/core/classifier.js';
+import { VideoClassifier } from '../../layers/pipeline/core/index.js';
 import type { FunctionConfig } from './config.js';
 
 /** The model of MODEL_DIR with the deployment's video limits; loaded once per container by each handler. */

@@ -1,5 +1,5 @@
 import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
-import { lambdaApiDocument } from '../../layers/pipeline/http/lambda-openapi.js';
+import { lambdaApiDocument } from '../../layers/pipeline/http/index.js';
 
 export interface ApiRoute {
   /** API Gateway's path syntax, which is OpenAPI's: `/videos/{id}`. */

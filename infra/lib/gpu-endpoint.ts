@@ -6,7 +6,7 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { CfnEndpoint, CfnEndpointConfig, CfnModel } from 'aws-cdk-lib/aws-sagemaker';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { GPU_OUTPUT_PREFIX, GPU_REQUEST_PREFIX } from '../../layers/pipeline/core/routing/gpu-keys.js';
+import { GPU_OUTPUT_PREFIX, GPU_REQUEST_PREFIX } from '../../layers/pipeline/core/index.js';
 import type { FunctionImage } from './function-image.js';
 import { GpuAutoscaling } from './gpu-autoscaling.js';
 import { GpuImage } from './gpu-image.js';

@@ -1,4 +1,4 @@
-import { DEFAULT_GPU_MIN_VIDEO_SECONDS } from '../../layers/pipeline/core/routing/route.js';
+import { DEFAULT_GPU_MIN_VIDEO_SECONDS } from '../../layers/pipeline/core/index.js';
 
 /** The optional GPU endpoint (SageMaker asynchronous inference), as `-c gpu=true` and its flags choose it. */
 export interface GpuSettings {

@@ -2,7 +2,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, ProjectionType, Table } from 'aws-cdk-lib/aws-dynamodb';
 import type { Role } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { TABLE_INDEXES, TABLE_PARTITION_KEY } from '../../layers/pipeline/adapters/aws/table-schema.js';
+import { TABLE_INDEXES, TABLE_PARTITION_KEY } from '../../layers/pipeline/adapters/aws/index.js';
 import { acknowledgeWildcardResource } from './nag-acknowledgements.js';
 
 export interface ResultsTableProps {

@@ -4,11 +4,9 @@ import { extname, join, resolve } from 'node:path';
 import { ConcurrencyLimit } from '../common/concurrency.js';
 import { XclipError } from '../common/errors.js';
 import type { Timing } from '../media/bench.js';
-import { FsObjectStore } from '../pipeline/adapters/local/fs-object-store.js';
-import { SqliteResultStore } from '../pipeline/adapters/local/sqlite-result-store.js';
-import { VideoClassifier } from '../pipeline/core/classifier.js';
-import { classifyBatch } from '../pipeline/core/routing/classify-batch.js';
-import type { VideoOutcome } from '../pipeline/core/routing/gpu-request.js';
+import { FsObjectStore, SqliteResultStore } from '../pipeline/adapters/local/index.js';
+import type { VideoOutcome } from '../pipeline/core/index.js';
+import { classifyBatch, VideoClassifier } from '../pipeline/core/index.js';
 import { BENCH_VIDEO, benchVideoPath, summarizeStages } from './model-bench.js';
 
 /** What `xclip bench --batch N --json` prints. */

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { BENCHMARK_VIDEO, benchmarkVideo, summarizeRuns, type Timing } from '../media/bench.js';
-import { VideoClassifier } from '../pipeline/core/classifier.js';
+import { VideoClassifier } from '../pipeline/core/index.js';
 import { DEFAULT_LABEL_SET, resolveLabelSet } from '../xclip/label-sets.js';
 
 /** Median and minimum of each stage over classifications' timings. */

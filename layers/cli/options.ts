@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from 'commander';
-import { parseProviderList } from '../pipeline/core/execution-providers.js';
+import { parseProviderList } from '../pipeline/core/index.js';
 
 /** Option parsers shared by the commands: commander reports their errors as usage errors. */
 

@@ -114,6 +114,7 @@ export async function buildModel(options: BuildOptions): Promise<BuildResult> {
   const weightsPath = join(from, 'model.safetensors');
   if (!existsSync(weightsPath)) throw new BuildError(`cannot build from ${from}`, 'model.safetensors not found');
   const config: XclipConfig = readXclipConfig(configPath);
+  const preprocessing = preprocessingFor(config, from);
 
   const weights = CheckpointWeights.open(weightsPath);
   try {
@@ -152,7 +153,7 @@ export async function buildModel(options: BuildOptions): Promise<BuildResult> {
       modelId: basename(from),
       precision,
       config,
-      preprocessing: preprocessingFor(config),
+      preprocessing,
       text: { contextLength: config.text_config.max_position_embeddings },
       labelFeatures: [],
       files: {},

@@ -54,7 +54,7 @@ export interface FetchModelOptions {
   repo?: string;
   /** Branch, tag, commit or `refs/pr/N`; default `main`. */
   revision?: string;
-  /** Output directory; default `defaultModelDir(repo, revision)`. */
+  /** Output directory; default `defaultDownloadDir(repo, revision)`. */
   out?: string;
   /** Default `$HF_ENDPOINT`, else https://huggingface.co. */
   endpoint?: string;
@@ -112,7 +112,7 @@ function huggingFaceHome(): string {
  * HF_HUB_CACHE: that directory holds huggingface_hub's own blobs/snapshots layout, and a model
  * directory here is plain files that the converter reads as they are.
  */
-export function defaultModelDir(repo: string, revision: string): string {
+export function defaultDownloadDir(repo: string, revision: string): string {
   return join(huggingFaceHome(), 'xclip', repo, revision.replaceAll('/', '--'));
 }
 
@@ -444,7 +444,7 @@ export async function fetchModel(options: FetchModelOptions = {}): Promise<Fetch
       file === 'model.safetensors' ? await resolveWeights(session, ref) : await resolveRemoteFile(session, ref, file),
     );
 
-  const dir = options.out ?? defaultModelDir(repo, revision);
+  const dir = options.out ?? defaultDownloadDir(repo, revision);
   mkdirSync(dir, { recursive: true });
   const files: FetchedFile[] = [];
   for (const remote of remotes) files.push(await download(session, remote, dir, options.onProgress));

@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { z } from 'zod';
 import { XclipError } from '../common/errors.js';
+import { describeIssues } from '../common/zod-issues.js';
 import type { XclipConfig } from './config.js';
 
 export const MANIFEST_FILE = 'manifest.json';
@@ -38,17 +40,59 @@ export interface ModelManifest {
   source: { weightsSha256: string };
 }
 
-export function preprocessingFor(config: XclipConfig): Preprocessing {
+/** The checkpoint's image processor settings (Hugging Face's VideoMAEImageProcessor), next to config.json. */
+export const PREPROCESSOR_CONFIG_FILE = 'preprocessor_config.json';
+
+const channelTriple = z.tuple([z.number().finite(), z.number().finite(), z.number().finite()]);
+const preprocessorConfigSchema = z.object({
+  image_mean: channelTriple.optional(),
+  image_std: z.tuple([z.number().positive(), z.number().positive(), z.number().positive()]).optional(),
+  crop_size: z.object({ height: z.number().int().positive(), width: z.number().int().positive() }).optional(),
+});
+
+/** The ImageNet statistics X-CLIP's processor normalises with, when a checkpoint names none. */
+const IMAGENET_MEAN: [number, number, number] = [0.485, 0.456, 0.406];
+const IMAGENET_STD: [number, number, number] = [0.229, 0.224, 0.225];
+
+/**
+ * The preprocessing contract of a model built from `from`: frames and size from the config, mean and std from the
+ * checkpoint's preprocessor_config.json (ImageNet's without one). A crop size other than the model's image size
+ * cannot feed the vision graph, so it is refused.
+ */
+export function preprocessingFor(config: XclipConfig, from?: string): Preprocessing {
+  const path = from === undefined ? undefined : join(from, PREPROCESSOR_CONFIG_FILE);
+  const processor = path && existsSync(path) ? readPreprocessorConfig(path) : {};
+  const size = config.vision_config.image_size;
+  const crop = processor.crop_size;
+  if (crop && (crop.height !== size || crop.width !== size))
+    throw new XclipError(
+      'INVALID_PREPROCESSOR_CONFIG',
+      `cannot use ${path}`,
+      `its crop_size ${crop.width}x${crop.height} is not the model's image size ${size}`,
+    );
   return {
     frames: config.vision_config.num_frames,
-    size: config.vision_config.image_size,
+    size,
     resize: 'shorter-side-bilinear-antialias',
     crop: 'center',
-    mean: [0.485, 0.456, 0.406],
-    std: [0.229, 0.224, 0.225],
+    mean: processor.image_mean ?? IMAGENET_MEAN,
+    std: processor.image_std ?? IMAGENET_STD,
     layout: 'T,3,H,W',
     sampling: 'segment-midpoints',
   };
+}
+
+function readPreprocessorConfig(path: string): z.output<typeof preprocessorConfigSchema> {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new XclipError('INVALID_PREPROCESSOR_CONFIG', `cannot read ${path}`, (error as Error).message);
+  }
+  const parsed = preprocessorConfigSchema.safeParse(json);
+  if (!parsed.success)
+    throw new XclipError('INVALID_PREPROCESSOR_CONFIG', `cannot use ${path}`, describeIssues(parsed.error));
+  return parsed.data;
 }
 
 export class ModelDirectoryError extends XclipError {

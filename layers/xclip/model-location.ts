@@ -4,3 +4,6 @@ import { join } from 'node:path';
 export function defaultModelDir(precision = 'int8'): string {
   return process.env.XCLIP_MODEL_DIR ?? join('models', `xclip-base-patch32-${precision}`);
 }
+
+/** The `--model` option's help, naming that default. */
+export const MODEL_DIR_HELP = 'built model directory (default: $XCLIP_MODEL_DIR or models/xclip-base-patch32-int8)';

@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import ort from 'onnxruntime-node';
 import { patchGrid } from './config.js';
-import { type ModelManifest, readManifest } from './manifest.js';
+import { type ModelManifest, type Preprocessing, readManifest } from './manifest.js';
 import { SCORE_OUTPUTS } from './modeling/score.js';
 import { TEXT_INPUTS, TEXT_OUTPUT } from './modeling/text.js';
 import { VISION_INPUT, VISION_OUTPUTS } from './modeling/vision.js';
@@ -111,12 +111,17 @@ export class XclipRuntime {
     return new XclipRuntime(dir, manifest, vision!, text!, score!, performance.now() - started, maxVideoBatch);
   }
 
+  /** What frames must go through before vision.onnx (DESIGN.md's contract, as the model was built). */
+  get preprocessing(): Preprocessing {
+    return this.manifest.preprocessing;
+  }
+
   get frames(): number {
-    return this.manifest.config.vision_config.num_frames;
+    return this.manifest.preprocessing.frames;
   }
 
   get imageSize(): number {
-    return this.manifest.config.vision_config.image_size;
+    return this.manifest.preprocessing.size;
   }
 
   /** pixel_values [B, T, 3, H, W] -> video features (merged with concurrent calls when maxVideoBatch > 1). */

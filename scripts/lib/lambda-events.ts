@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
-import { decodeEventKey } from '../../layers/pipeline/adapters/aws/s3-notification.js';
-import type { ObjectStore } from '../../layers/pipeline/core/ports/object-store.js';
+import { decodeEventKey } from '../../layers/pipeline/adapters/aws/index.js';
+import type { ObjectStore } from '../../layers/pipeline/core/index.js';
 
 /** A sample event of events/, parsed. */
 export function sampleEvent<T>(name: string): T {

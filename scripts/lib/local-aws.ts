@@ -9,8 +9,7 @@ import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import dynalite from 'dynalite';
 import { createSqsServer } from 'local-aws-sqs';
-import { type AwsClients, createAwsClients } from '../../layers/pipeline/adapters/aws/clients.js';
-import { createTableInput } from '../../layers/pipeline/adapters/aws/table-schema.js';
+import { type AwsClients, createAwsClients, createTableInput } from '../../layers/pipeline/adapters/aws/index.js';
 
 export interface LocalAws {
   /** The variables a function or the CLI needs to reach these servers (also set on process.env). */

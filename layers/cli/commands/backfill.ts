@@ -1,18 +1,15 @@
-import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { commaList } from '../../common/comma-list.js';
 import { UsageError } from '../../common/errors.js';
-import { type AwsClients, createAwsClients } from '../../pipeline/adapters/aws/clients.js';
-import { DynamoResultStore } from '../../pipeline/adapters/aws/dynamo-result-store.js';
-import { S3ObjectStore } from '../../pipeline/adapters/aws/s3-object-store.js';
-import { SageMakerGpuEndpoint } from '../../pipeline/adapters/aws/sagemaker-gpu-endpoint.js';
-import { SqsIngestQueue } from '../../pipeline/adapters/aws/sqs-ingest-queue.js';
-import type { ObjectStore } from '../../pipeline/core/ports/object-store.js';
-import { GPU_REQUEST_PREFIX } from '../../pipeline/core/routing/gpu-keys.js';
-import { GpuRequestSender } from '../../pipeline/core/routing/gpu-request-sender.js';
-import { type BackfillCounts, type BackfillDeps, backfill } from '../../pipeline/core/use-cases/backfill.js';
-import { DEFAULT_VIDEO_SUFFIXES } from '../../pipeline/core/video-keys.js';
+import {
+  type BackfillCounts,
+  type BackfillDeps,
+  backfill,
+  DEFAULT_VIDEO_SUFFIXES,
+  parseS3Uri,
+} from '../../pipeline/core/index.js';
+import { type AwsServices, createAwsServices } from '../../pipeline/runtimes/index.js';
 import { positiveNumber } from '../options.js';
 
 interface BackfillCommandOptions {
@@ -23,12 +20,6 @@ interface BackfillCommandOptions {
   gpu?: boolean;
   endpoint?: string;
   timeline?: number;
-}
-
-function parseS3Url(url: string): { bucket: string; prefix: string } {
-  const match = /^s3:\/\/([^/]+)\/?(.*)$/.exec(url);
-  if (!match) throw new UsageError(`invalid location ${JSON.stringify(url)}`, 'expected s3://bucket/prefix');
-  return { bucket: match[1]!, prefix: match[2]! };
 }
 
 function required(value: string | undefined, option: string, variable: string): string {
@@ -44,24 +35,10 @@ function summary(counts: BackfillCounts): string {
  * Where backfilled versions go: S3-event-shaped SQS messages for the Lambda classifier, or with --gpu one request
  * per group of versions to the GPU endpoint (its documents written to the bucket being backfilled).
  */
-function backfillQueue(
-  options: BackfillCommandOptions,
-  clients: AwsClients & { sageMaker: SageMakerRuntimeClient },
-  objects: ObjectStore,
-): BackfillDeps['queue'] {
-  if (!options.gpu) {
-    if (options.timeline !== undefined)
-      throw new UsageError(
-        '--timeline needs --gpu',
-        'the Lambda classifier takes its timeline setting from the deployment',
-      );
-    return new SqsIngestQueue(clients.sqs, required(options.queueUrl, '--queue-url', 'QUEUE_URL'));
-  }
-  const endpoint = new SageMakerGpuEndpoint(
-    clients.sageMaker,
-    required(options.endpoint, '--endpoint', 'GPU_ENDPOINT_NAME'),
-  );
-  const sender = new GpuRequestSender(objects, endpoint, GPU_REQUEST_PREFIX);
+function backfillQueue(options: BackfillCommandOptions, services: AwsServices): BackfillDeps['queue'] {
+  const { queue, gpuSender: sender } = services;
+  // The settings asked for exactly one of them (see the action).
+  if (queue || !sender) return queue!;
   const requestOptions = options.timeline ? { timelineSeconds: options.timeline } : {};
   return {
     sendAll: async (objectsToSend) => {
@@ -100,9 +77,19 @@ export function registerBackfillCommand(program: Command): void {
     )
     .option('--timeline <seconds>', 'with --gpu, also label every window of this many seconds', positiveNumber)
     .action(async (location: string, options: BackfillCommandOptions) => {
-      const { bucket, prefix } = parseS3Url(location);
-      const clients = { ...createAwsClients(), sageMaker: new SageMakerRuntimeClient({}) };
-      const objects = new S3ObjectStore(clients.s3, bucket);
+      const { bucket, key: prefix } = parseS3Uri(location, 'location', 'prefix');
+      if (!options.gpu && options.timeline !== undefined)
+        throw new UsageError(
+          '--timeline needs --gpu',
+          'the Lambda classifier takes its timeline setting from the deployment',
+        );
+      const services = createAwsServices({
+        bucket,
+        table: required(options.table, '--table', 'TABLE_NAME'),
+        ...(options.gpu
+          ? { gpuEndpointName: required(options.endpoint, '--endpoint', 'GPU_ENDPOINT_NAME') }
+          : { queueUrl: required(options.queueUrl, '--queue-url', 'QUEUE_URL') }),
+      });
       const bar =
         process.stderr.isTTY && !options.json
           ? new cliProgress.SingleBar(
@@ -118,9 +105,9 @@ export function registerBackfillCommand(program: Command): void {
       try {
         const counts = await backfill(
           {
-            objects,
-            results: new DynamoResultStore(clients.dynamo, required(options.table, '--table', 'TABLE_NAME')),
-            queue: backfillQueue(options, clients, objects),
+            objects: services.bucket,
+            results: services.results,
+            queue: backfillQueue(options, services),
           },
           prefix,
           commaList(options.suffixes).map((suffix) => suffix.toLowerCase()),
@@ -134,7 +121,7 @@ export function registerBackfillCommand(program: Command): void {
         process.stdout.write(options.json ? `${JSON.stringify(counts)}\n` : `${summary(counts)}\n`);
       } finally {
         bar?.stop();
-        for (const client of Object.values(clients)) client.destroy();
+        services.destroy();
       }
     });
 }

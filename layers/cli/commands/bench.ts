@@ -5,7 +5,7 @@ import { benchmarkModel, type ModelBenchResult } from '../../bench/model-bench.j
 import { benchmarkThroughput, type ThroughputResult } from '../../bench/throughput-bench.js';
 import { commaList } from '../../common/comma-list.js';
 import { benchmarkDecode, type DecodeBenchmarkResult, type Timing } from '../../media/bench.js';
-import { defaultModelDir } from '../../xclip/model-location.js';
+import { defaultModelDir, MODEL_DIR_HELP } from '../../xclip/model-location.js';
 import { executionProviderList, positiveInteger } from '../options.js';
 
 const ms = (t: Timing) => `${t.medianMs.toFixed(0).padStart(6)} ms median, ${t.minMs.toFixed(0).padStart(6)} ms min`;
@@ -99,7 +99,7 @@ export function registerBenchCommand(program: Command): void {
   program
     .command('bench')
     .description('measure decode, vision, scoring and text encoding time, load time and memory of a built model')
-    .option('--model <dir>', 'built model directory (default: $XCLIP_MODEL_DIR or models/xclip-base-patch32-int8)')
+    .option('--model <dir>', MODEL_DIR_HELP)
     .option('--runs <n>', 'timed runs after one warm-up', positiveInteger, 5)
     .option('--threads <n>', 'ONNX Runtime intra-op threads (default: all cores)', positiveInteger)
     .option('--reference <dir>', 'also compare against this fp32 build of the same checkpoint (fidelity)')

@@ -1,11 +1,10 @@
 import cliProgress from 'cli-progress';
 import { type Command, Option } from 'commander';
 import { describeError } from '../../common/errors.js';
-import type { LabelScore, VideoClassification } from '../../pipeline/core/classifier.js';
-import { loadClassifier } from '../../pipeline/core/execution-providers.js';
-import { DEFAULT_TOP } from '../../pipeline/core/top-labels.js';
+import type { LabelScore, VideoClassification } from '../../pipeline/core/index.js';
+import { DEFAULT_TOP, loadClassifier } from '../../pipeline/core/index.js';
 import { DEFAULT_LABEL_SET, resolveLabelSet } from '../../xclip/label-sets.js';
-import { defaultModelDir } from '../../xclip/model-location.js';
+import { defaultModelDir, MODEL_DIR_HELP } from '../../xclip/model-location.js';
 import { EXECUTION_PROVIDERS_HELP, executionProviderList, positiveInteger, positiveNumber } from '../options.js';
 
 interface ClassifyCommandOptions {
@@ -61,7 +60,7 @@ export function registerClassifyCommand(program: Command): void {
     .command('classify')
     .description('label video files with X-CLIP')
     .argument('<video...>', 'video files')
-    .option('--model <dir>', 'built model directory (default: $XCLIP_MODEL_DIR or models/xclip-base-patch32-int8)')
+    .option('--model <dir>', MODEL_DIR_HELP)
     .option(
       '--labels <set>',
       'k400, k600, ucf101, hmdb51, a file (one label per line or id,name CSV), or "a,b,c"',

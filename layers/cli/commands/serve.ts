@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import { type Command, Option } from 'commander';
-import { DEFAULT_TOP, MAX_TOP } from '../../pipeline/core/top-labels.js';
-import { listen } from '../../pipeline/http/http-server.js';
-import { LocalPipeline } from '../../pipeline/runtimes/local-pipeline.js';
+import { DEFAULT_TOP, MAX_TOP } from '../../pipeline/core/index.js';
+import { listen } from '../../pipeline/http/index.js';
+import { LocalPipeline } from '../../pipeline/runtimes/index.js';
 import { DEFAULT_LABEL_SET, resolveLabelSet } from '../../xclip/label-sets.js';
-import { defaultModelDir } from '../../xclip/model-location.js';
+import { defaultModelDir, MODEL_DIR_HELP } from '../../xclip/model-location.js';
 import { EXECUTION_PROVIDERS_HELP, executionProviderList, integerIn, positiveNumber } from '../options.js';
 
 interface ServeCommandOptions {
@@ -44,11 +44,7 @@ export function registerServeCommand(program: Command): void {
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--data <dir>', 'folder for results, embeddings, visual tokens and caches', 'xclip-data')
     .option('--db <file>', 'SQLite result store (default: <data>/results.db)')
-    .option(
-      '--model <dir>',
-      'built model directory ($XCLIP_MODEL_DIR, else models/xclip-base-patch32-int8)',
-      defaultModelDir(),
-    )
+    .option('--model <dir>', MODEL_DIR_HELP, defaultModelDir())
     .option('--labels <labels>', 'k400, k600, ucf101, hmdb51, a label file, or "a,b,c"', DEFAULT_LABEL_SET)
     .option('--top <k>', 'labels stored per video', integerIn(1, MAX_TOP), DEFAULT_TOP)
     .addOption(new Option('--views <views>', 'temporal clips x spatial crops').choices(['1x1', '4x3']).default('1x1'))

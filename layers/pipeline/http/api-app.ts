@@ -1,22 +1,23 @@
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
-import { XclipError } from '../../common/errors.js';
+import { describeIssues } from '../../common/zod-issues.js';
 import {
   BUILTIN_LABEL_SETS,
   type BuiltinLabelSetId,
   builtinLabelSet,
   DEFAULT_LABEL_SET,
 } from '../../xclip/label-sets.js';
-import { InvalidRequestError, NotFoundError } from '../core/errors.js';
-import { labelSetFromRequest } from '../core/label-spec.js';
-import type { ObjectStore } from '../core/ports/object-store.js';
-import type { ResultStore } from '../core/ports/result-store.js';
-import type { VideoModel } from '../core/ports/video-model.js';
-import type { VideoRecord } from '../core/result-schema.js';
-import { relabelVideos } from '../core/use-cases/relabel.js';
-import { searchByText, similarVideos } from '../core/use-cases/search.js';
-import { errorResponse } from './http-errors.js';
+import type { ObjectStore, ResultStore, VideoModel, VideoRecord } from '../core/index.js';
+import {
+  InvalidRequestError,
+  labelSetFromRequest,
+  NotFoundError,
+  parseJsonDocument,
+  relabelVideos,
+  searchByText,
+  similarVideos,
+} from '../core/index.js';
+import { answerErrorsAsJson, limitBodySize } from './http-errors.js';
 import { openApiDocument } from './openapi.js';
 import {
   listQuerySchema,
@@ -42,18 +43,7 @@ export interface ApiDeps {
 function validated<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
-  const why = parsed.error.issues
-    .map((issue) => `${issue.path.length ? `${issue.path.join('.')}: ` : ''}${issue.message}`)
-    .join('; ');
-  throw new InvalidRequestError(`invalid ${what}`, why);
-}
-
-async function jsonBody(request: Request): Promise<unknown> {
-  try {
-    return JSON.parse(await request.text());
-  } catch {
-    throw new InvalidRequestError('invalid request body', 'it is not JSON');
-  }
+  throw new InvalidRequestError(`invalid ${what}`, describeIssues(parsed.error));
 }
 
 function summary(record: VideoRecord) {
@@ -74,20 +64,8 @@ function summary(record: VideoRecord) {
 export function createApi(deps: ApiDeps): Hono {
   const app = new Hono();
 
-  app.onError((error, c) => {
-    const { status, body } = errorResponse(error);
-    if (status === 500) deps.log?.(`${c.req.method} ${c.req.path} failed: ${error.stack ?? String(error)}`);
-    return c.json(body, status);
-  });
-  app.notFound((c) => c.json(errorResponse(new NotFoundError(`route ${c.req.method} ${c.req.path}`)).body, 404));
-  app.use(
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: () => {
-        throw new XclipError('PAYLOAD_TOO_LARGE', 'request body too large', `at most ${MAX_BODY_BYTES} bytes`);
-      },
-    }),
-  );
+  answerErrorsAsJson(app, deps.log);
+  app.use(limitBodySize(MAX_BODY_BYTES));
 
   app.get('/health', (c) => c.json({ status: 'ok', ...deps.health?.() }));
 
@@ -124,7 +102,7 @@ export function createApi(deps: ApiDeps): Hono {
   });
 
   app.post('/search', async (c) => {
-    const body = validated(searchRequestSchema, await jsonBody(c.req.raw), 'search request');
+    const body = parseJsonDocument(searchRequestSchema, await c.req.text(), 'search request');
     let text = body.text;
     if (body.label !== undefined) {
       const labels = labelSetFromRequest(body.labelSet);
@@ -139,7 +117,7 @@ export function createApi(deps: ApiDeps): Hono {
   });
 
   app.post('/relabel', async (c) => {
-    const body = validated(relabelRequestSchema, await jsonBody(c.req.raw), 'relabel request');
+    const body = parseJsonDocument(relabelRequestSchema, await c.req.text(), 'relabel request');
     const labels = labelSetFromRequest(body.labels);
     return c.json({ items: await relabelVideos({ ...deps, model: await deps.model() }, body.ids, labels, body.top) });
   });

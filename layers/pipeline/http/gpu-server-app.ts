@@ -1,12 +1,7 @@
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { describeError, XclipError } from '../../common/errors.js';
-import { NotFoundError } from '../core/errors.js';
-import { modelInfoOf } from '../core/ports/video-model.js';
-import { type BatchDeps, classifyBatch } from '../core/routing/classify-batch.js';
-import { gpuRequestSchema } from '../core/routing/gpu-request.js';
-import { parseJsonDocument } from '../core/routing/json-document.js';
-import { errorResponse } from './http-errors.js';
+import { type BatchDeps, classifyBatch, gpuRequestSchema, modelInfoOf, parseJsonDocument } from '../core/index.js';
+import { answerErrorsAsJson, limitBodySize } from './http-errors.js';
 
 /** Requests name videos, not carry them: a list of 10,000 pinned versions is about 2 MB. */
 export const MAX_REQUEST_BYTES = 4 * 1024 * 1024;
@@ -46,12 +41,7 @@ export interface GpuServerDeps {
 export function createGpuServer(deps: GpuServerDeps): Hono {
   const app = new Hono();
 
-  app.onError((error, c) => {
-    const { status, body } = errorResponse(error);
-    if (status === 500) deps.log(`${c.req.method} ${c.req.path} failed: ${error.stack ?? String(error)}`);
-    return c.json(body, status);
-  });
-  app.notFound((c) => c.json(errorResponse(new NotFoundError(`route ${c.req.method} ${c.req.path}`)).body, 404));
+  answerErrorsAsJson(app, deps.log);
 
   app.get('/ping', (c) => {
     const state = deps.model();
@@ -67,23 +57,14 @@ export function createGpuServer(deps: GpuServerDeps): Hono {
       : c.json({ status: 'failed', error: describeError(state.error) }, 500);
   });
 
-  app.post(
-    '/invocations',
-    bodyLimit({
-      maxSize: MAX_REQUEST_BYTES,
-      onError: () => {
-        throw new XclipError('PAYLOAD_TOO_LARGE', 'request body too large', `at most ${MAX_REQUEST_BYTES} bytes`);
-      },
-    }),
-    async (c) => {
-      const contentType = c.req.header('content-type');
-      if (!/^application\/json\s*(;|$)/i.test(contentType ?? '')) throw new UnsupportedMediaTypeError(contentType);
-      const state = deps.model();
-      if (state.status !== 'ready') throw new ModelNotReadyError(state);
-      const request = parseJsonDocument(gpuRequestSchema, await c.req.text(), 'GPU request');
-      return c.json(await classifyBatch(state.deps, request));
-    },
-  );
+  app.post('/invocations', limitBodySize(MAX_REQUEST_BYTES), async (c) => {
+    const contentType = c.req.header('content-type');
+    if (!/^application\/json\s*(;|$)/i.test(contentType ?? '')) throw new UnsupportedMediaTypeError(contentType);
+    const state = deps.model();
+    if (state.status !== 'ready') throw new ModelNotReadyError(state);
+    const request = parseJsonDocument(gpuRequestSchema, await c.req.text(), 'GPU request');
+    return c.json(await classifyBatch(state.deps, request));
+  });
 
   return app;
 }

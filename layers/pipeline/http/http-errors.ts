@@ -1,5 +1,8 @@
+import type { Hono, MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { XclipError } from '../../common/errors.js';
+import { NotFoundError } from '../core/index.js';
 
 /** HTTP status of each error code the API and the GPU server answer with; every other error is a 500 INTERNAL. */
 const STATUS_BY_CODE: Record<string, ContentfulStatusCode> = {
@@ -27,4 +30,27 @@ export function errorResponse(error: unknown): { status: ContentfulStatusCode; b
     status: 500,
     body: { error: { code: 'INTERNAL', message: 'internal error; the server log has the details' } },
   };
+}
+
+/**
+ * Every error of `app` answered as JSON: typed errors with their status, anything else a 500 whose details go to
+ * `log` only; unknown routes are 404s.
+ */
+export function answerErrorsAsJson(app: Hono, log?: (line: string) => void): void {
+  app.onError((error, c) => {
+    const { status, body } = errorResponse(error);
+    if (status === 500) log?.(`${c.req.method} ${c.req.path} failed: ${error.stack ?? String(error)}`);
+    return c.json(body, status);
+  });
+  app.notFound((c) => c.json(errorResponse(new NotFoundError(`route ${c.req.method} ${c.req.path}`)).body, 404));
+}
+
+/** Refuses request bodies over `maxBytes` with a PAYLOAD_TOO_LARGE error. */
+export function limitBodySize(maxBytes: number): MiddlewareHandler {
+  return bodyLimit({
+    maxSize: maxBytes,
+    onError: () => {
+      throw new XclipError('PAYLOAD_TOO_LARGE', 'request body too large', `at most ${maxBytes} bytes`);
+    },
+  });
 }

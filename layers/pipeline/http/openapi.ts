@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { VIDEO_STATUSES } from '../core/result-schema.js';
+import { VIDEO_STATUSES } from '../core/index.js';
 import {
   errorResponseSchema,
   healthResponseSchema,

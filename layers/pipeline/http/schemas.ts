@@ -1,14 +1,15 @@
 import { z } from 'zod';
 import { MAX_LABELS } from '../../xclip/label-sets.js';
 import {
+  DEFAULT_TOP,
   labelScoreSchema,
+  MAX_TOP,
   modelInfoSchema,
   recordErrorSchema,
   videoRecordSchema,
   videoResultSchema,
   videoStatusSchema,
-} from '../core/result-schema.js';
-import { DEFAULT_TOP, MAX_TOP } from '../core/top-labels.js';
+} from '../core/index.js';
 
 const MAX_ID_CHARS = 200;
 const MAX_TEXT_CHARS = 1000;

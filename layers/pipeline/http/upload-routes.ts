@@ -2,10 +2,8 @@ import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { MAX_KEY_BYTES } from '../adapters/aws/s3-object-store.js';
-import { InvalidRequestError } from '../core/errors.js';
-import { videoIdFor } from '../core/video-id.js';
-import { hasVideoSuffix } from '../core/video-keys.js';
+import { MAX_KEY_BYTES } from '../adapters/aws/index.js';
+import { hasVideoSuffix, InvalidRequestError, parseJsonDocument, videoIdFor } from '../core/index.js';
 import { jsonSchema } from './openapi.js';
 
 const URL_LIFETIME_SECONDS = 15 * 60;
@@ -53,19 +51,7 @@ function keyProblem(key: string, options: UploadRouteOptions): string | undefine
 }
 
 async function requestBody(request: Request): Promise<z.output<typeof uploadRequestSchema>> {
-  let json: unknown;
-  try {
-    json = JSON.parse(await request.text());
-  } catch {
-    throw new InvalidRequestError('invalid upload request', 'the body is not JSON');
-  }
-  const parsed = uploadRequestSchema.safeParse(json);
-  if (!parsed.success)
-    throw new InvalidRequestError(
-      'invalid upload request',
-      parsed.error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`).join('; '),
-    );
-  return parsed.data;
+  return parseJsonDocument(uploadRequestSchema, await request.text(), 'upload request');
 }
 
 /**

@@ -10,7 +10,7 @@ import { resolveLabelSet } from '../../xclip/label-sets.js';
 import { MANIFEST_FILE } from '../../xclip/manifest.js';
 import { defaultModelDir } from '../../xclip/model-location.js';
 import { presetConfig, writeRandomModel } from '../../xclip/random-weights.js';
-import { searchResponseSchema, videoListSchema } from '../http/schemas.js';
+import { searchResponseSchema, videoListSchema } from '../http/index.js';
 import { LocalPipeline } from './local-pipeline.js';
 
 const DEMO_DIR = resolve('.cache', 'demo');

@@ -1,28 +1,20 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { isAbsolute, join, relative, resolve } from 'node:path';
+import { isAbsolute, relative, resolve } from 'node:path';
 import type { Hono } from 'hono';
 import { UsageError } from '../../common/errors.js';
-import { FolderWatcher } from '../adapters/local/folder-watcher.js';
-import { FsObjectStore } from '../adapters/local/fs-object-store.js';
-import { MemoryQueue } from '../adapters/local/memory-queue.js';
-import { SqliteResultStore } from '../adapters/local/sqlite-result-store.js';
-import { Worker } from '../adapters/local/worker.js';
-import type { VideoClassifier } from '../core/classifier.js';
-import { loadClassifier } from '../core/execution-providers.js';
-import { modelInfoOf } from '../core/ports/video-model.js';
-import type { SourceObject } from '../core/result-schema.js';
-import { type ClassifySettings, classifyDelivery } from '../core/use-cases/classify.js';
-import { ingestObject } from '../core/use-cases/ingest.js';
-import { createApi } from '../http/api-app.js';
+import { FolderWatcher, type FsObjectStore, Worker } from '../adapters/local/index.js';
+import type { SourceObject, VideoClassifier } from '../core/index.js';
+import { type ClassifySettings, classifyDelivery, ingestObject, loadClassifier, modelInfoOf } from '../core/index.js';
+import { createApi } from '../http/index.js';
+import {
+  createLocalServices,
+  type LocalServiceSettings,
+  type LocalServices,
+  localLabelFeatureCacheDir,
+} from './local-services.js';
 
-export interface LocalPipelineOptions {
+/** The local services' settings (a pipeline without `watchDir` only runs the API) and how the pipeline runs. */
+export interface LocalPipelineOptions extends LocalServiceSettings {
   modelDir: string;
-  /** SQLite file of the result store. */
-  dbPath: string;
-  /** Folder of results/, embeddings/, tokens/ and the label feature cache. */
-  dataDir: string;
-  /** The local bucket: new and changed files are classified. Without it, only the API runs. */
-  watchDir?: string;
   settings: ClassifySettings;
   threads?: number;
   /** ONNX Runtime execution providers in order of preference (default CPU); one that cannot start is logged and skipped. */
@@ -56,25 +48,19 @@ function percent(score: number): string {
  */
 export class LocalPipeline {
   readonly app: Hono;
-  private readonly queue = new MemoryQueue<SourceObject>();
-  private readonly results: SqliteResultStore;
-  private readonly artifacts: FsObjectStore;
-  private readonly workDir: string;
   private watcher: FolderWatcher | undefined;
   private worker: Worker<SourceObject> | undefined;
 
   private constructor(
     private readonly options: LocalPipelineOptions,
     private readonly model: VideoClassifier,
+    private readonly services: LocalServices,
   ) {
-    this.results = new SqliteResultStore(options.dbPath);
-    this.artifacts = new FsObjectStore(join(options.dataDir, 'objects'));
-    this.workDir = mkdtempSync(join(options.dataDir, '.work-'));
     this.app = createApi({
-      results: this.results,
-      artifacts: this.artifacts,
+      results: services.results,
+      artifacts: services.artifacts,
       model: async () => model,
-      health: () => ({ model: modelInfoOf(model), queue: this.queue.stats() }),
+      health: () => ({ model: modelInfoOf(model), queue: services.queue.stats() }),
       log: options.log,
     });
   }
@@ -88,15 +74,14 @@ export class LocalPipeline {
         modelDir: options.modelDir,
         threads: options.threads,
         executionProviders: options.executionProviders,
-        labelFeatureCacheDir: join(options.dataDir, 'label-features'),
+        labelFeatureCacheDir: localLabelFeatureCacheDir(options.dataDir),
       },
       (line) => options.log(`warning: ${line}`),
     );
     let pipeline: LocalPipeline | undefined;
     try {
-      mkdirSync(options.dataDir, { recursive: true });
-      pipeline = new LocalPipeline(options, model);
-      if (options.watchDir) await pipeline.startIngest(options.watchDir);
+      pipeline = new LocalPipeline(options, model, createLocalServices(options));
+      if (pipeline.services.sources) await pipeline.startIngest(pipeline.services.sources);
       return pipeline;
     } catch (error) {
       await (pipeline ? pipeline.stop() : model.release());
@@ -104,35 +89,26 @@ export class LocalPipeline {
     }
   }
 
-  private async startIngest(watchDir: string): Promise<void> {
+  private async startIngest(sources: FsObjectStore): Promise<void> {
     const { log, settings } = this.options;
-    mkdirSync(watchDir, { recursive: true });
-    const sources = new FsObjectStore(watchDir);
-    const deps = {
-      model: this.model,
-      sources,
-      artifacts: this.artifacts,
-      results: this.results,
-      workDir: this.workDir,
-    };
+    const { queue, results } = this.services;
+    const deps = { ...this.services, model: this.model, sources };
 
-    for (const record of await this.results.unfinished()) {
+    for (const record of await results.unfinished()) {
       if (record.source.bucket !== sources.bucket) continue;
       log(`resuming ${record.source.key} (${record.status} when the last run stopped)`);
-      await this.queue.send(record.source);
+      await queue.send(record.source);
     }
     this.watcher = new FolderWatcher(sources, {
       intervalMs: this.options.scanIntervalMs,
       log,
       onStable: async (object) => {
-        if (
-          (await ingestObject(this.results, this.queue, sources.bucket, object, new Date().toISOString())) === 'queued'
-        )
+        if ((await ingestObject(results, queue, sources.bucket, object, new Date().toISOString())) === 'queued')
           log(`queued ${object.key}`);
       },
     });
     this.worker = new Worker<SourceObject>({
-      queue: this.queue,
+      queue,
       retryDelayMs: this.options.retryDelayMs,
       describe: (source) => source.key,
       log,
@@ -140,7 +116,7 @@ export class LocalPipeline {
         log(`classifying ${source.key}${message.receiveCount > 1 ? ` (delivery ${message.receiveCount})` : ''}`);
         const outcome = await classifyDelivery(deps, source, settings, {
           receiveCount: message.receiveCount,
-          maxReceives: this.queue.maxReceives,
+          maxReceives: queue.maxReceives,
         });
         if (outcome.status === 'DONE') {
           const best = outcome.result.labels
@@ -165,7 +141,6 @@ export class LocalPipeline {
     await this.watcher?.stop();
     await this.worker?.stop();
     await this.model.release();
-    this.results.close();
-    rmSync(this.workDir, { recursive: true, force: true });
+    this.services.close();
   }
 }

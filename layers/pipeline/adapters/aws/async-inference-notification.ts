@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { parseJsonDocument } from '../../core/routing/json-document.js';
-import type { GpuNotification } from '../../core/routing/settle-gpu-request.js';
+import type { GpuNotification } from '../../core/index.js';
+import { parseJsonDocument } from '../../core/index.js';
 
 const notificationSchema = z.discriminatedUnion('invocationStatus', [
   z.object({

@@ -1,6 +1,6 @@
 import { XclipError } from '../../../common/errors.js';
-import { type VideoRecord, type VideoResult, videoRecordSchema } from '../../core/result-schema.js';
-import { decodeFloat32 } from '../../core/tensor-codec.js';
+import { describeIssues } from '../../../common/zod-issues.js';
+import { decodeFloat32, type VideoRecord, type VideoResult, videoRecordSchema } from '../../core/index.js';
 import { VIDEO_ENTITY } from './table-schema.js';
 
 /** A table item that does not hold what this adapter writes. */
@@ -55,11 +55,7 @@ export function recordOf(item: Item): VideoRecord {
     updatedAt: item.updatedAt,
     ...(item.result !== undefined ? { result: item.result } : {}),
   });
-  if (!parsed.success)
-    throw new CorruptItemError(
-      item.pk,
-      parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; '),
-    );
+  if (!parsed.success) throw new CorruptItemError(item.pk, describeIssues(parsed.error));
   return parsed.data;
 }
 

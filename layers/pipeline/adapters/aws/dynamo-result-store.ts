@@ -10,10 +10,18 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
-import { decodeCursor, encodeCursor, queryFingerprint } from '../../core/cursor.js';
-import type { EnqueueOutcome, ListQuery, Page, ResultStore, StoredEmbedding } from '../../core/ports/result-store.js';
-import type { RecordError, SourceObject, VideoRecord, VideoResult } from '../../core/result-schema.js';
-import { encodeFloat32 } from '../../core/tensor-codec.js';
+import type {
+  EnqueueOutcome,
+  ListQuery,
+  Page,
+  RecordError,
+  ResultStore,
+  SourceObject,
+  StoredEmbedding,
+  VideoRecord,
+  VideoResult,
+} from '../../core/index.js';
+import { decodeCursor, encodeCursor, encodeFloat32, queryFingerprint } from '../../core/index.js';
 import { ExpressionAttributes } from './dynamo-expression.js';
 import { embeddingOf, type Item, labelItem, labelItemKey, queuedFields, recordOf } from './dynamo-items.js';
 import { TABLE_INDEXES, TABLE_PARTITION_KEY, VIDEO_ENTITY } from './table-schema.js';

@@ -2,7 +2,7 @@ import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { MediaError } from '../../../media/errors.js';
 import { type MediaTools, mediaTools, runTool } from '../../../media/tools.js';
-import type { SourceObject } from '../../core/result-schema.js';
+import type { SourceObject } from '../../core/index.js';
 
 /** ffprobe reads within seconds; the URL outlives any probe. */
 const URL_LIFETIME_SECONDS = 300;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { XclipError } from '../../../common/errors.js';
-import type { SourceObject } from '../../core/result-schema.js';
+import { describeIssues } from '../../../common/zod-issues.js';
+import type { SourceObject } from '../../core/index.js';
 import { objectSequence, splitSequence, versionOfEtag } from './object-versions.js';
 
 /** A queue message that is not an S3 event notification, or one with a malformed record. */
@@ -71,9 +72,7 @@ export function parseS3Notification(body: string): S3EventRecord[] {
   }
   const parsed = notificationSchema.safeParse(json);
   if (!parsed.success) {
-    throw new InvalidS3EventError(
-      parsed.error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`).join('; '),
-    );
+    throw new InvalidS3EventError(describeIssues(parsed.error, 'body'));
   }
   if (!('Records' in parsed.data)) return [];
   return parsed.data.Records.map(({ eventName, eventTime, s3 }) => ({

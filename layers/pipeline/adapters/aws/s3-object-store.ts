@@ -13,8 +13,8 @@ import {
   S3ServiceException,
 } from '@aws-sdk/client-s3';
 import { VideoTooLargeError } from '../../../media/errors.js';
-import { InvalidKeyError } from '../../core/errors.js';
-import type { ObjectInfo, ObjectStore } from '../../core/ports/object-store.js';
+import type { ObjectInfo, ObjectStore } from '../../core/index.js';
+import { InvalidKeyError } from '../../core/index.js';
 import { objectSequence, versionOfEtag } from './object-versions.js';
 
 export const MAX_KEY_BYTES = 1024;

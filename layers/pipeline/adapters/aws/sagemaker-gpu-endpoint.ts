@@ -1,5 +1,5 @@
 import { InvokeEndpointAsyncCommand, type SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
-import type { GpuEndpoint } from '../../core/ports/gpu-endpoint.js';
+import type { GpuEndpoint } from '../../core/index.js';
 
 /** SageMaker's limit on one asynchronous invocation: the container has this long to answer. */
 const INVOCATION_TIMEOUT_SECONDS = 3600;

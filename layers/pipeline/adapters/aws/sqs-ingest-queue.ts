@@ -1,6 +1,6 @@
 import { GetQueueAttributesCommand, SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { XclipError } from '../../../common/errors.js';
-import type { SourceObject } from '../../core/result-schema.js';
+import type { SourceObject } from '../../core/index.js';
 import { s3NotificationBody } from './s3-notification.js';
 
 const SQS_BATCH = 10;

@@ -1,5 +1,5 @@
 import { describeError } from '../../../common/errors.js';
-import type { ObjectInfo, ObjectStore } from '../../core/ports/object-store.js';
+import type { ObjectInfo, ObjectStore } from '../../core/index.js';
 
 export interface FolderWatcherOptions {
   /** Time between scans of the folder. */

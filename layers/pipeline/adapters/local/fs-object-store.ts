@@ -2,8 +2,8 @@ import type { Dirent } from 'node:fs';
 import { copyFile, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { XclipError } from '../../../common/errors.js';
-import { InvalidKeyError } from '../../core/errors.js';
-import type { ObjectInfo, ObjectStore } from '../../core/ports/object-store.js';
+import type { ObjectInfo, ObjectStore } from '../../core/index.js';
+import { InvalidKeyError } from '../../core/index.js';
 
 const SEQUENCE_DIGITS = 20;
 const DOWNLOAD_TRIES = 3;

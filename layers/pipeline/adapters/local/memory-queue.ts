@@ -1,4 +1,4 @@
-import type { Queue, QueueMessage } from '../../core/ports/queue.js';
+import type { Queue, QueueMessage } from '../../core/index.js';
 
 export interface MemoryQueueOptions {
   /** How long a received message stays invisible when its handler neither acks nor retries it. */

@@ -2,16 +2,19 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { z } from 'zod';
-import { decodeCursor, encodeCursor, queryFingerprint } from '../../core/cursor.js';
-import type { EnqueueOutcome, ListQuery, Page, ResultStore, StoredEmbedding } from '../../core/ports/result-store.js';
+import type { EnqueueOutcome, ListQuery, Page, ResultStore, StoredEmbedding } from '../../core/index.js';
 import {
+  decodeCursor,
+  decodeFloat32,
+  encodeCursor,
+  encodeFloat32,
+  queryFingerprint,
   type RecordError,
   type SourceObject,
   type VideoRecord,
   type VideoResult,
   videoResultSchema,
-} from '../../core/result-schema.js';
-import { decodeFloat32, encodeFloat32 } from '../../core/tensor-codec.js';
+} from '../../core/index.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS videos (

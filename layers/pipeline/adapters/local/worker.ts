@@ -1,5 +1,5 @@
 import { describeError } from '../../../common/errors.js';
-import type { Queue, QueueMessage } from '../../core/ports/queue.js';
+import type { Queue, QueueMessage } from '../../core/index.js';
 
 export interface WorkerOptions<T> {
   queue: Queue<T>;

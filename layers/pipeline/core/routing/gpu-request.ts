@@ -10,12 +10,12 @@ import {
 } from '../result-schema.js';
 import { DEFAULT_TOP, MAX_TOP } from '../top-labels.js';
 import type { ClassifySettings } from '../use-cases/classify.js';
-import { S3_URI } from './s3-uri.js';
+import { isS3ObjectUri } from './s3-uri.js';
 
 /** Videos one request or manifest may name: each is classified in turn within one invocation. */
 export const MAX_REQUEST_VIDEOS = 10_000;
 
-const s3UriSchema = z.string().regex(S3_URI, 'must be s3://bucket/key');
+const s3UriSchema = z.string().refine(isS3ObjectUri, 'must be s3://bucket/key');
 
 /** A video: an s3:// URI (its current version is classified) or an object version pinned by whoever queued it. */
 export const videoRefSchema = z.union([s3UriSchema, sourceObjectSchema]);

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { describeIssues } from '../../../common/zod-issues.js';
 import { InvalidRequestError, NotFoundError } from '../errors.js';
 import type { ObjectStore } from '../ports/object-store.js';
 
@@ -12,10 +13,7 @@ export function parseJsonDocument<S extends z.ZodType>(schema: S, text: string, 
   }
   const parsed = schema.safeParse(json);
   if (!parsed.success) {
-    throw new InvalidRequestError(
-      `invalid ${what}`,
-      parsed.error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`).join('; '),
-    );
+    throw new InvalidRequestError(`invalid ${what}`, describeIssues(parsed.error, 'body'));
   }
   return parsed.data;
 }

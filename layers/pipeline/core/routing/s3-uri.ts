@@ -6,13 +6,23 @@ export interface S3Location {
   key: string;
 }
 
-export const S3_URI = /^s3:\/\/([^/]+)\/(.+)$/;
+const S3_LOCATION = /^s3:\/\/([^/]+)(?:\/(.*))?$/s;
 
-/** `s3://bucket/key` as a location; an InvalidRequestError names `what` when it is not one. */
-function parseS3Uri(uri: string, what: string): S3Location {
-  const match = S3_URI.exec(uri);
-  if (!match) throw new InvalidRequestError(`invalid ${what} ${JSON.stringify(uri)}`, 'expected s3://bucket/key');
-  return { bucket: match[1]!, key: match[2]! };
+/**
+ * `s3://bucket/key` as a location, or with `prefix` `s3://bucket[/prefix]` (the key then may be empty); an
+ * InvalidRequestError names `what` when it is not one.
+ */
+export function parseS3Uri(uri: string, what: string, keyKind: 'key' | 'prefix' = 'key'): S3Location {
+  const match = S3_LOCATION.exec(uri);
+  const key = match?.[2] ?? '';
+  if (!match || (keyKind === 'key' && key === ''))
+    throw new InvalidRequestError(`invalid ${what} ${JSON.stringify(uri)}`, `expected s3://bucket/${keyKind}`);
+  return { bucket: match[1]!, key };
+}
+
+/** Whether `uri` names one object as `s3://bucket/key`. */
+export function isS3ObjectUri(uri: string): boolean {
+  return Boolean(S3_LOCATION.exec(uri)?.[2]);
 }
 
 export function s3Uri(location: S3Location): string {

@@ -1,4 +1,4 @@
-import type { SqsIngestQueue } from '../../adapters/aws/sqs-ingest-queue.js';
+import type { SqsIngestQueue } from '../../adapters/aws/index.js';
 import { timestampOf } from '../clock.js';
 import { type ObjectInfo, type ObjectStore, sourceObjectOf } from '../ports/object-store.js';
 import type { ResultStore } from '../ports/result-store.js';

@@ -1,0 +1,15 @@
+export { parseAsyncInferenceNotification } from './async-inference-notification.js';
+export { type AwsClients, createAwsClients } from './clients.js';
+export { DynamoResultStore } from './dynamo-result-store.js';
+export { s3DurationProbe } from './s3-duration-probe.js';
+export {
+  decodeEventKey,
+  InvalidS3EventError,
+  parseS3Notification,
+  type S3EventRecord,
+  sourceOfRecord,
+} from './s3-notification.js';
+export { MAX_KEY_BYTES, S3ObjectStore } from './s3-object-store.js';
+export { SageMakerGpuEndpoint } from './sagemaker-gpu-endpoint.js';
+export { queueMaxReceives, SqsIngestQueue } from './sqs-ingest-queue.js';
+export { createTableInput, TABLE_INDEXES, TABLE_PARTITION_KEY } from './table-schema.js';

@@ -1,0 +1,5 @@
+export { FolderWatcher } from './folder-watcher.js';
+export { FsObjectStore } from './fs-object-store.js';
+export { MemoryQueue } from './memory-queue.js';
+export { SqliteResultStore } from './sqlite-result-store.js';
+export { Worker } from './worker.js';

@@ -1,0 +1,47 @@
+export { type LabelScore, type VideoClassification, VideoClassifier } from './classifier.js';
+export { decodeCursor, encodeCursor, queryFingerprint } from './cursor.js';
+export { InvalidKeyError, InvalidRequestError, NotFoundError } from './errors.js';
+export { loadClassifier, parseProviderList } from './execution-providers.js';
+export { labelSetFromRequest } from './label-spec.js';
+export type { GpuEndpoint } from './ports/gpu-endpoint.js';
+export type { ObjectInfo, ObjectStore } from './ports/object-store.js';
+export type { Queue, QueueMessage } from './ports/queue.js';
+export type { EnqueueOutcome, ListQuery, Page, ResultStore, StoredEmbedding } from './ports/result-store.js';
+export { modelInfoOf, type VideoModel } from './ports/video-model.js';
+export {
+  labelScoreSchema,
+  modelInfoSchema,
+  type RecordError,
+  recordErrorSchema,
+  type SourceObject,
+  VIDEO_STATUSES,
+  type VideoRecord,
+  type VideoResult,
+  videoRecordSchema,
+  videoResultSchema,
+  videoStatusSchema,
+} from './result-schema.js';
+export { type BatchDeps, classifyBatch } from './routing/classify-batch.js';
+export { GPU_OUTPUT_PREFIX, GPU_REQUEST_PREFIX, MANIFEST_SUFFIX } from './routing/gpu-keys.js';
+export { gpuRequestSchema, type VideoOutcome } from './routing/gpu-request.js';
+export { GpuRequestSender } from './routing/gpu-request-sender.js';
+export { type GpuRouterDeps, type RoutedUpload, routeUpload } from './routing/gpu-router.js';
+export { parseJsonDocument } from './routing/json-document.js';
+export { DEFAULT_GPU_MIN_VIDEO_SECONDS, type GpuRoutingPolicy } from './routing/route.js';
+export { parseS3Uri } from './routing/s3-uri.js';
+export { type GpuNotification, type SettleDeps, settleGpuRequest } from './routing/settle-gpu-request.js';
+export { artifactKeysFor } from './storage-keys.js';
+export { decodeFloat32, encodeFloat32 } from './tensor-codec.js';
+export { DEFAULT_TOP, MAX_TOP } from './top-labels.js';
+export { type BackfillCounts, type BackfillDeps, backfill } from './use-cases/backfill.js';
+export {
+  type ClassifyDeps,
+  type ClassifyOutcome,
+  type ClassifySettings,
+  classifyDelivery,
+} from './use-cases/classify.js';
+export { ingestObject } from './use-cases/ingest.js';
+export { relabelVideos } from './use-cases/relabel.js';
+export { searchByText, similarVideos } from './use-cases/search.js';
+export { videoIdFor } from './video-id.js';
+export { DEFAULT_VIDEO_SUFFIXES, hasVideoSuffix } from './video-keys.js';

@@ -1,0 +1,6 @@
+export { createApi } from './api-app.js';
+export { createGpuServer, type ModelState } from './gpu-server-app.js';
+export { listen } from './http-server.js';
+export { createLambdaApi } from './lambda-api.js';
+export { lambdaApiDocument } from './lambda-openapi.js';
+export { searchResponseSchema, videoListSchema } from './schemas.js';

@@ -1,0 +1,57 @@
+import {
+  type AwsClients,
+  createAwsClients,
+  DynamoResultStore,
+  S3ObjectStore,
+  SageMakerGpuEndpoint,
+  SqsIngestQueue,
+} from '../adapters/aws/index.js';
+import { GPU_REQUEST_PREFIX, GpuRequestSender } from '../core/index.js';
+
+/** What an AWS runtime (a function, `xclip backfill`, `npm run invoke`) is deployed against. */
+export interface AwsServiceSettings {
+  /** Uploads, artifacts and GPU request documents. */
+  bucket: string;
+  /** The result table. */
+  table: string;
+  /** Largest object a download takes (default: no limit). */
+  maxDownloadBytes?: number;
+  /** The ingest queue; without it there is no `queue`. */
+  queueUrl?: string;
+  /** The SageMaker asynchronous endpoint; without it there is no `gpuSender`. */
+  gpuEndpointName?: string;
+}
+
+/** Every AWS service the use cases need, built once per container or command. */
+export interface AwsServices {
+  clients: AwsClients;
+  bucket: S3ObjectStore;
+  results: DynamoResultStore;
+  queue?: SqsIngestQueue;
+  gpuSender?: GpuRequestSender;
+  /** Closes the clients' connections (for commands; a Lambda container keeps them). */
+  destroy(): void;
+}
+
+/** The AWS composition root: clients with their timeouts, the bucket, the result table, the queue and the GPU sender. */
+export function createAwsServices(settings: AwsServiceSettings, clients = createAwsClients()): AwsServices {
+  const bucket = new S3ObjectStore(clients.s3, settings.bucket, { maxDownloadBytes: settings.maxDownloadBytes });
+  return {
+    clients,
+    bucket,
+    results: new DynamoResultStore(clients.dynamo, settings.table),
+    ...(settings.queueUrl ? { queue: new SqsIngestQueue(clients.sqs, settings.queueUrl) } : {}),
+    ...(settings.gpuEndpointName
+      ? {
+          gpuSender: new GpuRequestSender(
+            bucket,
+            new SageMakerGpuEndpoint(clients.sageMaker, settings.gpuEndpointName),
+            GPU_REQUEST_PREFIX,
+          ),
+        }
+      : {}),
+    destroy: () => {
+      for (const client of Object.values(clients)) client.destroy();
+    },
+  };
+}
