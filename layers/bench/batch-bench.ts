@@ -3,11 +3,11 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { extname, join, resolve } from 'node:path';
 import { ConcurrencyLimit } from '../common/concurrency.js';
 import { XclipError } from '../common/errors.js';
-import type { Timing } from '../media/bench.js';
 import { FsObjectStore, SqliteResultStore } from '../pipeline/adapters/local/index.js';
 import type { VideoOutcome } from '../pipeline/core/index.js';
 import { classifyBatch, VideoClassifier } from '../pipeline/core/index.js';
 import { BENCH_VIDEO, benchVideoPath, summarizeStages } from './model-bench.js';
+import type { Timing } from './timing.js';
 
 /** What `xclip bench --batch N --json` prints. */
 export interface BatchBenchResult {

@@ -1,7 +1,8 @@
 import { availableParallelism } from 'node:os';
-import { BENCHMARK_VIDEO, benchmarkVideo, summarizeRuns, type Timing } from '../media/bench.js';
 import { VideoClassifier } from '../pipeline/core/index.js';
 import { DEFAULT_LABEL_SET, resolveLabelSet } from '../xclip/label-sets.js';
+import { BENCHMARK_VIDEO, benchmarkVideo } from './decode-bench.js';
+import { summarizeRuns, type Timing } from './timing.js';
 
 /** Median and minimum of each stage over classifications' timings. */
 export function summarizeStages(

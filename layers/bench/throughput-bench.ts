@@ -1,10 +1,10 @@
-import { type Timing, timeRuns } from '../media/bench.js';
 import { labelFeaturesPath, readLabelFeatures } from '../xclip/label-features.js';
 import { DEFAULT_LABEL_SET, resolveLabelSet } from '../xclip/label-sets.js';
 import { XclipRuntime } from '../xclip/runtime.js';
 import { encodeTexts } from '../xclip/text-encoder.js';
 import { ClipTokenizer } from '../xclip/tokenizer.js';
 import { randomPixels } from './random-pixels.js';
+import { type Timing, timeRuns } from './timing.js';
 
 export interface ThroughputCase {
   batch: number;

@@ -161,9 +161,17 @@ export class ClipTokenizer {
   }
 
   /**
-   * Hugging Face's padded form: each row `[BOS, ..., EOS]` with at most `contextLength` tokens
-   * (a longer text keeps its first `contextLength - 2`), padded with the end-of-text id.
+   * `encode`'s ids as the model takes them: at most `contextLength`, a longer row keeping its first
+   * `contextLength - 1` ids (BOS included) and the end-of-text id, as CLIP's tokenizer truncates.
    */
+  truncate(ids: readonly number[], contextLength = DEFAULT_CONTEXT_LENGTH): readonly number[] {
+    if (!Number.isInteger(contextLength) || contextLength < 2) {
+      throw new UsageError(`invalid context length ${contextLength}`, 'it must be an integer of at least 2');
+    }
+    return ids.length <= contextLength ? ids : [...ids.slice(0, contextLength - 1), this.endOfTextId];
+  }
+
+  /** Hugging Face's padded form: each row truncated to `contextLength` and padded with the end-of-text id. */
   encodeBatch(texts: readonly string[], options: EncodeBatchOptions = {}): TokenBatch {
     return this.padBatch(
       texts.map((text) => this.encode(text)),
@@ -176,12 +184,7 @@ export class ClipTokenizer {
     encoded: readonly (readonly number[])[],
     { contextLength = DEFAULT_CONTEXT_LENGTH, padToLongest = false }: EncodeBatchOptions = {},
   ): TokenBatch {
-    if (!Number.isInteger(contextLength) || contextLength < 2) {
-      throw new UsageError(`invalid context length ${contextLength}`, 'it must be an integer of at least 2');
-    }
-    const rowIds = encoded.map((ids) =>
-      ids.length <= contextLength ? ids : [...ids.slice(0, contextLength - 1), this.endOfTextId],
-    );
+    const rowIds = encoded.map((ids) => this.truncate(ids, contextLength));
     const lengths = rowIds.map((ids) => ids.length);
     const length = padToLongest ? lengths.reduce((longest, n) => Math.max(longest, n), 0) : contextLength;
     const inputIds = new BigInt64Array(rowIds.length * length).fill(BigInt(this.endOfTextId));

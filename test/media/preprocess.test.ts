@@ -3,9 +3,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { cropOrigin, IMAGENET_MEAN, IMAGENET_STD, resizedSize, toPixelValues } from '../../layers/media/preprocess.js';
-import { referenceResize } from '../../layers/media/reference-resize.js';
 import { sampleFrames } from '../../layers/media/views.js';
 import { ffmpegFrame, meanAbsoluteError, videos } from './generated-videos.js';
+import { referenceResize } from './reference-resize.js';
 
 const REAL_VIDEOS = join(process.cwd(), '..', 'shared', 'videos', 'real');
 

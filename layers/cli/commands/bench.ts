@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
 import { type BatchBenchResult, benchmarkBatch } from '../../bench/batch-bench.js';
+import { benchmarkDecode, type DecodeBenchmarkResult } from '../../bench/decode-bench.js';
 import { type FidelityResult, measureFidelity } from '../../bench/fidelity.js';
 import { benchmarkModel, type ModelBenchResult } from '../../bench/model-bench.js';
 import { benchmarkThroughput, type ThroughputResult } from '../../bench/throughput-bench.js';
+import type { Timing } from '../../bench/timing.js';
 import { commaList } from '../../common/comma-list.js';
-import { benchmarkDecode, type DecodeBenchmarkResult, type Timing } from '../../media/bench.js';
 import { defaultModelDir, MODEL_DIR_HELP } from '../../xclip/model-location.js';
 import { executionProviderList, positiveInteger } from '../options.js';
 

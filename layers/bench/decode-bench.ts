@@ -2,8 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type MediaTools, mediaTools } from './tools.js';
-import { sampleFrames } from './views.js';
+import { type MediaTools, mediaTools, sampleFrames } from '../media/index.js';
+import { type Timing, timeRuns } from './timing.js';
 
 export type BenchmarkCodec = 'h264' | 'hevc' | 'vp9';
 
@@ -19,12 +19,6 @@ export interface DecodeBenchmarkOptions {
   /** Told before each slow step (generating a video), for progress output. */
   onProgress?: (message: string) => void;
   tools?: MediaTools;
-}
-
-export interface Timing {
-  medianMs: number;
-  minMs: number;
-  runsMs: number[];
 }
 
 export interface DecodeBenchmarkCase {
@@ -142,26 +136,6 @@ export function benchmarkVideo(
   );
   renameSync(partial, path);
   return path;
-}
-
-/** Median and minimum of timed runs. */
-export function summarizeRuns(runsMs: number[]): Timing {
-  const sorted = [...runsMs].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  const medianMs = sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-  return { medianMs, minMs: sorted[0]!, runsMs };
-}
-
-/** Runs `run` once untimed, then `repeats` timed times. */
-export async function timeRuns(repeats: number, run: () => Promise<unknown>): Promise<Timing> {
-  await run();
-  const runsMs: number[] = [];
-  for (let i = 0; i < repeats; i++) {
-    const started = performance.now();
-    await run();
-    runsMs.push(performance.now() - started);
-  }
-  return summarizeRuns(runsMs);
 }
 
 /**
