@@ -5,7 +5,7 @@ export { loadClassifier, parseProviderList } from './execution-providers.js';
 export { labelSetFromRequest } from './label-spec.js';
 export type { GpuEndpoint } from './ports/gpu-endpoint.js';
 export type { ObjectInfo, ObjectStore } from './ports/object-store.js';
-export type { Queue, QueueMessage } from './ports/queue.js';
+export type { IngestSink, Queue, QueuedObject, QueueMessage } from './ports/queue.js';
 export type { EnqueueOutcome, ListQuery, Page, ResultStore, StoredEmbedding } from './ports/result-store.js';
 export { modelInfoOf, type VideoModel } from './ports/video-model.js';
 export {

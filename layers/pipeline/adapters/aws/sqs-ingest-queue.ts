@@ -1,6 +1,6 @@
 import { GetQueueAttributesCommand, SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { XclipError } from '../../../common/errors.js';
-import type { SourceObject } from '../../core/index.js';
+import type { IngestSink, QueuedObject } from '../../core/index.js';
 import { s3NotificationBody } from './s3-notification.js';
 
 const SQS_BATCH = 10;
@@ -12,16 +12,11 @@ export class QueueSendError extends XclipError {
   }
 }
 
-export interface QueuedObject {
-  source: SourceObject;
-  bytes: number;
-}
-
 /**
  * Sends object versions to the ingest queue as S3-event-shaped messages, so the classifier reads
  * them exactly like S3's own notifications.
  */
-export class SqsIngestQueue {
+export class SqsIngestQueue implements IngestSink {
   constructor(
     private readonly sqs: SQSClient,
     readonly queueUrl: string,

@@ -1,3 +1,5 @@
+import type { SourceObject } from '../result-schema.js';
+
 export interface QueueMessage<T> {
   body: T;
   /** Handle for ack and retry of this delivery. */
@@ -20,4 +22,15 @@ export interface Queue<T> {
   ack(message: QueueMessage<T>): Promise<void>;
   /** Makes a message visible again after `delayMs`, or dead-letters it once it has used its deliveries. */
   retry(message: QueueMessage<T>, delayMs: number): Promise<void>;
+}
+
+/** One object version for an ingest queue, with its size (what an S3 event carries). */
+export interface QueuedObject {
+  source: SourceObject;
+  bytes: number;
+}
+
+/** Takes object versions to classify in bulk: the ingest queue, or the GPU endpoint's requests. */
+export interface IngestSink {
+  sendAll(objects: readonly QueuedObject[]): Promise<void>;
 }

@@ -1,6 +1,6 @@
-import type { SqsIngestQueue } from '../../adapters/aws/index.js';
 import { timestampOf } from '../clock.js';
 import { type ObjectInfo, type ObjectStore, sourceObjectOf } from '../ports/object-store.js';
+import type { IngestSink } from '../ports/queue.js';
 import type { ResultStore } from '../ports/result-store.js';
 import type { SourceObject } from '../result-schema.js';
 import { videoIdFor } from '../video-id.js';
@@ -12,8 +12,7 @@ const GROUP = 10;
 export interface BackfillDeps {
   objects: ObjectStore;
   results: ResultStore;
-  /** The ingest queue, or anything that takes object versions the same way (the GPU endpoint's requests). */
-  queue: Pick<SqsIngestQueue, 'sendAll'>;
+  queue: IngestSink;
   now?: () => Date;
 }
 
