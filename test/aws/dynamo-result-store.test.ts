@@ -8,6 +8,7 @@ import type { VideoRecord } from '../../layers/pipeline/core/result-schema.js';
 import { videoIdFor } from '../../layers/pipeline/core/video-id.js';
 import { type LocalAws, startLocalAws } from '../../scripts/lib/local-aws.js';
 import { classified, EMBEDDING, resultFor, sourceObject } from '../pipeline/records.js';
+import { retryContract } from '../pipeline/retry-contract.js';
 
 const T = (second: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, second)).toISOString();
 let aws: LocalAws;
@@ -36,11 +37,13 @@ test('QUEUED -> PROCESSING -> DONE with conditional writes: redeliveries neither
   const id = videoIdFor('bucket', 'a.mp4');
   assert.equal(await store.enqueue(id, source, T(0)), 'queued');
   assert.equal(await store.enqueue(id, source, T(1)), 'pending');
-  assert.equal((await store.claim(id, 'v1', T(2)))!.status, 'PROCESSING');
-  assert.equal((await store.claim(id, 'v1', T(3)))!.attempts, 2, 'a redelivery may claim again');
+  assert.equal((await store.claim(id, 'v1', T(2), T(20)))!.status, 'PROCESSING');
+  assert.equal(await store.claim(id, 'v1', T(3), T(30)), undefined, 'a live claim is not taken twice');
+  assert.equal(await store.enqueue(id, source, T(3)), 'pending');
+  assert.equal((await store.claim(id, 'v1', T(20), T(40)))!.attempts, 2, 'an abandoned claim is taken over');
   assert.ok(await store.complete(id, 'v1', resultFor(source, [['a', 0.9]]), EMBEDDING, T(4)));
   assert.equal(await store.enqueue(id, source, T(5)), 'finished');
-  assert.equal(await store.claim(id, 'v1', T(6)), undefined);
+  assert.equal(await store.claim(id, 'v1', T(6), '2100-01-01T00:00:00.000Z'), undefined);
   assert.equal(await store.complete(id, 'v1', resultFor(source, [['b', 0.9]]), EMBEDDING, T(7)), false);
   const record = (await store.get(id))!;
   assert.equal(record.status, 'DONE');
@@ -60,8 +63,8 @@ test('a newer version starts over at QUEUED and drops the old labels; an older o
   assert.equal(queued.result, undefined);
   assert.equal(queued.attempts, 0);
   assert.deepEqual(await walk({ label: 'old' }), []);
-  assert.equal(await store.claim(id, 'v1', T(3)), undefined);
-  assert.ok(await store.claim(id, 'v2', T(3)));
+  assert.equal(await store.claim(id, 'v1', T(3), '2100-01-01T00:00:00.000Z'), undefined);
+  assert.ok(await store.claim(id, 'v2', T(3), '2100-01-01T00:00:00.000Z'));
   assert.equal(await store.fail(id, 'v1', { code: 'X', message: 'late' }, T(4)), false);
   assert.ok(await store.fail(id, 'v2', { code: 'NOT_A_VIDEO', message: 'bad' }, T(4)));
   assert.deepEqual((await store.get(id))!.error, { code: 'NOT_A_VIDEO', message: 'bad' });
@@ -125,7 +128,7 @@ test('unfinished lists QUEUED and PROCESSING records; embeddings only DONE ones'
   const processing = videoIdFor('bucket', 'u-processing.mp4');
   await store.enqueue(videoIdFor('bucket', 'u-queued.mp4'), sourceObject('u-queued.mp4'), T(30));
   await store.enqueue(processing, sourceObject('u-processing.mp4'), T(31));
-  await store.claim(processing, 'v1', T(32));
+  await store.claim(processing, 'v1', T(32), '2100-01-01T00:00:00.000Z');
   assert.deepEqual(
     (await store.unfinished()).map((record) => record.source.key),
     ['u-queued.mp4', 'u-processing.mp4'],
@@ -136,3 +139,5 @@ test('unfinished lists QUEUED and PROCESSING records; embeddings only DONE ones'
   assert.deepEqual(new Set(embeddings.map((stored) => stored.id)), done);
   assert.deepEqual(embeddings[0]!.embedding, EMBEDDING);
 });
+
+retryContract('DynamoDB', () => store);

@@ -214,7 +214,7 @@ test('a video the GPU failed without recording it (a lost write) is recorded fro
   const lost = { bucket: aws.bucket, ...(await bucket.head('videos/lost.mp4'))! };
   const lostId = videoIdFor(aws.bucket, lost.key);
   await results.enqueue(lostId, lost, new Date().toISOString());
-  await results.claim(lostId, lost.version, new Date().toISOString());
+  await results.claim(lostId, lost.version, new Date().toISOString(), '2100-01-01T00:00:00.000Z');
   const doneBefore = await results.get(videoIdFor(aws.bucket, source.key));
   const summary = {
     model: { id: 'm', precision: 'fp32', sha256: 'x' },

@@ -268,7 +268,7 @@ test('a manifest goes out in requests of VIDEOS_PER_GPU_REQUEST, its finished an
   const id = videoIdFor(objects.bucket, finished.key);
   const at = new Date().toISOString();
   await results.enqueue(id, finished, at);
-  await results.claim(id, finished.version, at);
+  await results.claim(id, finished.version, at, '2100-01-01T00:00:00.000Z');
   await results.fail(id, finished.version, { code: 'NOT_A_VIDEO', message: 'no' }, at);
   await objects.put(
     'videos/all.manifest.json',

@@ -68,11 +68,16 @@ before(async () => {
     await artifacts.put(result.embedding.key, encodeFloat32(embedding), 'application/octet-stream');
     await artifacts.put(result.visualTokens.key, encodeFloat16(new Float32Array(2 * P)), 'application/octet-stream');
     await results.enqueue(id(key), source, new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString());
-    await results.claim(id(key), 'v1', new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString());
+    await results.claim(
+      id(key),
+      'v1',
+      new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString(),
+      '2100-01-01T00:00:00.000Z',
+    );
     await results.complete(id(key), 'v1', result, embedding, new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString());
   }
   await results.enqueue(id('failed.mp4'), sourceObject('failed.mp4'), '2026-01-02T00:00:00.000Z');
-  await results.claim(id('failed.mp4'), 'v1', '2026-01-02T00:00:00.000Z');
+  await results.claim(id('failed.mp4'), 'v1', '2026-01-02T00:00:00.000Z', '2100-01-01T00:00:00.000Z');
   await results.fail(
     id('failed.mp4'),
     'v1',

@@ -150,7 +150,7 @@ test('on restart xclip serve resumes unfinished work and picks up files that arr
   const crashed = (await new FsObjectStore(watch).head('crashed.mp4'))!;
   const crashedId = videoIdFor('bucket', 'crashed.mp4');
   await store.enqueue(crashedId, { bucket: 'bucket', ...crashed }, new Date().toISOString());
-  await store.claim(crashedId, crashed.version, new Date().toISOString());
+  await store.claim(crashedId, crashed.version, new Date().toISOString(), '2100-01-01T00:00:00.000Z');
   store.close();
   drop('later.mp4', 'mandelbrot');
   drop('drop one+ü.mp4', 'rgbtestsrc');

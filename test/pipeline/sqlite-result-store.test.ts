@@ -5,6 +5,7 @@ import { InvalidCursorError } from '../../layers/pipeline/core/errors.js';
 import type { VideoRecord } from '../../layers/pipeline/core/result-schema.js';
 import { videoIdFor } from '../../layers/pipeline/core/video-id.js';
 import { classified, EMBEDDING, resultFor, sourceObject } from './records.js';
+import { retryContract } from './retry-contract.js';
 
 const T = (second: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, second)).toISOString();
 
@@ -15,11 +16,17 @@ test('status moves QUEUED -> PROCESSING -> DONE; the same version again changes 
   assert.equal(await store.enqueue(id, source, T(0)), 'queued');
   assert.equal((await store.get(id))!.status, 'QUEUED');
   assert.equal(await store.enqueue(id, source, T(1)), 'pending');
-  assert.equal((await store.claim(id, 'v1', T(2)))!.status, 'PROCESSING');
-  assert.equal((await store.claim(id, 'v1', T(3)))!.attempts, 2, 'a redelivery may claim again');
+  assert.equal((await store.claim(id, 'v1', T(2), T(20)))!.status, 'PROCESSING');
+  assert.equal(await store.claim(id, 'v1', T(3), T(30)), undefined, 'a live claim is not taken twice');
+  assert.equal(await store.enqueue(id, source, T(3)), 'pending');
+  assert.equal((await store.claim(id, 'v1', T(20), T(40)))!.attempts, 2, 'an abandoned claim is taken over');
   assert.ok(await store.complete(id, 'v1', resultFor(source, [['a', 0.9]]), EMBEDDING, T(4)));
   assert.equal(await store.enqueue(id, source, T(5)), 'finished');
-  assert.equal(await store.claim(id, 'v1', T(6)), undefined, 'a finished version is not claimed again');
+  assert.equal(
+    await store.claim(id, 'v1', T(6), '2100-01-01T00:00:00.000Z'),
+    undefined,
+    'a finished version is not claimed again',
+  );
   assert.equal(await store.complete(id, 'v1', resultFor(source, [['b', 0.9]]), EMBEDDING, T(7)), false);
   const record = (await store.get(id))!;
   assert.equal(record.status, 'DONE');
@@ -37,8 +44,12 @@ test('a newer version replaces the result; an older one is ignored', async () =>
   assert.equal(queued.result, undefined);
   assert.equal(queued.attempts, 0);
   assert.deepEqual((await store.list({ label: 'old', limit: 10 })).items, [], 'the old labels left the label index');
-  assert.equal(await store.claim(id, 'v1', T(3)), undefined, 'the old version cannot be claimed');
-  assert.ok(await store.claim(id, 'v2', T(3)));
+  assert.equal(
+    await store.claim(id, 'v1', T(3), '2100-01-01T00:00:00.000Z'),
+    undefined,
+    'the old version cannot be claimed',
+  );
+  assert.ok(await store.claim(id, 'v2', T(3), '2100-01-01T00:00:00.000Z'));
   assert.equal(await store.fail(id, 'v1', { code: 'X', message: 'late' }, T(4)), false);
   assert.ok(await store.fail(id, 'v2', { code: 'NOT_A_VIDEO', message: 'bad' }, T(4)));
   assert.deepEqual((await store.get(id))!.error, { code: 'NOT_A_VIDEO', message: 'bad' });
@@ -114,7 +125,7 @@ test('unfinished lists QUEUED and PROCESSING records; embeddings only DONE ones'
   await store.enqueue(videoIdFor('bucket', 'queued.mp4'), sourceObject('queued.mp4'), T(1));
   const processing = videoIdFor('bucket', 'processing.mp4');
   await store.enqueue(processing, sourceObject('processing.mp4'), T(2));
-  await store.claim(processing, 'v1', T(3));
+  await store.claim(processing, 'v1', T(3), '2100-01-01T00:00:00.000Z');
   assert.deepEqual(
     (await store.unfinished()).map((r) => r.source.key),
     ['queued.mp4', 'processing.mp4'],
@@ -123,3 +134,5 @@ test('unfinished lists QUEUED and PROCESSING records; embeddings only DONE ones'
   for await (const stored of store.embeddings()) embeddings.push(stored);
   assert.deepEqual(embeddings, [{ id: done, embedding: EMBEDDING }]);
 });
+
+retryContract('SQLite', () => new SqliteResultStore(':memory:'));

@@ -1,3 +1,4 @@
+export { DEFAULT_CLAIM_LEASE_MS, isAbandoned, isRequeueable, isRetryable, leaseEnd } from './claims.js';
 export { type LabelScore, type VideoClassification, VideoClassifier } from './classifier.js';
 export { decodeCursor, encodeCursor, queryFingerprint } from './cursor.js';
 export { InvalidKeyError, InvalidRequestError, NotFoundError } from './errors.js';

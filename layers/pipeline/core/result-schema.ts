@@ -89,7 +89,16 @@ export const videoResultSchema = z.object({
 });
 export type VideoResult = z.infer<typeof videoResultSchema>;
 
-export const recordErrorSchema = z.object({ code: z.string(), message: z.string() });
+/**
+ * Why a version FAILED, as clients may see it: a stable code and a message that names no server path or internal
+ * detail (those go to the logs).
+ */
+export const recordErrorSchema = z.object({
+  code: z.string(),
+  message: z.string(),
+  /** A transient failure that outlasted its deliveries: queueing the same version again may finish it. */
+  retryable: z.boolean().optional(),
+});
 export type RecordError = z.infer<typeof recordErrorSchema>;
 
 /** What the result store holds per video: its latest object version, its status and, once DONE, its result. */
@@ -100,6 +109,8 @@ export const videoRecordSchema = z.object({
   /** Processing attempts of this version so far. */
   attempts: z.number().int().nonnegative(),
   error: recordErrorSchema.optional(),
+  /** While PROCESSING: until when the delivery that claimed it holds it; after that the claim is abandoned. */
+  leaseUntil: z.iso.datetime().optional(),
   queuedAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
   result: videoResultSchema.optional(),

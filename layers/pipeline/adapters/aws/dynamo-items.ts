@@ -51,6 +51,7 @@ export function recordOf(item: Item): VideoRecord {
     status: item.status,
     attempts: item.attempts,
     ...(item.error !== undefined ? { error: item.error } : {}),
+    ...(item.leaseUntil !== undefined ? { leaseUntil: item.leaseUntil } : {}),
     queuedAt: item.queuedAt,
     updatedAt: item.updatedAt,
     ...(item.result !== undefined ? { result: item.result } : {}),

@@ -37,6 +37,18 @@ function isConditionFailure(error: unknown): boolean {
   );
 }
 
+/** A PROCESSING item whose claim ended by `at` (claims.ts isAbandoned, as a condition expression). */
+function abandonedCondition(names: ExpressionAttributes, at: string): string {
+  const lease = names.name('leaseUntil');
+  return `(${names.name('status')} = ${names.value('PROCESSING')} AND (attribute_not_exists(${lease}) OR ${lease} <= ${names.value(at)}))`;
+}
+
+/** claims.ts isRequeueable as a condition expression: a retryable failure or an abandoned claim. */
+function requeueableCondition(names: ExpressionAttributes, at: string): string {
+  const retryable = `${names.name('error')}.${names.name('retryable')}`;
+  return `((${names.name('status')} = ${names.value('FAILED')} AND ${retryable} = ${names.value(true)}) OR ${abandonedCondition(names, at)})`;
+}
+
 /** Runs a conditional write; false when its condition did not hold. */
 async function conditionally(write: Promise<unknown>): Promise<boolean> {
   try {
@@ -88,8 +100,9 @@ export class DynamoResultStore implements ResultStore {
 
   async enqueue(id: string, source: SourceObject, at: string): Promise<EnqueueOutcome> {
     const names = new ExpressionAttributes();
-    const update = names.update(queuedFields({ source, queuedAt: at }), ['error', 'result', 'embedding']);
-    const condition = `attribute_not_exists(${names.name('pk')}) OR (${names.name('version')} <> ${names.value(source.version)} AND ${names.name('sequence')} < ${names.value(source.sequence)})`;
+    const update = names.update(queuedFields({ source, queuedAt: at }), ['error', 'result', 'embedding', 'leaseUntil']);
+    const version = names.value(source.version);
+    const condition = `attribute_not_exists(${names.name('pk')}) OR (${names.name('version')} <> ${version} AND ${names.name('sequence')} < ${names.value(source.sequence)}) OR (${names.name('version')} = ${version} AND ${requeueableCondition(names, at)})`;
     try {
       const { Attributes: previous } = await this.dynamo.send(
         new UpdateCommand({
@@ -111,10 +124,20 @@ export class DynamoResultStore implements ResultStore {
     return current.status === 'QUEUED' || current.status === 'PROCESSING' ? 'pending' : 'finished';
   }
 
-  async claim(id: string, version: string, at: string): Promise<VideoRecord | undefined> {
+  async claim(id: string, version: string, at: string, leaseUntil: string): Promise<VideoRecord | undefined> {
     const names = new ExpressionAttributes();
-    const update = `${names.update({ status: 'PROCESSING', updatedAt: at })} ADD ${names.name('attempts')} ${names.value(1)}`;
-    const condition = `${names.name('version')} = ${names.value(version)} AND ${names.name('status')} IN (${names.value('QUEUED')}, ${names.value('PROCESSING')})`;
+    const update = `${names.update({ status: 'PROCESSING', updatedAt: at, leaseUntil })} ADD ${names.name('attempts')} ${names.value(1)}`;
+    const condition = `${names.name('version')} = ${names.value(version)} AND (${names.name('status')} = ${names.value('QUEUED')} OR ${abandonedCondition(names, at)})`;
+    return this.updateRecord(id, names, update, condition);
+  }
+
+  /** One conditional update of the video item; the record it leaves, or undefined when `condition` did not hold. */
+  private async updateRecord(
+    id: string,
+    names: ExpressionAttributes,
+    update: string,
+    condition: string,
+  ): Promise<VideoRecord | undefined> {
     try {
       const { Attributes: item } = await this.dynamo.send(
         new UpdateCommand({
@@ -171,13 +194,27 @@ export class DynamoResultStore implements ResultStore {
         version,
         ['PROCESSING'],
         { status: 'DONE', result, embedding: encodeFloat32(embedding), updatedAt: at },
-        ['error'],
+        ['error', 'leaseUntil'],
       ),
     );
   }
 
   async fail(id: string, version: string, error: RecordError, at: string): Promise<boolean> {
-    return conditionally(this.updateVersion(id, version, ['PROCESSING'], { status: 'FAILED', error, updatedAt: at }));
+    return conditionally(
+      this.updateVersion(id, version, ['QUEUED', 'PROCESSING'], { status: 'FAILED', error, updatedAt: at }, [
+        'leaseUntil',
+      ]),
+    );
+  }
+
+  async requeue(id: string, at: string, leaseEndedBy = at): Promise<VideoRecord | undefined> {
+    const names = new ExpressionAttributes();
+    const update = names.update({ status: 'QUEUED', attempts: 0, queuedAt: at, updatedAt: at }, [
+      'error',
+      'leaseUntil',
+    ]);
+    const condition = `attribute_exists(${names.name('pk')}) AND (${names.name('status')} = ${names.value('FAILED')} OR ${abandonedCondition(names, leaseEndedBy)})`;
+    return this.updateRecord(id, names, update, condition);
   }
 
   async relabel(id: string, version: string, result: VideoResult, at: string): Promise<boolean> {

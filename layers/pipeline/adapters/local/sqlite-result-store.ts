@@ -8,6 +8,8 @@ import {
   decodeFloat32,
   encodeCursor,
   encodeFloat32,
+  isRequeueable,
+  isRetryable,
   queryFingerprint,
   type RecordError,
   type SourceObject,
@@ -27,6 +29,8 @@ CREATE TABLE IF NOT EXISTS videos (
   attempts INTEGER NOT NULL,
   error_code TEXT,
   error_message TEXT,
+  error_retryable INTEGER,
+  lease_until TEXT,
   queued_at TEXT NOT NULL,
   updated_at TEXT NOT NULL,
   result TEXT,
@@ -53,6 +57,8 @@ interface VideoRow {
   attempts: number;
   error_code: string | null;
   error_message: string | null;
+  error_retryable: number | null;
+  lease_until: string | null;
   queued_at: string;
   updated_at: string;
   result: string | null;
@@ -67,7 +73,16 @@ function toRecord(row: VideoRow): VideoRecord {
     source: { bucket: row.bucket, key: row.key, version: row.version, sequence: row.sequence },
     status: row.status,
     attempts: row.attempts,
-    ...(row.error_code !== null ? { error: { code: row.error_code, message: row.error_message ?? '' } } : {}),
+    ...(row.error_code !== null
+      ? {
+          error: {
+            code: row.error_code,
+            message: row.error_message ?? '',
+            ...(row.error_retryable !== null ? { retryable: row.error_retryable === 1 } : {}),
+          },
+        }
+      : {}),
+    ...(row.lease_until !== null ? { leaseUntil: row.lease_until } : {}),
     queuedAt: row.queued_at,
     updatedAt: row.updated_at,
     ...(row.result !== null ? { result: videoResultSchema.parse(JSON.parse(row.result)) } : {}),
@@ -75,7 +90,10 @@ function toRecord(row: VideoRow): VideoRecord {
 }
 
 const RECORD_COLUMNS =
-  'v.id, v.bucket, v.key, v.version, v.sequence, v.status, v.attempts, v.error_code, v.error_message, v.queued_at, v.updated_at, v.result';
+  'v.id, v.bucket, v.key, v.version, v.sequence, v.status, v.attempts, v.error_code, v.error_message, v.error_retryable, v.lease_until, v.queued_at, v.updated_at, v.result';
+
+/** Columns added after the first release, for stores made before them. */
+const ADDED_COLUMNS: Record<string, string> = { error_retryable: 'INTEGER', lease_until: 'TEXT' };
 
 /** The ResultStore in one SQLite file (WAL); top labels in a side table for the by-label index. */
 export class SqliteResultStore implements ResultStore {
@@ -88,6 +106,11 @@ export class SqliteResultStore implements ResultStore {
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(SCHEMA);
+    const columns = new Set(
+      (this.db.prepare('PRAGMA table_info(videos)').all() as Array<{ name: string }>).map((column) => column.name),
+    );
+    for (const [name, type] of Object.entries(ADDED_COLUMNS))
+      if (!columns.has(name)) this.db.exec(`ALTER TABLE videos ADD COLUMN ${name} ${type}`);
   }
 
   close(): void {
@@ -106,31 +129,47 @@ export class SqliteResultStore implements ResultStore {
   async enqueue(id: string, source: SourceObject, at: string): Promise<EnqueueOutcome> {
     return this.db.transaction((): EnqueueOutcome => {
       const row = this.row(id);
-      if (row?.version === source.version)
+      if (row?.version === source.version && !isRequeueable(toRecord(row), at))
         return row.status === 'QUEUED' || row.status === 'PROCESSING' ? 'pending' : 'finished';
-      if (row && row.sequence >= source.sequence) return 'stale';
+      if (row && row.version !== source.version && row.sequence >= source.sequence) return 'stale';
       this.db.prepare('DELETE FROM video_labels WHERE video_id = ?').run(id);
       this.db
         .prepare(`
         INSERT INTO videos (id, bucket, key, version, sequence, status, attempts, queued_at, updated_at)
         VALUES (@id, @bucket, @key, @version, @sequence, 'QUEUED', 0, @at, @at)
         ON CONFLICT (id) DO UPDATE SET bucket = @bucket, key = @key, version = @version, sequence = @sequence,
-          status = 'QUEUED', attempts = 0, error_code = NULL, error_message = NULL, queued_at = @at, updated_at = @at,
-          result = NULL, embedding = NULL
+          status = 'QUEUED', attempts = 0, error_code = NULL, error_message = NULL, error_retryable = NULL,
+          lease_until = NULL, queued_at = @at, updated_at = @at, result = NULL, embedding = NULL
       `)
         .run({ id, ...source, at });
       return 'queued';
     })();
   }
 
-  async claim(id: string, version: string, at: string): Promise<VideoRecord | undefined> {
+  async claim(id: string, version: string, at: string, leaseUntil: string): Promise<VideoRecord | undefined> {
     const changed = this.db
       .prepare(`
-      UPDATE videos SET status = 'PROCESSING', attempts = attempts + 1, updated_at = ?
-      WHERE id = ? AND version = ? AND status IN ('QUEUED', 'PROCESSING')
+      UPDATE videos SET status = 'PROCESSING', attempts = attempts + 1, updated_at = @at, lease_until = @leaseUntil
+      WHERE id = @id AND version = @version
+        AND (status = 'QUEUED' OR (status = 'PROCESSING' AND (lease_until IS NULL OR lease_until <= @at)))
     `)
-      .run(at, id, version).changes;
+      .run({ at, leaseUntil, id, version }).changes;
     return changed === 1 ? this.get(id) : undefined;
+  }
+
+  async requeue(id: string, at: string, leaseEndedBy = at): Promise<VideoRecord | undefined> {
+    return this.db.transaction(() => {
+      const row = this.row(id);
+      if (!row || !isRetryable(toRecord(row), leaseEndedBy)) return undefined;
+      this.db
+        .prepare(`
+        UPDATE videos SET status = 'QUEUED', attempts = 0, error_code = NULL, error_message = NULL,
+          error_retryable = NULL, lease_until = NULL, queued_at = ?, updated_at = ?
+        WHERE id = ?
+      `)
+        .run(at, at, id);
+      return toRecord(this.row(id)!);
+    })();
   }
 
   private replaceLabels(id: string, result: VideoResult): void {
@@ -149,7 +188,8 @@ export class SqliteResultStore implements ResultStore {
     return this.db.transaction(() => {
       const changed = this.db
         .prepare(`
-        UPDATE videos SET status = 'DONE', error_code = NULL, error_message = NULL, result = ?, embedding = ?, updated_at = ?
+        UPDATE videos SET status = 'DONE', error_code = NULL, error_message = NULL, error_retryable = NULL,
+          lease_until = NULL, result = ?, embedding = ?, updated_at = ?
         WHERE id = ? AND version = ? AND status = 'PROCESSING'
       `)
         .run(JSON.stringify(result), encodeFloat32(embedding), at, id, version).changes;
@@ -162,10 +202,12 @@ export class SqliteResultStore implements ResultStore {
     return (
       this.db
         .prepare(`
-      UPDATE videos SET status = 'FAILED', error_code = ?, error_message = ?, updated_at = ?
-      WHERE id = ? AND version = ? AND status = 'PROCESSING'
+      UPDATE videos SET status = 'FAILED', error_code = ?, error_message = ?, error_retryable = ?, lease_until = NULL,
+        updated_at = ?
+      WHERE id = ? AND version = ? AND status IN ('QUEUED', 'PROCESSING')
     `)
-        .run(error.code, error.message, at, id, version).changes === 1
+        .run(error.code, error.message, error.retryable === undefined ? null : Number(error.retryable), at, id, version)
+        .changes === 1
     );
   }
 

@@ -27,13 +27,9 @@ export interface Settled {
   recorded: number;
 }
 
-/**
- * Records one version FAILED unless it is finished or superseded. The record is claimed first: fail() moves only
- * PROCESSING records, and a request that never ran leaves its videos QUEUED.
- */
-async function recordFailure(deps: SettleDeps, source: SourceObject, error: RecordError, at: string): Promise<boolean> {
-  const id = videoIdFor(source.bucket, source.key);
-  return Boolean(await deps.results.claim(id, source.version, at)) && deps.results.fail(id, source.version, error, at);
+/** Records one version FAILED (from QUEUED, as a request that never ran leaves it, or PROCESSING) unless it is finished or superseded. */
+function recordFailure(deps: SettleDeps, source: SourceObject, error: RecordError, at: string): Promise<boolean> {
+  return deps.results.fail(videoIdFor(source.bucket, source.key), source.version, error, at);
 }
 
 /** The videos a notification says failed, with why. */
@@ -57,6 +53,7 @@ async function failuresOf(
   const error = {
     code: 'GPU_REQUEST_FAILED',
     message: `the GPU endpoint failed request ${key} (${notification.reason})`,
+    retryable: true,
   };
   return (await resolveVideos(objects, refs)).flatMap((video) =>
     'source' in video ? [{ source: video.source, error }] : [],

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { extname, join } from 'node:path';
-import { describeError, XclipError } from '../../../common/errors.js';
+import { XclipError } from '../../../common/errors.js';
 import { DecodeTimeoutError, MediaError } from '../../../media/errors.js';
 import type { LabelSet } from '../../../xclip/label-sets.js';
+import { DEFAULT_CLAIM_LEASE_MS, leaseEnd } from '../claims.js';
 import type { ViewLayout } from '../classifier.js';
 import { timestampOf } from '../clock.js';
 import { InvalidKeyError } from '../errors.js';
@@ -25,6 +26,8 @@ export interface ClassifyDeps {
   results: ResultStore;
   /** Scratch folder for downloaded videos. */
   workDir: string;
+  /** How long a claim holds a video (default DEFAULT_CLAIM_LEASE_MS): longer than one delivery may run. */
+  claimLeaseMs?: number;
   now?: () => Date;
 }
 
@@ -48,6 +51,13 @@ export class ObjectNotFoundError extends XclipError {
   }
 }
 
+/** Another delivery of the same version holds a live claim: this one comes back later, when it may be finished. */
+export class ClaimHeldError extends XclipError {
+  constructor(key: string, leaseUntil: string | undefined) {
+    super('CLAIM_HELD', `video ${key} is being classified by another delivery`, `its claim lasts until ${leaseUntil}`);
+  }
+}
+
 /** Errors that say the video itself is unusable: retrying cannot help. */
 function isPermanent(error: unknown): boolean {
   return (
@@ -57,8 +67,18 @@ function isPermanent(error: unknown): boolean {
   );
 }
 
-export function recordErrorOf(error: unknown): RecordError {
-  return { code: error instanceof XclipError ? error.code : 'INTERNAL', message: describeError(error) };
+const INTERNAL_ERROR_MESSAGE = 'processing failed on an internal error; the service log has the details';
+
+/**
+ * What a record (and so an API client) shows of `error`: our typed errors with their code and message, anything else
+ * as INTERNAL without its details, which only the logs get. `retryable` marks a transient failure.
+ */
+export function recordErrorOf(error: unknown, retryable = false): RecordError {
+  const shown =
+    error instanceof XclipError
+      ? { code: error.code, message: error.message }
+      : { code: 'INTERNAL', message: INTERNAL_ERROR_MESSAGE };
+  return retryable ? { ...shown, retryable } : shown;
 }
 
 async function classifyClaimed(
@@ -136,14 +156,21 @@ export async function classifyObject(
   const enqueued = await deps.results.enqueue(id, source, timestampOf(deps));
   if (enqueued === 'stale' || enqueued === 'finished')
     return { status: 'SKIPPED', id, reason: `this version is ${enqueued}` };
-  if (!(await deps.results.claim(id, source.version, timestampOf(deps))))
+  const at = timestampOf(deps);
+  if (!(await deps.results.claim(id, source.version, at, leaseEnd(at, deps.claimLeaseMs ?? DEFAULT_CLAIM_LEASE_MS)))) {
+    const current = await deps.results.get(id);
+    if (current?.source.version === source.version && current.status === 'PROCESSING')
+      throw new ClaimHeldError(source.key, current.leaseUntil);
     return { status: 'SKIPPED', id, reason: 'the record moved on' };
+  }
   return classifyClaimed(deps, id, source, settings);
 }
 
 /**
- * One delivery of a queue message: classifyObject, and on the last delivery a transient error is
- * recorded as FAILED before it is thrown, so the record never stays PROCESSING once the message is dead.
+ * One delivery of a queue message: classifyObject, and on the last delivery a transient error is recorded as a
+ * retryable FAILED before it is thrown, so the record never stays QUEUED or PROCESSING once the message is dead, and
+ * a redriven message, the same upload again, backfill or a retry still finishes it. A delivery that found another
+ * one's live claim records nothing: the holder finishes, or its lease ends and the claim counts as abandoned.
  */
 export async function classifyDelivery(
   deps: ClassifyDeps,
@@ -154,11 +181,11 @@ export async function classifyDelivery(
   try {
     return await classifyObject(deps, source, settings);
   } catch (error) {
-    if (delivery.receiveCount >= delivery.maxReceives) {
+    if (delivery.receiveCount >= delivery.maxReceives && !(error instanceof ClaimHeldError)) {
       await deps.results.fail(
         videoIdFor(source.bucket, source.key),
         source.version,
-        recordErrorOf(error),
+        recordErrorOf(error, true),
         timestampOf(deps),
       );
     }
