@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
 import type { Node } from 'constructs';
-import { DEFAULT_VIDEO_SUFFIXES } from '../layers/pipeline/core/index.js';
+import { DEFAULT_UPLOAD_PREFIX, DEFAULT_VIDEO_SUFFIXES } from '../layers/pipeline/core/index.js';
 import { DEFAULT_GPU_SETTINGS, GPU_FLAGS, type GpuSettings } from './lib/gpu-settings.js';
 
 export type LambdaArchitecture = 'x86_64' | 'arm64';
@@ -47,7 +47,7 @@ const MIB = 1024 * 1024;
 
 export const DEFAULT_SETTINGS: Readonly<DeploymentSettings> = {
   stackName: 'XclipServerless',
-  uploadPrefix: 'videos/',
+  uploadPrefix: DEFAULT_UPLOAD_PREFIX,
   videoSuffixes: [...DEFAULT_VIDEO_SUFFIXES],
   memorySize: 3008,
   timeoutSeconds: 300,

@@ -1,8 +1,10 @@
 import { fileURLToPath } from 'node:url';
 import { CfnOutput, Duration, RemovalPolicy, Size, Stack, type StackProps } from 'aws-cdk-lib';
+import { Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import { Architecture } from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
 import { artifactKeysFor, GPU_REQUEST_PREFIX, MANIFEST_SUFFIX } from '../layers/pipeline/core/index.js';
+import { CONTAINER_LABEL_FEATURE_CACHE_DIR, CONTAINER_MODEL_DIR } from '../layers/xclip/model-location.js';
 import { type DeploymentSettings, EPHEMERAL_HEADROOM_MIB } from './deployment-settings.js';
 import { apiRoutes } from './lib/api-routes.js';
 import { ClassifierFunction } from './lib/classifier-function.js';
@@ -29,8 +31,6 @@ const prefixOf = (key: string) => key.slice(0, key.indexOf('/') + 1);
 const ARTIFACT_PREFIXES = Object.values(ARTIFACT_KEYS).map(prefixOf);
 const RESULT_PREFIX = prefixOf(ARTIFACT_KEYS.result);
 const METRICS_NAMESPACE = 'XclipServerless';
-const MODEL_DIR_IN_IMAGE = '/opt/model';
-const LABEL_FEATURE_CACHE_DIR = '/tmp/label-features';
 
 /** Uploads -> queue -> classifier -> bucket + table, and the HTTP API over the results. */
 export class XclipServerlessStack extends Stack {
@@ -62,14 +62,14 @@ export class XclipServerlessStack extends Stack {
       BUCKET_NAME: bucket.bucketName,
       TABLE_NAME: table.tableName,
       QUEUE_URL: ingest.queue.queueUrl,
-      MODEL_DIR: MODEL_DIR_IN_IMAGE,
+      MODEL_DIR: CONTAINER_MODEL_DIR,
       UPLOAD_PREFIX: s.uploadPrefix,
       VIDEO_SUFFIXES: s.videoSuffixes.join(','),
       MAX_VIDEO_BYTES: String(s.maxVideoBytes),
       MAX_VIDEO_SECONDS: String(s.maxVideoSeconds),
       CORS_ORIGINS: s.corsOrigins.join(','),
       POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
-      LABEL_FEATURE_CACHE_DIR,
+      LABEL_FEATURE_CACHE_DIR: CONTAINER_LABEL_FEATURE_CACHE_DIR,
     };
 
     const gpu =
@@ -117,6 +117,7 @@ export class XclipServerlessStack extends Stack {
       // Presigned uploads are signed with the function's own permission; relabelling rewrites result documents.
       objectAccess: { readablePrefixes: ARTIFACT_PREFIXES, writablePrefixes: [s.uploadPrefix, RESULT_PREFIX] },
       resultsTable,
+      ingestQueue: ingest.queue,
       routes: apiRoutes(),
       environment,
       jwt: s.jwt,
@@ -127,6 +128,13 @@ export class XclipServerlessStack extends Stack {
 
     new OperationalAlarms(this, 'Alarms', {
       deadLetterQueue: ingest.deadLetterQueue,
+      invalidMessages: new Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName: 'InvalidMessages',
+        dimensionsMap: { service: 'classifier' },
+        statistic: 'Sum',
+        period: Duration.minutes(5),
+      }),
       functions: {
         Classifier: classifier.function,
         Api: api.function,

@@ -1,5 +1,5 @@
 import type { S3EventRecord } from '../../layers/pipeline/adapters/aws/index.js';
-import { hasVideoSuffix } from '../../layers/pipeline/core/index.js';
+import { uploadKeyProblem } from '../../layers/pipeline/core/index.js';
 import type { FunctionConfig } from '../shared/config.js';
 
 /**
@@ -13,8 +13,5 @@ export function skipReason(
 ): string | undefined {
   if (!record.eventName.startsWith('ObjectCreated:')) return `${record.eventName} is not an upload`;
   if (record.bucket !== config.bucket) return `bucket ${record.bucket} is not the upload bucket ${config.bucket}`;
-  if (!record.key.startsWith(config.uploadPrefix)) return `the key is outside the upload prefix ${config.uploadPrefix}`;
-  if (!hasVideoSuffix(record.key, manifestSuffix ? [...config.videoSuffixes, manifestSuffix] : config.videoSuffixes))
-    return `the key does not end in a video suffix (${config.videoSuffixes.join(' ')})`;
-  return undefined;
+  return uploadKeyProblem(record.key, config, manifestSuffix ? [manifestSuffix] : []);
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { commaList } from '../../layers/common/comma-list.js';
-import { DEFAULT_VIDEO_SUFFIXES } from '../../layers/pipeline/core/index.js';
+import { DEFAULT_UPLOAD_PREFIX, DEFAULT_VIDEO_SUFFIXES } from '../../layers/pipeline/core/index.js';
 import { modelEnvironment, parseEnvironment, positiveInteger } from './environment.js';
 
 export { ConfigError } from './environment.js';
@@ -32,7 +32,7 @@ const configSchema = z.object({
   BUCKET_NAME: z.string().min(1),
   TABLE_NAME: z.string().min(1),
   QUEUE_URL: z.url(),
-  UPLOAD_PREFIX: z.string().default('videos/'),
+  UPLOAD_PREFIX: z.string().default(DEFAULT_UPLOAD_PREFIX),
   VIDEO_SUFFIXES: listOf(DEFAULT_VIDEO_SUFFIXES.join(',')).transform((suffixes) =>
     suffixes.map((suffix) => suffix.toLowerCase()),
   ),

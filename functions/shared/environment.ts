@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { XclipError } from '../../layers/common/errors.js';
 import { describeIssues } from '../../layers/common/zod-issues.js';
+import { CONTAINER_LABEL_FEATURE_CACHE_DIR, CONTAINER_MODEL_DIR } from '../../layers/xclip/model-location.js';
 
 /** The environment a function or container was deployed with is missing a variable or has a bad value. */
 export class ConfigError extends XclipError {
@@ -32,6 +33,6 @@ export function parseEnvironment<S extends z.ZodType>(schema: S, env: Record<str
 
 /** MODEL_DIR and LABEL_FEATURE_CACHE_DIR, read alike by every container that loads the model. */
 export const modelEnvironment = {
-  MODEL_DIR: z.string().min(1).default('/opt/model'),
-  LABEL_FEATURE_CACHE_DIR: z.string().min(1).default('/tmp/label-features'),
+  MODEL_DIR: z.string().min(1).default(CONTAINER_MODEL_DIR),
+  LABEL_FEATURE_CACHE_DIR: z.string().min(1).default(CONTAINER_LABEL_FEATURE_CACHE_DIR),
 };

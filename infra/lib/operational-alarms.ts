@@ -1,5 +1,11 @@
 import { Duration, Validations } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, type IAlarmAction, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import {
+  Alarm,
+  ComparisonOperator,
+  type IAlarmAction,
+  type IMetric,
+  TreatMissingData,
+} from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Topic } from 'aws-cdk-lib/aws-sns';
@@ -10,6 +16,11 @@ import { Construct } from 'constructs';
 export interface OperationalAlarmsProps {
   /** Uploads that failed every delivery land here. */
   readonly deadLetterQueue: IQueue;
+  /**
+   * Messages the classifier dropped because they were not S3 events (its InvalidMessages metric).
+   * @default - no alarm on dropped messages
+   */
+  readonly invalidMessages?: IMetric;
   /** Functions whose errors (crashes, timeouts, out of memory) raise an alarm, by a name for the alarm. */
   readonly functions: Record<string, IFunction>;
   /**
@@ -24,7 +35,7 @@ export interface OperationalAlarmsProps {
   readonly period?: Duration;
 }
 
-/** Alarms on what needs a person: uploads in the dead-letter queue, function errors. */
+/** Alarms on what needs a person: uploads in the dead-letter queue, dropped messages, function errors. */
 export class OperationalAlarms extends Construct {
   readonly alarms: Alarm[] = [];
   readonly topic?: Topic;
@@ -46,6 +57,15 @@ export class OperationalAlarms extends Construct {
         metric: props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period, statistic: 'Maximum' }),
       }),
     );
+    if (props.invalidMessages) {
+      this.alarms.push(
+        new Alarm(this, 'InvalidMessages', {
+          ...atLeastOne,
+          alarmDescription: 'The classifier dropped queue messages that were not S3 events; the log says which.',
+          metric: props.invalidMessages,
+        }),
+      );
+    }
     for (const [name, fn] of Object.entries(props.functions)) {
       this.alarms.push(
         new Alarm(this, `${name}Errors`, {

@@ -13,6 +13,7 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import { DockerImageFunction, type IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { JwtSettings } from '../deployment-settings.js';
 import type { ApiRoute } from './api-routes.js';
@@ -27,6 +28,8 @@ export interface ResultsApiProps {
   /** Reads artifacts; presigns uploads and rewrites result documents (relabel). */
   readonly objectAccess: ObjectAccess;
   readonly resultsTable: ResultsTable;
+  /** The ingest queue: POST /videos/{id}/retry sends the video to it again. */
+  readonly ingestQueue: IQueue;
   /** The routes the gateway sends to the function. */
   readonly routes: ApiRoute[];
   /** The environment contract of functions/shared/config.ts. */
@@ -85,6 +88,7 @@ export class ResultsApi extends Construct {
 
     grantObjectAccess(role, props.bucket, props.objectAccess);
     props.resultsTable.grantReadWriteData(role);
+    props.ingestQueue.grantSendMessages(role);
 
     this.httpApi = new HttpApi(this, 'HttpApi', {
       description: 'X-CLIP video results, search and uploads',

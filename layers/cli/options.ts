@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from 'commander';
+import { UsageError } from '../common/errors.js';
 import { parseProviderList } from '../pipeline/core/index.js';
 
 /** Option parsers shared by the commands: commander reports their errors as usage errors. */
@@ -36,3 +37,9 @@ export function executionProviderList(value: string): string[] {
 /** The `--execution-providers` help text of the commands that load a model. */
 export const EXECUTION_PROVIDERS_HELP =
   'ONNX Runtime execution providers in order of preference (cuda, webgpu, cpu); one that cannot start is skipped with a warning';
+
+/** An option that may also come from the environment, refused when neither gave it. */
+export function required(value: string | undefined, option: string, variable: string): string {
+  if (!value) throw new UsageError(`${option} is required`, `give it, or set ${variable}`);
+  return value;
+}

@@ -7,3 +7,7 @@ export function defaultModelDir(precision = 'int8'): string {
 
 /** The `--model` option's help, naming that default. */
 export const MODEL_DIR_HELP = 'built model directory (default: $XCLIP_MODEL_DIR or models/xclip-base-patch32-int8)';
+
+/** Where the function images keep the built model, and where containers cache other label sets' text features. */
+export const CONTAINER_MODEL_DIR = '/opt/model';
+export const CONTAINER_LABEL_FEATURE_CACHE_DIR = '/tmp/label-features';

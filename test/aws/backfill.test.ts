@@ -93,3 +93,68 @@ test('backfill needs an s3:// location, a queue and a table', async () => {
   const noQueue = await xclip('backfill', 's3://uploads/videos/', '--queue-url', '');
   assert.match(noQueue.stderr, /--queue-url is required/);
 });
+
+test('backfill keeps to the upload rules, re-queues transient failures and abandoned claims, and leaves input failures', async () => {
+  const keys = ['videos/rules/transient.mp4', 'videos/rules/abandoned.mp4', 'videos/rules/bad.mp4'];
+  for (const key of [...keys, 'elsewhere/rules.mp4']) await bucket.put(key, Buffer.from(key), 'video/mp4');
+  const at = (second: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, second)).toISOString();
+  const recorded = async (key: string) => {
+    const id = videoIdFor(aws.bucket, key);
+    await results.enqueue(id, { bucket: aws.bucket, ...(await bucket.head(key))! }, at(0));
+    assert.ok(await results.claim(id, (await bucket.head(key))!.version, at(1), at(2)));
+    return id;
+  };
+  const transient = await recorded(keys[0]!);
+  await results.fail(
+    transient,
+    (await bucket.head(keys[0]!))!.version,
+    { code: 'INTERNAL', message: 'x', retryable: true },
+    at(3),
+  );
+  await recorded(keys[1]!);
+  const bad = await recorded(keys[2]!);
+  await results.fail(bad, (await bucket.head(keys[2]!))!.version, { code: 'NOT_A_VIDEO', message: 'no' }, at(3));
+
+  const run = await xclip('backfill', `s3://${aws.bucket}/`, '--json', '--upload-prefix', 'videos/rules/');
+  assert.equal(run.code, 0, run.stderr);
+  const counts = JSON.parse(run.stdout) as Record<string, number>;
+  assert.equal(counts.queued, 2);
+  assert.equal(counts.failed, 1);
+  assert.ok(counts.notVideos! >= 1, 'the key outside the upload prefix is not queued');
+  assert.deepEqual((await drainQueue()).map((source) => source.key).sort(), keys.slice(0, 2).sort());
+  for (const key of keys.slice(0, 2)) assert.equal((await results.get(videoIdFor(aws.bucket, key)))!.status, 'QUEUED');
+  assert.equal((await results.get(bad))!.status, 'FAILED');
+});
+
+test('xclip retry queues FAILED videos again, one by key or every one under a prefix, and refuses the others', async () => {
+  const at = new Date().toISOString();
+  const failed = async (key: string) => {
+    await bucket.put(key, Buffer.from(key), 'video/mp4');
+    const source = { bucket: aws.bucket, ...(await bucket.head(key))! };
+    const id = videoIdFor(aws.bucket, key);
+    await results.enqueue(id, source, at);
+    await results.fail(id, source.version, { code: 'NOT_A_VIDEO', message: 'no' }, at);
+    return id;
+  };
+  const one = await failed('videos/retry/one.mp4');
+  await failed('videos/retry/more/two.mp4');
+  await failed('videos/retry/more/three.mp4');
+  await drainQueue();
+
+  const single = await xclip('retry', `s3://${aws.bucket}/videos/retry/one.mp4`);
+  assert.equal(single.code, 0, single.stderr);
+  assert.equal(single.stdout, 'queued videos/retry/one.mp4\n');
+  assert.equal((await results.get(one))!.status, 'QUEUED');
+  const again = await xclip('retry', `s3://${aws.bucket}/videos/retry/one.mp4`, '--json');
+  assert.notEqual(again.code, 0, 'a QUEUED video is refused');
+  assert.match(JSON.parse(again.stdout).reason, /it is QUEUED/);
+
+  const all = await xclip('retry', '--failed', `s3://${aws.bucket}/videos/retry/more/`, '--json');
+  assert.equal(all.code, 0, all.stderr);
+  assert.equal(all.stdout.trim().split('\n').length, 2);
+  assert.deepEqual((await drainQueue()).map((source) => source.key).sort(), [
+    'videos/retry/more/three.mp4',
+    'videos/retry/more/two.mp4',
+    'videos/retry/one.mp4',
+  ]);
+});

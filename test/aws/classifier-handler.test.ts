@@ -113,7 +113,7 @@ test('a file that is not a video ends FAILED and its message is acknowledged', a
   assert.ok(['NOT_A_VIDEO', 'CORRUPT_VIDEO'].includes(record.error!.code), record.error!.code);
 });
 
-test('a transient error fails only its own message; on the last delivery the video is recorded FAILED before the queue gives up', async () => {
+test('a transient error fails only its own message; on the last delivery the video is recorded FAILED (retryable) before the queue gives up, and a redrive finishes it', async () => {
   await upload('videos/good.mp4');
   await upload('videos/flaky.mp4', Buffer.concat([video, Buffer.from([0])]));
   const flakyId = videoIdFor(aws.bucket, 'videos/flaky.mp4');
@@ -138,7 +138,11 @@ test('a transient error fails only its own message; on the last delivery the vid
     batchItemFailures: [{ itemIdentifier: 'message-1' }],
   });
   assert.equal((await results.get(videoIdFor(aws.bucket, 'videos/good.mp4')))!.status, 'DONE');
-  assert.equal((await results.get(flakyId))!.status, 'PROCESSING', 'a retried video is not marked failed early');
+  assert.equal(
+    (await results.get(flakyId))!.status,
+    'QUEUED',
+    'a retried video is not marked failed early, and its claim is released for the next delivery',
+  );
 
   // The local queue's redrive policy dead-letters after 3 deliveries.
   assert.deepEqual(await flakyHandler(sqsEvent(bodies.slice(1), 3), lambdaContext), {
@@ -146,7 +150,13 @@ test('a transient error fails only its own message; on the last delivery the vid
   });
   const record = (await results.get(flakyId))!;
   assert.equal(record.status, 'FAILED');
-  assert.match(record.error!.message, /SlowDown/);
+  assert.equal(record.error!.code, 'INTERNAL');
+  assert.equal(record.error!.retryable, true, 'a transient failure can be finished by a redrive or a retry');
+  assert.doesNotMatch(record.error!.message, /SlowDown/, 'clients see no internal detail');
+
+  // The dead-lettered message redriven once S3 recovered: a new message, its first delivery.
+  assert.deepEqual(await handler(sqsEvent(bodies.slice(1), 1), lambdaContext), { batchItemFailures: [] });
+  assert.equal((await results.get(flakyId))!.status, 'DONE', 'a redrive finishes a transient failure');
 });
 
 test('a container that cannot start (no model) fails the whole batch and is tried again on the next invocation', async () => {

@@ -7,6 +7,7 @@ import { Validator } from '@seriousme/openapi-schema-validator';
 import type { Hono } from 'hono';
 import { FsObjectStore } from '../../layers/pipeline/adapters/local/fs-object-store.js';
 import { SqliteResultStore } from '../../layers/pipeline/adapters/local/sqlite-result-store.js';
+import type { QueuedObject } from '../../layers/pipeline/core/ports/queue.js';
 import type { VideoModel } from '../../layers/pipeline/core/ports/video-model.js';
 import { encodeFloat16, encodeFloat32 } from '../../layers/pipeline/core/tensor-codec.js';
 import { videoIdFor } from '../../layers/pipeline/core/video-id.js';
@@ -50,6 +51,8 @@ const DONE_KEYS = ['clip one+ü.mp4', 'second.mp4', 'third.mp4'];
 const id = (key: string) => videoIdFor('bucket', key);
 let app: Hono;
 const logged: string[] = [];
+/** What POST /videos/{id}/retry sent to the queue. */
+const resent: QueuedObject[] = [];
 
 before(async () => {
   const results = new SqliteResultStore(':memory:');
@@ -85,7 +88,13 @@ before(async () => {
     '2026-01-02T00:00:00.000Z',
   );
   await results.enqueue(id('queued.mp4'), sourceObject('queued.mp4'), '2026-01-03T00:00:00.000Z');
-  app = createApi({ results, artifacts, model: async () => fakeModel, log: (line) => logged.push(line) });
+  app = createApi({
+    results,
+    artifacts,
+    model: async () => fakeModel,
+    ingest: { sendAll: async (objects) => void resent.push(...objects) },
+    log: (line) => logged.push(line),
+  });
 });
 
 async function call(path: string, init?: { method?: string; body?: unknown }): Promise<{ status: number; body: any }> {
@@ -296,4 +305,18 @@ test('an unexpected error is a 500 whose body hides the details, which go to the
   assert.equal(body.error.code, 'INTERNAL');
   assert.doesNotMatch(body.error.message, /fire/);
   assert.ok(logged.some((line) => line.includes('disk on fire')));
+});
+
+test('POST /videos/{id}/retry queues a FAILED video again; other states and unknown ids are refused', async () => {
+  const { status, body } = await call(`/videos/${id('failed.mp4')}/retry`, { body: '' });
+  assert.equal(status, 202);
+  assert.equal(videoRecordSchema.parse(body).status, 'QUEUED');
+  assert.deepEqual(
+    resent.map((object) => object.source.key),
+    ['failed.mp4'],
+  );
+  assert.match(await expectError(`/videos/${id('failed.mp4')}/retry`, 409, 'NOT_READY', { body: '' }), /QUEUED/);
+  assert.match(await expectError(`/videos/${id('second.mp4')}/retry`, 409, 'NOT_READY', { body: '' }), /DONE/);
+  await expectError(`/videos/${id('nothing.mp4')}/retry`, 404, 'NOT_FOUND', { body: '' });
+  assert.equal(resent.length, 1);
 });

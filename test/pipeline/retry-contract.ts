@@ -42,6 +42,9 @@ export function retryContract(storeName: string, store: () => ResultStore): void
     const source = sourceObject('held.mp4');
     const id = videoIdFor('bucket', 'held.mp4');
     await results.enqueue(id, source, T(0));
+    assert.ok(await results.claim(id, 'v1', T(1), T(10)));
+    assert.ok(await results.release(id, 'v1', T(1)), 'a delivery that failed transiently releases its claim');
+    assert.equal((await results.get(id))!.status, 'QUEUED');
     const claimed = await results.claim(id, 'v1', T(1), T(10));
     assert.equal(claimed?.leaseUntil, T(10));
     assert.equal(await results.claim(id, 'v1', T(2), T(20)), undefined);

@@ -54,7 +54,7 @@ after(async () => {
   await model.release();
 });
 
-test('classify stores a versioned result, its embedding and fp16 visual tokens; the same version twice leaves one result', async () => {
+test('classify stores a versioned result, its embedding and float32 visual tokens; the same version twice leaves one result', async () => {
   const outcome = await classifyKey('pattern one+ü.mp4');
   assert.equal(outcome.status, 'DONE');
   const result = videoResultSchema.parse(
@@ -71,7 +71,8 @@ test('classify stores a versioned result, its embedding and fp16 visual tokens; 
   });
   assert.deepEqual(result.embedding.shape, [16]);
   assert.equal((await deps.artifacts.get(result.embedding.key))!.byteLength, 16 * 4);
-  assert.equal((await deps.artifacts.get(result.visualTokens.key))!.byteLength, result.visualTokens.shape[0]! * 16 * 2);
+  assert.equal(result.visualTokens.dtype, 'float32');
+  assert.equal((await deps.artifacts.get(result.visualTokens.key))!.byteLength, result.visualTokens.shape[0]! * 16 * 4);
 
   const again = await classifyKey('pattern one+ü.mp4');
   assert.equal(again.status, 'SKIPPED');
@@ -127,7 +128,7 @@ test('relabel scores stored features through the score graph only: no ffmpeg or 
       'same ranking as classifying the file',
     );
     relabelled.labels.forEach((l, i) => {
-      assert.ok(Math.abs(l.score - direct.labels[i]!.score) < 1e-2, `score of ${l.label}`);
+      assert.ok(Math.abs(l.logit - direct.labels[i]!.logit) < 1e-3, `logit of ${l.label}`);
     });
     const stored = (await deps.results.get(id))!;
     assert.equal(stored.result!.labelSetId, labels.id);
@@ -224,5 +225,33 @@ test('concurrent first uses of a label set encode its texts once', async () => {
     assert.ok(a === b && b === c && a.count === 3);
   } finally {
     model.textFeatures = encode;
+  }
+});
+
+test('relabel with the label set a video was classified with reproduces its logits within 1e-3, int8 too', async () => {
+  const int8 = await VideoClassifier.load({
+    modelDir: await buildSmallTextModel('int8'),
+    threads: 1,
+    labelFeatureCacheDir: join(work, 'label-cache-int8'),
+  });
+  const results = new SqliteResultStore(':memory:');
+  try {
+    const int8Deps = { ...deps, model: int8, results, artifacts: new FsObjectStore(join(work, 'objects-int8')) };
+    const labels = customLabelSet(['juggling balls', 'surfing water', 'playing guitar', 'cooking', 'dancing']);
+    const info = (await deps.sources.head('bars.mp4'))!;
+    const outcome = await classifyObject(int8Deps, { bucket: deps.sources.bucket, ...info }, { labels, top: 5 });
+    assert.equal(outcome.status, 'DONE');
+    const classified = outcome.status === 'DONE' ? outcome.result.labels : [];
+    const relabelled = await relabelVideo(int8Deps, outcome.id, labels, 5);
+    assert.deepEqual(
+      relabelled.labels.map((l) => l.label),
+      classified.map((l) => l.label),
+    );
+    relabelled.labels.forEach((l, i) => {
+      assert.ok(Math.abs(l.logit - classified[i]!.logit) < 1e-3, `logit of ${l.label}`);
+    });
+  } finally {
+    results.close();
+    await int8.release();
   }
 });

@@ -6,15 +6,17 @@ import {
   type BackfillCounts,
   type BackfillDeps,
   backfill,
+  DEFAULT_UPLOAD_PREFIX,
   DEFAULT_VIDEO_SUFFIXES,
   parseS3Uri,
 } from '../../pipeline/core/index.js';
 import { type AwsServices, createAwsServices } from '../../pipeline/runtimes/index.js';
-import { positiveNumber } from '../options.js';
+import { positiveNumber, required } from '../options.js';
 
 interface BackfillCommandOptions {
   queueUrl?: string;
   table?: string;
+  uploadPrefix: string;
   suffixes: string;
   json?: boolean;
   gpu?: boolean;
@@ -22,13 +24,8 @@ interface BackfillCommandOptions {
   timeline?: number;
 }
 
-function required(value: string | undefined, option: string, variable: string): string {
-  if (!value) throw new UsageError(`${option} is required`, `give it, or set ${variable}`);
-  return value;
-}
-
 function summary(counts: BackfillCounts): string {
-  return `queued ${counts.queued} of ${counts.listed} objects (${counts.done} already done, ${counts.pending} pending, ${counts.failed} failed before, ${counts.notVideos} not videos)`;
+  return `queued ${counts.queued} of ${counts.listed} objects (${counts.done} already done, ${counts.pending} pending, ${counts.failed} failed on their input, ${counts.notVideos} not uploads to classify)`;
 }
 
 /**
@@ -60,6 +57,11 @@ export function registerBackfillCommand(program: Command): void {
     .argument('<location>', 's3://bucket/prefix of the videos')
     .option('--queue-url <url>', 'ingest queue (default: $QUEUE_URL)', process.env.QUEUE_URL)
     .option('--table <name>', 'result table (default: $TABLE_NAME)', process.env.TABLE_NAME)
+    .option(
+      '--upload-prefix <prefix>',
+      "the deployment's upload prefix: other keys are not queued (default: $UPLOAD_PREFIX)",
+      process.env.UPLOAD_PREFIX || DEFAULT_UPLOAD_PREFIX,
+    )
     .option(
       '--suffixes <list>',
       'comma list of video key suffixes',
@@ -110,7 +112,10 @@ export function registerBackfillCommand(program: Command): void {
             queue: backfillQueue(options, services),
           },
           prefix,
-          commaList(options.suffixes).map((suffix) => suffix.toLowerCase()),
+          {
+            uploadPrefix: options.uploadPrefix,
+            videoSuffixes: commaList(options.suffixes).map((suffix) => suffix.toLowerCase()),
+          },
           (progress) => {
             const checked = progress.listed - progress.notVideos;
             bar?.setTotal(checked);

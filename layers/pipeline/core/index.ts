@@ -1,7 +1,7 @@
 export { DEFAULT_CLAIM_LEASE_MS, isAbandoned, isRequeueable, isRetryable, leaseEnd } from './claims.js';
 export { type LabelScore, type VideoClassification, VideoClassifier } from './classifier.js';
 export { decodeCursor, encodeCursor, queryFingerprint } from './cursor.js';
-export { InvalidKeyError, InvalidRequestError, NotFoundError } from './errors.js';
+export { InvalidKeyError, InvalidRequestError, NotFoundError, NotReadyError } from './errors.js';
 export { loadClassifier, parseProviderList } from './execution-providers.js';
 export { labelSetFromRequest } from './label-spec.js';
 export type { GpuEndpoint } from './ports/gpu-endpoint.js';
@@ -43,6 +43,13 @@ export {
 } from './use-cases/classify.js';
 export { ingestObject } from './use-cases/ingest.js';
 export { relabelVideos } from './use-cases/relabel.js';
+export { type RetryDeps, retryVideo } from './use-cases/retry.js';
 export { searchByText, similarVideos } from './use-cases/search.js';
 export { videoIdFor } from './video-id.js';
-export { DEFAULT_VIDEO_SUFFIXES, hasVideoSuffix } from './video-keys.js';
+export {
+  DEFAULT_UPLOAD_PREFIX,
+  DEFAULT_VIDEO_SUFFIXES,
+  hasVideoSuffix,
+  type UploadRules,
+  uploadKeyProblem,
+} from './video-keys.js';

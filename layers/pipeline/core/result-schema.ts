@@ -81,7 +81,7 @@ export const videoResultSchema = z.object({
   model: modelInfoSchema,
   /** L2-normalised video embedding, float32 [P]. */
   embedding: tensorRefSchema,
-  /** Prompt visual tokens, float16 [N, P]: with the embedding, all the score graph needs to relabel. */
+  /** Prompt visual tokens [N, P], float32 (float16 in results made before 2026-12): with the embedding, all the score graph needs to relabel, so relabel reproduces classify. */
   visualTokens: tensorRefSchema,
   timings: timingsSchema,
   timeline: timelineSchema.optional(),

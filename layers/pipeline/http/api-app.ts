@@ -7,13 +7,15 @@ import {
   builtinLabelSet,
   DEFAULT_LABEL_SET,
 } from '../../xclip/label-sets.js';
-import type { ObjectStore, ResultStore, VideoModel, VideoRecord } from '../core/index.js';
+import type { IngestSink, ObjectStore, ResultStore, VideoModel, VideoRecord } from '../core/index.js';
 import {
   InvalidRequestError,
   labelSetFromRequest,
   NotFoundError,
+  NotReadyError,
   parseJsonDocument,
   relabelVideos,
+  retryVideo,
   searchByText,
   similarVideos,
 } from '../core/index.js';
@@ -34,6 +36,8 @@ export interface ApiDeps {
   artifacts: ObjectStore;
   /** The model, loaded on first use (search and relabel need it; listing does not). */
   model: () => Promise<VideoModel>;
+  /** The queue the classifier reads, for POST /videos/{id}/retry; absent where no worker runs. */
+  ingest?: IngestSink;
   /** Extra fields of GET /health (model, queue). */
   health?: () => Record<string, unknown>;
   /** Logs errors that become 500s. */
@@ -99,6 +103,12 @@ export function createApi(deps: ApiDeps): Hono {
     const id = validated(videoIdSchema, c.req.param('id'), 'video id');
     const { k } = validated(similarQuerySchema, c.req.query(), 'query');
     return c.json({ items: await similarVideos(deps, id, k) });
+  });
+
+  app.post('/videos/:id/retry', async (c) => {
+    const id = validated(videoIdSchema, c.req.param('id'), 'video id');
+    if (!deps.ingest) throw new NotReadyError(`cannot retry video ${id}`, 'no worker classifies videos here');
+    return c.json(await retryVideo({ ...deps, ingest: deps.ingest }, id), 202);
   });
 
   app.post('/search', async (c) => {

@@ -142,6 +142,19 @@ export function openApiDocument(): Record<string, unknown> {
           },
         },
       },
+      '/videos/{id}/retry': {
+        post: {
+          operationId: 'retryVideo',
+          summary: 'Classify a FAILED video (or one whose claim was abandoned) again',
+          parameters: [videoIdParameter],
+          responses: {
+            202: json('The video, QUEUED again', 'VideoRecord'),
+            404: json('No such video (code NOT_FOUND)', 'Error'),
+            409: json('The video is DONE, QUEUED or being classified, or no worker runs (code NOT_READY)', 'Error'),
+            ...errors,
+          },
+        },
+      },
       '/search': {
         post: {
           operationId: 'search',

@@ -60,6 +60,7 @@ export class LocalPipeline {
       results: services.results,
       artifacts: services.artifacts,
       model: async () => model,
+      ...(services.sources ? { ingest: services.ingest } : {}),
       health: () => ({ model: modelInfoOf(model), queue: services.queue.stats() }),
       log: options.log,
     });

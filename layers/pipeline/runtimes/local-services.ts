@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { FsObjectStore, MemoryQueue, SqliteResultStore } from '../adapters/local/index.js';
-import type { SourceObject } from '../core/index.js';
+import type { IngestSink, SourceObject } from '../core/index.js';
 
 /** Where a local runtime keeps its state. */
 export interface LocalServiceSettings {
@@ -19,6 +19,8 @@ export interface LocalServices {
   artifacts: FsObjectStore;
   sources?: FsObjectStore;
   queue: MemoryQueue<SourceObject>;
+  /** The queue as the use cases that queue in bulk (retry) take it. */
+  ingest: IngestSink;
   /** Scratch space for this process, removed by `close`. */
   workDir: string;
   close(): void;
@@ -57,11 +59,17 @@ export function createLocalServices(settings: LocalServiceSettings): LocalServic
   const workDir = mkdtempSync(join(settings.dataDir, `${WORK_DIR_PREFIX}${process.pid}-`));
   const results = new SqliteResultStore(settings.dbPath);
   if (settings.watchDir) mkdirSync(settings.watchDir, { recursive: true });
+  const queue = new MemoryQueue<SourceObject>();
   return {
     results,
     artifacts: new FsObjectStore(join(settings.dataDir, 'objects')),
     ...(settings.watchDir ? { sources: new FsObjectStore(settings.watchDir) } : {}),
-    queue: new MemoryQueue<SourceObject>(),
+    queue,
+    ingest: {
+      sendAll: async (objects) => {
+        for (const { source } of objects) await queue.send(source);
+      },
+    },
     workDir,
     close: () => {
       results.close();

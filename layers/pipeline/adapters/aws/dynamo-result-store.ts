@@ -207,6 +207,12 @@ export class DynamoResultStore implements ResultStore {
     );
   }
 
+  async release(id: string, version: string, at: string): Promise<boolean> {
+    return conditionally(
+      this.updateVersion(id, version, ['PROCESSING'], { status: 'QUEUED', updatedAt: at }, ['leaseUntil']),
+    );
+  }
+
   async requeue(id: string, at: string, leaseEndedBy = at): Promise<VideoRecord | undefined> {
     const names = new ExpressionAttributes();
     const update = names.update({ status: 'QUEUED', attempts: 0, queuedAt: at, updatedAt: at }, [

@@ -23,20 +23,33 @@ export interface S3EventRecord {
   sequencer?: string;
 }
 
+/** S3 writes ISO 8601 with a zone; a time without one is read as UTC rather than dropping the upload. */
+const eventTimeSchema = z.string().transform((text, ctx) => {
+  const ms = Date.parse(/(Z|[+-]\d\d:?\d\d)$/i.test(text) ? text : `${text}Z`);
+  if (Number.isNaN(ms)) {
+    ctx.addIssue({ code: 'custom', message: 'must be an ISO 8601 time' });
+    return z.NEVER;
+  }
+  return new Date(ms).toISOString();
+});
+
+/** The sequencer only breaks ties between events of one millisecond: one that is not hexadecimal is left out. */
+const sequencerSchema = z
+  .string()
+  .optional()
+  .transform((sequencer) => (sequencer !== undefined && /^[0-9A-Fa-f]+$/.test(sequencer) ? sequencer : undefined));
+
 const recordSchema = z.object({
   eventSource: z.literal('aws:s3'),
   eventName: z.string().min(1),
-  eventTime: z.iso.datetime({ offset: true }),
+  eventTime: eventTimeSchema,
   s3: z.object({
     bucket: z.object({ name: z.string().min(1) }),
     object: z.object({
       key: z.string().min(1),
       size: z.number().int().nonnegative().optional(),
       eTag: z.string().min(1).optional(),
-      sequencer: z
-        .string()
-        .regex(/^[0-9A-Fa-f]+$/, 'must be hexadecimal')
-        .optional(),
+      sequencer: sequencerSchema,
     }),
   }),
 });
@@ -102,7 +115,7 @@ export function sourceOfRecord(record: S3EventRecord): SourceObject {
  * An S3-event-shaped message body for an object version (backfill, re-queueing): the classifier
  * reads it like a notification from S3, and sourceOfRecord gives `source` back.
  */
-export function s3NotificationBody(source: SourceObject, bytes: number): string {
+export function s3NotificationBody(source: SourceObject, bytes?: number): string {
   const { time, sequencer } = splitSequence(source.sequence);
   return JSON.stringify({
     Records: [

@@ -157,6 +157,17 @@ export class SqliteResultStore implements ResultStore {
     return changed === 1 ? this.get(id) : undefined;
   }
 
+  async release(id: string, version: string, at: string): Promise<boolean> {
+    return (
+      this.db
+        .prepare(`
+      UPDATE videos SET status = 'QUEUED', lease_until = NULL, updated_at = ?
+      WHERE id = ? AND version = ? AND status = 'PROCESSING'
+    `)
+        .run(at, id, version).changes === 1
+    );
+  }
+
   async requeue(id: string, at: string, leaseEndedBy = at): Promise<VideoRecord | undefined> {
     return this.db.transaction(() => {
       const row = this.row(id);

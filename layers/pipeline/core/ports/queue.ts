@@ -24,10 +24,10 @@ export interface Queue<T> {
   retry(message: QueueMessage<T>, delayMs: number): Promise<void>;
 }
 
-/** One object version for an ingest queue, with its size (what an S3 event carries). */
+/** One object version for an ingest queue, with its size where known (what an S3 event carries). */
 export interface QueuedObject {
   source: SourceObject;
-  bytes: number;
+  bytes?: number;
 }
 
 /** Takes object versions to classify in bulk: the ingest queue, or the GPU endpoint's requests. */

@@ -1,10 +1,11 @@
+import { isRequeueable } from '../claims.js';
 import { timestampOf } from '../clock.js';
 import { type ObjectInfo, type ObjectStore, sourceObjectOf } from '../ports/object-store.js';
 import type { IngestSink } from '../ports/queue.js';
 import type { ResultStore } from '../ports/result-store.js';
 import type { SourceObject } from '../result-schema.js';
 import { videoIdFor } from '../video-id.js';
-import { hasVideoSuffix } from '../video-keys.js';
+import { type UploadRules, uploadKeyProblem } from '../video-keys.js';
 
 /** Objects are looked up and queued in groups of SQS's batch size. */
 const GROUP = 10;
@@ -19,23 +20,26 @@ export interface BackfillDeps {
 export interface BackfillCounts {
   listed: number;
   queued: number;
-  /** Current version already DONE, QUEUED or PROCESSING, or FAILED (a FAILED version is not tried again). */
+  /** Current version already DONE. */
   done: number;
+  /** Current version QUEUED, or PROCESSING under a live claim. */
   pending: number;
+  /** Current version FAILED on its input (not tried again; `xclip retry` does). Transient failures are queued. */
   failed: number;
+  /** Keys the classifier does not take: not videos, or outside the upload prefix. */
   notVideos: number;
 }
 
 /**
- * Queues the videos under `prefix` that the result table has no record of for their current
- * version, as S3-event-shaped messages (SendMessageBatch), then records them QUEUED, so running it
- * again queues nothing new. A message sent but not recorded (an interruption) is only sent twice,
- * which the classifier's conditional writes absorb.
+ * Queues the uploads under `prefix` (keys the classifier takes under `rules`) that the result table has no record
+ * of for their current version, or whose version failed transiently or was abandoned mid-claim, as S3-event-shaped
+ * messages (SendMessageBatch), then records them QUEUED, so running it again queues nothing new. A message sent but
+ * not recorded (an interruption) is only sent twice, which the classifier's conditional writes absorb.
  */
 export async function backfill(
   deps: BackfillDeps,
   prefix: string,
-  suffixes: readonly string[],
+  rules: UploadRules,
   onProgress?: (counts: BackfillCounts) => void,
 ): Promise<BackfillCounts> {
   const counts: BackfillCounts = { listed: 0, queued: 0, done: 0, pending: 0, failed: 0, notVideos: 0 };
@@ -45,9 +49,10 @@ export async function backfill(
     const records = await Promise.all(
       group.map((object) => deps.results.get(videoIdFor(deps.objects.bucket, object.key))),
     );
+    const checkedAt = timestampOf(deps);
     const fresh = group.filter((object, i) => {
       const record = records[i];
-      if (record?.source.version !== object.version) return true;
+      if (record?.source.version !== object.version || isRequeueable(record, checkedAt)) return true;
       if (record.status === 'DONE') counts.done++;
       else if (record.status === 'FAILED') counts.failed++;
       else counts.pending++;
@@ -65,7 +70,7 @@ export async function backfill(
   let group: ObjectInfo[] = [];
   for await (const object of deps.objects.list(prefix)) {
     counts.listed++;
-    if (!hasVideoSuffix(object.key, suffixes)) {
+    if (uploadKeyProblem(object.key, rules)) {
       counts.notVideos++;
       continue;
     }

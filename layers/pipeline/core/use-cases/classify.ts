@@ -14,7 +14,7 @@ import { modelInfoOf, type VideoModel } from '../ports/video-model.js';
 import { writeResultDocument } from '../result-document.js';
 import { RESULT_SCHEMA_VERSION, type RecordError, type SourceObject, type VideoResult } from '../result-schema.js';
 import { artifactKeysFor } from '../storage-keys.js';
-import { encodeFloat16, encodeFloat32 } from '../tensor-codec.js';
+import { encodeFloat32 } from '../tensor-codec.js';
 import { videoIdFor } from '../video-id.js';
 
 export interface ClassifyDeps {
@@ -114,7 +114,7 @@ async function classifyClaimed(
       video: classified.video,
       model: modelInfoOf(deps.model),
       embedding: { key: keys.embedding, dtype: 'float32', shape: [P] },
-      visualTokens: { key: keys.visualTokens, dtype: 'float16', shape: [classified.visualTokens.length / P, P] },
+      visualTokens: { key: keys.visualTokens, dtype: 'float32', shape: [classified.visualTokens.length / P, P] },
       timings: { downloadMs, ...classified.timings, totalMs: performance.now() - started },
       ...(classified.timeline ? { timeline: classified.timeline } : {}),
       completedAt: timestampOf(deps),
@@ -124,14 +124,17 @@ async function classifyClaimed(
     if ((await deps.results.get(id))?.source.version !== source.version)
       return { status: 'SKIPPED', id, reason: 'a newer version arrived while this one was classified' };
     await deps.artifacts.put(keys.embedding, encodeFloat32(classified.embedding), 'application/octet-stream');
-    await deps.artifacts.put(keys.visualTokens, encodeFloat16(classified.visualTokens), 'application/octet-stream');
+    await deps.artifacts.put(keys.visualTokens, encodeFloat32(classified.visualTokens), 'application/octet-stream');
     await writeResultDocument(deps.artifacts, result);
     if (!(await deps.results.complete(id, source.version, result, classified.embedding, timestampOf(deps)))) {
       return { status: 'SKIPPED', id, reason: 'the record moved on while this version was classified' };
     }
     return { status: 'DONE', id, result };
   } catch (error) {
-    if (!isPermanent(error)) throw error;
+    if (!isPermanent(error)) {
+      await deps.results.release(id, source.version, timestampOf(deps));
+      throw error;
+    }
     // The media layer names the scratch copy; the record names the object.
     const recorded = recordErrorOf(error);
     recorded.message = recorded.message.replaceAll(file, source.key);
