@@ -37,17 +37,31 @@ export async function createClassifierContainer(
   });
   // The queue first: a model loaded before a failing call would be dropped without its sessions released.
   const maxReceives = await queueMaxReceives(clients.sqs, config.queueUrl);
+  const settings: ClassifySettings = {
+    labels: resolveLabelSet(DEFAULT_LABEL_SET),
+    top: DEFAULT_TOP,
+    ...(routing.timelineSeconds ? { timelineSeconds: routing.timelineSeconds } : {}),
+  };
   const model = await loadVideoModel(config);
+  // The label set's text features now: a model that cannot encode them fails the start with a clear error,
+  // instead of failing every message as if it were transient.
+  await model.labelFeatures(settings.labels).catch(async (error: unknown) => {
+    await model.release();
+    throw error;
+  });
   const metrics = new Metrics({ namespace: config.metricsNamespace });
   metrics.captureColdStartMetric();
   return {
     config,
-    deps: { model, sources: bucket, artifacts: bucket, results, workDir: mkdtempSync(join(tmpdir(), 'xclip-videos-')) },
-    settings: {
-      labels: resolveLabelSet(DEFAULT_LABEL_SET),
-      top: DEFAULT_TOP,
-      ...(routing.timelineSeconds ? { timelineSeconds: routing.timelineSeconds } : {}),
+    deps: {
+      model,
+      sources: bucket,
+      artifacts: bucket,
+      results,
+      workDir: mkdtempSync(join(tmpdir(), 'xclip-videos-')),
+      claimLeaseMs: config.claimLeaseMs,
     },
+    settings,
     maxReceives,
     metrics,
     ...(gpu && gpuSender

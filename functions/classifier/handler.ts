@@ -4,6 +4,7 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import { loadConfig } from '../shared/config.js';
 import { classifyMessage } from './classify-message.js';
 import { type ClassifierContainer, createClassifierContainer } from './container.js';
+import { TimeBudget } from './time-budget.js';
 
 export type ClassifierHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
 
@@ -23,10 +24,11 @@ export function createClassifierHandler(makeContainer: () => Promise<ClassifierC
       throw error;
     });
     const current = await container;
+    const budget = new TimeBudget(() => context.getRemainingTimeInMillis());
     try {
       return await processPartialResponse(
         event,
-        (record: SQSRecord) => classifyMessage(current, record, logger),
+        (record: SQSRecord) => budget.run(() => classifyMessage(current, record, logger)),
         processor,
         {
           context,

@@ -1,6 +1,10 @@
 import { z } from 'zod';
 import { commaList } from '../../layers/common/comma-list.js';
-import { DEFAULT_UPLOAD_PREFIX, DEFAULT_VIDEO_SUFFIXES } from '../../layers/pipeline/core/index.js';
+import {
+  DEFAULT_CLAIM_LEASE_MS,
+  DEFAULT_UPLOAD_PREFIX,
+  DEFAULT_VIDEO_SUFFIXES,
+} from '../../layers/pipeline/core/index.js';
 import { modelEnvironment, parseEnvironment, positiveInteger } from './environment.js';
 
 export { ConfigError } from './environment.js';
@@ -26,6 +30,7 @@ function listOf(fallback: string) {
  * | POWERTOOLS_SERVICE_NAME       | (read by Powertools)            | service name in logs and metrics |
  * | POWERTOOLS_METRICS_NAMESPACE  | XclipServerless                 | CloudWatch metrics namespace |
  * | LABEL_FEATURE_CACHE_DIR       | /tmp/label-features             | text features of non-default label sets |
+ * | CLAIM_LEASE_SECONDS           | 960                             | how long a claim holds a video (the timeout and a margin) |
  */
 const configSchema = z.object({
   ...modelEnvironment,
@@ -40,6 +45,7 @@ const configSchema = z.object({
   MAX_VIDEO_SECONDS: positiveInteger(3600),
   CORS_ORIGINS: listOf(''),
   POWERTOOLS_METRICS_NAMESPACE: z.string().min(1).default('XclipServerless'),
+  CLAIM_LEASE_SECONDS: positiveInteger(DEFAULT_CLAIM_LEASE_MS / 1000),
 });
 
 export interface FunctionConfig {
@@ -54,6 +60,7 @@ export interface FunctionConfig {
   corsOrigins: string[];
   metricsNamespace: string;
   labelFeatureCacheDir: string;
+  claimLeaseMs: number;
 }
 
 /** The functions' settings from `env`; a ConfigError names every bad variable at once. */
@@ -71,5 +78,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     corsOrigins: c.CORS_ORIGINS,
     metricsNamespace: c.POWERTOOLS_METRICS_NAMESPACE,
     labelFeatureCacheDir: c.LABEL_FEATURE_CACHE_DIR,
+    claimLeaseMs: c.CLAIM_LEASE_SECONDS * 1000,
   };
 }

@@ -58,19 +58,27 @@ export class ClassifierFunction extends Construct {
   static readonly HANDLER = 'functions/classifier/index.handler';
 
   readonly function: IFunction;
+  /** How much longer than the function's timeout a claim holds a video. */
+  static readonly CLAIM_LEASE_MARGIN_SECONDS = 60;
 
   constructor(scope: Construct, id: string, props: ClassifierFunctionProps) {
     super(scope, id);
     const { role, logGroup } = new FunctionRole(this, 'Identity', { removalPolicy: props.logRemovalPolicy });
 
+    const timeout = props.timeout ?? Duration.minutes(5);
     const fn = new DockerImageFunction(this, 'Function', {
       code: props.image.codeFor(ClassifierFunction.HANDLER),
       architecture: props.image.architecture,
       memorySize: props.memorySize ?? 3008,
-      timeout: props.timeout ?? Duration.minutes(5),
+      timeout,
       ephemeralStorageSize: props.ephemeralStorageSize,
       reservedConcurrentExecutions: props.reservedConcurrency,
-      environment: { ...props.environment, POWERTOOLS_SERVICE_NAME: 'classifier' },
+      environment: {
+        ...props.environment,
+        POWERTOOLS_SERVICE_NAME: 'classifier',
+        // A claim outlives the delivery that took it: a killed one is taken over once this has passed.
+        CLAIM_LEASE_SECONDS: String(timeout.toSeconds() + ClassifierFunction.CLAIM_LEASE_MARGIN_SECONDS),
+      },
       role,
       logGroup,
     });

@@ -7,12 +7,14 @@ import type { SQSEvent } from 'aws-lambda';
 import { type ClassifierContainer, createClassifierContainer } from '../../functions/classifier/container.js';
 import { createClassifierHandler, handler } from '../../functions/classifier/handler.js';
 import { loadConfig } from '../../functions/shared/config.js';
+import { XclipError } from '../../layers/common/errors.js';
 import { DynamoResultStore } from '../../layers/pipeline/adapters/aws/dynamo-result-store.js';
 import { S3ObjectStore } from '../../layers/pipeline/adapters/aws/s3-object-store.js';
 import type { ObjectStore } from '../../layers/pipeline/core/ports/object-store.js';
 import { videoResultSchema } from '../../layers/pipeline/core/result-schema.js';
 import { artifactKeysFor } from '../../layers/pipeline/core/storage-keys.js';
 import { videoIdFor } from '../../layers/pipeline/core/video-id.js';
+import { buildModel } from '../../layers/xclip/build.js';
 import {
   lambdaContext,
   notificationKeys,
@@ -103,6 +105,25 @@ test('s3:TestEvent, non-video suffixes, keys outside the upload prefix and malfo
     assert.equal(await results.get(videoIdFor(aws.bucket, key)), undefined, key);
 });
 
+test('with too little time left for another record, the rest of the batch goes back to the queue untouched', async () => {
+  await upload('videos/first in batch.mp4');
+  await upload('videos/second in batch.mp4');
+  const bodies = [
+    await putNotification('videos/first in batch.mp4'),
+    await putNotification('videos/second in batch.mp4'),
+  ];
+  const closeToTimeout = { ...lambdaContext, getRemainingTimeInMillis: () => 1 };
+  assert.deepEqual(await handler(sqsEvent(bodies), closeToTimeout), {
+    batchItemFailures: [{ itemIdentifier: 'message-1' }],
+  });
+  assert.equal((await results.get(videoIdFor(aws.bucket, 'videos/first in batch.mp4')))!.status, 'DONE');
+  assert.equal(
+    await results.get(videoIdFor(aws.bucket, 'videos/second in batch.mp4')),
+    undefined,
+    'the refused record was not touched',
+  );
+});
+
 test('a file that is not a video ends FAILED and its message is acknowledged', async () => {
   await upload('videos/broken.mp4', Buffer.from('this is not a video'));
   assert.deepEqual(await handler(sqsEvent([await putNotification('videos/broken.mp4')]), lambdaContext), {
@@ -157,6 +178,15 @@ test('a transient error fails only its own message; on the last delivery the vid
   // The dead-lettered message redriven once S3 recovered: a new message, its first delivery.
   assert.deepEqual(await handler(sqsEvent(bodies.slice(1), 1), lambdaContext), { batchItemFailures: [] });
   assert.equal((await results.get(flakyId))!.status, 'DONE', 'a redrive finishes a transient failure');
+});
+
+test('a model that cannot encode the label set fails the container start with a clear error, not every message', async () => {
+  const untokenized = join(work, 'no-tokenizer-model');
+  await buildModel({ from: 'test/fixtures/xclip-tiny', out: untokenized });
+  await assert.rejects(
+    createClassifierContainer(loadConfig({ ...process.env, MODEL_DIR: untokenized })),
+    (error: unknown) => error instanceof XclipError && error.code === 'NO_TOKENIZER',
+  );
 });
 
 test('a container that cannot start (no model) fails the whole batch and is tried again on the next invocation', async () => {

@@ -35,6 +35,7 @@ test('the environment contract: required names and documented defaults', () => {
     corsOrigins: [],
     metricsNamespace: 'XclipServerless',
     labelFeatureCacheDir: '/tmp/label-features',
+    claimLeaseMs: 960_000,
   });
 });
 

@@ -4,7 +4,6 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { mediaTools } from '../../media/tools.js';
 import { buildModel } from '../../xclip/build.js';
-import { CLIP_BPE_VOCAB_SIZE } from '../../xclip/clip-bpe.js';
 import { type DownloadProgress, fetchModel, HubUnreachableError } from '../../xclip/hub.js';
 import { resolveLabelSet } from '../../xclip/label-sets.js';
 import { MANIFEST_FILE } from '../../xclip/manifest.js';
@@ -51,13 +50,8 @@ function downloadProgress(print: Print): (progress: DownloadProgress) => void {
 
 /** The tiny fixture's sizes with CLIP's vocabulary, so label text tokenizes: builds in seconds, knows nothing. */
 async function buildUntrainedModel(out: string): Promise<void> {
-  const tiny = presetConfig('tiny');
-  const config = {
-    ...tiny,
-    text_config: { ...tiny.text_config, vocab_size: CLIP_BPE_VOCAB_SIZE, max_position_embeddings: 77 },
-  };
   const source = `${out}-hf`;
-  writeRandomModel(source, config, 1);
+  writeRandomModel(source, presetConfig('tiny-clip'), 1);
   await buildModel({ from: source, out, precision: 'fp32' });
 }
 
