@@ -97,7 +97,7 @@ function digest(text: string): Buffer {
 function typeAllowed(mediaType: string, allowed: readonly string[]): boolean {
   return allowed.some((type) =>
     type.endsWith('/*')
-      ? mediaType.startsWith(type.slice(0, -1)) && mediaType.length > type.length - 1
+      ? mediaType.startsWith(type.slice(0, -1)) && mediaType.length >= type.length
       : mediaType === type,
   );
 }
