@@ -44,6 +44,9 @@ export interface LocalPipelineOptions extends LocalServiceSettings {
   log: (line: string) => void;
 }
 
+/** Later than any lease. */
+const END_OF_TIME = '9999-12-31T23:59:59.999Z';
+
 function isInside(path: string, dir: string): boolean {
   const rel = relative(resolve(dir), resolve(path));
   return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
@@ -144,9 +147,12 @@ export class LocalPipeline {
     const { queue, results } = this.services;
     const deps = { ...this.services, model: this.model, sources };
 
+    const startedAt = new Date().toISOString();
     for (const record of await results.unfinished()) {
       if (record.source.bucket !== sources.bucket) continue;
       log(`resuming ${record.source.key} (${record.status} when the last run stopped)`);
+      // One pipeline owns the database: a claim left by an earlier run is abandoned, however long its lease.
+      if (record.status === 'PROCESSING') await results.requeue(record.id, startedAt, END_OF_TIME);
       await queue.send(record.source);
     }
     this.watcher = new FolderWatcher(sources, {
