@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import {
+  appendFileSync,
   chmodSync,
   copyFileSync,
   existsSync,
@@ -89,6 +90,31 @@ test('classify stores a versioned result, its embedding and float32 visual token
   const again = await classifyKey('pattern one+ü.mp4');
   assert.equal(again.status, 'SKIPPED');
   assert.equal((await deps.results.list({ limit: 10 })).items.length, 1);
+});
+
+test('a folder file is read in place, not copied, and one that changes while it is read stores nothing', async () => {
+  const key = 'rewritten.mp4';
+  copyFileSync(join(bucketDir, 'bars.mp4'), join(bucketDir, key));
+  const read: string[] = [];
+  const rewriting = {
+    ...deps,
+    model: Object.assign(Object.create(model), {
+      classifyFile: async (path: string, options: Parameters<VideoClassifier['classifyFile']>[1]) => {
+        read.push(path);
+        const classified = await model.classifyFile(path, options);
+        // A writer appends while the model reads: this version's result must not be stored.
+        appendFileSync(path, 'more bytes');
+        return classified;
+      },
+    }) as VideoClassifier,
+  };
+  const info = (await deps.sources.head(key))!;
+  const outcome = await classifyObject(rewriting, { bucket: deps.sources.bucket, ...info }, settings);
+  assert.deepEqual(read, [join(bucketDir, key)], 'the watched file itself, no scratch copy');
+  assert.equal(outcome.status, 'SKIPPED');
+  assert.match((outcome as { reason: string }).reason, /changed while it was read/);
+  assert.equal(await deps.artifacts.head(artifactKeysFor(key).result), undefined);
+  assert.notEqual((await deps.results.get(outcome.id))!.status, 'DONE');
 });
 
 test('segment mode adds a timeline of labelled windows to the result', async () => {
