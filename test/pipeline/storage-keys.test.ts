@@ -21,7 +21,7 @@ test('keys near S3 limit and file names near 255 bytes get digest keys that fit,
     for (const artifact of Object.values(keys)) {
       assert.ok(bytes(artifact) <= 1024, artifact);
       assert.ok(
-        artifact.split('/').every((part) => bytes(part) <= 255),
+        artifact.split('/').every((part: string) => bytes(part) <= 255),
         artifact,
       );
     }
