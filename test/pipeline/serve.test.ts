@@ -264,7 +264,7 @@ test('a port in use, or another address without a token, fails at once with noth
   }
 });
 
-test('a 20 GiB sparse file is refused by its size in place, long names work or fail at once, the label cache stays bounded, and the token is required', async () => {
+test('a 20 GiB sparse file is refused by its size in place, names up to 255 bytes work, the label cache stays bounded, and the token is required', async () => {
   const bucket = join(work, 'limits');
   const limitsData = join(work, 'limits-data');
   mkdirSync(bucket);
@@ -297,13 +297,9 @@ test('a 20 GiB sparse file is refused by its size in place, long names work or f
   assert.equal(tooLarge.attempts, 1);
   const done = await settled(server, long, 'limits', auth);
   assert.equal(done.status, 'DONE', JSON.stringify(done.error));
-  const refused = await settled(server, longest, 'limits', auth);
-  assert.equal(refused.status, 'FAILED');
-  assert.equal(refused.error!.code, 'INVALID_KEY');
-  assert.equal(refused.attempts, 1, 'failed on its first delivery');
-  for (const record of [tooLarge, refused]) {
-    assert.ok(!record.error!.message.includes(work), `no server path in ${record.error!.message}`);
-  }
+  const longestDone = await settled(server, longest, 'limits', auth);
+  assert.equal(longestDone.status, 'DONE', JSON.stringify(longestDone.error));
+  assert.ok(!tooLarge.error!.message.includes(work), `no server path in ${tooLarge.error!.message}`);
   assert.ok(diskBytes(limitsData) < 64 * 1024 ** 2, `${diskBytes(limitsData)} bytes under the data folder`);
 
   const cacheDir = join(limitsData, 'label-features');

@@ -8,7 +8,7 @@ const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '[::1]'];
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const JSON_TYPES = ['application/json'];
 /** Below this a token can be guessed; 32 hex digits (`openssl rand -hex 16`) are plenty. */
-export const MIN_TOKEN_CHARS = 16;
+const MIN_TOKEN_CHARS = 16;
 
 export interface LocalGuardOptions {
   /** The port the server listens on: loopback names are allowed with it. */
@@ -23,7 +23,7 @@ export interface LocalGuardOptions {
   bodyTypes?: Readonly<Record<string, readonly string[]>>;
 }
 
-export class HostNotAllowedError extends XclipError {
+class HostNotAllowedError extends XclipError {
   constructor(host: string | undefined) {
     super(
       'HOST_NOT_ALLOWED',
@@ -33,7 +33,7 @@ export class HostNotAllowedError extends XclipError {
   }
 }
 
-export class OriginNotAllowedError extends XclipError {
+class OriginNotAllowedError extends XclipError {
   constructor(origin: string) {
     super(
       'ORIGIN_NOT_ALLOWED',
@@ -43,7 +43,7 @@ export class OriginNotAllowedError extends XclipError {
   }
 }
 
-export class UnauthorizedError extends XclipError {
+class UnauthorizedError extends XclipError {
   constructor(why: string) {
     super('UNAUTHORIZED', 'the request carries no valid token', why);
   }
