@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from 'commander';
+import { commaList } from '../common/comma-list.js';
 import { UsageError } from '../common/errors.js';
 import { parseProviderList } from '../pipeline/core/index.js';
 
@@ -42,4 +43,17 @@ export const EXECUTION_PROVIDERS_HELP =
 export function required(value: string | undefined, option: string, variable: string): string {
   if (!value) throw new UsageError(`${option} is required`, `give it, or set ${variable}`);
   return value;
+}
+
+/** Comma-separated web origins, each `http(s)://host[:port]` with nothing after it. */
+export function originList(value: string): string[] {
+  return commaList(value).map((origin) => {
+    let url: URL | undefined;
+    try {
+      url = new URL(origin);
+    } catch {}
+    if (!url || !/^https?:$/.test(url.protocol) || url.origin !== origin.replace(/\/$/, '').toLowerCase())
+      throw new InvalidArgumentError(`expected origins like https://example.com:8443, not ${JSON.stringify(origin)}`);
+    return url.origin;
+  });
 }

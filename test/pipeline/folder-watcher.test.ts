@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -24,6 +24,7 @@ test('a stable file is reported once; deleted and put back unchanged, it is repo
   const reported: string[] = [];
   const watcher = new FolderWatcher(new FsObjectStore(root), {
     intervalMs: 10,
+    settleMs: 0,
     onStable: async (object) => {
       reported.push(object.key);
     },
@@ -38,6 +39,31 @@ test('a stable file is reported once; deleted and put back unchanged, it is repo
     writeFileSync(path, 'video');
     utimesSync(path, atime, mtime);
     await until(() => reported.length === 2);
+  } finally {
+    await watcher.stop();
+  }
+});
+
+test('a writer that pauses for less than the settle time is not taken half-written', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'xclip-watch-'));
+  const path = join(root, 'slow.mp4');
+  const reported: number[] = [];
+  const watcher = new FolderWatcher(new FsObjectStore(root), {
+    intervalMs: 50,
+    settleMs: 3000,
+    onStable: async (object) => {
+      reported.push(object.bytes);
+    },
+  });
+  watcher.start();
+  try {
+    writeFileSync(path, Buffer.alloc(3000, 1));
+    // Many scans see the same size and time meanwhile; a pause shorter than the settle time is not the end.
+    await sleep(800);
+    assert.deepEqual(reported, [], 'nothing is taken while the writer pauses');
+    appendFileSync(path, Buffer.alloc(1000, 2));
+    await until(() => reported.length > 0);
+    assert.deepEqual(reported, [4000], 'the whole file, once');
   } finally {
     await watcher.stop();
   }

@@ -49,6 +49,17 @@ test('keys that would escape the folder or name hidden files are refused', async
   }
 });
 
+test('a file name of 255 bytes is written through a short temporary name; a longer one is an invalid key', async () => {
+  const store = new FsObjectStore(mkdtempSync(join(tmpdir(), 'xclip-fs-store-')));
+  const longest = `results/${'ü'.repeat(125)}.json`;
+  await store.put(longest, Buffer.from('{}'), 'application/json');
+  assert.equal((await store.get(longest))?.toString(), '{}');
+  await assert.rejects(store.put(`results/${'ü'.repeat(126)}.json`, Buffer.from('{}'), 'application/json'), {
+    code: 'INVALID_KEY',
+    message: /longer than the file system's 255 bytes/,
+  });
+});
+
 test('a backslash is an ordinary character of a POSIX file name: such a file is listed, read and written', async () => {
   const root = mkdtempSync(join(tmpdir(), 'xclip-fs-store-'));
   const store = new FsObjectStore(root);

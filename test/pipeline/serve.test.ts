@@ -1,6 +1,18 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  statSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -30,12 +42,27 @@ interface Server {
   exited: Promise<number | null>;
 }
 
-function startServe(): Promise<Server> {
-  const child = spawn(
+interface ServeOptions {
+  watchDir?: string;
+  dataDir?: string;
+  args?: string[];
+  env?: Record<string, string>;
+  /** Largest file the server may write (RLIMIT_FSIZE): a bigger write kills it. */
+  maxFileBytes?: number;
+}
+
+function startServe(options: ServeOptions = {}): Promise<Server> {
+  const command = [
     process.execPath,
-    ['bin/xclip.js', 'serve', '--watch', watch, '--port', '0', '--data', data, '--model', modelDir, '--threads', '1'],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+    ...['bin/xclip.js', 'serve', '--watch', options.watchDir ?? watch, '--port', '0'],
+    ...['--data', options.dataDir ?? data, '--model', modelDir, '--threads', '1', '--settle-seconds', '1'],
+    ...(options.args ?? []),
+  ];
+  const limited = options.maxFileBytes ? ['prlimit', `--fsize=${options.maxFileBytes}`, ...command] : command;
+  const child = spawn(limited[0]!, limited.slice(1), {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...options.env },
+  });
   running.add(child);
   let output = '';
   const exited = new Promise<number | null>((resolve) =>
@@ -59,21 +86,31 @@ function startServe(): Promise<Server> {
   });
 }
 
-async function getJson(server: Server, path: string, body?: unknown): Promise<{ status: number; body: unknown }> {
+async function getJson(
+  server: Server,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: unknown }> {
   const response = await fetch(
     `${server.base}${path}`,
     body === undefined
-      ? {}
-      : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) },
+      ? { headers }
+      : { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) },
   );
   return { status: response.status, body: await response.json() };
 }
 
 /** Polls GET /videos/{id} until the video reaches DONE or FAILED. */
-async function settled(server: Server, key: string, timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
+async function settled(server: Server, key: string, bucket = 'bucket', headers: Record<string, string> = {}) {
+  const deadline = Date.now() + 60_000;
   for (;;) {
-    const { status, body } = await getJson(server, `/videos/${encodeURIComponent(videoIdFor('bucket', key))}`);
+    const { status, body } = await getJson(
+      server,
+      `/videos/${encodeURIComponent(videoIdFor(bucket, key))}`,
+      undefined,
+      headers,
+    );
     if (status === 200) {
       const record = videoRecordSchema.parse(body);
       if (record.status === 'DONE' || record.status === 'FAILED') return record;
@@ -181,4 +218,103 @@ test('xclip serve refuses to keep its own files in the watched folder, before wr
   assert.equal(run.status, 1);
   assert.match(run.stderr, /^xclip: cannot watch .* \(--data .* is inside it; put it elsewhere\)\n$/);
   assert.equal(existsSync(join(watch, 'data')), false);
+});
+
+/** Bytes the files under `dir` take on disk (a sparse file only its written blocks). */
+function diskBytes(dir: string): number {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .reduce((sum, entry) => sum + statSync(join(entry.parentPath, entry.name)).blocks * 512, 0);
+}
+
+test('a port in use, or another address without a token, fails at once with nothing written', async () => {
+  const occupied = createServer();
+  await new Promise<void>((resolve) => occupied.listen(0, '127.0.0.1', resolve));
+  const port = (occupied.address() as AddressInfo).port;
+  const fresh = join(work, 'never');
+  const { XCLIP_TOKEN: _token, ...withoutToken } = process.env;
+  try {
+    const runs = [
+      { args: ['--port', String(port)], error: `cannot listen on 127.0.0.1:${port} \\(the port is in use\\)` },
+      { args: ['--host', '0.0.0.0'], error: 'cannot listen on 0.0.0.0 without a token \\(.*XCLIP_TOKEN' },
+      { args: ['--host', '0.0.0.0', '--token', 'short'], error: 'the token is too short' },
+    ];
+    for (const { args, error } of runs) {
+      const run = spawnSync(
+        process.execPath,
+        [
+          'bin/xclip.js',
+          'serve',
+          '--watch',
+          join(fresh, 'bucket'),
+          '--data',
+          join(fresh, 'data'),
+          '--model',
+          modelDir,
+          ...args,
+        ],
+        { encoding: 'utf8', env: withoutToken },
+      );
+      assert.equal(run.status, 1, run.stderr);
+      assert.match(run.stderr, new RegExp(`^xclip: ${error}.*\\n$`));
+      assert.equal(existsSync(fresh), false, 'no folder, database or record was made');
+    }
+  } finally {
+    occupied.close();
+  }
+});
+
+test('a 20 GiB sparse file is refused by its size in place, names up to 255 bytes work, the label cache stays bounded, and the token is required', async () => {
+  const bucket = join(work, 'limits');
+  const limitsData = join(work, 'limits-data');
+  mkdirSync(bucket);
+  const token = 'serve-test-token-0123456789';
+  const auth = { authorization: `Bearer ${token}` };
+  const cacheBytes = 0.02 * 1024 ** 2;
+  const server = await startServe({
+    watchDir: bucket,
+    dataDir: limitsData,
+    args: ['--label-cache-disk-mb', '0.02'],
+    env: { XCLIP_TOKEN: token },
+    // Copying the sparse file, or any other large write, kills the server.
+    maxFileBytes: 64 * 1024 ** 2,
+  });
+  assert.equal((await getJson(server, '/videos')).status, 401);
+
+  const huge = join(bucket, 'huge.mp4');
+  closeSync(openSync(huge, 'w'));
+  truncateSync(huge, 20 * 1024 ** 3);
+  const longest = `${'b'.repeat(251)}.mp4`;
+  const long = `${'ü'.repeat(123)}.mp4`;
+  copyFileSync(makeTestVideo(scratch, 'long source.mp4'), join(bucket, long));
+  copyFileSync(join(bucket, long), join(bucket, longest));
+  assert.equal(Buffer.byteLength(long), 250);
+  assert.equal(Buffer.byteLength(longest), 255);
+
+  const tooLarge = await settled(server, 'huge.mp4', 'limits', auth);
+  assert.equal(tooLarge.status, 'FAILED');
+  assert.equal(tooLarge.error!.code, 'VIDEO_TOO_LARGE');
+  assert.equal(tooLarge.attempts, 1);
+  const done = await settled(server, long, 'limits', auth);
+  assert.equal(done.status, 'DONE', JSON.stringify(done.error));
+  const longestDone = await settled(server, longest, 'limits', auth);
+  assert.equal(longestDone.status, 'DONE', JSON.stringify(longestDone.error));
+  assert.ok(!tooLarge.error!.message.includes(work), `no server path in ${tooLarge.error!.message}`);
+  assert.ok(diskBytes(limitsData) < 64 * 1024 ** 2, `${diskBytes(limitsData)} bytes under the data folder`);
+
+  const cacheDir = join(limitsData, 'label-features');
+  for (let set = 0; set < 8; set++) {
+    const labels = Array.from({ length: 100 }, (_, i) => `label ${set} ${i}`);
+    const relabel = await getJson(server, '/relabel', { ids: [done.id], labels, top: 1 }, auth);
+    assert.equal(relabel.status, 200, JSON.stringify(relabel.body));
+    const files = readdirSync(cacheDir, { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile());
+    const bytes = files.reduce((sum, entry) => sum + statSync(join(entry.parentPath, entry.name)).size, 0);
+    assert.ok(bytes <= cacheBytes, `${bytes} bytes of label features after ${set + 1} sets`);
+    assert.ok(files.some((entry) => entry.name.endsWith('.safetensors')));
+  }
+  const tooMany = Array.from({ length: 1001 }, (_, i) => `label ${i}`);
+  const refusedLabels = await getJson(server, '/relabel', { ids: [done.id], labels: tooMany.join(',') }, auth);
+  assert.equal(refusedLabels.status, 400);
+  assert.match(JSON.stringify(refusedLabels.body), /at most 1000 labels/);
+  await stop(server);
 });

@@ -1,5 +1,15 @@
 import assert from 'node:assert/strict';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -13,13 +23,15 @@ import { type ClassifyDeps, classifyObject } from '../../layers/pipeline/core/us
 import { relabelVideo } from '../../layers/pipeline/core/use-cases/relabel.js';
 import { searchByText, similarVideos } from '../../layers/pipeline/core/use-cases/search.js';
 import { videoIdFor } from '../../layers/pipeline/core/video-id.js';
-import { customLabelSet, resolveLabelSet } from '../../layers/xclip/label-sets.js';
+import { writeLabelFeatures } from '../../layers/xclip/label-features.js';
+import { customLabelSet, type LabelSet, resolveLabelSet } from '../../layers/xclip/label-sets.js';
 import { buildSmallTextModel } from '../../scripts/lib/small-model.js';
 import { makeTestVideo } from '../../scripts/lib/test-video.js';
 import { resultFor, sourceObject } from './records.js';
 
 const work = mkdtempSync(join(tmpdir(), 'xclip-use-cases-'));
 const bucketDir = join(work, 'bucket');
+let modelDir: string;
 let model: VideoClassifier;
 let deps: ClassifyDeps & { results: SqliteResultStore; sources: FsObjectStore };
 const settings = { labels: resolveLabelSet('k400'), top: 5 };
@@ -30,8 +42,9 @@ async function classifyKey(key: string) {
 }
 
 before(async () => {
+  modelDir = await buildSmallTextModel();
   model = await VideoClassifier.load({
-    modelDir: await buildSmallTextModel(),
+    modelDir,
     threads: 1,
     labelFeatureCacheDir: join(work, 'label-cache'),
   });
@@ -77,6 +90,31 @@ test('classify stores a versioned result, its embedding and float32 visual token
   const again = await classifyKey('pattern one+ü.mp4');
   assert.equal(again.status, 'SKIPPED');
   assert.equal((await deps.results.list({ limit: 10 })).items.length, 1);
+});
+
+test('a folder file is read in place, not copied, and one that changes while it is read stores nothing', async () => {
+  const key = 'rewritten.mp4';
+  copyFileSync(join(bucketDir, 'bars.mp4'), join(bucketDir, key));
+  const read: string[] = [];
+  const rewriting = {
+    ...deps,
+    model: Object.assign(Object.create(model), {
+      classifyFile: async (path: string, options: Parameters<VideoClassifier['classifyFile']>[1]) => {
+        read.push(path);
+        const classified = await model.classifyFile(path, options);
+        // A writer appends while the model reads: this version's result must not be stored.
+        appendFileSync(path, 'more bytes');
+        return classified;
+      },
+    }) as VideoClassifier,
+  };
+  const info = (await deps.sources.head(key))!;
+  const outcome = await classifyObject(rewriting, { bucket: deps.sources.bucket, ...info }, settings);
+  assert.deepEqual(read, [join(bucketDir, key)], 'the watched file itself, no scratch copy');
+  assert.equal(outcome.status, 'SKIPPED');
+  assert.match((outcome as { reason: string }).reason, /changed while it was read/);
+  assert.equal(await deps.artifacts.head(artifactKeysFor(key).result), undefined);
+  assert.notEqual((await deps.results.get(outcome.id))!.status, 'DONE');
 });
 
 test('segment mode adds a timeline of labelled windows to the result', async () => {
@@ -253,5 +291,42 @@ test('relabel with the label set a video was classified with reproduces its logi
   } finally {
     results.close();
     await int8.release();
+  }
+});
+
+test('the label feature cache drops the least recently used sets, in memory and on disk, within its bounds', async () => {
+  const sets = ['rowing', 'baking', 'walking'].map((verb) => customLabelSet([`${verb} fast`, `${verb} slow`, verb]));
+  const [a, b, c] = sets as [LabelSet, LabelSet, LabelSet];
+  const P = model.model.projectionDim;
+  const probe = join(work, 'probe.safetensors');
+  writeLabelFeatures(probe, a, new Float32Array(3 * P), P);
+  const fileBytes = statSync(probe).size;
+  const cacheDir = join(work, 'bounded-cache');
+  const bounded = await VideoClassifier.load({
+    modelDir,
+    threads: 1,
+    labelFeatureCacheDir: cacheDir,
+    // Two sets fit, three do not.
+    labelFeatureCacheBytes: { memory: 2 * 3 * P * 4, disk: 2.5 * fileBytes },
+  });
+  const encode = bounded.textFeatures.bind(bounded);
+  let encodes = 0;
+  bounded.textFeatures = async (texts) => {
+    encodes++;
+    return encode(texts);
+  };
+  const cachedFiles = () =>
+    readdirSync(cacheDir, { recursive: true }).filter((name) => String(name).endsWith('.safetensors'));
+  try {
+    const counts: number[] = [];
+    for (const labels of [a, b, a, c, b, a]) {
+      await bounded.labelFeatures(labels);
+      counts.push(encodes);
+      assert.ok(cachedFiles().length <= 2, `${cachedFiles().length} files`);
+    }
+    // a and b encoded; a from memory; c encoded (b leaves memory, a the disk); b from disk; a encoded again.
+    assert.deepEqual(counts, [1, 2, 2, 3, 3, 4]);
+  } finally {
+    await bounded.release();
   }
 });

@@ -1,7 +1,9 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, utimesSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { concatFloat32 } from '../../common/concat-float32.js';
 import { XclipError } from '../../common/errors.js';
+import { pruneFolder } from '../../common/prune-folder.js';
+import { SizedLru } from '../../common/sized-lru.js';
 import {
   type MediaLimits,
   type PixelView,
@@ -25,6 +27,8 @@ export interface ClassifierOptions {
   threads?: number;
   /** Where text features of label sets other than the model's stored ones are cached. */
   labelFeatureCacheDir?: string;
+  /** Bounds on the label feature cache, least recently used sets going first (default DEFAULT_LABEL_FEATURE_CACHE). */
+  labelFeatureCacheBytes?: Partial<LabelFeatureCacheBytes>;
   /** Decoding limits (duration, size, timeouts). */
   limits?: Partial<MediaLimits>;
   /** ONNX Runtime execution providers in order of preference (default CPU). */
@@ -32,6 +36,18 @@ export interface ClassifierOptions {
   /** Concurrent classifications share vision runs of up to this many videos (default 1: each runs alone). */
   maxVideoBatch?: number;
 }
+
+export interface LabelFeatureCacheBytes {
+  memory: number;
+  /** The whole cache folder, every model's sets together. */
+  disk: number;
+}
+
+/** About 30 sets of 1,000 labels at 512 dimensions in memory, 120 on disk. */
+export const DEFAULT_LABEL_FEATURE_CACHE: Readonly<LabelFeatureCacheBytes> = {
+  memory: 64 * 1024 ** 2,
+  disk: 256 * 1024 ** 2,
+};
 
 export interface LabelScore {
   label: string;
@@ -126,7 +142,8 @@ export class VideoClassifier {
     patches: number;
   };
   /** Promises, so that concurrent first uses of a label set compute its features once. */
-  private readonly labelFeatureCache = new Map<string, Promise<TextFeatures>>();
+  private readonly labelFeatureCache: SizedLru<Promise<TextFeatures>>;
+  private readonly labelFeatureCacheBytes: LabelFeatureCacheBytes;
 
   private constructor(
     private readonly runtime: XclipRuntime,
@@ -143,6 +160,8 @@ export class VideoClassifier {
       projectionDim: runtime.projectionDim,
       patches: runtime.patches,
     };
+    this.labelFeatureCacheBytes = { ...DEFAULT_LABEL_FEATURE_CACHE, ...options.labelFeatureCacheBytes };
+    this.labelFeatureCache = new SizedLru(this.labelFeatureCacheBytes.memory);
   }
 
   static async load(options: ClassifierOptions): Promise<VideoClassifier> {
@@ -178,7 +197,7 @@ export class VideoClassifier {
     let entry = this.labelFeatureCache.get(labels.id);
     if (!entry) {
       entry = this.loadLabelFeatures(labels);
-      this.labelFeatureCache.set(labels.id, entry);
+      this.labelFeatureCache.set(labels.id, entry, labels.names.length * this.model.projectionDim * 4);
       // A failure is not kept: the next use tries again.
       entry.catch(() => this.labelFeatureCache.delete(labels.id));
     }
@@ -186,20 +205,24 @@ export class VideoClassifier {
   }
 
   private async loadLabelFeatures(labels: LabelSet): Promise<TextFeatures> {
-    const cachePath =
-      this.options.labelFeatureCacheDir &&
-      join(this.options.labelFeatureCacheDir, this.model.sha256.slice(0, 16), `${labels.id}.safetensors`);
-    let features =
-      readLabelFeatures(labelFeaturesPath(this.options.modelDir, labels.id), labels) ??
-      (cachePath ? readLabelFeatures(cachePath, labels) : undefined);
-    if (!features) {
-      features = await this.textFeatures(labels.names);
-      if (cachePath) {
-        mkdirSync(dirname(cachePath), { recursive: true });
-        writeLabelFeatures(cachePath, labels, features, this.model.projectionDim);
-      }
+    const count = labels.names.length;
+    const stored = readLabelFeatures(labelFeaturesPath(this.options.modelDir, labels.id), labels);
+    if (stored) return { count, features: stored };
+    const cacheDir = this.options.labelFeatureCacheDir;
+    if (!cacheDir) return { count, features: await this.textFeatures(labels.names) };
+    const cachePath = join(cacheDir, this.model.sha256.slice(0, 16), `${labels.id}.safetensors`);
+    const cached = readLabelFeatures(cachePath, labels);
+    if (cached) {
+      // A file's modification time is its last use: the folder is pruned least recently used first.
+      const now = new Date();
+      utimesSync(cachePath, now, now);
+      return { count, features: cached };
     }
-    return { count: labels.names.length, features };
+    const features = await this.textFeatures(labels.names);
+    mkdirSync(dirname(cachePath), { recursive: true });
+    writeLabelFeatures(cachePath, labels, features, this.model.projectionDim);
+    pruneFolder(cacheDir, this.labelFeatureCacheBytes.disk, cachePath);
+    return { count, features };
   }
 
   private async scoreVideo(video: VideoFeatures, labels: LabelSet): Promise<Float32Array> {

@@ -1,5 +1,11 @@
 export { DEFAULT_CLAIM_LEASE_MS, isAbandoned, isRequeueable, isRetryable, leaseEnd } from './claims.js';
-export { type LabelScore, type VideoClassification, VideoClassifier } from './classifier.js';
+export {
+  DEFAULT_LABEL_FEATURE_CACHE,
+  type LabelFeatureCacheBytes,
+  type LabelScore,
+  type VideoClassification,
+  VideoClassifier,
+} from './classifier.js';
 export { decodeCursor, encodeCursor, queryFingerprint } from './cursor.js';
 export { InvalidKeyError, InvalidRequestError, NotFoundError, NotReadyError } from './errors.js';
 export { loadClassifier, parseProviderList } from './execution-providers.js';

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { describeError, XclipError } from '../../common/errors.js';
 import { type BatchDeps, classifyBatch, gpuRequestSchema, modelInfoOf, parseJsonDocument } from '../core/index.js';
-import { answerErrorsAsJson, limitBodySize } from './http-errors.js';
+import { answerErrorsAsJson, limitBodySize, mediaTypeOf, UnsupportedMediaTypeError } from './http-errors.js';
 
 /** Requests name videos, not carry them: a list of 10,000 pinned versions is about 2 MB. */
 export const MAX_REQUEST_BYTES = 4 * 1024 * 1024;
@@ -11,12 +11,6 @@ export type ModelState =
   | { status: 'loading' }
   | { status: 'ready'; deps: BatchDeps }
   | { status: 'failed'; error: unknown };
-
-export class UnsupportedMediaTypeError extends XclipError {
-  constructor(contentType: string | undefined) {
-    super('UNSUPPORTED_MEDIA_TYPE', `cannot read a ${contentType ?? 'untyped'} request`, 'send application/json');
-  }
-}
 
 export class ModelNotReadyError extends XclipError {
   constructor(state: ModelState) {
@@ -59,7 +53,7 @@ export function createGpuServer(deps: GpuServerDeps): Hono {
 
   app.post('/invocations', limitBodySize(MAX_REQUEST_BYTES), async (c) => {
     const contentType = c.req.header('content-type');
-    if (!/^application\/json\s*(;|$)/i.test(contentType ?? '')) throw new UnsupportedMediaTypeError(contentType);
+    if (mediaTypeOf(contentType) !== 'application/json') throw new UnsupportedMediaTypeError(contentType);
     const state = deps.model();
     if (state.status !== 'ready') throw new ModelNotReadyError(state);
     const request = parseJsonDocument(gpuRequestSchema, await c.req.text(), 'GPU request');

@@ -9,6 +9,9 @@ const STATUS_BY_CODE: Record<string, ContentfulStatusCode> = {
   INVALID_REQUEST: 400,
   INVALID_CURSOR: 400,
   INVALID_LABELS: 400,
+  UNAUTHORIZED: 401,
+  HOST_NOT_ALLOWED: 403,
+  ORIGIN_NOT_ALLOWED: 403,
   NOT_FOUND: 404,
   NOT_READY: 409,
   PAYLOAD_TOO_LARGE: 413,
@@ -16,6 +19,17 @@ const STATUS_BY_CODE: Record<string, ContentfulStatusCode> = {
   NO_TOKENIZER: 422,
   MODEL_NOT_READY: 503,
 };
+
+export class UnsupportedMediaTypeError extends XclipError {
+  constructor(contentType: string | undefined, expected = 'application/json') {
+    super('UNSUPPORTED_MEDIA_TYPE', `cannot read a ${contentType ?? 'untyped'} request`, `send ${expected}`);
+  }
+}
+
+/** The media type of a Content-Type header in lower case, without parameters ('' when there is none). */
+export function mediaTypeOf(contentType: string | undefined): string {
+  return (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+}
 
 export interface ErrorBody {
   error: { code: string; message: string };

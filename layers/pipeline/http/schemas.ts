@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MAX_LABELS } from '../../xclip/label-sets.js';
+import { commaList } from '../../common/comma-list.js';
 import {
   DEFAULT_TOP,
   labelScoreSchema,
@@ -16,6 +16,8 @@ const MAX_TEXT_CHARS = 1000;
 export const MAX_PAGE = 100;
 export const MAX_K = 100;
 export const MAX_RELABEL_IDS = 100;
+/** Labels of one request's custom set: each new set is encoded by the text model (and cached), so it stays small. */
+export const MAX_REQUEST_LABELS = 1000;
 
 export const videoIdSchema = z.string().min(1).max(MAX_ID_CHARS);
 
@@ -44,8 +46,12 @@ export const similarQuerySchema = z.strictObject({ k: integerParam(1, MAX_K, 10)
 
 /** A label set in a request: a built-in id (k400, k600, ucf101, hmdb51), "a,b,c", or a list of names. */
 const labelSpecSchema = z.union([
-  z.string().min(1).max(20_000),
-  z.array(z.string().min(1).max(300)).min(1).max(MAX_LABELS),
+  z
+    .string()
+    .min(1)
+    .max(20_000)
+    .refine((spec) => commaList(spec).length <= MAX_REQUEST_LABELS, `at most ${MAX_REQUEST_LABELS} labels`),
+  z.array(z.string().min(1).max(300)).min(1).max(MAX_REQUEST_LABELS),
 ]);
 
 export const searchRequestSchema = z

@@ -126,12 +126,19 @@ export async function runDemo(print: Print = (line) => process.stdout.write(`${l
     watchDir: bucket,
     settings: { labels: resolveLabelSet('k400'), top: 3 },
     scanIntervalMs: 250,
+    // The samples are moved in complete (makeSamples): nothing to wait for.
+    settleMs: 0,
     log: (line) => print(`  ${line}`),
   });
   try {
     const api = async (path: string, body?: unknown): Promise<unknown> =>
       (
-        await pipeline.app.request(path, body === undefined ? {} : { method: 'POST', body: JSON.stringify(body) })
+        await pipeline.app.request(
+          path,
+          body === undefined
+            ? {}
+            : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) },
+        )
       ).json();
     let videos = videoListSchema.parse(await api('/videos?limit=100')).items;
     while (

@@ -2,15 +2,29 @@ import { isAbsolute, relative, resolve } from 'node:path';
 import type { Hono } from 'hono';
 import { UsageError } from '../../common/errors.js';
 import { FolderWatcher, type FsObjectStore, Worker } from '../adapters/local/index.js';
-import type { SourceObject, VideoClassifier } from '../core/index.js';
+import type { LabelFeatureCacheBytes, SourceObject, VideoClassifier } from '../core/index.js';
 import { type ClassifySettings, classifyDelivery, ingestObject, loadClassifier, modelInfoOf } from '../core/index.js';
-import { createApi } from '../http/index.js';
+import {
+  type BoundServer,
+  bind,
+  checkListenSecurity,
+  createApi,
+  guardedApp,
+  hostOfAddress,
+  type LocalGuardOptions,
+} from '../http/index.js';
 import {
   createLocalServices,
   type LocalServiceSettings,
   type LocalServices,
   localLabelFeatureCacheDir,
 } from './local-services.js';
+
+/** Where the API listens and whom it answers: loopback names and `allowedHosts`, with `token` when set. */
+export interface LocalListenOptions extends Omit<LocalGuardOptions, 'port'> {
+  port: number;
+  host: string;
+}
 
 /** The local services' settings (a pipeline without `watchDir` only runs the API) and how the pipeline runs. */
 export interface LocalPipelineOptions extends LocalServiceSettings {
@@ -19,10 +33,19 @@ export interface LocalPipelineOptions extends LocalServiceSettings {
   threads?: number;
   /** ONNX Runtime execution providers in order of preference (default CPU); one that cannot start is logged and skipped. */
   executionProviders?: string[];
+  /** Bounds on the label feature cache in memory and under the data folder. */
+  labelFeatureCacheBytes?: Partial<LabelFeatureCacheBytes>;
+  /** Serve the API over HTTP (behind localGuard); without it, `app` answers in-process requests only. */
+  listen?: LocalListenOptions;
   scanIntervalMs?: number;
+  /** How long a file must stay unchanged before it is taken (default DEFAULT_SETTLE_MS). */
+  settleMs?: number;
   retryDelayMs?: number;
   log: (line: string) => void;
 }
+
+/** Later than any lease. */
+const END_OF_TIME = '9999-12-31T23:59:59.999Z';
 
 function isInside(path: string, dir: string): boolean {
   const rel = relative(resolve(dir), resolve(path));
@@ -47,6 +70,7 @@ function percent(score: number): string {
  * On start, records left QUEUED or PROCESSING by an earlier run are queued again.
  */
 export class LocalPipeline {
+  /** The API without the guard: for requests from this process. */
   readonly app: Hono;
   private watcher: FolderWatcher | undefined;
   private worker: Worker<SourceObject> | undefined;
@@ -55,6 +79,7 @@ export class LocalPipeline {
     private readonly options: LocalPipelineOptions,
     private readonly model: VideoClassifier,
     private readonly services: LocalServices,
+    private readonly server: BoundServer | undefined,
   ) {
     this.app = createApi({
       results: services.results,
@@ -66,28 +91,55 @@ export class LocalPipeline {
     });
   }
 
-  /** Loads the model first, so a bad model directory fails before anything is written. */
+  /**
+   * Binds the port and loads the model first, so a port in use or a bad model directory fails before
+   * anything is written.
+   */
   static async start(options: LocalPipelineOptions): Promise<LocalPipeline> {
     if (options.watchDir)
       checkOutsideWatchedFolder(options.watchDir, { '--data': options.dataDir, '--db': options.dbPath });
-    const model = await loadClassifier(
-      {
-        modelDir: options.modelDir,
-        threads: options.threads,
-        executionProviders: options.executionProviders,
-        labelFeatureCacheDir: localLabelFeatureCacheDir(options.dataDir),
-      },
-      (line) => options.log(`warning: ${line}`),
-    );
+    if (options.listen) checkListenSecurity(options.listen.host, options.listen.token);
+    const server = options.listen && (await bind(options.listen.port, options.listen.host));
+    let model: VideoClassifier | undefined;
     let pipeline: LocalPipeline | undefined;
     try {
-      pipeline = new LocalPipeline(options, model, createLocalServices(options));
+      model = await loadClassifier(
+        {
+          modelDir: options.modelDir,
+          threads: options.threads,
+          executionProviders: options.executionProviders,
+          labelFeatureCacheDir: localLabelFeatureCacheDir(options.dataDir),
+          labelFeatureCacheBytes: options.labelFeatureCacheBytes,
+        },
+        (line) => options.log(`warning: ${line}`),
+      );
+      pipeline = new LocalPipeline(options, model, createLocalServices(options), server);
       if (pipeline.services.sources) await pipeline.startIngest(pipeline.services.sources);
+      if (server && options.listen) server.serve(pipeline.guarded(options.listen, server.port));
       return pipeline;
     } catch (error) {
-      await (pipeline ? pipeline.stop() : model.release());
+      if (pipeline) await pipeline.stop();
+      else {
+        await server?.close();
+        await model?.release();
+      }
       throw error;
     }
+  }
+
+  /** The port the API listens on, when it listens. */
+  get port(): number | undefined {
+    return this.server?.port;
+  }
+
+  private guarded(listen: LocalListenOptions, port: number): Hono {
+    const { host, port: _asked, ...guard } = listen;
+    const boundHost = hostOfAddress(host);
+    return guardedApp(
+      this.app,
+      { ...guard, port, allowedHosts: [...(guard.allowedHosts ?? []), ...(boundHost ? [boundHost] : [])] },
+      this.options.log,
+    );
   }
 
   private async startIngest(sources: FsObjectStore): Promise<void> {
@@ -95,13 +147,17 @@ export class LocalPipeline {
     const { queue, results } = this.services;
     const deps = { ...this.services, model: this.model, sources };
 
+    const startedAt = new Date().toISOString();
     for (const record of await results.unfinished()) {
       if (record.source.bucket !== sources.bucket) continue;
       log(`resuming ${record.source.key} (${record.status} when the last run stopped)`);
+      // One pipeline owns the database: a claim left by an earlier run is abandoned, however long its lease.
+      if (record.status === 'PROCESSING') await results.requeue(record.id, startedAt, END_OF_TIME);
       await queue.send(record.source);
     }
     this.watcher = new FolderWatcher(sources, {
       intervalMs: this.options.scanIntervalMs,
+      settleMs: this.options.settleMs,
       log,
       onStable: async (object) => {
         if ((await ingestObject(results, queue, sources.bucket, object, new Date().toISOString())) === 'queued')
@@ -137,8 +193,9 @@ export class LocalPipeline {
     log(`watching ${sources.root}`);
   }
 
-  /** Stops taking new work, lets the video in hand finish, and closes the store and the model. */
+  /** Stops answering and taking new work, lets the request and the video in hand finish, and closes the store and the model. */
   async stop(): Promise<void> {
+    await this.server?.close();
     await this.watcher?.stop();
     await this.worker?.stop();
     await this.model.release();

@@ -1,20 +1,26 @@
 import { describeError } from '../../../common/errors.js';
 import type { ObjectInfo, ObjectStore } from '../../core/index.js';
 
+/** How long a file must keep its size and modification time before it is taken: longer than a writer's usual pause. */
+export const DEFAULT_SETTLE_MS = 5000;
+
 export interface FolderWatcherOptions {
   /** Time between scans of the folder. */
   intervalMs?: number;
+  /** How long an object's version must stay the same before it is reported (default DEFAULT_SETTLE_MS). */
+  settleMs?: number;
   onStable: (object: ObjectInfo) => Promise<void>;
   log?: (line: string) => void;
 }
 
 /**
  * Polls a store for new or changed objects (the local stand-in for S3 event notifications). An
- * object is reported once it is stable: the same version in two scans in a row, so a file still
- * being copied in is not read half-written.
+ * object is reported once it is stable: the same version in scans at least `settleMs` apart, so a
+ * file still being copied in, even by a writer that pauses, is not read half-written.
  */
 export class FolderWatcher {
-  private readonly seen = new Map<string, string>();
+  /** Each object's version and when a scan first saw it. */
+  private readonly seen = new Map<string, { version: string; since: number }>();
   private readonly reported = new Map<string, string>();
   private timer: NodeJS.Timeout | undefined;
   private scanning: Promise<void> | undefined;
@@ -38,15 +44,20 @@ export class FolderWatcher {
     if (!this.stopped) this.timer = setTimeout(() => this.start(), this.options.intervalMs ?? 1000);
   }
 
-  /** One pass: reports every object whose version has not changed since the previous pass. */
+  /** One pass: reports every object whose version has not changed for `settleMs`. */
   private async scan(): Promise<void> {
+    const settleMs = this.options.settleMs ?? DEFAULT_SETTLE_MS;
     const present = new Set<string>();
     for await (const object of this.store.list()) {
       if (this.stopped) return;
       present.add(object.key);
+      const now = Date.now();
       const previous = this.seen.get(object.key);
-      this.seen.set(object.key, object.version);
-      if (previous !== object.version || this.reported.get(object.key) === object.version) continue;
+      if (previous?.version !== object.version) {
+        this.seen.set(object.key, { version: object.version, since: now });
+        continue;
+      }
+      if (now - previous.since < settleMs || this.reported.get(object.key) === object.version) continue;
       this.reported.set(object.key, object.version);
       await this.options.onStable(object);
     }

@@ -7,6 +7,8 @@ import { InvalidKeyError } from '../../core/index.js';
 
 const SEQUENCE_DIGITS = 20;
 const DOWNLOAD_TRIES = 3;
+/** Longest file name (NAME_MAX) of the usual file systems. */
+const MAX_NAME_BYTES = 255;
 let tempCounter = 0;
 
 /** A file changed while it was being copied, every time we tried. */
@@ -30,6 +32,8 @@ function checkedKey(key: string): string {
     if (segment === '' || segment === '.' || segment === '..')
       throw new InvalidKeyError(key, 'it has an empty, "." or ".." path segment');
     if (isHidden(segment)) throw new InvalidKeyError(key, 'it has a hidden (dot) path segment');
+    if (Buffer.byteLength(segment) > MAX_NAME_BYTES)
+      throw new InvalidKeyError(key, `a path segment is longer than the file system's ${MAX_NAME_BYTES} bytes`);
   }
   return key;
 }
@@ -85,7 +89,8 @@ export class FsObjectStore implements ObjectStore {
   async put(key: string, bytes: Uint8Array, _contentType?: string): Promise<void> {
     const path = this.pathOf(key);
     await mkdir(dirname(path), { recursive: true });
-    const temp = join(dirname(path), `.${basename(path)}.${process.pid}-${tempCounter++}.tmp`);
+    // Not named after the key: a name near the file system's limit must still leave room for a temporary one.
+    const temp = join(dirname(path), `.tmp-${process.pid}-${tempCounter++}`);
     try {
       await writeFile(temp, bytes);
       await rename(temp, path);
@@ -93,6 +98,11 @@ export class FsObjectStore implements ObjectStore {
       await rm(temp, { force: true });
       throw error;
     }
+  }
+
+  /** Objects are files already: a reader opens them in place (and checks the version after reading). */
+  localPath(key: string): string {
+    return this.pathOf(key);
   }
 
   async download(key: string, to: string): Promise<ObjectInfo | undefined> {

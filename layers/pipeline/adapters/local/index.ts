@@ -1,4 +1,4 @@
-export { FolderWatcher } from './folder-watcher.js';
+export { DEFAULT_SETTLE_MS, FolderWatcher } from './folder-watcher.js';
 export { FsObjectStore } from './fs-object-store.js';
 export { MemoryQueue } from './memory-queue.js';
 export { SqliteResultStore } from './sqlite-result-store.js';

@@ -26,6 +26,11 @@ export interface ObjectStore {
   put(key: string, bytes: Uint8Array, contentType: string): Promise<void>;
   /** Copies the object into a local file (videos are decoded from files); undefined when there is none. */
   download(key: string, path: string): Promise<ObjectInfo | undefined>;
+  /**
+   * Where the object is a local file already (a folder store): readers open it in place instead of
+   * downloading a copy, and check its version afterwards, since it may change while it is read.
+   */
+  localPath?(key: string): string;
   /** Every object under `prefix`, in key order. */
   list(prefix?: string): AsyncIterable<ObjectInfo>;
 }

@@ -8,7 +8,7 @@ import { DEFAULT_CLAIM_LEASE_MS, leaseEnd } from '../claims.js';
 import type { ViewLayout } from '../classifier.js';
 import { timestampOf } from '../clock.js';
 import { InvalidKeyError } from '../errors.js';
-import type { ObjectStore } from '../ports/object-store.js';
+import type { ObjectInfo, ObjectStore } from '../ports/object-store.js';
 import type { ResultStore } from '../ports/result-store.js';
 import { modelInfoOf, type VideoModel } from '../ports/video-model.js';
 import { writeResultDocument } from '../result-document.js';
@@ -67,6 +67,22 @@ function isPermanent(error: unknown): boolean {
   );
 }
 
+/** A download's scratch name: a plain extension of the key (ffmpeg takes it as a hint), nothing else of it. */
+function scratchName(key: string): string {
+  const extension = extname(key);
+  return `${randomUUID()}${/^\.[A-Za-z0-9]{1,10}$/.test(extension) ? extension : ''}`;
+}
+
+/** The object as a file to decode: a local store's own file, read in place, or a download into `scratch`. */
+async function openSource(
+  sources: ObjectStore,
+  key: string,
+  scratch: string,
+): Promise<{ path: string; info: ObjectInfo | undefined }> {
+  if (sources.localPath) return { path: sources.localPath(key), info: await sources.head(key) };
+  return { path: scratch, info: await sources.download(key, scratch) };
+}
+
 const INTERNAL_ERROR_MESSAGE = 'processing failed on an internal error; the service log has the details';
 
 /**
@@ -88,11 +104,13 @@ async function classifyClaimed(
   settings: ClassifySettings,
 ): Promise<ClassifyOutcome> {
   const started = performance.now();
-  const file = join(deps.workDir, `${randomUUID()}${extname(source.key)}`);
+  const scratch = join(deps.workDir, scratchName(source.key));
+  let file = scratch;
   try {
-    const downloaded = await deps.sources.download(source.key, file);
-    if (!downloaded) throw new ObjectNotFoundError(source.key);
-    if (downloaded.version !== source.version)
+    const opened = await openSource(deps.sources, source.key, scratch);
+    file = opened.path;
+    if (!opened.info) throw new ObjectNotFoundError(source.key);
+    if (opened.info.version !== source.version)
       return { status: 'SKIPPED', id, reason: 'a newer version of the object replaced this one' };
     const downloadMs = performance.now() - started;
     const classified = await deps.model.classifyFile(file, {
@@ -101,6 +119,8 @@ async function classifyClaimed(
       views: settings.views,
       timelineSeconds: settings.timelineSeconds,
     });
+    if (file !== scratch && (await deps.sources.head(source.key))?.version !== source.version)
+      return { status: 'SKIPPED', id, reason: 'the object changed while it was read' };
 
     const P = deps.model.model.projectionDim;
     const keys = artifactKeysFor(source.key);
@@ -135,13 +155,13 @@ async function classifyClaimed(
       await deps.results.release(id, source.version, timestampOf(deps));
       throw error;
     }
-    // The media layer names the scratch copy; the record names the object.
+    // The media layer names the file it read; the record names the object.
     const recorded = recordErrorOf(error);
     recorded.message = recorded.message.replaceAll(file, source.key);
     await deps.results.fail(id, source.version, recorded, timestampOf(deps));
     return { status: 'FAILED', id, error: recorded };
   } finally {
-    await rm(file, { force: true });
+    await rm(scratch, { force: true });
   }
 }
 
