@@ -164,7 +164,10 @@ describe('default deployment', () => {
       ['Api', 'api'],
     ] as const) {
       const variables = fn(template, name).properties.Environment.Variables as Record<string, unknown>;
-      assert.deepEqual(Object.keys(variables).sort(), [...ENV_CONTRACT].sort());
+      // The classifier's claims outlast its timeout (300 s by default) by a minute.
+      const own = name === 'Classifier' ? ['CLAIM_LEASE_SECONDS'] : [];
+      assert.deepEqual(Object.keys(variables).sort(), [...ENV_CONTRACT, ...own].sort());
+      if (name === 'Classifier') assert.equal(variables.CLAIM_LEASE_SECONDS, '360');
       assert.deepEqual(variables.BUCKET_NAME, ref(videos));
       assert.deepEqual(variables.TABLE_NAME, ref(table.id));
       assert.deepEqual(variables.QUEUE_URL, ref(uploads));
@@ -281,7 +284,10 @@ describe('default deployment', () => {
   test("alarms on dead-lettered uploads and on each function's errors, without actions when no alarmEmail is set", () => {
     const { deadLetters } = queueIds(template);
     const alarms = resourcesOf(template, 'AWS::CloudWatch::Alarm').map((alarm) => alarm.properties);
-    assert.equal(alarms.length, 3);
+    assert.equal(alarms.length, 4);
+    const invalid = alarms.find((alarm) => alarm.MetricName === 'InvalidMessages');
+    assert.equal(invalid?.Namespace, 'XclipServerless');
+    assert.deepEqual(invalid?.Dimensions, [{ Name: 'service', Value: 'classifier' }]);
     const dlq = alarms.find((alarm) => alarm.MetricName === 'ApproximateNumberOfMessagesVisible');
     assert.deepEqual(dlq?.Dimensions, [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [deadLetters, 'QueueName'] } }]);
     assert.equal(dlq?.Threshold, 1);
@@ -433,7 +439,7 @@ describe('API, alarm and removal flags from context', () => {
       },
     });
     const alarms = resourcesOf(template, 'AWS::CloudWatch::Alarm');
-    assert.equal(alarms.length, 3);
+    assert.equal(alarms.length, 4);
     for (const alarm of alarms) assert.deepEqual(alarm.properties.AlarmActions, [ref(topic.id)]);
   });
 

@@ -59,7 +59,7 @@ export function registerBackfillCommand(program: Command): void {
     .option('--table <name>', 'result table (default: $TABLE_NAME)', process.env.TABLE_NAME)
     .option(
       '--upload-prefix <prefix>',
-      "the deployment's upload prefix: other keys are not queued (default: $UPLOAD_PREFIX)",
+      "the deployment's upload prefix: the classifier drops other keys, so they are not queued (default: $UPLOAD_PREFIX; not with --gpu, whose endpoint takes any key)",
       process.env.UPLOAD_PREFIX || DEFAULT_UPLOAD_PREFIX,
     )
     .option(
@@ -113,7 +113,7 @@ export function registerBackfillCommand(program: Command): void {
           },
           prefix,
           {
-            uploadPrefix: options.uploadPrefix,
+            uploadPrefix: options.gpu ? '' : options.uploadPrefix,
             videoSuffixes: commaList(options.suffixes).map((suffix) => suffix.toLowerCase()),
           },
           (progress) => {

@@ -41,7 +41,12 @@ export function createAwsClients(
   const common = {
     maxAttempts: timeouts.maxAttempts,
     retryMode: 'standard',
-    requestHandler: { connectionTimeout: timeouts.connectionTimeoutMs, requestTimeout: timeouts.requestTimeoutMs },
+    requestHandler: {
+      connectionTimeout: timeouts.connectionTimeoutMs,
+      requestTimeout: timeouts.requestTimeoutMs,
+      // Without it the SDK only logs a request past its timeout and goes on waiting.
+      throwOnRequestTimeout: true,
+    },
   };
   return {
     s3: new S3Client({
