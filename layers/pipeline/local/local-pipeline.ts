@@ -8,6 +8,7 @@ import { SqliteResultStore } from '../adapters/local/sqlite-result-store.js';
 import { createApi } from '../api/app.js';
 import type { VideoClassifier } from '../classifier.js';
 import { loadClassifier } from '../execution-providers.js';
+import { localServerApp } from '../http/local-server-app.js';
 import { modelInfoOf } from '../ports/video-model.js';
 import type { SourceObject } from '../result-schema.js';
 import { type ClassifySettings, classifyDelivery } from '../use-cases/classify.js';
@@ -70,13 +71,14 @@ export class LocalPipeline {
     this.results = new SqliteResultStore(options.dbPath);
     this.artifacts = new FsObjectStore(join(options.dataDir, 'objects'));
     this.workDir = mkdtempSync(join(options.dataDir, '.work-'));
-    this.app = createApi({
+    const api = createApi({
       results: this.results,
       artifacts: this.artifacts,
       model: async () => model,
       health: () => ({ model: modelInfoOf(model), queue: this.queue.stats() }),
       log: options.log,
     });
+    this.app = localServerApp(api, { watchDir: options.watchDir, log: options.log });
   }
 
   /** Loads the model first, so a bad model directory fails before anything is written. */

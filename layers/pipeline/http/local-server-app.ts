@@ -1,0 +1,41 @@
+import { Hono } from 'hono';
+import { FsObjectStore } from '../adapters/local/fs-object-store.js';
+import { errorResponse } from '../api/http-errors.js';
+import { openApiDocument } from '../api/openapi.js';
+import { addLocalUploads, localUploadsOpenApiPath } from './local-uploads.js';
+import { addWebPage } from './web-page.js';
+
+export interface LocalServerOptions {
+  /** The watched folder; without it there are no uploads. */
+  watchDir?: string;
+  /** The built web page (default: where `npm run build:web` puts it). */
+  webPageDir?: string;
+  /** Bound on one upload's size (default MAX_LOCAL_UPLOAD_BYTES). */
+  maxUploadBytes?: number;
+  log?: (line: string) => void;
+}
+
+/**
+ * What `xclip serve` answers: the web page, uploads into the watched folder, and `api` for every
+ * other route. Uploads sit outside the API's app so that its 1 MiB body limit does not apply to them.
+ */
+export function localServerApp(api: Hono, options: LocalServerOptions): Hono {
+  const app = new Hono();
+  app.onError((error, c) => {
+    const { status, body } = errorResponse(error);
+    if (status === 500) options.log?.(`${c.req.method} ${c.req.path} failed: ${error.stack ?? String(error)}`);
+    return c.json(body, status);
+  });
+
+  addWebPage(app, options.webPageDir);
+  if (options.watchDir) {
+    const folder = new FsObjectStore(options.watchDir);
+    addLocalUploads(app, { folder: folder.root, bucket: folder.bucket, maxBytes: options.maxUploadBytes });
+    app.get('/openapi.json', (c) => {
+      const document = openApiDocument() as { paths: Record<string, unknown> };
+      return c.json({ ...document, paths: { ...document.paths, '/uploads/local': localUploadsOpenApiPath() } });
+    });
+  }
+  app.all('*', (c) => api.fetch(c.req.raw, c.env));
+  return app;
+}
