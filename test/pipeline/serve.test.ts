@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +13,7 @@ import {
   videoRecordSchema,
 } from '../../layers/pipeline/api/schemas.js';
 import { videoIdFor } from '../../layers/pipeline/video-id.js';
+import { killServes, type ServeProcess, startServe, stopServe } from '../helpers/serve-process.js';
 import { buildSmallTextModel } from '../helpers/small-model.js';
 import { makeTestVideo } from '../helpers/videos.js';
 
@@ -21,45 +22,11 @@ const watch = join(work, 'bucket');
 const data = join(work, 'data');
 const scratch = join(work, 'scratch');
 let modelDir: string;
-const running = new Set<ChildProcess>();
 
-interface Server {
-  child: ChildProcess;
-  base: string;
-  log: () => string;
-  exited: Promise<number | null>;
+function serveArgs(): string[] {
+  return ['--watch', watch, '--data', data, '--model', modelDir, '--threads', '1'];
 }
-
-function startServe(): Promise<Server> {
-  const child = spawn(
-    process.execPath,
-    ['bin/xclip.js', 'serve', '--watch', watch, '--port', '0', '--data', data, '--model', modelDir, '--threads', '1'],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  running.add(child);
-  let output = '';
-  const exited = new Promise<number | null>((resolve) =>
-    child.on('exit', (code) => {
-      running.delete(child);
-      resolve(code);
-    }),
-  );
-  return new Promise((resolve, reject) => {
-    const onData = (chunk: Buffer): void => {
-      output += chunk.toString();
-      const port = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(output)?.[1];
-      if (port) {
-        child.stderr!.off('data', onData);
-        child.stderr!.on('data', (more: Buffer) => (output += more.toString()));
-        resolve({ child, base: `http://127.0.0.1:${port}`, log: () => output, exited });
-      }
-    };
-    child.stderr!.on('data', onData);
-    void exited.then((code) => reject(new Error(`xclip serve exited with ${code} before listening:\n${output}`)));
-  });
-}
-
-async function getJson(server: Server, path: string, body?: unknown): Promise<{ status: number; body: unknown }> {
+async function getJson(server: ServeProcess, path: string, body?: unknown): Promise<{ status: number; body: unknown }> {
   const response = await fetch(
     `${server.base}${path}`,
     body === undefined
@@ -70,7 +37,7 @@ async function getJson(server: Server, path: string, body?: unknown): Promise<{ 
 }
 
 /** Polls GET /videos/{id} until the video reaches DONE or FAILED. */
-async function settled(server: Server, key: string, timeoutMs = 60_000) {
+async function settled(server: ServeProcess, key: string, timeoutMs = 60_000) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const { status, body } = await getJson(server, `/videos/${encodeURIComponent(videoIdFor('bucket', key))}`);
@@ -83,12 +50,6 @@ async function settled(server: Server, key: string, timeoutMs = 60_000) {
   }
 }
 
-async function stop(server: Server): Promise<void> {
-  server.child.kill('SIGTERM');
-  assert.equal(await server.exited, 0, server.log());
-  assert.match(server.log(), /stopped/);
-}
-
 /** Makes a video outside the bucket and moves it in, as an upload would appear. */
 function drop(name: string, pattern = 'testsrc'): void {
   copyFileSync(makeTestVideo(scratch, name, { pattern }), join(watch, name));
@@ -99,12 +60,10 @@ before(async () => {
   mkdirSync(watch);
   mkdirSync(scratch);
 });
-after(() => {
-  for (const child of running) child.kill('SIGKILL');
-});
+after(killServes);
 
 test('xclip serve: a dropped file is classified and served over HTTP; search, relabel, failures; graceful stop', async () => {
-  const server = await startServe();
+  const server = await startServe(serveArgs());
   drop('drop one+ü.mp4');
   writeFileSync(join(watch, 'notes.txt'), 'not a video');
 
@@ -138,7 +97,7 @@ test('xclip serve: a dropped file is classified and served over HTTP; search, re
   assert.match(server.log(), /queued drop one\+ü\.mp4/);
   assert.match(server.log(), /done drop one\+ü\.mp4 in [\d.]+ s: /);
   assert.match(server.log(), /failed notes\.txt: /);
-  await stop(server);
+  await stopServe(server);
 });
 
 test('on restart xclip serve resumes unfinished work and picks up files that arrived or changed meanwhile', async () => {
@@ -155,7 +114,7 @@ test('on restart xclip serve resumes unfinished work and picks up files that arr
   drop('later.mp4', 'mandelbrot');
   drop('drop one+ü.mp4', 'rgbtestsrc');
 
-  const server = await startServe();
+  const server = await startServe(serveArgs());
   assert.equal((await settled(server, 'crashed.mp4')).status, 'DONE');
   assert.equal((await settled(server, 'later.mp4')).status, 'DONE');
   const replaced = await settled(server, 'drop one+ü.mp4');
@@ -169,7 +128,7 @@ test('on restart xclip serve resumes unfinished work and picks up files that arr
     'later.mp4',
     'notes.txt',
   ]);
-  await stop(server);
+  await stopServe(server);
 });
 
 test('xclip serve refuses to keep its own files in the watched folder, before writing anything', () => {
