@@ -42,7 +42,7 @@ function server(options: { watch?: boolean; maxUploadBytes?: number } = {}): { a
 function upload(app: Hono, query: string, body: Buffer | ReadableStream, contentType = 'video/mp4', headers = {}) {
   return app.request(`/uploads/local${query}`, {
     method: 'POST',
-    headers: { 'content-type': contentType, ...headers },
+    headers: { host: '127.0.0.1:3000', 'content-type': contentType, ...headers },
     body,
     duplex: 'half',
   } as RequestInit);
@@ -101,6 +101,30 @@ test('names that could leave the folder, hide, or are not videos are refused bef
     assert.equal(await errorCode(response), 'INVALID_REQUEST', query);
   }
   assert.deepEqual(entries(folder), []);
+});
+
+test("only this server's own pages write into the folder: no other Origin, no Host name another site could rebind", async () => {
+  const { app, folder } = server();
+  for (const headers of [
+    { host: 'attacker.example:3000' },
+    { host: 'localhost.attacker.example' },
+    { host: '127.0.0.1:3000', origin: 'http://attacker.example' },
+    { host: '127.0.0.1:3000', origin: 'http://127.0.0.1:4000' },
+    { host: '' },
+  ]) {
+    const response = await upload(app, '?name=a.mp4', Buffer.from('x'), 'video/mp4', headers);
+    assert.equal(response.status, 400, JSON.stringify(headers));
+    assert.equal(await errorCode(response), 'INVALID_REQUEST', JSON.stringify(headers));
+  }
+  assert.deepEqual(entries(folder), []);
+  for (const headers of [
+    { host: 'localhost:3000', origin: 'http://localhost:3000' },
+    { host: '[::1]:3000' },
+    { host: '192.168.1.20:3000', origin: 'http://192.168.1.20:3000' },
+  ]) {
+    const response = await upload(app, '?name=a.mp4', Buffer.from('x'), 'video/mp4', headers);
+    assert.equal(response.status, 201, JSON.stringify(headers));
+  }
 });
 
 test('only video/* or octet-stream bodies are taken (a cross-site form cannot post one without a preflight)', async () => {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { link, rm } from 'node:fs/promises';
+import { isIP } from 'node:net';
 import { extname, join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -44,6 +45,24 @@ function nameProblem(name: string): string | undefined {
   if (Buffer.byteLength(name) > MAX_NAME_CHARS) return `it is longer than ${MAX_NAME_CHARS} bytes`;
   if (!hasVideoSuffix(name, DEFAULT_VIDEO_SUFFIXES))
     return `it does not end in a video suffix (${DEFAULT_VIDEO_SUFFIXES.join(' ')})`;
+  return undefined;
+}
+
+/**
+ * Why a request may not write into the folder, or undefined. A Host that is a domain name other than
+ * localhost could be DNS rebinding (another site's page whose name now points here); an Origin other
+ * than this server is another site's page.
+ */
+function originProblem(host: string | undefined, origin: string | undefined): string | undefined {
+  let hostname: string;
+  try {
+    hostname = new URL(`http://${host}`).hostname.replace(/^\[(.*)\]$/, '$1');
+  } catch {
+    return 'the request has no valid Host';
+  }
+  if (hostname !== 'localhost' && !isIP(hostname)) return 'uploads are taken on localhost or an IP address only';
+  if (origin !== undefined && origin !== `http://${host}` && origin !== `https://${host}`)
+    return 'the request comes from another site';
   return undefined;
 }
 
@@ -96,6 +115,8 @@ async function linkUnderFreeName(temp: string, folder: string, name: string): Pr
 export function addLocalUploads(app: Hono, options: LocalUploadOptions): void {
   const maxBytes = options.maxBytes ?? MAX_LOCAL_UPLOAD_BYTES;
   app.post('/uploads/local', async (c) => {
+    const forbidden = originProblem(c.req.header('host'), c.req.header('origin'));
+    if (forbidden) throw new InvalidRequestError('upload refused', forbidden);
     const parsed = uploadQuerySchema.safeParse(c.req.query());
     if (!parsed.success)
       throw new InvalidRequestError('invalid upload', 'give the file name, and nothing else, as ?name=');

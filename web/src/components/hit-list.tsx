@@ -1,5 +1,5 @@
 import type { SearchHit } from '../api/types.js';
-import { fileName, percent } from '../format.js';
+import { fileName } from '../format.js';
 import { videoHref } from '../router.js';
 import { CardMedia } from './card-media.js';
 import { TopLabels } from './top-labels.js';
@@ -20,8 +20,8 @@ export function HitList({ hits, label }: { hits: readonly SearchHit[]; label: st
               </a>
             </h3>
             <p class="muted">
-              similarity {percent(hit.similarity)}
-              {hit.score !== undefined && <> · X-CLIP score {percent(hit.score)}</>}
+              cosine similarity {hit.similarity.toFixed(3)}
+              {hit.score !== undefined && <> · X-CLIP logit {hit.score.toFixed(2)}</>}
             </p>
             <TopLabels labels={hit.labels.slice(0, HIT_LABELS)} />
           </div>
