@@ -69,7 +69,7 @@ test('the web page: upload by drag and drop, live status, search, video page wit
   await dropFile(page, makeTestVideo(join(work, 'scratch'), NAME));
   const card = `li.card[data-status="DONE"] a[title="${NAME}"]`;
   await page.waitForSelector(card, { timeout: 30_000 });
-  assert.deepEqual(await texts(page, '.upload .status'), ['Done']);
+  await page.waitForSelector('.upload .status-done');
   assert.equal((await texts(page, 'li.card .top-labels li')).length, 3);
 
   await page.click('nav a[href^="#/search"]');
