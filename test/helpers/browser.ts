@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 
 /** Debian's chromium package (`apt-get install chromium`, as .ci/run does); CHROMIUM_PATH names another. */
@@ -49,4 +50,15 @@ export function watchForProblems(page: Page, origin: string): string[] {
       problems.push(`request failed: ${request.url()} ${request.failure()?.errorText}`);
   });
   return problems;
+}
+
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** axe-core's WCAG 2 A and AA violations on the page as it is now, one "rule: element" line each. */
+export async function accessibilityViolations(page: Page): Promise<string[]> {
+  // Evaluated through DevTools, which the page's Content-Security-Policy does not govern.
+  await page.evaluate(AXE_SOURCE);
+  return (await page.evaluate(`axe
+    .run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] })
+    .then((results) => results.violations.flatMap((rule) => rule.nodes.map((node) => rule.id + ': ' + node.target.join(' '))))`)) as string[];
 }

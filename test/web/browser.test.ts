@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'puppeteer-core';
 import { buildWebPage } from '../../web/build.js';
-import { chromiumMissing, launchChromium, watchForProblems } from '../helpers/browser.js';
+import { accessibilityViolations, chromiumMissing, launchChromium, watchForProblems } from '../helpers/browser.js';
 import { killServes, type ServeProcess, startServe, stopServe } from '../helpers/serve-process.js';
 import { buildSmallTextModel } from '../helpers/small-model.js';
 import { makeTestVideo } from '../helpers/videos.js';
@@ -70,6 +70,7 @@ test('the web page: upload by drag and drop, live status, search, video page wit
   const card = `li.card[data-status="DONE"] a[title="${NAME}"]`;
   await page.waitForSelector(card, { timeout: 30_000 });
   await page.waitForSelector('.upload .status-done');
+  assert.deepEqual(await accessibilityViolations(page), [], 'library');
   assert.equal((await texts(page, 'li.card .top-labels li')).length, 3);
 
   await page.click('nav a[href^="#/search"]');
@@ -80,6 +81,7 @@ test('the web page: upload by drag and drop, live status, search, video page wit
   await page.waitForSelector('.hits a');
   assert.deepEqual(await texts(page, '.hits h3 a'), [NAME]);
   assert.match(page.url(), /#\/search\?q=waves\+on\+a\+sunny\+beach&k=10$/);
+  assert.deepEqual(await accessibilityViolations(page), [], 'search');
 
   await page.click('.hits h3 a');
   await page.waitForSelector('.label-table');
@@ -90,6 +92,10 @@ test('the web page: upload by drag and drop, live status, search, video page wit
   assert.equal((await texts(page, '.timeline-segment')).length, 2);
   assert.match((await texts(page, '.metadata dd')).join('|'), /96 × 64/);
   await page.waitForSelector('#similar-heading + p.empty');
+  assert.deepEqual(await accessibilityViolations(page), [], 'video page');
+  await page.emulateMediaFeatures([{ name: 'prefers-color-scheme', value: 'dark' }]);
+  assert.deepEqual(await accessibilityViolations(page), [], 'video page, dark');
+  await page.emulateMediaFeatures([]);
 
   await page.type('.relabel-form textarea', 'dog agility\nsurfing, cooking');
   await page.click('.relabel-form input[type="number"]', { count: 3 });

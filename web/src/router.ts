@@ -1,4 +1,3 @@
-import { useEffect, useState } from 'preact/hooks';
 import type { VideoStatus } from './api/types.js';
 
 export interface LibraryFilters {
@@ -71,14 +70,4 @@ export function searchHref(text = '', k = DEFAULT_SEARCH_SIZE): string {
 
 export function videoHref(id: string): string {
   return `#/videos/${encodeURIComponent(id)}`;
-}
-
-export function useRoute(): Route {
-  const [route, setRoute] = useState(() => parseRoute(location.hash));
-  useEffect(() => {
-    const onChange = () => setRoute(parseRoute(location.hash));
-    addEventListener('hashchange', onChange);
-    return () => removeEventListener('hashchange', onChange);
-  }, []);
-  return route;
 }
