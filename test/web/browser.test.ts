@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'puppeteer-core';
+import { SqliteResultStore } from '../../layers/pipeline/adapters/local/sqlite-result-store.js';
+import { videoIdFor } from '../../layers/pipeline/video-id.js';
 import { buildWebPage } from '../../web/build.js';
 import { accessibilityViolations, chromiumMissing, launchChromium, watchForProblems } from '../helpers/browser.js';
 import { killServes, type ServeProcess, startServe, stopServe } from '../helpers/serve-process.js';
@@ -13,12 +15,17 @@ import { makeTestVideo } from '../helpers/videos.js';
 const skip = chromiumMissing();
 const work = mkdtempSync(join(tmpdir(), 'xclip-browser-'));
 const NAME = 'beach day ü.mp4';
+/** The library's page size (PAGE_SIZE of web/src/views/library.tsx). */
+const PAGE_SIZE = 24;
+/** Failed videos in the store: one more than a page of them. */
+const FAILURES = PAGE_SIZE + 1;
 let browser: Browser | undefined;
 let server: ServeProcess;
 
 before(async () => {
   if (skip) return;
   mkdirSync(join(work, 'scratch'));
+  await recordFailures(join(work, 'data'));
   const [modelDir] = await Promise.all([buildSmallTextModel(), buildWebPage()]);
   server = await startServe([
     ...['--watch', join(work, 'bucket'), '--data', join(work, 'data'), '--model', modelDir!],
@@ -30,6 +37,21 @@ after(async () => {
   await browser?.close();
   killServes();
 });
+
+/** Records of earlier failed videos, straight into the store `xclip serve` will open (decoding each would take seconds). */
+async function recordFailures(dataDir: string): Promise<void> {
+  mkdirSync(dataDir);
+  const store = new SqliteResultStore(join(dataDir, 'results.db'));
+  for (let n = 1; n <= FAILURES; n++) {
+    const key = `broken ${n}.mp4`;
+    const id = videoIdFor('bucket', key);
+    const at = new Date(Date.UTC(2026, 0, 1, 0, n)).toISOString();
+    await store.enqueue(id, { bucket: 'bucket', key, version: 'v1', sequence: String(n).padStart(20, '0') }, at);
+    await store.claim(id, 'v1', at);
+    await store.fail(id, 'v1', { code: 'NOT_A_VIDEO', message: `${key} is not a video` }, at);
+  }
+  store.close();
+}
 
 /** Drags `path` from outside the browser onto the page, through Chromium's own input pipeline. */
 async function dropFile(page: Page, path: string): Promise<void> {
@@ -48,7 +70,7 @@ function focused(page: Page): Promise<string> {
 const texts = (page: Page, selector: string) =>
   page.$$eval(selector, (elements) => elements.map((element) => element.textContent?.trim() ?? ''));
 
-test('the web page: upload by drag and drop, live status, search, video page with labels and timeline, relabel', {
+test('the web page: upload by drag and drop, live status, search, video page with labels and timeline, relabel, filters, endless scrolling', {
   skip,
 }, async () => {
   const page = await browser!.newPage();
@@ -105,12 +127,20 @@ test('the web page: upload by drag and drop, live status, search, video page wit
   assert.deepEqual((await texts(page, '.label-table tbody th')).sort(), ['cooking', 'dog agility', 'surfing']);
   assert.equal(await page.$('.timeline-table'), null, 'a relabelled result has no timeline');
 
-  // A label links to the library filtered by it; a status filter with no match says so.
+  // A label links to the library filtered by it, where the one labelled video is alone.
   await page.click('.label-table tbody th a');
   await page.waitForSelector(card);
+  assert.equal((await texts(page, 'li.card')).length, 1);
+
+  // The failures fill more than a page: scrolling down loads the rest on the API's cursor.
+  await page.click('a.clear');
+  await page.waitForFunction(`document.querySelectorAll('li.card').length === ${PAGE_SIZE}`);
   await page.select('.filters select', 'FAILED');
-  await page.waitForSelector('.empty');
-  assert.match(page.url(), /status=FAILED/);
+  await page.waitForFunction(`document.querySelectorAll('li.card[data-status="FAILED"]').length === ${PAGE_SIZE}`);
+  assert.match(page.url(), /#\/\?status=FAILED$/);
+  await page.evaluate('window.scrollTo(0, document.body.scrollHeight)');
+  await page.waitForFunction(`document.querySelectorAll('li.card[data-status="FAILED"]').length === ${FAILURES}`);
+  await page.waitForFunction("!document.querySelector('.more')");
 
   assert.deepEqual(problems, []);
   await page.close();
