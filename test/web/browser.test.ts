@@ -135,9 +135,11 @@ test('the web page: upload by drag and drop, live status, search, video page wit
   // The failures fill more than a page: scrolling down loads the rest on the API's cursor.
   await page.click('a.clear');
   await page.waitForFunction(`document.querySelectorAll('li.card').length === ${PAGE_SIZE}`);
-  await page.select('.filters select', 'FAILED');
+  await page.focus('.filters select');
+  await page.keyboard.press('End'); // the last status: Failed
   await page.waitForFunction(`document.querySelectorAll('li.card[data-status="FAILED"]').length === ${PAGE_SIZE}`);
   assert.match(page.url(), /#\/\?status=FAILED$/);
+  assert.match(await focused(page), /^SELECT: /, 'a filter change leaves focus on the filter');
   await page.evaluate('window.scrollTo(0, document.body.scrollHeight)');
   await page.waitForFunction(`document.querySelectorAll('li.card[data-status="FAILED"]').length === ${FAILURES}`);
   await page.waitForFunction("!document.querySelector('.more')");

@@ -57,7 +57,9 @@ export function App() {
   const main = useRef<HTMLElement>(null);
   const firstRender = useRef(true);
 
-  // After a navigation, focus moves to the new view's heading, as a page load would put it at the top.
+  // On a new view, focus moves to its heading, as a page load would start at the top; a filter or a
+  // new search within a view leaves focus where it is.
+  const viewKey = route.view === 'video' ? `video ${route.id}` : route.view;
   useEffect(() => {
     if (firstRender.current) {
       firstRender.current = false;
@@ -65,7 +67,7 @@ export function App() {
     }
     const heading = main.current?.querySelector<HTMLElement>('h1');
     (heading ?? main.current)?.focus();
-  }, [route]);
+  }, [viewKey]);
 
   return (
     <>

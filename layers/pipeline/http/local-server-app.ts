@@ -10,7 +10,7 @@ export interface LocalServerOptions {
   watchDir?: string;
   /** The built web page (default: where `npm run build:web` puts it). */
   webPageDir?: string;
-  /** Bound on one upload's size (default MAX_LOCAL_UPLOAD_BYTES). */
+  /** Bound on one upload's size (default 2 GiB). */
   maxUploadBytes?: number;
   log?: (line: string) => void;
 }

@@ -14,7 +14,7 @@ import { jsonSchema } from '../api/openapi.js';
 import { InvalidRequestError } from '../errors.js';
 import { videoIdFor } from '../video-id.js';
 
-export const MAX_LOCAL_UPLOAD_BYTES = 2 * 1024 * 1024 * 1024;
+const MAX_LOCAL_UPLOAD_BYTES = 2 * 1024 * 1024 * 1024;
 const MAX_NAME_CHARS = 200;
 /** Tries of "name (2).mp4", "name (3).mp4"... when the name is taken: uploads never replace a file. */
 const MAX_NAME_TRIES = 100;
@@ -43,6 +43,7 @@ function nameProblem(name: string): string | undefined {
   if (/[\u0000-\u001f\u007f/\\]/.test(name)) return 'it contains a slash, a backslash or a control character';
   if (name.startsWith('.')) return 'it starts with a dot';
   if (Buffer.byteLength(name) > MAX_NAME_CHARS) return `it is longer than ${MAX_NAME_CHARS} bytes`;
+  // The suffixes the AWS deployment classifies: the watcher would take anything, but only videos belong here.
   if (!hasVideoSuffix(name, DEFAULT_VIDEO_SUFFIXES))
     return `it does not end in a video suffix (${DEFAULT_VIDEO_SUFFIXES.join(' ')})`;
   return undefined;
