@@ -144,6 +144,12 @@ test('the web page: upload by drag and drop, live status, search, video page wit
   await page.waitForFunction(`document.querySelectorAll('li.card[data-status="FAILED"]').length === ${FAILURES}`);
   await page.waitForFunction("!document.querySelector('.more')");
 
+  // The failures were recorded on 1 January 2026: since the day after, only the upload is left.
+  await page.evaluate("location.hash = '#/?since=2026-01-02'");
+  await page.waitForFunction(`document.querySelectorAll('li.card').length === 1`);
+  assert.equal(await page.$eval('.filters input[type="date"]', (input) => input.value), '2026-01-02');
+  await page.waitForSelector(card);
+
   assert.deepEqual(problems, []);
   await page.close();
   await stopServe(server);
