@@ -43,6 +43,11 @@ export async function responseJson<T>(status: number, text: string): Promise<T> 
   throw new ApiError(status, 'BAD_RESPONSE', `the server answered ${status}`);
 }
 
+/** What to tell a person about a failed call: the API's own message, never an internal detail. */
+export function errorMessage(error: unknown): string {
+  return error instanceof ApiError ? error.message : 'unexpected error';
+}
+
 export function isAbort(error: unknown): boolean {
   return error instanceof DOMException && error.name === 'AbortError';
 }

@@ -1,6 +1,7 @@
 import type { LabelScore } from '../api/types.js';
 import { percent } from '../format.js';
 import { libraryHref } from '../router.js';
+import { ScoreBar } from './score-bar.js';
 
 /** Every stored label of a video with its probability and logit; each label links to the library filtered by it. */
 export function LabelTable({ labels, caption }: { labels: readonly LabelScore[]; caption: string }) {
@@ -24,9 +25,7 @@ export function LabelTable({ labels, caption }: { labels: readonly LabelScore[];
             </th>
             <td>
               <span class="score-cell">
-                <span class="score-bar" aria-hidden="true">
-                  <span style={{ width: percent(label.score) }} />
-                </span>
+                <ScoreBar score={label.score} />
                 {percent(label.score)}
               </span>
             </td>

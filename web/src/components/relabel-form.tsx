@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { DEFAULT_TOP, MAX_TOP } from '../../../layers/pipeline/top-labels.js';
-import { ApiError, api } from '../api/client.js';
+import { api, errorMessage } from '../api/client.js';
 import type { LabelSets, VideoResult } from '../api/types.js';
 import { announce } from './announcer.js';
 
@@ -53,7 +53,7 @@ export function RelabelForm({ id, onRelabelled }: { id: string; onRelabelled: (r
         setError(outcome?.error.message ?? 'no result');
       }
     } catch (failure) {
-      setError(failure instanceof ApiError ? failure.message : 'unexpected error');
+      setError(errorMessage(failure));
     } finally {
       setBusy(false);
     }

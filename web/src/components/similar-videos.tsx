@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { ApiError, api, isAbort } from '../api/client.js';
+import { api, errorMessage, isAbort } from '../api/client.js';
 import type { SearchHit } from '../api/types.js';
 import { HitList } from './hit-list.js';
 
@@ -15,7 +15,7 @@ export function SimilarVideos({ id, version }: { id: string; version: string }) 
     api.similar(id, SIMILAR_COUNT, abort.signal).then(
       (response) => setHits(response.items),
       (failure: unknown) => {
-        if (!isAbort(failure)) setError(failure instanceof ApiError ? failure.message : 'unexpected error');
+        if (!isAbort(failure)) setError(errorMessage(failure));
       },
     );
     return () => abort.abort();

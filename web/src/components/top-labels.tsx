@@ -1,5 +1,6 @@
 import type { LabelScore } from '../api/types.js';
 import { percent } from '../format.js';
+import { ScoreBar } from './score-bar.js';
 
 /** A few labels with their scores as bars: the compact form cards and result lists use. */
 export function TopLabels({ labels }: { labels: readonly LabelScore[] }) {
@@ -9,9 +10,7 @@ export function TopLabels({ labels }: { labels: readonly LabelScore[] }) {
         <li key={label.index}>
           <span class="top-label-name">{label.label}</span>
           <span class="top-label-score">{percent(label.score)}</span>
-          <span class="score-bar" aria-hidden="true">
-            <span style={{ width: percent(label.score) }} />
-          </span>
+          <ScoreBar score={label.score} />
         </li>
       ))}
     </ol>

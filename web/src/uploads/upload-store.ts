@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { ApiError, api } from '../api/client.js';
+import { ApiError, api, errorMessage } from '../api/client.js';
 import type { LocalUpload, VideoStatus } from '../api/types.js';
 import { uploadFile } from '../api/upload.js';
 import { announce } from '../components/announcer.js';
@@ -35,10 +35,6 @@ function update(ref: number, change: Partial<UploadEntry>): void {
   for (const listener of listeners) listener(entries);
 }
 
-function messageOf(error: unknown): string {
-  return error instanceof ApiError ? error.message : 'unexpected error';
-}
-
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Polls the stored upload's record: 404 until the watcher queues the file, then its status until it settles. */
@@ -55,7 +51,7 @@ async function follow(ref: number, stored: LocalUpload): Promise<void> {
       }
     } catch (error) {
       if (!(error instanceof ApiError) || error.status !== 404) {
-        update(ref, { following: false, error: messageOf(error) });
+        update(ref, { following: false, error: errorMessage(error) });
         return;
       }
     }
@@ -71,8 +67,8 @@ async function send(ref: number, file: File): Promise<void> {
     announce(`${file.name} uploaded`);
     void follow(ref, stored);
   } catch (error) {
-    update(ref, { phase: 'failed', error: messageOf(error) });
-    announce(`${file.name} was not uploaded: ${messageOf(error)}`);
+    update(ref, { phase: 'failed', error: errorMessage(error) });
+    announce(`${file.name} was not uploaded: ${errorMessage(error)}`);
   }
 }
 

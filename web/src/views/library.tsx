@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
-import { ApiError, api, isAbort } from '../api/client.js';
+import { api, errorMessage, isAbort } from '../api/client.js';
 import { API_MAX_PAGE } from '../api/operations.js';
 import type { ListQuery, VideoSummary } from '../api/types.js';
 import { announce } from '../components/announcer.js';
@@ -26,14 +26,10 @@ function listQuery(filters: LibraryFilters, cursor?: string, limit = PAGE_SIZE):
   };
 }
 
-function messageOf(error: unknown): string {
-  return error instanceof ApiError ? error.message : 'unexpected error';
-}
-
 /** `head` followed by the videos of `rest` it does not hold. */
-function mergeHead(head: VideoSummary[], current: VideoSummary[]): VideoSummary[] {
+function mergeHead(head: VideoSummary[], rest: VideoSummary[]): VideoSummary[] {
   const inHead = new Set(head.map((video) => video.id));
-  return [...head, ...current.filter((video) => !inHead.has(video.id))];
+  return [...head, ...rest.filter((video) => !inHead.has(video.id))];
 }
 
 export function Library({ filters, canUpload }: { filters: LibraryFilters; canUpload: boolean }) {
@@ -59,7 +55,7 @@ export function Library({ filters, canUpload }: { filters: LibraryFilters; canUp
       },
       (failure: unknown) => {
         if (isAbort(failure)) return;
-        setError(messageOf(failure));
+        setError(errorMessage(failure));
         setLoading(false);
       },
     );
@@ -74,7 +70,7 @@ export function Library({ filters, canUpload }: { filters: LibraryFilters; canUp
       setVideos((current) => mergeHead(current, page.items));
       setCursor(page.nextCursor);
     } catch (failure) {
-      setError(messageOf(failure));
+      setError(errorMessage(failure));
     } finally {
       setLoading(false);
     }

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { ApiError, api, isAbort } from '../api/client.js';
+import { api, errorMessage, isAbort } from '../api/client.js';
 import type { SearchHit } from '../api/types.js';
 import { announce } from '../components/announcer.js';
 import { HitList } from '../components/hit-list.js';
@@ -32,7 +32,7 @@ export function Search({ text, k }: { text: string; k: number }) {
       },
       (error: unknown) => {
         if (isAbort(error)) return;
-        setOutcome({ state: 'failed', message: error instanceof ApiError ? error.message : 'unexpected error' });
+        setOutcome({ state: 'failed', message: errorMessage(error) });
       },
     );
     return () => abort.abort();

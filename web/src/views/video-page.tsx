@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { ApiError, api, isAbort } from '../api/client.js';
+import { ApiError, api, errorMessage, isAbort } from '../api/client.js';
 import type { VideoRecord } from '../api/types.js';
 import { LabelTable } from '../components/label-table.js';
 import { MetadataList } from '../components/metadata-list.js';
@@ -21,9 +21,7 @@ type Loaded =
   | { state: 'ready'; record: VideoRecord };
 
 function failed(error: unknown): Loaded {
-  return error instanceof ApiError
-    ? { state: 'failed', status: error.status, message: error.message }
-    : { state: 'failed', status: 0, message: 'unexpected error' };
+  return { state: 'failed', status: error instanceof ApiError ? error.status : 0, message: errorMessage(error) };
 }
 
 export function VideoPage({ id }: { id: string }) {
