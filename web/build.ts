@@ -1,8 +1,8 @@
 // Builds the web page into dist/web: index.html and content-hashed assets, which `xclip serve` serves
 // (layers/pipeline/http/web-page.ts). `npm ci` runs it as the prepare script; `npm run build:web` by hand.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, extname, join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, extname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
@@ -55,13 +55,20 @@ export async function buildWebPage(outDir = BUILT_WEB_PAGE_DIR): Promise<BuiltFi
   }
   outputs.set('index.html', new TextEncoder().encode(html));
 
-  rmSync(outDir, { recursive: true, force: true });
-  mkdirSync(join(outDir, 'assets'), { recursive: true });
+  // Written beside the output folder and swapped in by renames, so a server starting meanwhile (tests
+  // run in parallel) reads the old page or the new one, not half of one.
+  const folder = resolve(outDir);
+  const fresh = `${folder}.new-${process.pid}`;
+  const stale = `${folder}.old-${process.pid}`;
+  mkdirSync(join(fresh, 'assets'), { recursive: true });
   const built: BuiltFile[] = [];
   for (const [path, contents] of outputs) {
-    writeFileSync(join(outDir, path), contents);
+    writeFileSync(join(fresh, path), contents);
     built.push({ path, bytes: contents.length, gzipBytes: gzipSync(contents, { level: 9 }).length });
   }
+  if (existsSync(folder)) renameSync(folder, stale);
+  renameSync(fresh, folder);
+  rmSync(stale, { recursive: true, force: true });
   return built;
 }
 
