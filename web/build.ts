@@ -55,8 +55,8 @@ export async function buildWebPage(outDir = BUILT_WEB_PAGE_DIR): Promise<BuiltFi
   }
   outputs.set('index.html', new TextEncoder().encode(html));
 
-  // Written beside the output folder and swapped in by renames, so a server starting meanwhile (tests
-  // run in parallel) reads the old page or the new one, not half of one.
+  // Written beside the output folder and swapped in by two renames, so a server starting meanwhile
+  // (tests run in parallel) finds the old page or the new one, and no page only between the renames.
   const folder = resolve(outDir);
   const fresh = `${folder}.new-${process.pid}`;
   const stale = `${folder}.old-${process.pid}`;
