@@ -11,7 +11,9 @@ import {
   createApi,
   guardedApp,
   hostOfAddress,
+  LOCAL_UPLOAD_BODY_TYPES,
   type LocalGuardOptions,
+  localServerApp,
 } from '../http/index.js';
 import {
   createLocalServices,
@@ -70,7 +72,7 @@ function percent(score: number): string {
  * On start, records left QUEUED or PROCESSING by an earlier run are queued again.
  */
 export class LocalPipeline {
-  /** The API without the guard: for requests from this process. */
+  /** The web page, uploads and the API, without the guard: for requests from this process. */
   readonly app: Hono;
   private watcher: FolderWatcher | undefined;
   private worker: Worker<SourceObject> | undefined;
@@ -81,7 +83,7 @@ export class LocalPipeline {
     private readonly services: LocalServices,
     private readonly server: BoundServer | undefined,
   ) {
-    this.app = createApi({
+    const api = createApi({
       results: services.results,
       artifacts: services.artifacts,
       model: async () => model,
@@ -89,6 +91,7 @@ export class LocalPipeline {
       health: () => ({ model: modelInfoOf(model), queue: services.queue.stats() }),
       log: options.log,
     });
+    this.app = localServerApp(api, { watchDir: options.watchDir, log: options.log });
   }
 
   /**
@@ -137,7 +140,12 @@ export class LocalPipeline {
     const boundHost = hostOfAddress(host);
     return guardedApp(
       this.app,
-      { ...guard, port, allowedHosts: [...(guard.allowedHosts ?? []), ...(boundHost ? [boundHost] : [])] },
+      {
+        ...guard,
+        port,
+        allowedHosts: [...(guard.allowedHosts ?? []), ...(boundHost ? [boundHost] : [])],
+        bodyTypes: LOCAL_UPLOAD_BODY_TYPES,
+      },
       this.options.log,
     );
   }

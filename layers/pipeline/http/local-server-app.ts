@@ -1,0 +1,42 @@
+import { Hono } from 'hono';
+import { FsObjectStore } from '../adapters/local/index.js';
+import { answerErrorsAsJson } from './http-errors.js';
+import { addLocalUploads, localUploadsOpenApiPath } from './local-uploads.js';
+import { openApiDocument } from './openapi.js';
+import { addWebPage } from './web-page.js';
+
+export interface LocalServerOptions {
+  /** The watched folder; without it there are no uploads. */
+  watchDir?: string;
+  /** The built web page (default: where `npm run build:web` puts it). */
+  webPageDir?: string;
+  /** Bound on one upload's size (default 2 GiB). */
+  maxUploadBytes?: number;
+  log?: (line: string) => void;
+}
+
+/** Media types POST /uploads/local takes (the local guard lets only JSON through elsewhere). */
+export const LOCAL_UPLOAD_BODY_TYPES: Readonly<Record<string, readonly string[]>> = {
+  '/uploads/local': ['video/*', 'application/octet-stream'],
+};
+
+/**
+ * What `xclip serve` answers: the web page, uploads into the watched folder, and `api` for every
+ * other route. Uploads sit outside the API's app so that its 1 MiB body limit does not apply to them.
+ */
+export function localServerApp(api: Hono, options: LocalServerOptions): Hono {
+  const app = new Hono();
+  answerErrorsAsJson(app, options.log);
+
+  addWebPage(app, options.webPageDir);
+  if (options.watchDir) {
+    const folder = new FsObjectStore(options.watchDir);
+    addLocalUploads(app, { folder: folder.root, bucket: folder.bucket, maxBytes: options.maxUploadBytes });
+    app.get('/openapi.json', (c) => {
+      const document = openApiDocument() as { paths: Record<string, unknown> };
+      return c.json({ ...document, paths: { ...document.paths, '/uploads/local': localUploadsOpenApiPath() } });
+    });
+  }
+  app.all('*', (c) => api.fetch(c.req.raw, c.env));
+  return app;
+}

@@ -1,0 +1,156 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import type { Browser, Page } from 'puppeteer-core';
+import { SqliteResultStore } from '../../layers/pipeline/adapters/local/sqlite-result-store.js';
+import { videoIdFor } from '../../layers/pipeline/core/video-id.js';
+import { buildSmallTextModel } from '../../scripts/lib/small-model.js';
+import { makeTestVideo } from '../../scripts/lib/test-video.js';
+import { buildWebPage } from '../../web/build.js';
+import { accessibilityViolations, chromiumMissing, launchChromium, watchForProblems } from '../helpers/browser.js';
+import { killServes, type ServeProcess, startServe, stopServe } from '../helpers/serve-process.js';
+
+const skip = chromiumMissing();
+const work = mkdtempSync(join(tmpdir(), 'xclip-browser-'));
+const NAME = 'beach day ü.mp4';
+/** The library's page size (PAGE_SIZE of web/src/views/library.tsx). */
+const PAGE_SIZE = 24;
+/** Failed videos in the store: one more than a page of them. */
+const FAILURES = PAGE_SIZE + 1;
+let browser: Browser | undefined;
+let server: ServeProcess;
+
+before(async () => {
+  if (skip) return;
+  mkdirSync(join(work, 'scratch'));
+  await recordFailures(join(work, 'data'));
+  const [modelDir] = await Promise.all([buildSmallTextModel(), buildWebPage()]);
+  server = await startServe([
+    ...['--watch', join(work, 'bucket'), '--data', join(work, 'data'), '--model', modelDir!],
+    ...['--threads', '1', '--timeline', '1'],
+  ]);
+  browser = await launchChromium();
+});
+after(async () => {
+  await browser?.close();
+  killServes();
+});
+
+/** Records of earlier failed videos, straight into the store `xclip serve` will open (decoding each would take seconds). */
+async function recordFailures(dataDir: string): Promise<void> {
+  mkdirSync(dataDir);
+  const store = new SqliteResultStore(join(dataDir, 'results.db'));
+  for (let n = 1; n <= FAILURES; n++) {
+    const key = `broken ${n}.mp4`;
+    const id = videoIdFor('bucket', key);
+    const at = new Date(Date.UTC(2026, 0, 1, 0, n)).toISOString();
+    await store.enqueue(id, { bucket: 'bucket', key, version: 'v1', sequence: String(n).padStart(20, '0') }, at);
+    await store.claim(id, 'v1', at, at);
+    await store.fail(id, 'v1', { code: 'NOT_A_VIDEO', message: `${key} is not a video` }, at);
+  }
+  store.close();
+}
+
+/** Drags `path` from outside the browser onto the page, through Chromium's own input pipeline. */
+async function dropFile(page: Page, path: string): Promise<void> {
+  const cdp = await page.createCDPSession();
+  const data = { items: [], files: [path], dragOperationsMask: 1 };
+  for (const type of ['dragEnter', 'dragOver', 'drop'] as const)
+    await cdp.send('Input.dispatchDragEvent', { type, x: 300, y: 300, data });
+  await cdp.detach();
+}
+
+/** The focused element's tag and text (evaluated as a string: this file is typed for Node, not the DOM). */
+function focused(page: Page): Promise<string> {
+  return page.evaluate("document.activeElement.tagName + ': ' + document.activeElement.textContent") as Promise<string>;
+}
+
+const texts = (page: Page, selector: string) =>
+  page.$$eval(selector, (elements) => elements.map((element) => element.textContent?.trim() ?? ''));
+
+test('the web page: upload by drag and drop, live status, search, video page with labels and timeline, relabel, filters, endless scrolling', {
+  skip,
+}, async () => {
+  const page = await browser!.newPage();
+  const problems = watchForProblems(page, server.base);
+  await page.goto(server.base, { waitUntil: 'networkidle0' });
+
+  // Keyboard: the first Tab stop skips to the content; every form control has a label.
+  await page.keyboard.press('Tab');
+  assert.equal(await focused(page), 'BUTTON: Skip to content');
+  await page.waitForSelector('label[for="upload-input"]');
+  const unlabelled = await page.$$eval('input, select, textarea', (controls) =>
+    controls
+      .filter((control) => !control.labels?.length && !control.getAttribute('aria-label'))
+      .map((control) => control.outerHTML),
+  );
+  assert.deepEqual(unlabelled, []);
+
+  await dropFile(page, makeTestVideo(join(work, 'scratch'), NAME));
+  const card = `li.card[data-status="DONE"] a[title="${NAME}"]`;
+  await page.waitForSelector(card, { timeout: 30_000 });
+  await page.waitForSelector('.upload .status-done');
+  assert.deepEqual(await accessibilityViolations(page), [], 'library');
+  assert.equal((await texts(page, 'li.card .top-labels li')).length, 3);
+
+  await page.click('nav a[href^="#/search"]');
+  await page.waitForSelector('input[name="q"]');
+  assert.equal(await focused(page), 'H1: Search', 'focus moves to the new view');
+  await page.type('input[name="q"]', 'waves on a sunny beach');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('.hits a');
+  assert.deepEqual(await texts(page, '.hits h3 a'), [NAME]);
+  assert.match(page.url(), /#\/search\?q=waves\+on\+a\+sunny\+beach&k=10$/);
+  assert.deepEqual(await accessibilityViolations(page), [], 'search');
+
+  await page.click('.hits h3 a');
+  await page.waitForSelector('.label-table');
+  assert.equal(await page.$eval('h1', (heading) => heading.textContent), NAME);
+  assert.equal(await page.$eval('.label-table caption', (caption) => caption.textContent), 'Labels (k400)');
+  assert.equal((await texts(page, '.label-table tbody tr')).length, 5);
+  assert.deepEqual(await texts(page, '.timeline-table tbody th'), ['0.0 s', '1.0 s']);
+  assert.equal((await texts(page, '.timeline-segment')).length, 2);
+  assert.match((await texts(page, '.metadata dd')).join('|'), /96 × 64/);
+  await page.waitForSelector('#similar-heading + p.empty');
+  assert.deepEqual(await accessibilityViolations(page), [], 'video page');
+  await page.emulateMediaFeatures([{ name: 'prefers-color-scheme', value: 'dark' }]);
+  assert.deepEqual(await accessibilityViolations(page), [], 'video page, dark');
+  await page.emulateMediaFeatures([]);
+
+  await page.type('.relabel-form textarea', 'dog agility\nsurfing, cooking');
+  await page.click('.relabel-form input[type="number"]', { count: 3 });
+  await page.type('.relabel-form input[type="number"]', '3');
+  await page.click('.relabel-form button[type="submit"]');
+  await page.waitForFunction("!document.querySelector('.label-table caption').textContent.includes('k400')");
+  assert.deepEqual((await texts(page, '.label-table tbody th')).sort(), ['cooking', 'dog agility', 'surfing']);
+  assert.equal(await page.$('.timeline-table'), null, 'a relabelled result has no timeline');
+
+  // A label links to the library filtered by it, where the one labelled video is alone.
+  await page.click('.label-table tbody th a');
+  await page.waitForSelector(card);
+  assert.equal((await texts(page, 'li.card')).length, 1);
+
+  // The failures fill more than a page: scrolling down loads the rest on the API's cursor.
+  await page.click('a.clear');
+  await page.waitForFunction(`document.querySelectorAll('li.card').length === ${PAGE_SIZE}`);
+  await page.focus('.filters select');
+  await page.keyboard.press('End'); // the last status: Failed
+  await page.waitForFunction(`document.querySelectorAll('li.card[data-status="FAILED"]').length === ${PAGE_SIZE}`);
+  assert.match(page.url(), /#\/\?status=FAILED$/);
+  assert.match(await focused(page), /^SELECT: /, 'a filter change leaves focus on the filter');
+  await page.evaluate('window.scrollTo(0, document.body.scrollHeight)');
+  await page.waitForFunction(`document.querySelectorAll('li.card[data-status="FAILED"]').length === ${FAILURES}`);
+  await page.waitForFunction("!document.querySelector('.more')");
+
+  // The failures were recorded on 1 January 2026: since the day after, only the upload is left.
+  await page.evaluate("location.hash = '#/?since=2026-01-02'");
+  await page.waitForFunction(`document.querySelectorAll('li.card').length === 1`);
+  assert.equal(await page.$eval('.filters input[type="date"]', (input) => input.value), '2026-01-02');
+  await page.waitForSelector(card);
+
+  assert.deepEqual(problems, []);
+  await page.close();
+  await stopServe(server);
+});

@@ -1,0 +1,106 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { api } from './api/client.js';
+import type { Health } from './api/types.js';
+import { Announcer } from './components/announcer.js';
+import { libraryHref, type Route, searchHref } from './router.js';
+import { useRoute } from './use-route.js';
+import { Library } from './views/library.js';
+import { Search } from './views/search.js';
+import { VideoPage } from './views/video-page.js';
+
+const LOCAL_UPLOAD_PATH = '/uploads/local';
+
+/** What this server offers beyond the common API, read from its OpenAPI document. */
+function useCanUpload(): boolean {
+  const [canUpload, setCanUpload] = useState(false);
+  useEffect(() => {
+    api.document().then(
+      (document) => setCanUpload(LOCAL_UPLOAD_PATH in document.paths),
+      () => undefined,
+    );
+  }, []);
+  return canUpload;
+}
+
+function useHealth(): Health | undefined {
+  const [health, setHealth] = useState<Health>();
+  useEffect(() => {
+    api.health().then(setHealth, () => undefined);
+  }, []);
+  return health;
+}
+
+function View({ route, canUpload }: { route: Route; canUpload: boolean }) {
+  switch (route.view) {
+    case 'library':
+      return <Library filters={route.filters} canUpload={canUpload} />;
+    case 'search':
+      return <Search text={route.text} k={route.k} />;
+    case 'video':
+      return <VideoPage id={route.id} />;
+    case 'missing':
+      return (
+        <>
+          <h1 tabIndex={-1}>Page not found</h1>
+          <p>
+            <a href={libraryHref()}>Go to the library</a>
+          </p>
+        </>
+      );
+  }
+}
+
+export function App() {
+  const route = useRoute();
+  const canUpload = useCanUpload();
+  const health = useHealth();
+  const main = useRef<HTMLElement>(null);
+  const firstRender = useRef(true);
+
+  // On a new view, focus moves to its heading, as a page load would start at the top; a filter or a
+  // new search within a view leaves focus where it is.
+  const viewKey = route.view === 'video' ? `video ${route.id}` : route.view;
+  useEffect(() => {
+    if (firstRender.current) {
+      firstRender.current = false;
+      return;
+    }
+    const heading = main.current?.querySelector<HTMLElement>('h1');
+    (heading ?? main.current)?.focus();
+  }, [viewKey]);
+
+  return (
+    <>
+      <button type="button" class="skip-link" onClick={() => main.current?.focus()}>
+        Skip to content
+      </button>
+      <header class="site-header">
+        <a class="brand" href={libraryHref()}>
+          xclip archive
+        </a>
+        <nav aria-label="Main">
+          <a href={libraryHref()} aria-current={route.view === 'library' ? 'page' : undefined}>
+            Library
+          </a>
+          <a href={searchHref()} aria-current={route.view === 'search' ? 'page' : undefined}>
+            Search
+          </a>
+        </nav>
+      </header>
+      <main id="main" ref={main} tabIndex={-1}>
+        <View route={route} canUpload={canUpload} />
+      </main>
+      <footer class="site-footer">
+        {health?.model && (
+          <span>
+            Model {health.model.id} ({health.model.precision}
+            {health.model.executionProvider ? `, ${health.model.executionProvider}` : ''})
+          </span>
+        )}
+        {' · '}
+        <a href="openapi.json">API</a>
+      </footer>
+      <Announcer />
+    </>
+  );
+}

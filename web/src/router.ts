@@ -1,0 +1,73 @@
+import type { VideoStatus } from './api/types.js';
+
+export interface LibraryFilters {
+  status?: VideoStatus;
+  label?: string;
+  /** A calendar day, YYYY-MM-DD: videos updated on or after its start (local time). */
+  since?: string;
+}
+
+export type Route =
+  | { view: 'library'; filters: LibraryFilters }
+  | { view: 'search'; text: string; k: number }
+  | { view: 'video'; id: string }
+  | { view: 'missing' };
+
+const STATUSES: readonly string[] = ['QUEUED', 'PROCESSING', 'DONE', 'FAILED'];
+export const SEARCH_SIZES = [5, 10, 20, 50] as const;
+const DEFAULT_SEARCH_SIZE = 10;
+
+/** Routes live in the URL's fragment, so the server serves one page and the back button works. */
+export function parseRoute(hash: string): Route {
+  const [path = '', search = ''] = hash.replace(/^#/, '').split('?', 2);
+  const query = new URLSearchParams(search);
+  if (path === '' || path === '/') {
+    const status = query.get('status') ?? undefined;
+    const since = query.get('since') ?? undefined;
+    return {
+      view: 'library',
+      filters: {
+        status: status && STATUSES.includes(status) ? (status as VideoStatus) : undefined,
+        label: query.get('label') || undefined,
+        since: since && /^\d{4}-\d{2}-\d{2}$/.test(since) ? since : undefined,
+      },
+    };
+  }
+  if (path === '/search') {
+    const k = Number(query.get('k'));
+    return {
+      view: 'search',
+      text: query.get('q') ?? '',
+      k: (SEARCH_SIZES as readonly number[]).includes(k) ? k : DEFAULT_SEARCH_SIZE,
+    };
+  }
+  const video = /^\/videos\/([^/]+)$/.exec(path);
+  if (video) {
+    try {
+      return { view: 'video', id: decodeURIComponent(video[1]!) };
+    } catch {
+      return { view: 'missing' };
+    }
+  }
+  return { view: 'missing' };
+}
+
+function withQuery(path: string, entries: Record<string, string | number | undefined>): string {
+  const query = new URLSearchParams();
+  for (const [name, value] of Object.entries(entries))
+    if (value !== undefined && value !== '') query.set(name, String(value));
+  const search = query.toString();
+  return `#${path}${search ? `?${search}` : ''}`;
+}
+
+export function libraryHref(filters: LibraryFilters = {}): string {
+  return withQuery('/', { status: filters.status, label: filters.label, since: filters.since });
+}
+
+export function searchHref(text = '', k = DEFAULT_SEARCH_SIZE): string {
+  return withQuery('/search', { q: text, k: text ? k : undefined });
+}
+
+export function videoHref(id: string): string {
+  return `#/videos/${encodeURIComponent(id)}`;
+}
