@@ -39,7 +39,12 @@ vectorIndexContract('S3VectorIndex', async (dimension) => {
     }),
   );
   return {
-    index: new S3VectorIndex({ client, vectorBucketName: 'xclip-vectors', indexName, dimension }),
+    index: new S3VectorIndex({
+      client,
+      // By ARN, as the stack passes it.
+      target: { indexArn: `arn:aws:s3vectors:us-east-1:123456789012:bucket/xclip-vectors/index/${indexName}` },
+      dimension,
+    }),
     close: async () => {},
   };
 });

@@ -25,6 +25,8 @@ interface StoredIndex {
 interface Target {
   vectorBucketName?: string;
   indexName?: string;
+  /** arn:aws:s3vectors:<region>:<account>:bucket/<bucket>/index/<index>, instead of the two names. */
+  indexArn?: string;
 }
 
 class ApiError extends Error {
@@ -111,8 +113,13 @@ class VectorStore {
   readonly #buckets = new Set<string>();
 
   #index(body: Target): StoredIndex {
-    const index = this.#indexes.get(`${body.vectorBucketName}/${body.indexName}`);
-    if (!index) throw new ApiError('NotFoundException', 404, `no index ${body.indexName} in ${body.vectorBucketName}`);
+    const [, bucket, name] = body.indexArn?.match(/:bucket\/([^/]+)\/index\/([^/]+)$/) ?? [
+      undefined,
+      body.vectorBucketName,
+      body.indexName,
+    ];
+    const index = this.#indexes.get(`${bucket}/${name}`);
+    if (!index) throw new ApiError('NotFoundException', 404, `no index ${name} in ${bucket}`);
     return index;
   }
 

@@ -35,8 +35,8 @@ const GET_BATCH = 100;
 
 export interface S3VectorIndexOptions {
   client: S3VectorsClient;
-  vectorBucketName: string;
-  indexName: string;
+  /** The index, by ARN (as the stack passes it) or by bucket and index name. */
+  target: { indexArn: string } | { vectorBucketName: string; indexName: string };
   /** The dimension the index was created with. */
   dimension: number;
 }
@@ -135,12 +135,12 @@ const segmentKeys = (videoId: string, from: number, to: number) =>
 export class S3VectorIndex implements VectorIndex {
   readonly dimension: number;
   readonly #client: S3VectorsClient;
-  readonly #target: { vectorBucketName: string; indexName: string };
+  readonly #target: S3VectorIndexOptions['target'];
 
   constructor(options: S3VectorIndexOptions) {
     this.#client = options.client;
     this.dimension = options.dimension;
-    this.#target = { vectorBucketName: options.vectorBucketName, indexName: options.indexName };
+    this.#target = options.target;
   }
 
   upsert(videoId: string, version: VectorVersion, entries: VectorEntry[]): Promise<UpsertOutcome> {
