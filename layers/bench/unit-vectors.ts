@@ -26,39 +26,78 @@ export interface UnitVectorOptions {
   clusters?: number;
 }
 
-/** `count` unit vectors of `dimension`, row after row in one array. */
-export function unitVectors(count: number, dimension: number, { seed, clusters = 0 }: UnitVectorOptions): Float32Array {
+/** A seeded stream of unit vectors of `dimension`: each call returns the next `count`, row after row. */
+export function unitVectorSource(
+  dimension: number,
+  { seed, clusters = 0 }: UnitVectorOptions,
+): (count: number) => Float32Array {
   const centreNormal = seededNormal(clusters * 7919 + 1);
   const centres = Array.from({ length: clusters }, () => Float64Array.from({ length: dimension }, centreNormal));
   const normal = seededNormal(seed);
   const pick = seededUniform(seed ^ 0x5bd1e995);
-  const out = new Float32Array(count * dimension);
   const row = new Float64Array(dimension);
-  for (let i = 0; i < count; i++) {
-    const centre = clusters > 0 ? centres[Math.floor(pick() * clusters)]! : undefined;
-    let squares = 0;
-    for (let j = 0; j < dimension; j++) {
-      row[j] = centre ? centre[j]! + 0.5 * normal() : normal();
-      squares += row[j]! * row[j]!;
+  return (count) => {
+    const out = new Float32Array(count * dimension);
+    for (let i = 0; i < count; i++) {
+      const centre = clusters > 0 ? centres[Math.floor(pick() * clusters)]! : undefined;
+      let squares = 0;
+      for (let j = 0; j < dimension; j++) {
+        row[j] = centre ? centre[j]! + 0.5 * normal() : normal();
+        squares += row[j]! * row[j]!;
+      }
+      const norm = Math.sqrt(squares);
+      for (let j = 0; j < dimension; j++) out[i * dimension + j] = row[j]! / norm;
     }
-    const norm = Math.sqrt(squares);
-    for (let j = 0; j < dimension; j++) out[i * dimension + j] = row[j]! / norm;
+    return out;
+  };
+}
+
+/** `count` unit vectors of `dimension`, row after row in one array. */
+export function unitVectors(count: number, dimension: number, options: UnitVectorOptions): Float32Array {
+  return unitVectorSource(dimension, options)(count);
+}
+
+/**
+ * Exact top-k by dot product of a few queries over rows that arrive in batches (so a million rows need not be
+ * held at once).
+ */
+export class ExactNearest {
+  readonly #best: Array<Array<{ row: number; dot: number }>>;
+  #rows = 0;
+
+  constructor(
+    readonly queries: Float32Array,
+    readonly dimension: number,
+    readonly k: number,
+  ) {
+    this.#best = Array.from({ length: queries.length / dimension }, () => []);
   }
-  return out;
+
+  add(batch: Float32Array): void {
+    for (const [q, best] of this.#best.entries()) {
+      const query = this.queries.subarray(q * this.dimension, (q + 1) * this.dimension);
+      for (let at = 0; at < batch.length / this.dimension; at++) {
+        let dot = 0;
+        const offset = at * this.dimension;
+        for (let j = 0; j < this.dimension; j++) dot += batch[offset + j]! * query[j]!;
+        if (best.length === this.k && dot <= best[this.k - 1]!.dot) continue;
+        const place = best.findIndex((hit) => hit.dot < dot);
+        best.splice(place === -1 ? best.length : place, 0, { row: this.#rows + at, dot });
+        if (best.length > this.k) best.pop();
+      }
+    }
+    this.#rows += batch.length / this.dimension;
+  }
+
+  /** Rows nearest query `q`, best first. */
+  nearest(q: number): number[] {
+    return this.#best[q]!.map((hit) => hit.row);
+  }
 }
 
 /** Rows of `data` with the `k` largest dot products with `query`, best first (exact search). */
 export function exactNearest(data: Float32Array, dimension: number, query: Float32Array, k: number): number[] {
-  const best: Array<{ row: number; dot: number }> = [];
-  const rows = data.length / dimension;
-  for (let row = 0; row < rows; row++) {
-    let dot = 0;
-    const offset = row * dimension;
-    for (let j = 0; j < dimension; j++) dot += data[offset + j]! * query[j]!;
-    if (best.length === k && dot <= best[k - 1]!.dot) continue;
-    const at = best.findIndex((hit) => hit.dot < dot);
-    best.splice(at === -1 ? best.length : at, 0, { row, dot });
-    if (best.length > k) best.pop();
-  }
-  return best.map((hit) => hit.row);
+  const exact = new ExactNearest(query, dimension, k);
+  exact.add(data);
+  return exact.nearest(0);
 }

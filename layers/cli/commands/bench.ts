@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { type BatchBenchResult, benchmarkBatch } from '../../bench/batch-bench.js';
 import { type FidelityResult, measureFidelity } from '../../bench/fidelity.js';
 import { benchmarkModel, type ModelBenchResult } from '../../bench/model-bench.js';
+import { benchmarkSearch, type SearchBenchResult } from '../../bench/search-bench.js';
 import { benchmarkThroughput, type ThroughputResult } from '../../bench/throughput-bench.js';
 import { commaList } from '../../common/comma-list.js';
 import { benchmarkDecode, type DecodeBenchmarkResult, type Timing } from '../../media/bench.js';
@@ -74,7 +75,15 @@ function formatBatch(b: BatchBenchResult): string {
   return lines.join('\n');
 }
 
-function batchSizes(value: string): number[] {
+function formatSearch(r: SearchBenchResult): string {
+  const rows = r.search.map(
+    (row) =>
+      `  ${row.distribution.padEnd(9)} ${String(row.vectors).padStart(8)}  p50 ${row.p50Ms.toFixed(1).padStart(6)} ms  p99 ${row.p99Ms.toFixed(1).padStart(6)} ms  recall@10 ${row.recallAt10.toFixed(3)}  ${row.insertPerSecond.toFixed(0).padStart(6)} inserts/s  RSS ${row.rssMb} MB (peak ${row.peakRssMb} MB)`,
+  );
+  return [`search: ${r.engine}, ${r.dimension}-d unit vectors, ${r.queries} queries of k = 10`, ...rows].join('\n');
+}
+
+function positiveIntegerList(value: string): number[] {
   return commaList(value).map((item) => positiveInteger(item));
 }
 
@@ -93,6 +102,8 @@ interface BenchOptions {
   concurrency?: number;
   maxVideoBatch: number;
   json?: boolean;
+  search?: boolean;
+  vectors: number[];
 }
 
 export function registerBenchCommand(program: Command): void {
@@ -117,12 +128,22 @@ export function registerBenchCommand(program: Command): void {
       executionProviderList,
       ['cpu'],
     )
-    .option('--batch-sizes <list>', 'with --throughput: videos per run', batchSizes, [1, 8])
+    .option('--batch-sizes <list>', 'with --throughput: videos per run', positiveIntegerList, [1, 8])
     .option('--video <file>', 'with --batch: the video to classify (default: the generated 10 s 720p H.264 one)')
     .option('--concurrency <n>', 'with --batch: videos decoded at once (default: all cores)', positiveInteger)
     .option('--max-video-batch <n>', 'with --batch: videos per shared vision run', positiveInteger, 32)
+    .option('--search', 'instead: latency, recall and insert rate of the local vector index (no model needed)')
+    .option('--vectors <list>', 'with --search: index sizes', positiveIntegerList, [10_000, 100_000, 1_000_000])
     .option('--json', 'print one JSON object to stdout')
     .action(async (options: BenchOptions) => {
+      if (options.search) {
+        const search = await benchmarkSearch({
+          sizes: options.vectors,
+          onProgress: (message) => process.stderr.write(`${message}\n`),
+        });
+        process.stdout.write(options.json ? `${JSON.stringify(search, null, 2)}\n` : `${formatSearch(search)}\n`);
+        return;
+      }
       const modelDir = options.model ?? defaultModelDir();
       if (options.batch !== undefined) {
         const batch = await benchmarkBatch({
