@@ -5,7 +5,8 @@ import { LanceVectorIndex } from '../pipeline/adapters/local/lance-vector-index.
 import type { VideoVectors } from '../pipeline/core/ports/vector-index.js';
 import { ExactNearest, unitVectorSource } from './unit-vectors.js';
 
-export type VectorDistribution = 'random' | 'clustered';
+export const VECTOR_DISTRIBUTIONS = ['random', 'clustered'] as const;
+export type VectorDistribution = (typeof VECTOR_DISTRIBUTIONS)[number];
 
 /** One row of `xclip bench --search --json`. */
 export interface SearchBenchRow {
@@ -125,7 +126,7 @@ async function benchmarkOne(
 export async function benchmarkSearch(options: SearchBenchOptions): Promise<SearchBenchResult> {
   const settings = { dimension: 512, queries: 100, batch: 1000, ...options };
   const search: SearchBenchRow[] = [];
-  for (const distribution of options.distributions ?? ['random', 'clustered'])
+  for (const distribution of options.distributions ?? VECTOR_DISTRIBUTIONS)
     for (const vectors of options.sizes) {
       search.push(await benchmarkOne(vectors, distribution, settings));
       options.onProgress?.(JSON.stringify(search.at(-1)));

@@ -1,8 +1,13 @@
-import type { Command } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
 import { type BatchBenchResult, benchmarkBatch } from '../../bench/batch-bench.js';
 import { type FidelityResult, measureFidelity } from '../../bench/fidelity.js';
 import { benchmarkModel, type ModelBenchResult } from '../../bench/model-bench.js';
-import { benchmarkSearch, type SearchBenchResult } from '../../bench/search-bench.js';
+import {
+  benchmarkSearch,
+  type SearchBenchResult,
+  VECTOR_DISTRIBUTIONS,
+  type VectorDistribution,
+} from '../../bench/search-bench.js';
 import { benchmarkThroughput, type ThroughputResult } from '../../bench/throughput-bench.js';
 import { commaList } from '../../common/comma-list.js';
 import { benchmarkDecode, type DecodeBenchmarkResult, type Timing } from '../../media/bench.js';
@@ -75,6 +80,14 @@ function formatBatch(b: BatchBenchResult): string {
   return lines.join('\n');
 }
 
+function distributionList(value: string): VectorDistribution[] {
+  return commaList(value).map((item) => {
+    if (!VECTOR_DISTRIBUTIONS.includes(item as VectorDistribution))
+      throw new InvalidArgumentError(`${item} is not one of ${VECTOR_DISTRIBUTIONS.join(', ')}`);
+    return item as VectorDistribution;
+  });
+}
+
 function formatSearch(r: SearchBenchResult): string {
   const rows = r.search.map(
     (row) =>
@@ -104,6 +117,7 @@ interface BenchOptions {
   json?: boolean;
   search?: boolean;
   vectors: number[];
+  distributions: VectorDistribution[];
 }
 
 export function registerBenchCommand(program: Command): void {
@@ -134,11 +148,16 @@ export function registerBenchCommand(program: Command): void {
     .option('--max-video-batch <n>', 'with --batch: videos per shared vision run', positiveInteger, 32)
     .option('--search', 'instead: latency, recall and insert rate of the local vector index (no model needed)')
     .option('--vectors <list>', 'with --search: index sizes', positiveIntegerList, [10_000, 100_000, 1_000_000])
+    .option('--distributions <list>', 'with --search: random, clustered or both', distributionList, [
+      'random',
+      'clustered',
+    ])
     .option('--json', 'print one JSON object to stdout')
     .action(async (options: BenchOptions) => {
       if (options.search) {
         const search = await benchmarkSearch({
           sizes: options.vectors,
+          distributions: options.distributions,
           onProgress: (message) => process.stderr.write(`${message}\n`),
         });
         process.stdout.write(options.json ? `${JSON.stringify(search, null, 2)}\n` : `${formatSearch(search)}\n`);

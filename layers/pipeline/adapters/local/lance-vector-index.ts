@@ -36,12 +36,20 @@ export interface LanceVectorIndexOptions {
 
 const DEFAULTS = { table: 'vectors', indexFromRows: 20_000, probes: 20, refineFactor: 40 };
 
-/** Writes (rows, or commits) after which new rows are merged into the index and small files compacted. */
-const OPTIMIZE_AFTER_ROWS = 20_000;
-const OPTIMIZE_AFTER_WRITES = 64;
+/**
+ * New rows are searched exactly until `optimize` folds them into the index, which also compacts the table's files
+ * (rewriting the smaller ones, a cost that grows with the table): it runs once the unindexed rows reach this
+ * share of the table (or OPTIMIZE_MIN_ROWS), or after this many writes of a few rows each.
+ */
+const OPTIMIZE_SHARE = 0.1;
+const OPTIMIZE_MIN_ROWS = 20_000;
+const OPTIMIZE_AFTER_WRITES = 256;
+
+/** How long a replaced version stays readable, for queries that started on it. */
+const OLD_VERSIONS_KEPT_MS = 60_000;
 
 /** Partition centroids are trained again once the table has grown this many times over. */
-const RETRAIN_GROWTH = 2;
+const RETRAIN_GROWTH = 4;
 
 const VECTOR_INDEX = 'vector_idx';
 const METADATA_COLUMNS = [
@@ -288,15 +296,23 @@ export class LanceVectorIndex implements VectorIndex {
     const rows = await this.#table.countRows();
     if (rows >= this.#settings.indexFromRows && (!this.#indexed || rows >= this.#trainedRows * RETRAIN_GROWTH)) {
       await this.#train(rows);
-    } else if (this.#rowsSinceOptimize >= OPTIMIZE_AFTER_ROWS || this.#writesSinceOptimize >= OPTIMIZE_AFTER_WRITES) {
-      await this.#table.optimize({ cleanupOlderThan: new Date() });
+    } else if (
+      this.#rowsSinceOptimize >= Math.max(OPTIMIZE_MIN_ROWS, rows * OPTIMIZE_SHARE) ||
+      this.#writesSinceOptimize >= OPTIMIZE_AFTER_WRITES
+    ) {
+      await this.#optimize();
     } else return;
     this.#rowsSinceOptimize = 0;
     this.#writesSinceOptimize = 0;
   }
 
+  /** Folds new rows into the index, compacts files, and drops versions (and their files) no query can still be reading. */
+  async #optimize(): Promise<void> {
+    await this.#table.optimize({ cleanupOlderThan: new Date(Date.now() - OLD_VERSIONS_KEPT_MS) });
+  }
+
   async #train(rows: number): Promise<void> {
-    await this.#table.optimize({ cleanupOlderThan: new Date() });
+    await this.#optimize();
     await this.#table.createIndex('vector', {
       config: Index.ivfRq({
         distanceType: 'cosine',
