@@ -26,7 +26,10 @@ export interface LanceVectorIndexOptions {
   directory: string;
   dimension: number;
   table?: string;
-  /** Rows from which queries go through an approximate index; below, every row is compared (exact). */
+  /**
+   * Rows from which queries go through an approximate index; below, every row is compared (exact). LanceDB's
+   * exact scan of 10k 512-d rows already took longer than an indexed query of 100k here (BENCHMARKS.md).
+   */
   indexFromRows?: number;
   /** Partitions searched per query at least (more when a narrow filter leaves fewer than k hits). */
   probes?: number;
@@ -34,7 +37,7 @@ export interface LanceVectorIndexOptions {
   refineFactor?: number;
 }
 
-const DEFAULTS = { table: 'vectors', indexFromRows: 20_000, probes: 20, refineFactor: 40 };
+const DEFAULTS = { table: 'vectors', indexFromRows: 5_000, probes: 20, refineFactor: 40 };
 
 /**
  * New rows are searched exactly until `optimize` folds them into the index, which also compacts the table's files
