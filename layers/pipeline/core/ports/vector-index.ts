@@ -112,12 +112,12 @@ export function keyFolders(objectKey: string): string[] {
 
 /** Milliseconds since the epoch of an ISO 8601 time, or an error naming `what`. */
 export function epochMs(iso: string, what: string): number {
-  const ms = Date.parse(iso);
-  if (typeof iso !== 'string' || !Number.isFinite(ms))
-    throw new InvalidVectorInputError(what, `${JSON.stringify(iso)} is not an ISO 8601 time`);
+  const ms = typeof iso === 'string' ? Date.parse(iso) : Number.NaN;
+  if (!Number.isFinite(ms)) throw new InvalidVectorInputError(what, `${JSON.stringify(iso)} is not an ISO 8601 time`);
   return ms;
 }
 
+/** Checks a vector: a Float32Array of the index's dimension, finite values, unit length. */
 export function checkVector(vector: Float32Array, dimension: number, what: string): void {
   if (!(vector instanceof Float32Array)) throw new InvalidVectorInputError(what, 'not a Float32Array');
   if (vector.length !== dimension)
@@ -170,7 +170,7 @@ export function checkVideoVectors({ videoId, version, entries }: VideoVectors, d
     throw new InvalidVectorInputError(what, `segment indices must be 0..${segmentCount - 1}, each once`);
 }
 
-const FILTER_FIELDS = new Set(['labels', 'keyPrefix', 'completedAt', 'kind', 'span']);
+const FILTER_FIELDS = ['labels', 'keyPrefix', 'completedAt', 'kind', 'span'];
 
 function checkFields(value: object, allowed: string[], what: string): void {
   for (const field of Object.keys(value))
@@ -178,9 +178,7 @@ function checkFields(value: object, allowed: string[], what: string): void {
 }
 
 function checkFilter(filter: VectorFilter): void {
-  for (const field of Object.keys(filter))
-    if (!FILTER_FIELDS.has(field))
-      throw new InvalidVectorInputError('vector filter', `unknown field ${JSON.stringify(field)}`);
+  checkFields(filter, FILTER_FIELDS, 'vector filter');
   const { labels, keyPrefix, completedAt, kind, span } = filter;
   if (
     labels !== undefined &&
