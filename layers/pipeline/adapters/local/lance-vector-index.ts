@@ -215,6 +215,7 @@ export class LanceVectorIndex implements VectorIndex {
         `it holds vectors of dimension ${stored}, not ${options.dimension}`,
       );
     const indexed = (await table.listIndices()).some((index) => index.name === VECTOR_INDEX);
+    // How many rows the index was trained on is not recorded: counting from now only delays the next retraining.
     return new LanceVectorIndex(table, options.dimension, settings, indexed ? await table.countRows() : undefined);
   }
 
@@ -234,24 +235,26 @@ export class LanceVectorIndex implements VectorIndex {
       if (fresh.length === 0) return outcomes;
       const rows = arrowRows(fresh, this.dimension);
       const replaced = fresh.filter((video) => indexed.has(video.videoId)).map((video) => quoted(video.videoId));
-      if (replaced.length === 0) await this.#table.add(rows);
-      // One commit: rows of these videos that the new version no longer has go with the write.
-      else
+      if (replaced.length === 0) {
+        await this.#table.add(rows);
+      } else {
+        // One commit: rows of these videos that the new version no longer has go with the write.
         await this.#table
           .mergeInsert('key')
           .whenMatchedUpdateAll()
           .whenNotMatchedInsertAll()
           .whenNotMatchedBySourceDelete({ where: `video_id IN (${replaced.join(', ')})` })
           .execute(rows);
+      }
       await this.#maintain(rows.numRows);
       return outcomes;
     });
   }
 
   delete(videoId: string, upTo?: VectorVersion): Promise<void> {
-    const newer = upTo ? ` AND sequence <= ${quoted(upTo.sequence)}` : '';
+    const notNewer = upTo ? ` AND sequence <= ${quoted(upTo.sequence)}` : '';
     return this.#exclusive(async () => {
-      await this.#table.delete(`video_id = ${quoted(videoId)}${newer}`);
+      await this.#table.delete(`video_id = ${quoted(videoId)}${notNewer}`);
       this.#writesSinceOptimize++;
     });
   }
@@ -265,6 +268,7 @@ export class LanceVectorIndex implements VectorIndex {
       .select([...METADATA_COLUMNS, '_distance']);
     const where = whereOf(query.filter, query.excludeVideoId);
     if (where) search = search.where(where);
+    // A maximum of 0 leaves it unbounded: a narrow filter probes on until it has k hits.
     if (this.#indexed)
       search = search.minimumNprobes(this.#settings.probes).maximumNprobes(0).refineFactor(this.#settings.refineFactor);
     const rows = (await search.toArray()) as Row[];
