@@ -4,6 +4,7 @@ import { type FidelityResult, measureFidelity } from '../../bench/fidelity.js';
 import { benchmarkModel, type ModelBenchResult } from '../../bench/model-bench.js';
 import {
   benchmarkSearch,
+  type QueryMeasurement,
   type SearchBenchResult,
   VECTOR_DISTRIBUTIONS,
   type VectorDistribution,
@@ -89,9 +90,11 @@ function distributionList(value: string): VectorDistribution[] {
 }
 
 function formatSearch(r: SearchBenchResult): string {
+  const latency = (m: QueryMeasurement) =>
+    `p50 ${m.p50Ms.toFixed(1).padStart(6)} ms  p99 ${m.p99Ms.toFixed(1).padStart(6)} ms  recall@10 ${m.recallAt10.toFixed(3)}`;
   const rows = r.search.map(
     (row) =>
-      `  ${row.distribution.padEnd(9)} ${String(row.vectors).padStart(8)}  p50 ${row.p50Ms.toFixed(1).padStart(6)} ms  p99 ${row.p99Ms.toFixed(1).padStart(6)} ms  recall@10 ${row.recallAt10.toFixed(3)}  ${row.insertPerSecond.toFixed(0).padStart(6)} inserts/s  RSS ${row.rssMb} MB (peak ${row.peakRssMb} MB)`,
+      `  ${row.distribution.padEnd(9)} ${String(row.vectors).padStart(8)}  ${latency(row)}  (settled: ${latency(row.settled)})  ${row.insertPerSecond.toFixed(0).padStart(6)} inserts/s  RSS ${row.rssMb} MB (peak ${row.peakRssMb} MB)`,
   );
   return [`search: ${r.engine}, ${r.dimension}-d unit vectors, ${r.queries} queries of k = 10`, ...rows].join('\n');
 }

@@ -280,6 +280,18 @@ export class LanceVectorIndex implements VectorIndex {
     }));
   }
 
+  /**
+   * Folds every new row into the index now instead of at the upkeep thresholds: after a bulk load, so that
+   * queries stop comparing the unindexed rows one by one.
+   */
+  settle(): Promise<void> {
+    return this.#exclusive(async () => {
+      await this.#optimize();
+      this.#rowsSinceOptimize = 0;
+      this.#writesSinceOptimize = 0;
+    });
+  }
+
   /** Runs writes one after another, so a version check and the write it decides stay together. */
   #exclusive<T>(write: () => Promise<T>): Promise<T> {
     const result = this.#writes.then(write);
