@@ -1,8 +1,15 @@
-import type { Command } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
 import { type BatchBenchResult, benchmarkBatch } from '../../bench/batch-bench.js';
 import { benchmarkDecode, type DecodeBenchmarkResult } from '../../bench/decode-bench.js';
 import { type FidelityResult, measureFidelity } from '../../bench/fidelity.js';
 import { benchmarkModel, type ModelBenchResult } from '../../bench/model-bench.js';
+import {
+  benchmarkSearch,
+  type QueryMeasurement,
+  type SearchBenchResult,
+  VECTOR_DISTRIBUTIONS,
+  type VectorDistribution,
+} from '../../bench/search-bench.js';
 import { benchmarkThroughput, type ThroughputResult } from '../../bench/throughput-bench.js';
 import type { Timing } from '../../bench/timing.js';
 import { commaList } from '../../common/comma-list.js';
@@ -75,7 +82,25 @@ function formatBatch(b: BatchBenchResult): string {
   return lines.join('\n');
 }
 
-function batchSizes(value: string): number[] {
+function distributionList(value: string): VectorDistribution[] {
+  return commaList(value).map((item) => {
+    if (!VECTOR_DISTRIBUTIONS.includes(item as VectorDistribution))
+      throw new InvalidArgumentError(`${item} is not one of ${VECTOR_DISTRIBUTIONS.join(', ')}`);
+    return item as VectorDistribution;
+  });
+}
+
+function formatSearch(r: SearchBenchResult): string {
+  const latency = (m: QueryMeasurement) =>
+    `p50 ${m.p50Ms.toFixed(1).padStart(6)} ms  p99 ${m.p99Ms.toFixed(1).padStart(6)} ms  recall@10 ${m.recallAt10.toFixed(3)}`;
+  const rows = r.search.map(
+    (row) =>
+      `  ${row.distribution.padEnd(9)} ${String(row.vectors).padStart(8)}  ${latency(row)}  (settled: ${latency(row.settled)})  ${row.insertPerSecond.toFixed(0).padStart(6)} inserts/s  RSS ${row.rssMb} MB (peak ${row.peakRssMb} MB)`,
+  );
+  return [`search: ${r.engine}, ${r.dimension}-d unit vectors, ${r.queries} queries of k = 10`, ...rows].join('\n');
+}
+
+function positiveIntegerList(value: string): number[] {
   return commaList(value).map((item) => positiveInteger(item));
 }
 
@@ -94,6 +119,9 @@ interface BenchOptions {
   concurrency?: number;
   maxVideoBatch: number;
   json?: boolean;
+  search?: boolean;
+  vectors: number[];
+  distributions: VectorDistribution[];
 }
 
 export function registerBenchCommand(program: Command): void {
@@ -118,12 +146,27 @@ export function registerBenchCommand(program: Command): void {
       executionProviderList,
       ['cpu'],
     )
-    .option('--batch-sizes <list>', 'with --throughput: videos per run', batchSizes, [1, 8])
+    .option('--batch-sizes <list>', 'with --throughput: videos per run', positiveIntegerList, [1, 8])
     .option('--video <file>', 'with --batch: the video to classify (default: the generated 10 s 720p H.264 one)')
     .option('--concurrency <n>', 'with --batch: videos decoded at once (default: all cores)', positiveInteger)
     .option('--max-video-batch <n>', 'with --batch: videos per shared vision run', positiveInteger, 32)
+    .option('--search', 'instead: latency, recall and insert rate of the local vector index (no model needed)')
+    .option('--vectors <list>', 'with --search: index sizes', positiveIntegerList, [10_000, 100_000, 1_000_000])
+    .option('--distributions <list>', 'with --search: random, clustered or both', distributionList, [
+      'random',
+      'clustered',
+    ])
     .option('--json', 'print one JSON object to stdout')
     .action(async (options: BenchOptions) => {
+      if (options.search) {
+        const search = await benchmarkSearch({
+          sizes: options.vectors,
+          distributions: options.distributions,
+          onProgress: (message) => process.stderr.write(`${message}\n`),
+        });
+        process.stdout.write(options.json ? `${JSON.stringify(search, null, 2)}\n` : `${formatSearch(search)}\n`);
+        return;
+      }
       const modelDir = options.model ?? defaultModelDir();
       if (options.batch !== undefined) {
         const batch = await benchmarkBatch({

@@ -1,0 +1,37 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { test } from 'node:test';
+
+test('bench --search --json prints one row per distribution and size, with the DESIGN.md search fields', () => {
+  const run = spawnSync(
+    process.execPath,
+    ['bin/xclip.js', 'bench', '--search', '--vectors', '1000,3000', '--distributions', 'clustered', '--json'],
+    { encoding: 'utf8' },
+  );
+  assert.equal(run.status, 0, run.stderr);
+  const { engine, dimension, search } = JSON.parse(run.stdout);
+  assert.equal(engine, 'lancedb');
+  assert.equal(dimension, 512);
+  assert.deepEqual(
+    search.map((row: { vectors: number; distribution: string }) => [row.distribution, row.vectors]),
+    [
+      ['clustered', 1000],
+      ['clustered', 3000],
+    ],
+  );
+  for (const row of search) {
+    for (const field of ['p50Ms', 'p99Ms', 'insertPerSecond', 'rssMb', 'peakRssMb']) assert.ok(row[field] > 0, field);
+    assert.ok(row.p99Ms >= row.p50Ms);
+    // Below the index threshold every query is exact, so it must find exactly what brute force finds.
+    assert.equal(row.recallAt10, 1);
+    assert.equal(row.settled.recallAt10, 1);
+  }
+});
+
+test('bench --search refuses an unknown distribution', () => {
+  const run = spawnSync(process.execPath, ['bin/xclip.js', 'bench', '--search', '--distributions', 'gaussian'], {
+    encoding: 'utf8',
+  });
+  assert.notEqual(run.status, 0);
+  assert.match(run.stderr, /gaussian is not one of random, clustered/);
+});
