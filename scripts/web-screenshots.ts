@@ -4,9 +4,9 @@
 import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { launchChromium } from '../test/helpers/browser.js';
-import { startServe, stopServe } from '../test/helpers/serve-process.js';
 import { buildWebPage } from '../web/build.js';
+import { launchChromium } from './lib/browser.js';
+import { startServe, stopServe } from './lib/serve-process.js';
 import { buildSmallTextModel } from './lib/small-model.js';
 import { makeTestVideo } from './lib/test-video.js';
 

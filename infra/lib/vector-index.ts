@@ -1,8 +1,8 @@
 import { PolicyStatement, type Role } from 'aws-cdk-lib/aws-iam';
 import { CfnIndex, CfnVectorBucket } from 'aws-cdk-lib/aws-s3vectors';
 import { Construct } from 'constructs';
-import { NON_FILTERABLE_METADATA_KEYS } from '../../layers/pipeline/adapters/aws/s3-vector-index.js';
-import { InvalidVectorInputError } from '../../layers/pipeline/core/ports/vector-index.js';
+import { NON_FILTERABLE_METADATA_KEYS } from '../../layers/pipeline/adapters/aws/index.js';
+import { InvalidVectorInputError } from '../../layers/pipeline/core/index.js';
 
 /** Dimensions an S3 Vectors index accepts. */
 const MAX_DIMENSION = 4096;

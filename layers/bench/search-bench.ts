@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LanceVectorIndex } from '../pipeline/adapters/local/lance-vector-index.js';
-import type { VideoVectors } from '../pipeline/core/ports/vector-index.js';
+import { LanceVectorIndex } from '../pipeline/adapters/local/index.js';
+import type { VideoVectors } from '../pipeline/core/index.js';
 import { ExactNearest, unitVectorSource } from './unit-vectors.js';
 
 export const VECTOR_DISTRIBUTIONS = ['random', 'clustered'] as const;

@@ -6,11 +6,16 @@ import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'puppeteer-core';
 import { SqliteResultStore } from '../../layers/pipeline/adapters/local/sqlite-result-store.js';
 import { videoIdFor } from '../../layers/pipeline/core/video-id.js';
+import {
+  accessibilityViolations,
+  chromiumMissing,
+  launchChromium,
+  watchForProblems,
+} from '../../scripts/lib/browser.js';
+import { killServes, type ServeProcess, startServe, stopServe } from '../../scripts/lib/serve-process.js';
 import { buildSmallTextModel } from '../../scripts/lib/small-model.js';
 import { makeTestVideo } from '../../scripts/lib/test-video.js';
 import { buildWebPage } from '../../web/build.js';
-import { accessibilityViolations, chromiumMissing, launchChromium, watchForProblems } from '../helpers/browser.js';
-import { killServes, type ServeProcess, startServe, stopServe } from '../helpers/serve-process.js';
 
 const skip = chromiumMissing();
 const work = mkdtempSync(join(tmpdir(), 'xclip-browser-'));

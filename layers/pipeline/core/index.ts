@@ -14,6 +14,27 @@ export type { GpuEndpoint } from './ports/gpu-endpoint.js';
 export type { ObjectInfo, ObjectStore } from './ports/object-store.js';
 export type { IngestSink, Queue, QueuedObject, QueueMessage } from './ports/queue.js';
 export type { EnqueueOutcome, ListQuery, Page, ResultStore, StoredEmbedding } from './ports/result-store.js';
+export {
+  checkQuery,
+  checkVector,
+  checkVideoBatch,
+  checkVideoVectors,
+  epochMs,
+  InvalidVectorInputError,
+  keyFolders,
+  MAX_QUERY_K,
+  type UpsertOutcome,
+  type VectorEntry,
+  type VectorFilter,
+  type VectorHit,
+  type VectorIndex,
+  type VectorKind,
+  type VectorMetadata,
+  type VectorQuery,
+  type VectorVersion,
+  type VideoVectors,
+  vectorKey,
+} from './ports/vector-index.js';
 export { modelInfoOf, type VideoModel } from './ports/video-model.js';
 export {
   labelScoreSchema,

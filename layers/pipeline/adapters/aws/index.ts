@@ -10,6 +10,7 @@ export {
   sourceOfRecord,
 } from './s3-notification.js';
 export { MAX_KEY_BYTES, S3ObjectStore } from './s3-object-store.js';
+export { NON_FILTERABLE_METADATA_KEYS, S3VectorIndex, type S3VectorIndexOptions } from './s3-vector-index.js';
 export { SageMakerGpuEndpoint } from './sagemaker-gpu-endpoint.js';
 export { queueMaxReceives, SqsIngestQueue } from './sqs-ingest-queue.js';
 export { createTableInput, TABLE_INDEXES, TABLE_PARTITION_KEY } from './table-schema.js';

@@ -23,7 +23,7 @@ import {
   type VectorVersion,
   type VideoVectors,
   vectorKey,
-} from '../../core/ports/vector-index.js';
+} from '../../core/index.js';
 
 /** Metadata the adapter reads back but never filters on: the index must be created with these as non-filterable. */
 export const NON_FILTERABLE_METADATA_KEYS = ['objectKey', 'version', 'sequence', 'segmentIndex', 'segmentCount'];

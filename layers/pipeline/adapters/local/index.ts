@@ -1,5 +1,6 @@
 export { DEFAULT_SETTLE_MS, FolderWatcher } from './folder-watcher.js';
 export { FsObjectStore } from './fs-object-store.js';
+export { LanceVectorIndex, type LanceVectorIndexOptions } from './lance-vector-index.js';
 export { MemoryQueue } from './memory-queue.js';
 export { SqliteResultStore } from './sqlite-result-store.js';
 export { Worker } from './worker.js';

@@ -15,7 +15,7 @@ import {
   type VectorVersion,
   type VideoVectors,
   vectorKey,
-} from '../../core/ports/vector-index.js';
+} from '../../core/index.js';
 
 // LanceDB is CommonJS and checks `instanceof` against the CommonJS build of apache-arrow; an ESM import would
 // load the other build (the dual-package hazard) and LanceDB would copy, or drop, what it is given.
