@@ -63,7 +63,7 @@ export function frameFilters(stream: VideoStreamInfo, size: FrameSize): string[]
  * Timestamps reach filters shifted by the input's start and seek, rounded to the stream's time base; a margin
  * of one time-base unit keeps a frame exactly at a target from being dropped by that rounding.
  */
-function timestampSlack(stream: VideoStreamInfo): number {
+export function timestampSlack(stream: VideoStreamInfo): number {
   return Math.max(1e-4, stream.timeBase);
 }
 
