@@ -8,8 +8,15 @@ import {
   FF_THREAD_FRAME,
   FF_THREAD_SLICE,
 } from 'node-av/constants';
-import { Codec, CodecContext, Frame, Packet, type Stream } from 'node-av/lib';
-import { type DecodedSamples, type FrameSize, frameFilters, timestampSlack } from './decode.js';
+import { Codec, CodecContext, Frame, Packet, type Rational, type Stream } from 'node-av/lib';
+import {
+  type DecodedSamples,
+  type FrameSize,
+  frameFilters,
+  runSeekMicroseconds,
+  timestampSlack,
+  trimStartMicroseconds,
+} from './decode.js';
 import type { Demuxer } from './demuxer.js';
 import { UnsupportedCodecError } from './errors.js';
 import type { DecodeRun, SampleTarget } from './plan.js';
@@ -24,8 +31,14 @@ const FRAME_THREADS = Math.min(2, availableParallelism());
 /** Above this frame area one decoder thread: each frame thread holds its own reference frames (8K: ~50 MB each). */
 const MAX_PIXELS_FOR_FRAME_THREADS = 3840 * 2160;
 /** ffmpeg's -ss backs off this far on formats that seek by DTS when a stream has B-frame delay (3/23 s). */
-const DTS_SEEK_MARGIN_SECONDS = 3 / 23;
+const DTS_SEEK_MARGIN_MICROSECONDS = Math.trunc((3 * 1_000_000) / 23);
 const INT64_MIN = -(2n ** 63n);
+/**
+ * Non-reference frames are decoded again this long before a target. H.264 decoders without the stream's reorder
+ * depth learn it from the B-frames they see; skipping them right up to the target let one (PAFF, 1080i) choose
+ * a different frame there than a full decode does.
+ */
+const SKIP_MARGIN_SECONDS = 0.5;
 
 type ThreadMode = 'frame' | 'slice';
 
@@ -48,13 +61,36 @@ async function openDecoder(stream: Stream, path: string, mode: ThreadMode, pixel
   return context;
 }
 
+/** av_rescale_q from microseconds to `timeBase`, rounding half away from zero as FFmpeg does. */
+function fromMicroseconds(microseconds: number, timeBase: Rational): bigint {
+  const scaled = BigInt(microseconds) * BigInt(timeBase.den);
+  const unit = 1_000_000n * BigInt(timeBase.num);
+  const magnitude = (2n * (scaled < 0n ? -scaled : scaled) + unit) / (2n * unit);
+  return scaled < 0n ? -magnitude : magnitude;
+}
+
 /** The file-clock time ffmpeg's `-noaccurate_seek -ss` seeks to for a run (decode.ts's command), in microseconds. */
 function seekTarget(demuxer: Demuxer, probe: VideoProbe, run: DecodeRun): bigint {
-  const slack = timestampSlack(probe.stream);
-  let seconds = probe.containerStart + Math.max(0, run.seekTo - probe.containerStart + slack);
+  let microseconds = Math.round(probe.containerStart * 1e6) + runSeekMicroseconds(probe, run);
   const seeksToPts = ((demuxer.format.iformat?.flags ?? 0) & AVFMT_SEEK_TO_PTS) !== 0;
-  if (!seeksToPts && demuxer.format.streams.some((s) => s.codecpar.videoDelay > 0)) seconds -= DTS_SEEK_MARGIN_SECONDS;
-  return BigInt(Math.round(seconds * 1e6));
+  if (!seeksToPts && demuxer.format.streams.some((s) => s.codecpar.videoDelay > 0))
+    microseconds -= DTS_SEEK_MARGIN_MICROSECONDS;
+  return BigInt(microseconds);
+}
+
+/**
+ * Whether a frame is the one trim keeps for `sample`, in ffmpeg's own integer arithmetic: its pts moved by the
+ * input's offset (the seek, rounded to the stream's time base) against the trim start rounded to the frame's
+ * time base. Where a time base is a whole frame (AVI), rounding in seconds would pick the neighbour.
+ */
+function reachesSample(frame: Frame, stream: Stream, probe: VideoProbe, run: DecodeRun, sample: SampleTarget) {
+  const inputOffset = -(Math.round(probe.containerStart * 1e6) + runSeekMicroseconds(probe, run));
+  // Filters may refine the time base (yadif halves it): the offset, added in the stream's, scales with it.
+  const refinement = BigInt(
+    Math.round((stream.timeBase.num * frame.timeBase.den) / (stream.timeBase.den * frame.timeBase.num)),
+  );
+  const pts = frame.pts + fromMicroseconds(inputOffset, stream.timeBase) * refinement;
+  return pts >= fromMicroseconds(trimStartMicroseconds(probe, run, sample), frame.timeBase);
 }
 
 /**
@@ -71,7 +107,7 @@ export async function decodeDemuxerRuns(
 ): Promise<DecodedSamples> {
   const { stream: info } = probe;
   const stream = demuxer.format.streams[info.index]!;
-  const timeBase = stream.timeBase.num / stream.timeBase.den;
+  const packetTimeBase = stream.timeBase.num / stream.timeBase.den;
   const slack = timestampSlack(info);
   const decoders = new Map<ThreadMode, CodecContext>();
   const toRgb = new FrameChain(frameFilters(info, size).join(','), 1);
@@ -91,9 +127,8 @@ export async function decodeDemuxerRuns(
       const deinterlace = info.interlaced ? new FrameChain('yadif=deint=interlaced', 1) : undefined;
       const take = async (frames: Frame[]): Promise<void> => {
         for (const frame of frames) {
-          const time = Number(frame.bestEffortTimestamp) * timeBase;
           let rgb: Uint8Array | undefined;
-          while (pending.length > 0 && time >= pending[0]!.time - slack) {
+          while (pending.length > 0 && reachesSample(frame, stream, probe, run, pending[0]!)) {
             rgb ??= packedRgb((await toRgb.push(frame))[0]!, size);
             decoded.set(pending.shift()!.segment, rgb);
           }
@@ -108,6 +143,8 @@ export async function decodeDemuxerRuns(
             frame.free();
             return;
           }
+          // As ffmpeg does: the decoder's best guess becomes the pts filters carry on (in their own time base: yadif halves it).
+          frame.pts = frame.bestEffortTimestamp;
           frame.timeBase = stream.timeBase;
           if (!deinterlace) await take([frame]);
           else {
@@ -128,7 +165,9 @@ export async function decodeDemuxerRuns(
           break;
         }
         if (packet.streamIndex === info.index) {
-          const due = packet.pts === AV_NOPTS_VALUE || Number(packet.pts) * timeBase >= pending[0]!.time - slack;
+          const due =
+            packet.pts === AV_NOPTS_VALUE ||
+            Number(packet.pts) * packetTimeBase >= pending[0]!.time - slack - SKIP_MARGIN_SECONDS;
           const wanted = due || info.interlaced ? AVDISCARD_DEFAULT : AVDISCARD_NONREF;
           if (wanted !== discard) decoder.setOption('skip_frame', wanted, AV_OPT_TYPE_INT);
           discard = wanted;

@@ -84,8 +84,8 @@ export interface RawProbe {
 const HDR_TRANSFERS = new Set(['smpte2084', 'arib-std-b67']);
 const INTERLACED_FIELD_ORDERS = new Set(['tt', 'bb', 'tb', 'bt']);
 const ALPHA_PIXEL_FORMAT = /^(yuva|gbrap|ya[0-9]|rgba|bgra|argb|abgr|pal8)/;
-/** Demuxers for still images: ffmpeg reads a picture as a one-frame video, but it is not a video. */
-const IMAGE_CONTAINER = /(_pipe|^image2)$/;
+/** Demuxers for images, animated WebP included: ffmpeg reads a picture as a video, but it is not one. */
+const IMAGE_CONTAINER = /(_pipe|^image2|^webp_anim)$/;
 function fileStartsLikeContainer(path: string): boolean {
   const head = Buffer.alloc(SIGNATURE_BYTES);
   const fd = openSync(path, 'r');
