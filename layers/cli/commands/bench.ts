@@ -86,6 +86,7 @@ interface BenchOptions {
   reference?: string;
   videos: number;
   decode?: boolean;
+  durations?: number[];
   throughput?: boolean;
   batch?: number;
   executionProviders: string[];
@@ -122,6 +123,7 @@ export function registerBenchCommand(program: Command): void {
       ['cpu'],
     )
     .option('--batch-sizes <list>', 'with --throughput: videos per run', batchSizes, [1, 8])
+    .option('--durations <list>', 'with --decode: seconds of the 720p videos (default 10,60,600)', batchSizes)
     .option('--video <file>', 'the video to classify (default: the generated 10 s 720p H.264 one)')
     .option('--concurrency <n>', 'with --batch: videos decoded at once (default: all cores)', positiveInteger)
     .option('--max-video-batch <n>', 'with --batch: videos per shared vision run', positiveInteger, 32)
@@ -171,7 +173,11 @@ export function registerBenchCommand(program: Command): void {
           })
         : undefined;
       const decode = options.decode
-        ? await benchmarkDecode({ onProgress: (message) => process.stderr.write(`${message}\n`) })
+        ? await benchmarkDecode({
+            durationsSeconds: options.durations,
+            repeats: options.runs,
+            onProgress: (message) => process.stderr.write(`${message}\n`),
+          })
         : undefined;
       if (options.json) {
         process.stdout.write(
