@@ -143,7 +143,7 @@ export async function decodeDemuxerRuns(
             frame.free();
             return;
           }
-          // As ffmpeg does: the decoder's best guess becomes the pts filters carry on (in their own time base: yadif halves it).
+          // As ffmpeg does: the decoder's best guess becomes the pts the filters carry on (yadif halves its time base).
           frame.pts = frame.bestEffortTimestamp;
           frame.timeBase = stream.timeBase;
           if (!deinterlace) await take([frame]);
@@ -155,7 +155,9 @@ export async function decodeDemuxerRuns(
       };
       const target = seekTarget(demuxer, probe, run);
       await demuxer.format.seekFile(-1, INT64_MIN, target, target);
+      // The decoder may still skip from the run before: every run starts decoding everything.
       let discard = AVDISCARD_DEFAULT;
+      decoder.setOption('skip_frame', discard, AV_OPT_TYPE_INT);
       while (pending.length > 0) {
         const read = await demuxer.format.readFrame(packet);
         if (read < 0) {
