@@ -73,10 +73,17 @@ export async function readDemuxerIndex(
   if (Number.isFinite(end)) {
     const timings: PacketTiming[] = [];
     let seekable = true;
-    for (const time of times) {
+    // Latest first: once a seek lands on keyframe k, every earlier time down to k has k as its answer (there is
+    // no keyframe between), so it needs no seek. Matroska without cues rescans from its last cue for every seek.
+    let landedOn: number | undefined;
+    for (const time of [...times].sort((a, b) => b - a)) {
+      if (landedOn !== undefined && time >= landedOn) continue;
       seekable = await seek(demuxer, time);
       if (!seekable) break;
-      timings.push(...(await readTimings(demuxer, stream.index, 1)));
+      const [first] = await readTimings(demuxer, stream.index, 1);
+      if (!first) continue;
+      timings.push(first);
+      landedOn = first.keyframe ? first.start : undefined;
     }
     const toLastPacket = ANY_FRAME_SEEKS.test(probe.container) && (await seekAnyFrame(demuxer, stream.index, end));
     if (seekable && (toLastPacket || (await seek(demuxer, end)))) {
