@@ -17,6 +17,12 @@ async function seek(demuxer: Demuxer, seconds: number): Promise<boolean> {
  * drops packets up to the next keyframe, which loses the end of a stream.
  */
 const ANY_FRAME_SEEKS = /^mov,mp4/;
+/**
+ * How far before the end that seek lands, in frames (at least a second): with B-frames the frame shown last is
+ * stored before the ones shown just ahead of it, up to 16 frames earlier (H.264's and HEVC's deepest reordering),
+ * so reading from the last packet alone can miss it.
+ */
+const REORDER_LEAD_FRAMES = 17;
 
 /**
  * Seeks to the video packet at or before `seconds`, keyframe or not: reading to the end from there finds the last
@@ -85,7 +91,9 @@ export async function readDemuxerIndex(
       timings.push(first);
       landedOn = first.keyframe ? first.start : undefined;
     }
-    const toLastPacket = ANY_FRAME_SEEKS.test(probe.container) && (await seekAnyFrame(demuxer, stream.index, end));
+    const toLastPacket =
+      ANY_FRAME_SEEKS.test(probe.container) &&
+      (await seekAnyFrame(demuxer, stream.index, end - Math.max(1, REORDER_LEAD_FRAMES / (stream.frameRate ?? 1))));
     if (seekable && (toLastPacket || (await seek(demuxer, end)))) {
       timings.push(...(await readTimings(demuxer, stream.index, Number.POSITIVE_INFINITY)));
       return indexOfPackets(timings, stream.frameRate);
