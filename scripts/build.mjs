@@ -1,7 +1,7 @@
 // Bundles each Lambda handler into one ESM file, dist/functions/<name>/index.mjs (handler export:
 // `functions/<name>/index.handler`), and the GPU endpoint's server (functions/gpu-server/serve.ts, a program
-// the GPU image runs), with esbuild. onnxruntime-node (a native addon) stays external:
-// the image installs it. The files the library reads beside its modules through
+// the GPU image runs), with esbuild. onnxruntime-node and node-av (native addons) stay external:
+// the images install them. The files the library reads beside its modules through
 // `new URL('./…', import.meta.url)` (built-in label sets, CLIP's BPE files) are copied next to each
 // bundle, where import.meta.url of the bundle points.
 //
@@ -27,7 +27,7 @@ for (const [name, entry] of Object.entries(ENTRIES)) {
     platform: 'node',
     format: 'esm',
     target: 'node20',
-    external: ['onnxruntime-node'],
+    external: ['onnxruntime-node', 'node-av'],
     // CommonJS dependencies call require() for Node built-ins, which an ES module lacks.
     banner: {
       js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",

@@ -2,7 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type MediaTools, mediaTools, sampleFrames } from '../media/index.js';
+import { getFFmpegInfo } from 'node-av/lib';
+import { type DecoderKind, defaultDecoder, type MediaTools, mediaTools, sampleFrames } from '../media/index.js';
 import { type Timing, timeRuns } from './timing.js';
 
 export type BenchmarkCodec = 'h264' | 'hevc' | 'vp9';
@@ -16,6 +17,10 @@ export interface DecodeBenchmarkOptions {
   size?: number;
   /** Timed runs per video and mode (after one untimed warm-up). */
   repeats?: number;
+  /** Also the phone-like 10 s 1080p H.264 clip (default: yes). */
+  phoneClip?: boolean;
+  /** Which decoder to time (default: XCLIP_DECODER, else in-process). */
+  decoder?: DecoderKind;
   /** Told before each slow step (generating a video), for progress output. */
   onProgress?: (message: string) => void;
   tools?: MediaTools;
@@ -24,8 +29,11 @@ export interface DecodeBenchmarkOptions {
 export interface DecodeBenchmarkCase {
   codec: BenchmarkCodec;
   durationSeconds: number;
+  format: BenchmarkFormat;
   file: string;
   fileBytes: number;
+  /** Bytes the in-process decoder read for one default sampling (undefined with the ffmpeg decoder). */
+  bytesRead: number | undefined;
   /** Default sampling: the cheapest frame inside each segment. */
   sampled: Timing;
   /** `exact`: segment midpoints. */
@@ -33,29 +41,42 @@ export interface DecodeBenchmarkCase {
 }
 
 export interface DecodeBenchmarkResult {
+  decoder: DecoderKind;
   ffmpegVersion: string;
-  video: { width: number; height: number; fps: number; gopFrames: number };
+  video: BenchmarkFormat;
   frames: number;
   size: number;
   cases: DecodeBenchmarkCase[];
 }
 
+/** Size, rate and GOP of a generated benchmark video. */
+export interface BenchmarkFormat {
+  width: number;
+  height: number;
+  fps: number;
+  gopFrames: number;
+  /** H.264 with CABAC, deblocking and B-frames as phones record, rather than the fastest-decoding settings. */
+  phoneLike: boolean;
+}
+
 /** The benchmark videos' format. */
-export const BENCHMARK_VIDEO = { width: 1280, height: 720, fps: 25, gopFrames: 250 };
+export const BENCHMARK_VIDEO: BenchmarkFormat = { width: 1280, height: 720, fps: 25, gopFrames: 250, phoneLike: false };
+
+/** What a phone records: 1080p30, a keyframe a second, B-frames. */
+export const PHONE_VIDEO: BenchmarkFormat = { width: 1920, height: 1080, fps: 30, gopFrames: 30, phoneLike: true };
 
 /** Encoder settings per codec: fixed GOP of `gopFrames`, no scene-cut keyframes, fastest presets (content is synthetic). */
-const ENCODERS: Record<BenchmarkCodec, { extension: string; args: string[] }> = {
+const ENCODERS: Record<BenchmarkCodec, { extension: string; args: (format: BenchmarkFormat) => string[] }> = {
   h264: {
     extension: 'mp4',
-    args: [
+    args: ({ gopFrames, phoneLike }) => [
       '-c:v',
       'libx264',
-      '-preset',
-      'ultrafast',
+      ...(phoneLike ? ['-preset', 'veryfast', '-profile:v', 'high', '-bf', '3'] : ['-preset', 'ultrafast']),
       '-g',
-      String(BENCHMARK_VIDEO.gopFrames),
+      String(gopFrames),
       '-keyint_min',
-      String(BENCHMARK_VIDEO.gopFrames),
+      String(gopFrames),
       '-sc_threshold',
       '0',
       '-pix_fmt',
@@ -64,13 +85,13 @@ const ENCODERS: Record<BenchmarkCodec, { extension: string; args: string[] }> = 
   },
   hevc: {
     extension: 'mp4',
-    args: [
+    args: ({ gopFrames }) => [
       '-c:v',
       'libx265',
       '-preset',
       'ultrafast',
       '-x265-params',
-      `keyint=${BENCHMARK_VIDEO.gopFrames}:min-keyint=${BENCHMARK_VIDEO.gopFrames}:scenecut=0:log-level=error`,
+      `keyint=${gopFrames}:min-keyint=${gopFrames}:scenecut=0:log-level=error`,
       '-tag:v',
       'hvc1',
       '-pix_fmt',
@@ -79,7 +100,7 @@ const ENCODERS: Record<BenchmarkCodec, { extension: string; args: string[] }> = 
   },
   vp9: {
     extension: 'webm',
-    args: [
+    args: ({ gopFrames }) => [
       '-c:v',
       'libvpx-vp9',
       '-deadline',
@@ -89,9 +110,9 @@ const ENCODERS: Record<BenchmarkCodec, { extension: string; args: string[] }> = 
       '-b:v',
       '2M',
       '-g',
-      String(BENCHMARK_VIDEO.gopFrames),
+      String(gopFrames),
       '-keyint_min',
-      String(BENCHMARK_VIDEO.gopFrames),
+      String(gopFrames),
       '-pix_fmt',
       'yuv420p',
     ],
@@ -100,17 +121,26 @@ const ENCODERS: Record<BenchmarkCodec, { extension: string; args: string[] }> = 
 
 const DEFAULT_BENCHMARK_CACHE_DIR = join(tmpdir(), 'xclip-decode-bench');
 
-/** A 720p benchmark video of `codec` lasting `seconds` (GOP 250), generated with ffmpeg on first use and cached. */
+/**
+ * A benchmark video of `codec` lasting `seconds` (720p GOP 250 unless `format` says otherwise), generated with the
+ * ffmpeg command-line tool on first use and cached.
+ */
 export function benchmarkVideo(
   codec: BenchmarkCodec,
   seconds: number,
-  options: { cacheDir?: string; tools?: MediaTools; onProgress?: (message: string) => void } = {},
+  options: {
+    cacheDir?: string;
+    tools?: MediaTools;
+    onProgress?: (message: string) => void;
+    format?: BenchmarkFormat;
+  } = {},
 ): string {
+  const format = options.format ?? BENCHMARK_VIDEO;
   const { extension, args } = ENCODERS[codec];
   const cacheDir = options.cacheDir ?? DEFAULT_BENCHMARK_CACHE_DIR;
   const path = join(
     cacheDir,
-    `${codec}-${BENCHMARK_VIDEO.width}x${BENCHMARK_VIDEO.height}-gop${BENCHMARK_VIDEO.gopFrames}-${seconds}s.${extension}`,
+    `${codec}-${format.width}x${format.height}-gop${format.gopFrames}${format.phoneLike ? '-phone' : ''}-${seconds}s.${extension}`,
   );
   if (existsSync(path)) return path;
   mkdirSync(cacheDir, { recursive: true });
@@ -126,10 +156,10 @@ export function benchmarkVideo(
       '-f',
       'lavfi',
       '-i',
-      `testsrc2=size=${BENCHMARK_VIDEO.width}x${BENCHMARK_VIDEO.height}:rate=${BENCHMARK_VIDEO.fps}`,
+      `testsrc2=size=${format.width}x${format.height}:rate=${format.fps}`,
       '-t',
       String(seconds),
-      ...args,
+      ...args(format),
       partial,
     ],
     { stdio: ['ignore', 'ignore', 'inherit'] },
@@ -138,34 +168,47 @@ export function benchmarkVideo(
   return path;
 }
 
+/** The decoder's FFmpeg: the linked libraries in process, else the command-line tool's banner. */
+function decoderVersion(decoder: DecoderKind, tools: MediaTools): string {
+  if (decoder === 'in-process') return `FFmpeg ${getFFmpegInfo().version} (in process, node-av)`;
+  return execFileSync(tools.ffmpeg, ['-hide_banner', '-version'], { encoding: 'utf8' }).split('\n')[0]!;
+}
+
 /**
  * Milliseconds to sample T frames (probe, stream index and decode, as classify does) from 720p videos of each
- * codec and duration, generated with ffmpeg on first use and cached.
+ * codec and duration, and from a phone-like 10 s 1080p H.264 one, generated with ffmpeg on first use and cached.
  */
 export async function benchmarkDecode(options: DecodeBenchmarkOptions = {}): Promise<DecodeBenchmarkResult> {
   const tools = options.tools ?? mediaTools();
+  const decoder = options.decoder ?? defaultDecoder();
   const frames = options.frames ?? 8;
   const size = options.size ?? 224;
   const repeats = options.repeats ?? 3;
-  const cases: DecodeBenchmarkCase[] = [];
+  const videos: { codec: BenchmarkCodec; durationSeconds: number; format: BenchmarkFormat }[] = [];
   for (const codec of options.codecs ?? ['h264', 'hevc', 'vp9']) {
-    for (const durationSeconds of options.durationsSeconds ?? [10, 60, 600]) {
-      const file = benchmarkVideo(codec, durationSeconds, {
-        cacheDir: options.cacheDir,
-        tools,
-        onProgress: options.onProgress,
-      });
-      const sample = (exact: boolean) => () => sampleFrames(file, { frames, size, exact, tools });
-      cases.push({
-        codec,
-        durationSeconds,
-        file,
-        fileBytes: statSync(file).size,
-        sampled: await timeRuns(repeats, sample(false)),
-        exact: await timeRuns(repeats, sample(true)),
-      });
-    }
+    for (const durationSeconds of options.durationsSeconds ?? [10, 60, 600])
+      videos.push({ codec, durationSeconds, format: BENCHMARK_VIDEO });
   }
-  const ffmpegVersion = execFileSync(tools.ffmpeg, ['-hide_banner', '-version'], { encoding: 'utf8' }).split('\n')[0]!;
-  return { ffmpegVersion, video: BENCHMARK_VIDEO, frames, size, cases };
+  if (options.phoneClip ?? true) videos.push({ codec: 'h264', durationSeconds: 10, format: PHONE_VIDEO });
+  const cases: DecodeBenchmarkCase[] = [];
+  for (const { codec, durationSeconds, format } of videos) {
+    const file = benchmarkVideo(codec, durationSeconds, {
+      cacheDir: options.cacheDir,
+      tools,
+      onProgress: options.onProgress,
+      format,
+    });
+    const sample = (exact: boolean) => () => sampleFrames(file, { frames, size, exact, tools, decoder });
+    cases.push({
+      codec,
+      durationSeconds,
+      format,
+      file,
+      fileBytes: statSync(file).size,
+      bytesRead: (await sample(false)()).bytesRead,
+      sampled: await timeRuns(repeats, sample(false)),
+      exact: await timeRuns(repeats, sample(true)),
+    });
+  }
+  return { decoder, ffmpegVersion: decoderVersion(decoder, tools), video: BENCHMARK_VIDEO, frames, size, cases };
 }

@@ -39,6 +39,8 @@ export interface ModelBenchOptions {
   threads?: number;
   /** Where the generated benchmark video is kept between runs. */
   cacheDir?: string;
+  /** The video to classify instead of the generated one. */
+  video?: string;
 }
 
 const BENCH_SECONDS = 10;
@@ -58,7 +60,7 @@ export function benchVideoPath(cacheDir?: string): string {
 export async function benchmarkModel(options: ModelBenchOptions): Promise<ModelBenchResult> {
   const runs = options.runs ?? 5;
   const threads = options.threads ?? availableParallelism();
-  const video = benchVideoPath(options.cacheDir);
+  const video = options.video ?? benchVideoPath(options.cacheDir);
   const labels = resolveLabelSet(DEFAULT_LABEL_SET);
   const classifier = await VideoClassifier.load({ modelDir: options.modelDir, threads });
   try {
@@ -74,7 +76,7 @@ export async function benchmarkModel(options: ModelBenchOptions): Promise<ModelB
       precision: classifier.model.precision,
       threads,
       runs,
-      video: BENCH_VIDEO,
+      video: options.video ?? BENCH_VIDEO,
       labels: labels.names.length,
       loadMs: classifier.loadMs,
       ...summarizeStages(timings),

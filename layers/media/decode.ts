@@ -63,8 +63,22 @@ export function frameFilters(stream: VideoStreamInfo, size: FrameSize): string[]
  * Timestamps reach filters shifted by the input's start and seek, rounded to the stream's time base; a margin
  * of one time-base unit keeps a frame exactly at a target from being dropped by that rounding.
  */
-function timestampSlack(stream: VideoStreamInfo): number {
+export function timestampSlack(stream: VideoStreamInfo): number {
   return Math.max(1e-4, stream.timeBase);
+}
+
+/**
+ * Where ffmpeg's `-ss` puts a run's input, microseconds after the file's start (what the command says to 1 us):
+ * past the keyframe by the slack, so rounding cannot send the seek to the keyframe before it.
+ */
+export function runSeekMicroseconds(probe: VideoProbe, run: DecodeRun): number {
+  return Math.round(Math.max(0, run.seekTo - probe.containerStart + timestampSlack(probe.stream)) * 1e6);
+}
+
+/** The trim filter's start for a sample, microseconds on the run's clock (0 at its seek), to 1 us. */
+export function trimStartMicroseconds(probe: VideoProbe, run: DecodeRun, sample: SampleTarget): number {
+  const seconds = sample.time - probe.containerStart - runSeekMicroseconds(probe, run) / 1e6;
+  return Math.round((seconds - timestampSlack(probe.stream)) * 1e6);
 }
 
 interface BuiltCommand {
@@ -85,8 +99,7 @@ export function buildDecodeCommand(probe: VideoProbe, runs: readonly DecodeRun[]
   const samples: SampleTarget[] = [];
   const perFrame = frameFilters(stream, size).join(',');
   runs.forEach((run, r) => {
-    // Past the keyframe by the slack, so rounding cannot send the seek to the keyframe before it.
-    const seek = Math.max(0, run.seekTo - probe.containerStart + slack);
+    const seek = runSeekMicroseconds(probe, run) / 1e6;
     const onlyKeyframe = run.samples.length === 1 && run.samples[0]!.time - run.seekTo < slack;
     // Frame threading holds back the first frame until several are decoded: wasteful when one keyframe is all a run needs.
     if (onlyKeyframe) inputs.push('-thread_type', 'slice');
@@ -97,7 +110,7 @@ export function buildDecodeCommand(probe: VideoProbe, runs: readonly DecodeRun[]
       run.samples.length === 1 ? `${head}null${branches[0]}` : `${head}split=${run.samples.length}${branches.join('')}`,
     );
     run.samples.forEach((sample, s) => {
-      const start = sample.time - probe.containerStart - seek - slack;
+      const start = trimStartMicroseconds(probe, run, sample) / 1e6;
       graph.push(`${branches[s]}trim=start=${start.toFixed(6)},trim=end_frame=1,${perFrame}[o${samples.length}]`);
       samples.push(sample);
     });

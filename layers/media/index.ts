@@ -1,9 +1,11 @@
+export { type ByteSource, type CountedByteSource, countBytes, fileByteSource } from './byte-source.js';
 export * from './errors.js';
 export { DEFAULT_MEDIA_LIMITS, type MediaLimits, resolveLimits } from './limits.js';
 export { type CropPosition, IMAGENET_MEAN, IMAGENET_STD, resizedSize, toPixelValues } from './preprocess.js';
 export { probeVideo, type VideoProbe, type VideoStreamInfo } from './probe.js';
 export { type SampledFrames, type SampleOptions, type SegmentLayout, sampleSegments } from './sample.js';
 export { MediaToolMissingError, type MediaTools, mediaTools } from './tools.js';
+export { type DecoderKind, defaultDecoder } from './video-reader.js';
 export {
   type FrameRequest,
   type MultiViewRequest,

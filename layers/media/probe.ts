@@ -1,5 +1,6 @@
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { XclipError } from '../common/errors.js';
+import { SIGNATURE_BYTES, startsLikeContainer } from './container-signature.js';
 import {
   CorruptVideoError,
   NotAVideoError,
@@ -51,7 +52,8 @@ export interface VideoProbe {
   stream: VideoStreamInfo;
 }
 
-interface RawStream {
+/** A stream as ffprobe's JSON describes it (the in-process probe builds the same shape). */
+export interface RawStream {
   index?: number;
   codec_type?: string;
   codec_name?: string;
@@ -74,7 +76,7 @@ interface RawStream {
   side_data_list?: { side_data_type?: string; rotation?: number }[];
 }
 
-interface RawProbe {
+export interface RawProbe {
   streams?: RawStream[];
   format?: { format_name?: string; start_time?: string; duration?: string };
 }
@@ -82,33 +84,17 @@ interface RawProbe {
 const HDR_TRANSFERS = new Set(['smpte2084', 'arib-std-b67']);
 const INTERLACED_FIELD_ORDERS = new Set(['tt', 'bb', 'tb', 'bt']);
 const ALPHA_PIXEL_FORMAT = /^(yuva|gbrap|ya[0-9]|rgba|bgra|argb|abgr|pal8)/;
-/** Demuxers for still images: ffmpeg reads a picture as a one-frame video, but it is not a video. */
-const IMAGE_CONTAINER = /(_pipe|^image2)$/;
-/**
- * First bytes of the containers users upload: a damaged file that starts like one of them is corrupt, anything
- * else that ffprobe rejects is not a video. ISO BMFF (MP4/MOV/3GP) box types sit at offset 4.
- */
-const CONTAINER_SIGNATURES: { offset: number; bytes: string }[] = [
-  ...['ftyp', 'moov', 'mdat', 'free', 'wide', 'skip', 'pnot'].map((box) => ({ offset: 4, bytes: box })),
-  { offset: 0, bytes: '\x1a\x45\xdf\xa3' }, // EBML: Matroska, WebM
-  { offset: 0, bytes: 'RIFF' },
-  { offset: 0, bytes: 'FLV' },
-  { offset: 0, bytes: 'OggS' },
-  { offset: 0, bytes: '\x47' }, // MPEG-TS sync byte
-  { offset: 0, bytes: '\x00\x00\x01\xba' }, // MPEG-PS pack header
-];
-
-function startsLikeContainer(path: string): boolean {
-  const head = Buffer.alloc(16);
+/** Demuxers for images, animated WebP included: ffmpeg reads a picture as a video, but it is not one. */
+const IMAGE_CONTAINER = /(_pipe|^image2|^webp_anim)$/;
+function fileStartsLikeContainer(path: string): boolean {
+  const head = Buffer.alloc(SIGNATURE_BYTES);
   const fd = openSync(path, 'r');
   try {
     readSync(fd, head, 0, head.length, 0);
   } finally {
     closeSync(fd);
   }
-  return CONTAINER_SIGNATURES.some(
-    ({ offset, bytes }) => head.toString('latin1', offset, offset + bytes.length) === bytes,
-  );
+  return startsLikeContainer(head);
 }
 
 /** ffprobe messages that mean a recognised container whose data is damaged or cut short. */
@@ -246,8 +232,8 @@ export function parseProbe(path: string, fileBytes: number, raw: RawProbe, limit
   };
 }
 
-/** Size of the file, with the size limit and the empty-file case checked before any process starts. */
-function fileSize(path: string, limits: MediaLimits): number {
+/** Size of the file, with the size limit and the empty-file case checked before anything reads it. */
+export function fileSize(path: string, limits: MediaLimits): number {
   let size: number;
   try {
     const stats = statSync(path);
@@ -261,10 +247,15 @@ function fileSize(path: string, limits: MediaLimits): number {
       (error as NodeJS.ErrnoException).code ?? String(error),
     );
   }
+  checkVideoBytes(path, size, limits);
+  return size;
+}
+
+/** The empty-file case and the size limit, checked before anything is read. */
+export function checkVideoBytes(path: string, size: number, limits: MediaLimits): void {
   if (size === 0) throw new NotAVideoError(path, 'the file is empty');
   if (size > limits.maxFileBytes)
     throw new VideoTooLargeError(path, `${size} bytes exceed the limit of ${limits.maxFileBytes}`);
-  return size;
 }
 
 /** Runs ffprobe on `path` and describes its main video stream. */
@@ -284,7 +275,7 @@ export async function probeVideo(
   );
   if (result.exitCode !== 0) {
     const why = stderrSummary(result.stderr) || `ffprobe exited with code ${result.exitCode}`;
-    const damaged = DAMAGED_CONTAINER.test(result.stderr) && startsLikeContainer(path);
+    const damaged = DAMAGED_CONTAINER.test(result.stderr) && fileStartsLikeContainer(path);
     throw damaged ? new CorruptVideoError(path, why) : new NotAVideoError(path, why);
   }
   let raw: RawProbe;

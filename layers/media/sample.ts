@@ -1,11 +1,15 @@
-import { decodeRuns, type FrameSize } from './decode.js';
+import type { ByteSource } from './byte-source.js';
+import { openCommandLineReader } from './cli-reader.js';
+import type { FrameSize } from './decode.js';
+import { openDemuxReader } from './demux-reader.js';
 import { CorruptVideoError } from './errors.js';
 import { type MediaLimits, resolveLimits } from './limits.js';
 import { indexQueryTimes, planRuns, type SeekPrecision, type TimeSpan } from './plan.js';
 import { sampledFrameSize } from './preprocess.js';
-import { probeVideo, type VideoProbe } from './probe.js';
-import { readStreamIndex, type StreamIndex } from './stream-index.js';
+import type { VideoProbe } from './probe.js';
+import type { StreamIndex } from './stream-index.js';
 import { type MediaTools, mediaTools } from './tools.js';
+import { type DecoderKind, defaultDecoder, type VideoReader } from './video-reader.js';
 
 export interface SampleOptions {
   /** Shorter side of the returned frames, in pixels (the model's input size). */
@@ -16,6 +20,10 @@ export interface SampleOptions {
   tools?: MediaTools;
   /** The file's probe, where an earlier sampling of the same file made one: it is not probed again. */
   probe?: VideoProbe;
+  /** Which decoder reads the video (default: XCLIP_DECODER, else in-process). */
+  decoder?: DecoderKind;
+  /** With the in-process decoder: where the video's bytes come from (default: the local file `path`). */
+  source?: ByteSource;
 }
 
 /** Frames standing for the segments of a video, RGB in display geometry with the shorter side resized. */
@@ -29,6 +37,8 @@ export interface SampledFrames {
   times: number[];
   /** The part of the video the segments cover, seconds from the stream's first frame. */
   span: TimeSpan;
+  /** Bytes read from the video, where the decoder reads them itself (in-process). */
+  bytesRead: number | undefined;
 }
 
 /** Lays segments over the video's playable span (seconds on the file's clock). */
@@ -73,11 +83,17 @@ function completeFrames(path: string, decoded: Map<number, Uint8Array | undefine
   );
 }
 
+function openReader(path: string, options: SampleOptions, limits: MediaLimits): Promise<VideoReader> {
+  if ((options.decoder ?? defaultDecoder()) === 'ffmpeg')
+    return openCommandLineReader(path, limits, options.tools ?? mediaTools(), options.probe);
+  return openDemuxReader(path, limits, { source: options.source, probe: options.probe });
+}
+
 /**
  * Probes `path`, lays segments over its playable span with `layout`, and decodes one frame per segment: a cheap
- * one anywhere inside it (a keyframe, else its first frame), or its midpoint with `exact`. Three tool runs in
- * all for T frames: ffprobe for the streams, ffprobe for the keyframes near each segment, and the decode (split
- * over two concurrent ffmpeg processes where there are cores for it).
+ * one anywhere inside it (a keyframe, else its first frame), or its midpoint with `exact`. The in-process decoder
+ * does it all through one demuxer; the ffmpeg one with three tool runs (ffprobe for the streams, ffprobe for the
+ * keyframes near each segment, and the decode, split over two concurrent ffmpeg processes where there are cores).
  */
 export async function sampleSegments(
   path: string,
@@ -85,28 +101,36 @@ export async function sampleSegments(
   options: SampleOptions,
 ): Promise<SampledFrames> {
   const limits = resolveLimits(options.limits);
-  const tools = options.tools ?? mediaTools();
-  const probe = options.probe ?? (await probeVideo(path, limits, tools));
-  const frameSize = sampledFrameSize(
-    path,
-    { width: probe.stream.displayWidth, height: probe.stream.displayHeight },
-    options.size,
-  );
-  const { start, duration } = probe.stream;
-  const declared = Number.isFinite(duration) ? layout({ start, end: start + duration }) : [];
-  // Without a declared duration the whole stream index is read to find where the video ends.
-  const index = await readStreamIndex(probe, indexQueryTimes(declared), limits, tools);
-  const span = playableSpan(probe, index);
-  const segments = span.end === start + duration ? declared : layout(span);
-  const runs = planRuns(segments, index, { exact: options.exact ?? false, precision: seekPrecision(probe.container) });
-  const decoded = await decodeRuns(probe, runs, frameSize, limits, tools);
-  const times = new Array<number>(segments.length);
-  for (const run of runs) for (const sample of run.samples) times[sample.segment] = sample.time - start;
-  return {
-    probe,
-    frameSize,
-    frames: completeFrames(path, decoded, segments.length),
-    times,
-    span: { start: 0, end: span.end - start },
-  };
+  const reader = await openReader(path, options, limits);
+  try {
+    const { probe } = reader;
+    const frameSize = sampledFrameSize(
+      path,
+      { width: probe.stream.displayWidth, height: probe.stream.displayHeight },
+      options.size,
+    );
+    const { start, duration } = probe.stream;
+    const declared = Number.isFinite(duration) ? layout({ start, end: start + duration }) : [];
+    // Without a declared duration the whole stream index is read to find where the video ends.
+    const index = await reader.index(indexQueryTimes(declared));
+    const span = playableSpan(probe, index);
+    const segments = span.end === start + duration ? declared : layout(span);
+    const runs = planRuns(segments, index, {
+      exact: options.exact ?? false,
+      precision: seekPrecision(probe.container),
+    });
+    const decoded = await reader.decode(runs, frameSize);
+    const times = new Array<number>(segments.length);
+    for (const run of runs) for (const sample of run.samples) times[sample.segment] = sample.time - start;
+    return {
+      probe,
+      frameSize,
+      frames: completeFrames(path, decoded, segments.length),
+      times,
+      span: { start: 0, end: span.end - start },
+      bytesRead: reader.bytesRead(),
+    };
+  } finally {
+    await reader.close();
+  }
 }

@@ -68,14 +68,33 @@ async function readPackets(
   }
 }
 
+/** What the index needs of one packet of the video stream, seconds on the file's clock. */
+export interface PacketTiming {
+  /** Presentation time, else decoding time; undefined when the packet has neither. */
+  start: number | undefined;
+  duration: number | undefined;
+  keyframe: boolean;
+}
+
+function packetTiming(packet: RawPacket): PacketTiming {
+  return {
+    start: finiteNumber(packet.pts_time) ?? finiteNumber(packet.dts_time),
+    duration: finiteNumber(packet.duration_time),
+    keyframe: packet.flags?.startsWith('K') ?? false,
+  };
+}
+
 function indexFromPackets(packets: readonly RawPacket[], frameRate: number | undefined): StreamIndex {
+  return indexOfPackets(packets.map(packetTiming), frameRate);
+}
+
+/** The keyframes among `packets` and the last frame they reach. */
+export function indexOfPackets(packets: readonly PacketTiming[], frameRate: number | undefined): StreamIndex {
   const keyframes = new Set<number>();
   let lastFrame: StreamIndex['lastFrame'];
-  for (const packet of packets) {
-    const start = finiteNumber(packet.pts_time) ?? finiteNumber(packet.dts_time);
+  for (const { start, duration, keyframe } of packets) {
     if (start === undefined) continue;
-    if (packet.flags?.startsWith('K')) keyframes.add(start);
-    const duration = finiteNumber(packet.duration_time);
+    if (keyframe) keyframes.add(start);
     const end = start + (duration !== undefined && duration > 0 ? duration : frameRate ? 1 / frameRate : 0);
     if (!lastFrame || start > lastFrame.start) lastFrame = { start, end };
   }

@@ -118,7 +118,7 @@ test('synth works without the model or the bundles, and warns that the image bui
   assert.deepEqual(complete.findWarning('*', Match.anyValue()), []);
 });
 
-test('the Dockerfile: Lambda Node.js 22 base, ffmpeg 5.1 pinned per architecture, onnxruntime-node without scripts, the model at /opt/model', () => {
+test('the Dockerfile: Lambda Node.js 22 base, ffmpeg 5.1 pinned per architecture, onnxruntime-node and node-av without scripts, the model at /opt/model', () => {
   assert.match(DOCKERFILE, /^ARG LAMBDA_NODE_IMAGE=public\.ecr\.aws\/lambda\/nodejs:22$/m);
   assert.match(DOCKERFILE, /^FROM \$\{LAMBDA_NODE_IMAGE\}$/m, 'the final stage is the Lambda base image');
   assert.ok(
@@ -130,6 +130,7 @@ test('the Dockerfile: Lambda Node.js 22 base, ffmpeg 5.1 pinned per architecture
   assert.match(DOCKERFILE, /FFPROBE_PATH=\/opt\/ffmpeg\/ffprobe/);
   assert.match(DOCKERFILE, /^ENV MODEL_DIR=\/opt\/model/m);
   assert.match(DOCKERFILE, /npm install --omit=dev --ignore-scripts .*"onnxruntime-node@\$\{version\}"/);
+  assert.match(DOCKERFILE, /"node-av@\$\{av_version\}" "@seydx\/node-av-linux-\$\{ort_arch\}@\$\{av_version\}"/);
   assert.match(
     DOCKERFILE,
     new RegExp(`^ARG MODEL_SOURCE_DIR=${FunctionImage.DEFAULT_MODEL_DIR}$`, 'm'),

@@ -145,7 +145,12 @@ test('FFMPEG_PATH and FFPROBE_PATH choose the binaries', async () => {
   });
   assert.deepEqual(mediaTools({}), { ffmpeg: 'ffmpeg', ffprobe: 'ffprobe' });
   await assert.rejects(
-    sampleFrames(videos.basic(), { frames: 2, size: 32, tools: { ffmpeg: 'ffmpeg', ffprobe: '/nonexistent/ffprobe' } }),
+    sampleFrames(videos.basic(), {
+      frames: 2,
+      size: 32,
+      decoder: 'ffmpeg',
+      tools: { ffmpeg: 'ffmpeg', ffprobe: '/nonexistent/ffprobe' },
+    }),
     MediaToolMissingError,
   );
 });
@@ -188,12 +193,13 @@ test('a probe handed over from an earlier sampling of the file is used instead o
   writeFileSync(ffprobe, `#!/bin/sh\necho "$@" >> ${calls}\nexec ${mediaTools().ffprobe} "$@"\n`);
   chmodSync(ffprobe, 0o755);
   const tools = { ...mediaTools(), ffprobe };
+  const decoder = 'ffmpeg';
   const probes = () =>
     readFileSync(calls, 'utf8')
       .split('\n')
       .filter((line) => line.includes('-show_format')).length;
-  const request = { frames: 4, windowSeconds: 0.8, size: 32, tools };
-  const { probe } = await sampleFrames(videos.basic(), { frames: T, size: 32, tools });
+  const request = { frames: 4, windowSeconds: 0.8, size: 32, tools, decoder } as const;
+  const { probe } = await sampleFrames(videos.basic(), { frames: T, size: 32, tools, decoder });
   assert.equal(probes(), 1);
   const handedOver = await readTimeline(videos.basic(), { ...request, probe });
   assert.equal(probes(), 1, 'no second probe');

@@ -41,14 +41,15 @@ function formatFidelity(f: FidelityResult): string {
 }
 
 function formatDecode(d: DecodeBenchmarkResult): string {
-  const rows = d.cases.map(
-    (c) =>
-      `  ${c.codec.padEnd(5)} ${String(c.durationSeconds).padStart(4)} s  ${c.sampled.medianMs.toFixed(0).padStart(6)} ms sampled  ${c.exact.medianMs.toFixed(0).padStart(6)} ms exact (median)`,
-  );
-  return [
-    `decode: ${d.frames} frames at ${d.size} from ${d.video.width}x${d.video.height} (GOP ${d.video.gopFrames}), ${d.ffmpegVersion}`,
-    ...rows,
-  ].join('\n');
+  const rows = d.cases.map((c) => {
+    const video = `${c.codec.padEnd(5)} ${c.format.height}p GOP ${String(c.format.gopFrames).padStart(3)}${c.format.phoneLike ? ' phone' : '      '} ${String(c.durationSeconds).padStart(4)} s`;
+    const read =
+      c.bytesRead === undefined
+        ? ''
+        : `  ${(c.bytesRead / 1e6).toFixed(1).padStart(6)} MB read of ${(c.fileBytes / 1e6).toFixed(1)}`;
+    return `  ${video}  ${c.sampled.medianMs.toFixed(0).padStart(6)} ms sampled  ${c.exact.medianMs.toFixed(0).padStart(6)} ms exact (median)${read}`;
+  });
+  return [`decode: ${d.frames} frames at ${d.size}, ${d.decoder} decoder, ${d.ffmpegVersion}`, ...rows].join('\n');
 }
 
 function formatThroughput(t: ThroughputResult): string {
@@ -111,6 +112,7 @@ interface BenchOptions {
   reference?: string;
   videos: number;
   decode?: boolean;
+  durations?: number[];
   throughput?: boolean;
   batch?: number;
   executionProviders: string[];
@@ -133,7 +135,10 @@ export function registerBenchCommand(program: Command): void {
     .option('--threads <n>', 'ONNX Runtime intra-op threads (default: all cores)', positiveInteger)
     .option('--reference <dir>', 'also compare against this fp32 build of the same checkpoint (fidelity)')
     .option('--videos <n>', 'random videos for the fidelity comparison', positiveInteger, 32)
-    .option('--decode', 'also time frame sampling from generated 10/60/600 s 720p H.264, HEVC and VP9 videos')
+    .option(
+      '--decode',
+      'also time frame sampling from generated 10/60/600 s 720p H.264, HEVC and VP9 videos and a 10 s 1080p phone-like H.264 one',
+    )
     .option('--throughput', 'instead: model-only throughput (vision + score, no decoding) per batch size')
     .option(
       '--batch <n>',
@@ -147,7 +152,8 @@ export function registerBenchCommand(program: Command): void {
       ['cpu'],
     )
     .option('--batch-sizes <list>', 'with --throughput: videos per run', positiveIntegerList, [1, 8])
-    .option('--video <file>', 'with --batch: the video to classify (default: the generated 10 s 720p H.264 one)')
+    .option('--durations <list>', 'with --decode: seconds of the 720p videos (default 10,60,600)', positiveIntegerList)
+    .option('--video <file>', 'the video to classify (default: the generated 10 s 720p H.264 one)')
     .option('--concurrency <n>', 'with --batch: videos decoded at once (default: all cores)', positiveInteger)
     .option('--max-video-batch <n>', 'with --batch: videos per shared vision run', positiveInteger, 32)
     .option('--search', 'instead: latency, recall and insert rate of the local vector index (no model needed)')
@@ -196,7 +202,12 @@ export function registerBenchCommand(program: Command): void {
         );
         return;
       }
-      const result = await benchmarkModel({ modelDir, runs: options.runs, threads: options.threads });
+      const result = await benchmarkModel({
+        modelDir,
+        runs: options.runs,
+        threads: options.threads,
+        video: options.video,
+      });
       const fidelity = options.reference
         ? await measureFidelity({
             modelDir,
@@ -206,7 +217,11 @@ export function registerBenchCommand(program: Command): void {
           })
         : undefined;
       const decode = options.decode
-        ? await benchmarkDecode({ onProgress: (message) => process.stderr.write(`${message}\n`) })
+        ? await benchmarkDecode({
+            durationsSeconds: options.durations,
+            repeats: options.runs,
+            onProgress: (message) => process.stderr.write(`${message}\n`),
+          })
         : undefined;
       if (options.json) {
         process.stdout.write(

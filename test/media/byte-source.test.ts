@@ -1,0 +1,67 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import type { ByteSource } from '../../layers/media/byte-source.js';
+import { CorruptVideoError, DecodeTimeoutError, NotAVideoError } from '../../layers/media/errors.js';
+import { sampleFrames } from '../../layers/media/views.js';
+import { videos } from './generated-videos.js';
+
+/** A video held in memory, read the way a ranged GET would serve it. */
+function memorySource(bytes: Uint8Array): ByteSource & { reads: number } {
+  const source = {
+    size: bytes.length,
+    reads: 0,
+    read: async (offset: number, length: number) => {
+      source.reads++;
+      return bytes.subarray(offset, Math.min(bytes.length, offset + length));
+    },
+    close: async () => {},
+  };
+  return source;
+}
+
+test('a ByteSource gives the frames the file gives, and the bytes read are counted', async () => {
+  const path = videos.basic();
+  const fromFile = await sampleFrames(path, { frames: 4, size: 32, decoder: 'in-process' });
+  const source = memorySource(readFileSync(path));
+  const fromSource = await sampleFrames('memory:basic.mp4', { frames: 4, size: 32, decoder: 'in-process', source });
+  assert.deepEqual(fromSource.frames, fromFile.frames);
+  assert.deepEqual(fromSource.times, fromFile.times);
+  assert.ok(source.reads > 0);
+  assert.ok(fromSource.bytesRead! > 0 && fromSource.bytesRead === fromFile.bytesRead, `${fromSource.bytesRead} bytes`);
+});
+
+test('a source that answers too slowly ends in DecodeTimeoutError', async () => {
+  const bytes = readFileSync(videos.basic());
+  // It does answer in the end, so FFmpeg's call that waits on it can finish and free what it holds.
+  const stalled: ByteSource = {
+    size: bytes.length,
+    read: (offset, length) =>
+      new Promise((resolve) => setTimeout(() => resolve(bytes.subarray(offset, offset + length)), 1500)),
+    close: async () => {},
+  };
+  await assert.rejects(
+    sampleFrames('memory:stalled.mp4', {
+      frames: 4,
+      size: 32,
+      decoder: 'in-process',
+      source: stalled,
+      limits: { probeTimeoutMs: 300 },
+    }),
+    DecodeTimeoutError,
+  );
+});
+
+test('bytes that are no video, or a cut-off MP4, give typed errors through a ByteSource', async () => {
+  const text = memorySource(new TextEncoder().encode('not a video at all, just text\n'.repeat(100)));
+  await assert.rejects(
+    sampleFrames('memory:text.mp4', { frames: 4, size: 32, decoder: 'in-process', source: text }),
+    NotAVideoError,
+  );
+  const whole = readFileSync(videos.basic());
+  const cut = memorySource(whole.subarray(0, Math.floor(whole.length / 3)));
+  await assert.rejects(
+    sampleFrames('memory:cut.mp4', { frames: 4, size: 32, decoder: 'in-process', source: cut }),
+    CorruptVideoError,
+  );
+});
