@@ -1,7 +1,14 @@
 export { type ByteSource, type CountedByteSource, countBytes, fileByteSource } from './byte-source.js';
 export * from './errors.js';
 export { DEFAULT_MEDIA_LIMITS, type MediaLimits, resolveLimits } from './limits.js';
-export { type CropPosition, IMAGENET_MEAN, IMAGENET_STD, resizedSize, toPixelValues } from './preprocess.js';
+export {
+  type CropPosition,
+  IMAGENET_MEAN,
+  IMAGENET_STD,
+  type Normalization,
+  resizedSize,
+  toPixelValues,
+} from './preprocess.js';
 export { probeVideo, type VideoProbe, type VideoStreamInfo } from './probe.js';
 export { type SampledFrames, type SampleOptions, type SegmentLayout, sampleSegments } from './sample.js';
 export { MediaToolMissingError, type MediaTools, mediaTools } from './tools.js';

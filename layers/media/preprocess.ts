@@ -5,6 +5,14 @@ import { VideoTooLargeError } from './errors.js';
 export const IMAGENET_MEAN = [0.485, 0.456, 0.406] as const;
 export const IMAGENET_STD = [0.229, 0.224, 0.225] as const;
 
+/** Per-channel (R, G, B) statistics frames are normalised with: a model's manifest says which. */
+export interface Normalization {
+  mean: readonly [number, number, number];
+  std: readonly [number, number, number];
+}
+
+export const IMAGENET_NORMALIZATION: Normalization = { mean: IMAGENET_MEAN, std: IMAGENET_STD };
+
 /** Widest aspect ratio accepted: beyond it a frame resized to the shorter side would be absurdly long. */
 const MAX_ASPECT_RATIO = 32;
 
@@ -45,21 +53,22 @@ export function cropOrigin(frame: FrameSize, size: number, position: CropPositio
 
 /**
  * Crops each RGB frame to `size` x `size` and lays them out as the model's pixel_values: float32
- * [T, 3, size, size], scaled to [0, 1] and normalised with the ImageNet mean and std.
+ * [T, 3, size, size], scaled to [0, 1] and normalised (by default with the ImageNet mean and std).
  */
 export function toPixelValues(
   frames: readonly Uint8Array[],
   frame: FrameSize,
   size: number,
   position: CropPosition = 'center',
+  { mean, std }: Normalization = IMAGENET_NORMALIZATION,
 ): Float32Array {
   if (frame.width < size || frame.height < size)
     throw new RangeError(`a ${frame.width}x${frame.height} frame cannot hold a ${size}x${size} crop`);
   const { left, top } = cropOrigin(frame, size, position);
   const plane = size * size;
   const out = new Float32Array(frames.length * 3 * plane);
-  const scale = IMAGENET_STD.map((std) => 1 / (255 * std));
-  const shift = IMAGENET_MEAN.map((mean, c) => mean / IMAGENET_STD[c]!);
+  const scale = std.map((deviation) => 1 / (255 * deviation));
+  const shift = mean.map((average, c) => average / std[c]!);
   frames.forEach((rgb, t) => {
     for (let y = 0; y < size; y++) {
       let from = ((top + y) * frame.width + left) * 3;

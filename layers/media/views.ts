@@ -1,10 +1,12 @@
 import { clipSegments, type TimeSpan, timelineWindows, uniformSegments } from './plan.js';
-import { type CropPosition, toPixelValues } from './preprocess.js';
+import { type CropPosition, type Normalization, toPixelValues } from './preprocess.js';
 import { type SampledFrames, type SampleOptions, sampleSegments } from './sample.js';
 
 export interface FrameRequest extends SampleOptions {
   /** T: frames per clip (the model's `num_frames`). */
   frames: number;
+  /** The model's normalisation (its manifest's preprocessing); default ImageNet's. */
+  normalization?: Normalization;
 }
 
 /** Model input for one view of a video: pixel_values [T, 3, size, size] and where its frames come from. */
@@ -15,10 +17,11 @@ export interface PixelView {
   times: number[];
 }
 
-function view(sampled: SampledFrames, from: number, count: number, size: number, position: CropPosition): PixelView {
+function view(sampled: SampledFrames, from: number, request: FrameRequest, position: CropPosition): PixelView {
+  const { frames: count, size, normalization } = request;
   const frames = sampled.frames.slice(from, from + count);
   return {
-    pixelValues: toPixelValues(frames, sampled.frameSize, size, position),
+    pixelValues: toPixelValues(frames, sampled.frameSize, size, position, normalization),
     shape: [count, 3, size, size],
     times: sampled.times.slice(from, from + count),
   };
@@ -35,7 +38,7 @@ export async function readPixelValues(
   request: FrameRequest,
 ): Promise<PixelView & { sampled: SampledFrames }> {
   const sampled = await sampleFrames(path, request);
-  return { ...view(sampled, 0, request.frames, request.size, 'center'), sampled };
+  return { ...view(sampled, 0, request, 'center'), sampled };
 }
 
 export interface MultiViewRequest extends FrameRequest {
@@ -54,9 +57,7 @@ export async function readMultiView(
 ): Promise<{ views: PixelView[]; sampled: SampledFrames }> {
   const sampled = await sampleSegments(path, (span) => clipSegments(span, request.frames, request.clips), request);
   const views = Array.from({ length: request.clips }, (_, c) =>
-    CROP_POSITIONS[request.crops].map((position) =>
-      view(sampled, c * request.frames, request.frames, request.size, position),
-    ),
+    CROP_POSITIONS[request.crops].map((position) => view(sampled, c * request.frames, request, position)),
   ).flat();
   return { views, sampled };
 }
@@ -85,7 +86,7 @@ export async function readTimeline(path: string, request: TimelineRequest): Prom
   );
   const origin = sampled.probe.stream.start;
   return windows.map((window, w) => ({
-    ...view(sampled, w * request.frames, request.frames, request.size, 'center'),
+    ...view(sampled, w * request.frames, request, 'center'),
     start: window.start - origin,
     end: window.end - origin,
   }));

@@ -114,3 +114,14 @@ test('the ffmpeg resize matches the reference on real footage, rotated 4K includ
     assertMatchesReference(path, sampled.frames[0]!, sampled.frameSize, { width, height });
   }
 });
+
+test("pixel values follow the model's normalisation when it is not ImageNet's", () => {
+  const rgb = Uint8Array.from([255, 0, 51]);
+  const [r, g, b] = toPixelValues([rgb], { width: 1, height: 1 }, 1, 'center', {
+    mean: [0.5, 0.5, 0.5],
+    std: [0.5, 0.25, 0.2],
+  });
+  assert.ok(Math.abs(r! - 1) < 1e-6);
+  assert.ok(Math.abs(g! - -2) < 1e-6);
+  assert.ok(Math.abs(b! - -1.5) < 1e-6);
+});

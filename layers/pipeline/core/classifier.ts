@@ -237,6 +237,7 @@ export class VideoClassifier {
     const request = {
       frames: this.runtime.frames,
       size: this.runtime.imageSize,
+      normalization: this.runtime.preprocessing,
       exact: options.exact,
       limits: this.options.limits,
     };
@@ -292,6 +293,7 @@ export class VideoClassifier {
     const windows = await readTimeline(path, {
       frames: this.runtime.frames,
       size: this.runtime.imageSize,
+      normalization: this.runtime.preprocessing,
       windowSeconds: seconds,
       limits: this.options.limits,
       probe,
