@@ -58,6 +58,7 @@ function summary(record: VideoRecord) {
     updatedAt: record.updatedAt,
     ...(record.result ? { labelSetId: record.result.labelSetId, labels: record.result.labels } : {}),
     ...(record.error ? { error: record.error } : {}),
+    ...(record.leaseUntil ? { leaseUntil: record.leaseUntil } : {}),
   };
 }
 

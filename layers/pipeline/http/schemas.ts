@@ -83,6 +83,8 @@ export const videoSummarySchema = z.object({
   labelSetId: z.string().optional(),
   labels: z.array(labelScoreSchema).optional(),
   error: recordErrorSchema.optional(),
+  /** While PROCESSING: until when its claim holds; a time in the past means the claim was abandoned. */
+  leaseUntil: z.string().optional(),
 });
 
 export const videoListSchema = z.object({ items: z.array(videoSummarySchema), nextCursor: z.string().nullable() });
