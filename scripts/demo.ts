@@ -1,6 +1,6 @@
 // `npm run demo`: see runDemo.
 import { describeError } from '../layers/common/errors.js';
-import { runDemo } from '../layers/pipeline/runtimes/index.js';
+import { runDemo } from '../layers/pipeline/runtimes/local/index.js';
 
 try {
   await runDemo();

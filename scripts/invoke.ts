@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { APIGatewayProxyEventV2, SQSEvent } from 'aws-lambda';
 import { loadConfig } from '../functions/shared/config.js';
 import { videoIdFor } from '../layers/pipeline/core/index.js';
-import { createAwsServices } from '../layers/pipeline/runtimes/index.js';
+import { createAwsServices } from '../layers/pipeline/runtimes/aws/index.js';
 import { lambdaContext, notificationKeys, sqsEvent, withStoredVersions } from './lib/lambda-events.js';
 import { type LocalAws, startLocalAws } from './lib/local-aws.js';
 import { buildSmallTextModel } from './lib/small-model.js';

@@ -3,7 +3,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, normalize, relative } from 'node:path';
 import { test } from 'node:test';
 
-const ROOMS = ['core', 'adapters/aws', 'adapters/local', 'http', 'runtimes'].map((room) => `layers/pipeline/${room}`);
+const ROOMS = ['core', 'adapters/aws', 'adapters/local', 'http', 'runtimes/aws', 'runtimes/local'].map(
+  (room) => `layers/pipeline/${room}`,
+);
 const SOURCE_DIRS = ['layers', 'functions', 'infra', 'scripts', 'bin'];
 
 function sourceFiles(dir: string): string[] {

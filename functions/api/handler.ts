@@ -4,7 +4,7 @@ import { handle } from 'hono/aws-lambda';
 import type { VideoClassifier } from '../../layers/pipeline/core/index.js';
 import { modelInfoOf } from '../../layers/pipeline/core/index.js';
 import { createLambdaApi } from '../../layers/pipeline/http/index.js';
-import { createAwsServices } from '../../layers/pipeline/runtimes/index.js';
+import { createAwsServices } from '../../layers/pipeline/runtimes/aws/index.js';
 import { loadConfig } from '../shared/config.js';
 import { loadVideoModel } from '../shared/model.js';
 

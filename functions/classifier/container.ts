@@ -6,7 +6,7 @@ import { DEFAULT_MEDIA_LIMITS } from '../../layers/media/limits.js';
 import { queueMaxReceives, s3DurationProbe } from '../../layers/pipeline/adapters/aws/index.js';
 import type { ClassifyDeps, ClassifySettings, GpuRouterDeps } from '../../layers/pipeline/core/index.js';
 import { DEFAULT_TOP } from '../../layers/pipeline/core/index.js';
-import { createAwsServices } from '../../layers/pipeline/runtimes/index.js';
+import { createAwsServices } from '../../layers/pipeline/runtimes/aws/index.js';
 import { DEFAULT_LABEL_SET, resolveLabelSet } from '../../layers/xclip/label-sets.js';
 import type { FunctionConfig } from '../shared/config.js';
 import { loadVideoModel } from '../shared/model.js';

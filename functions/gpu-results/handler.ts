@@ -8,7 +8,7 @@ import {
   type SettleDeps,
   settleGpuRequest,
 } from '../../layers/pipeline/core/index.js';
-import { createAwsServices } from '../../layers/pipeline/runtimes/index.js';
+import { createAwsServices } from '../../layers/pipeline/runtimes/aws/index.js';
 import { loadGpuResultsConfig } from './config.js';
 
 export type GpuResultsHandler = (event: SNSEvent, context: Context) => Promise<void>;

@@ -5,7 +5,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { ConcurrencyLimit } from '../../layers/common/concurrency.js';
 import { describeError } from '../../layers/common/errors.js';
 import { createGpuServer, listen, type ModelState } from '../../layers/pipeline/http/index.js';
-import { createAwsServices } from '../../layers/pipeline/runtimes/index.js';
+import { createAwsServices } from '../../layers/pipeline/runtimes/aws/index.js';
 import { loadGpuServerConfig } from './config.js';
 import { loadGpuModel } from './model.js';
 

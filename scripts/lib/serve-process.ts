@@ -12,10 +12,20 @@ export interface ServeProcess {
 
 const running = new Set<ChildProcess>();
 
+export interface ServeProcessOptions {
+  /** Added to this process's environment. */
+  env?: Record<string, string>;
+  /** Largest file the server may write (RLIMIT_FSIZE, through prlimit): a bigger write kills it. */
+  maxFileBytes?: number;
+}
+
 /** Starts `xclip serve ARGS --port 0` and resolves once it listens. */
-export function startServe(args: readonly string[]): Promise<ServeProcess> {
-  const child = spawn(process.execPath, ['bin/xclip.js', 'serve', ...args, '--port', '0'], {
+export function startServe(args: readonly string[], options: ServeProcessOptions = {}): Promise<ServeProcess> {
+  const command = [process.execPath, 'bin/xclip.js', 'serve', ...args, '--port', '0'];
+  const limited = options.maxFileBytes ? ['prlimit', `--fsize=${options.maxFileBytes}`, ...command] : command;
+  const child = spawn(limited[0]!, limited.slice(1), {
     stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...options.env },
   });
   running.add(child);
   let output = '';

@@ -18,7 +18,7 @@ import {
   S3ObjectStore,
 } from '../../layers/pipeline/adapters/aws/index.js';
 import { backfill, type VideoModel, videoIdFor } from '../../layers/pipeline/core/index.js';
-import { createAwsServices } from '../../layers/pipeline/runtimes/index.js';
+import { createAwsServices } from '../../layers/pipeline/runtimes/aws/index.js';
 import { lambdaContext, sqsEvent, withStoredVersions } from '../../scripts/lib/lambda-events.js';
 import { type LocalAws, startLocalAws } from '../../scripts/lib/local-aws.js';
 import { buildSmallTextModel } from '../../scripts/lib/small-model.js';

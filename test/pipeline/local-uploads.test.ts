@@ -10,9 +10,9 @@ import { SqliteResultStore } from '../../layers/pipeline/adapters/local/sqlite-r
 import { videoIdFor } from '../../layers/pipeline/core/video-id.js';
 import { createApi } from '../../layers/pipeline/http/api-app.js';
 import { guardedApp } from '../../layers/pipeline/http/local-guard.js';
-import { LOCAL_UPLOAD_BODY_TYPES, localServerApp } from '../../layers/pipeline/http/local-server-app.js';
 import { localUploadResponseSchema } from '../../layers/pipeline/http/local-uploads.js';
 import { errorResponseSchema } from '../../layers/pipeline/http/schemas.js';
+import { LOCAL_UPLOAD_BODY_TYPES, localServerApp } from '../../layers/pipeline/runtimes/local/local-server-app.js';
 
 const work = mkdtempSync(join(tmpdir(), 'xclip-uploads-'));
 const stores: SqliteResultStore[] = [];

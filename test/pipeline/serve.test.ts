@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import {
   closeSync,
   copyFileSync,
@@ -25,6 +25,12 @@ import {
   videoListSchema,
   videoRecordSchema,
 } from '../../layers/pipeline/http/schemas.js';
+import {
+  killServes,
+  type ServeProcess,
+  type ServeProcessOptions,
+  startServe as startServeProcess,
+} from '../../scripts/lib/serve-process.js';
 import { buildSmallTextModel } from '../../scripts/lib/small-model.js';
 import { makeTestVideo } from '../../scripts/lib/test-video.js';
 
@@ -33,57 +39,22 @@ const watch = join(work, 'bucket');
 const data = join(work, 'data');
 const scratch = join(work, 'scratch');
 let modelDir: string;
-const running = new Set<ChildProcess>();
+type Server = ServeProcess;
 
-interface Server {
-  child: ChildProcess;
-  base: string;
-  log: () => string;
-  exited: Promise<number | null>;
-}
-
-interface ServeOptions {
+interface ServeOptions extends ServeProcessOptions {
   watchDir?: string;
   dataDir?: string;
   args?: string[];
-  env?: Record<string, string>;
-  /** Largest file the server may write (RLIMIT_FSIZE): a bigger write kills it. */
-  maxFileBytes?: number;
 }
 
 function startServe(options: ServeOptions = {}): Promise<Server> {
-  const command = [
-    process.execPath,
-    ...['bin/xclip.js', 'serve', '--watch', options.watchDir ?? watch, '--port', '0'],
-    ...['--data', options.dataDir ?? data, '--model', modelDir, '--threads', '1', '--settle-seconds', '1'],
-    ...(options.args ?? []),
-  ];
-  const limited = options.maxFileBytes ? ['prlimit', `--fsize=${options.maxFileBytes}`, ...command] : command;
-  const child = spawn(limited[0]!, limited.slice(1), {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, ...options.env },
-  });
-  running.add(child);
-  let output = '';
-  const exited = new Promise<number | null>((resolve) =>
-    child.on('exit', (code) => {
-      running.delete(child);
-      resolve(code);
-    }),
+  return startServeProcess(
+    [
+      ...['--watch', options.watchDir ?? watch, '--data', options.dataDir ?? data, '--model', modelDir],
+      ...['--threads', '1', '--settle-seconds', '1', ...(options.args ?? [])],
+    ],
+    options,
   );
-  return new Promise((resolve, reject) => {
-    const onData = (chunk: Buffer): void => {
-      output += chunk.toString();
-      const port = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(output)?.[1];
-      if (port) {
-        child.stderr!.off('data', onData);
-        child.stderr!.on('data', (more: Buffer) => (output += more.toString()));
-        resolve({ child, base: `http://127.0.0.1:${port}`, log: () => output, exited });
-      }
-    };
-    child.stderr!.on('data', onData);
-    void exited.then((code) => reject(new Error(`xclip serve exited with ${code} before listening:\n${output}`)));
-  });
 }
 
 async function getJson(
@@ -137,7 +108,7 @@ before(async () => {
   mkdirSync(scratch);
 });
 after(() => {
-  for (const child of running) child.kill('SIGKILL');
+  killServes();
 });
 
 test('xclip serve: a dropped file is classified and served over HTTP; search, relabel, failures; graceful stop', async () => {

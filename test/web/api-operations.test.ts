@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { Hono } from 'hono';
-import { localServerApp } from '../../layers/pipeline/http/local-server-app.js';
 import { MAX_PAGE } from '../../layers/pipeline/http/schemas.js';
+import { localServerApp } from '../../layers/pipeline/runtimes/local/local-server-app.js';
 import { API_MAX_PAGE, OPERATIONS, operationUrl } from '../../web/src/api/operations.js';
 
 test("every operation the web page calls is in the local server's OpenAPI document, by id, method and path", async () => {

@@ -10,7 +10,7 @@ import {
   DEFAULT_VIDEO_SUFFIXES,
   parseS3Uri,
 } from '../../pipeline/core/index.js';
-import { type AwsServices, createAwsServices } from '../../pipeline/runtimes/index.js';
+import { type AwsServices, createAwsServices } from '../../pipeline/runtimes/aws/index.js';
 import { positiveNumber, required } from '../options.js';
 
 interface BackfillCommandOptions {

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { describeError } from '../../common/errors.js';
 import { parseS3Uri, type RetryDeps, retryVideo, type VideoRecord, videoIdFor } from '../../pipeline/core/index.js';
-import { createAwsServices } from '../../pipeline/runtimes/index.js';
+import { createAwsServices } from '../../pipeline/runtimes/aws/index.js';
 import { required } from '../options.js';
 
 interface RetryCommandOptions {

@@ -3,7 +3,7 @@ import { type Command, Option } from 'commander';
 import { commaList } from '../../common/comma-list.js';
 import { DEFAULT_SETTLE_MS } from '../../pipeline/adapters/local/index.js';
 import { DEFAULT_LABEL_FEATURE_CACHE, DEFAULT_TOP, MAX_TOP } from '../../pipeline/core/index.js';
-import { LocalPipeline } from '../../pipeline/runtimes/index.js';
+import { LocalPipeline } from '../../pipeline/runtimes/local/index.js';
 import { DEFAULT_LABEL_SET, resolveLabelSet } from '../../xclip/label-sets.js';
 import { defaultModelDir, MODEL_DIR_HELP } from '../../xclip/model-location.js';
 import { EXECUTION_PROVIDERS_HELP, executionProviderList, integerIn, originList, positiveNumber } from '../options.js';

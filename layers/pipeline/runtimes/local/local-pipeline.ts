@@ -1,9 +1,15 @@
 import { isAbsolute, relative, resolve } from 'node:path';
 import type { Hono } from 'hono';
-import { UsageError } from '../../common/errors.js';
-import { FolderWatcher, type FsObjectStore, Worker } from '../adapters/local/index.js';
-import type { LabelFeatureCacheBytes, SourceObject, VideoClassifier } from '../core/index.js';
-import { type ClassifySettings, classifyDelivery, ingestObject, loadClassifier, modelInfoOf } from '../core/index.js';
+import { UsageError } from '../../../common/errors.js';
+import { FolderWatcher, type FsObjectStore, Worker } from '../../adapters/local/index.js';
+import type { LabelFeatureCacheBytes, SourceObject, VideoClassifier } from '../../core/index.js';
+import {
+  type ClassifySettings,
+  classifyDelivery,
+  ingestObject,
+  loadClassifier,
+  modelInfoOf,
+} from '../../core/index.js';
 import {
   type BoundServer,
   bind,
@@ -11,10 +17,9 @@ import {
   createApi,
   guardedApp,
   hostOfAddress,
-  LOCAL_UPLOAD_BODY_TYPES,
   type LocalGuardOptions,
-  localServerApp,
-} from '../http/index.js';
+} from '../../http/index.js';
+import { LOCAL_UPLOAD_BODY_TYPES, localServerApp } from './local-server-app.js';
 import {
   createLocalServices,
   type LocalServiceSettings,

@@ -5,8 +5,8 @@ import {
   S3ObjectStore,
   SageMakerGpuEndpoint,
   SqsIngestQueue,
-} from '../adapters/aws/index.js';
-import { GPU_REQUEST_PREFIX, GpuRequestSender } from '../core/index.js';
+} from '../../adapters/aws/index.js';
+import { GPU_REQUEST_PREFIX, GpuRequestSender } from '../../core/index.js';
 
 /** What an AWS runtime (a function, `xclip backfill`, `npm run invoke`) is deployed against. */
 export interface AwsServiceSettings {

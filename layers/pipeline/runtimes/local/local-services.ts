@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { FsObjectStore, MemoryQueue, SqliteResultStore } from '../adapters/local/index.js';
-import type { IngestSink, SourceObject } from '../core/index.js';
+import { FsObjectStore, MemoryQueue, SqliteResultStore } from '../../adapters/local/index.js';
+import type { IngestSink, SourceObject } from '../../core/index.js';
 
 /** Where a local runtime keeps its state. */
 export interface LocalServiceSettings {

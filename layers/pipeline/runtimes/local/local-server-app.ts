@@ -1,9 +1,12 @@
 import { Hono } from 'hono';
-import { FsObjectStore } from '../adapters/local/index.js';
-import { answerErrorsAsJson } from './http-errors.js';
-import { addLocalUploads, localUploadsOpenApiPath } from './local-uploads.js';
-import { openApiDocument } from './openapi.js';
-import { addWebPage } from './web-page.js';
+import { FsObjectStore } from '../../adapters/local/index.js';
+import {
+  addLocalUploads,
+  addWebPage,
+  answerErrorsAsJson,
+  localUploadsOpenApiPath,
+  openApiDocument,
+} from '../../http/index.js';
 
 export interface LocalServerOptions {
   /** The watched folder; without it there are no uploads. */

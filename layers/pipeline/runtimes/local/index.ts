@@ -1,4 +1,3 @@
-export { type AwsServiceSettings, type AwsServices, createAwsServices } from './aws-services.js';
 export { runDemo } from './demo.js';
 export { LocalPipeline } from './local-pipeline.js';
 export { createLocalServices, type LocalServiceSettings, type LocalServices } from './local-services.js';

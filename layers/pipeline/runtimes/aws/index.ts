@@ -1,0 +1,1 @@
+export { type AwsServiceSettings, type AwsServices, createAwsServices } from './aws-services.js';
