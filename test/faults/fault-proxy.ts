@@ -6,14 +6,10 @@ export type FaultMode = 'pass' | 'down' | 'hang';
 
 /**
  * An HTTP proxy on 127.0.0.1 in front of one local server (dynalite, s3rver, local-aws-sqs), so a test can make that
- * service go down, hang, or fail after a number of requests while the code under test keeps its real SDK clients.
+ * service go down or hang while the code under test keeps its real SDK clients.
  */
 export class FaultProxy {
   mode: FaultMode = 'pass';
-  /** Requests forwarded so far. */
-  forwarded = 0;
-  /** Once this many requests were forwarded, the proxy turns `down` by itself. */
-  failAfter = Number.POSITIVE_INFINITY;
   private readonly sockets = new Set<Socket>();
 
   private constructor(
@@ -26,10 +22,8 @@ export class FaultProxy {
     let proxy: FaultProxy | undefined;
     const server = createServer((incoming, outgoing) => {
       const fault = proxy!;
-      if (fault.mode === 'pass' && fault.forwarded >= fault.failAfter) fault.mode = 'down';
       if (fault.mode === 'down') return incoming.socket.destroy();
       if (fault.mode === 'hang') return;
-      fault.forwarded++;
       const forward = request(
         { hostname, port, method: incoming.method, path: incoming.url, headers: incoming.headers },
         (answer) => {
@@ -49,10 +43,9 @@ export class FaultProxy {
     return proxy;
   }
 
-  /** Back to forwarding, with the request count kept. */
+  /** Back to forwarding. */
   heal(): void {
     this.mode = 'pass';
-    this.failAfter = Number.POSITIVE_INFINITY;
   }
 
   async close(): Promise<void> {
