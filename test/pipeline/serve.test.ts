@@ -180,6 +180,29 @@ test('on restart xclip serve resumes unfinished work and picks up files that arr
   await stop(server);
 });
 
+test('kill -9 in the middle of a burst and a restart: every video ends DONE once, no scratch folder piles up', async () => {
+  const burst = join(work, 'burst');
+  const burstData = join(work, 'burst-data');
+  mkdirSync(burst);
+  const names = Array.from({ length: 6 }, (_, i) => `burst ${i}.mp4`);
+  const first = await startServe({ watchDir: burst, dataDir: burstData });
+  for (const name of names) copyFileSync(makeTestVideo(scratch, name), join(burst, name));
+  await settled(first, names[0]!, 'burst');
+  first.child.kill('SIGKILL');
+  await first.exited;
+
+  const second = await startServe({ watchDir: burst, dataDir: burstData });
+  for (const name of names) assert.equal((await settled(second, name, 'burst')).status, 'DONE', name);
+  const listed = videoListSchema.parse((await getJson(second, '/videos?limit=100')).body).items.map((item) => item.key);
+  assert.deepEqual(listed.sort(), [...names].sort(), 'one record per video');
+  assert.equal(
+    readdirSync(burstData).filter((name) => name.startsWith('.work-')).length,
+    1,
+    "only the running server's scratch folder is left",
+  );
+  await stop(second);
+});
+
 test('xclip serve refuses to keep its own files in the watched folder, before writing anything', () => {
   const run = spawnSync(
     process.execPath,
