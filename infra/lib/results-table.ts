@@ -15,6 +15,13 @@ export interface ResultsTableProps {
 
 const ATTRIBUTE_TYPES = { S: AttributeType.STRING, N: AttributeType.NUMBER } as const;
 
+/**
+ * The table's construct id, so its CloudFormation logical id. It changed with the sharded indexes: an update may
+ * create or delete one index, not swap three, so a stack deployed with the old indexes gets a new, empty table and
+ * keeps the old one (retained, unless removalPolicy is destroy); README "Table design" says how to refill it.
+ */
+const TABLE_ID = 'ShardedTable';
+
 /** The result store's one table: keys and indexes from the schema the DynamoDB adapter reads and writes with. */
 export class ResultsTable extends Construct {
   readonly table: Table;
@@ -22,7 +29,7 @@ export class ResultsTable extends Construct {
   constructor(scope: Construct, id: string, props: ResultsTableProps = {}) {
     super(scope, id);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
-    this.table = new Table(this, 'Table', {
+    this.table = new Table(this, TABLE_ID, {
       partitionKey: { name: TABLE_PARTITION_KEY, type: AttributeType.STRING },
       billingMode: BillingMode.PAY_PER_REQUEST,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
@@ -45,7 +52,9 @@ export class ResultsTable extends Construct {
     acknowledgeWildcardResource(
       role,
       `${this.table.tableArn}/index/*`,
-      "Queries the result table's own indexes (byUpdated, byStatus, byLabel).",
+      `Queries the result table's own indexes (${Object.values(TABLE_INDEXES)
+        .map((index) => index.name)
+        .join(', ')}).`,
     );
   }
 }

@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
+import { BatchWriteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { labelItem } from '../../layers/pipeline/adapters/aws/dynamo-items.js';
 import { DynamoResultStore } from '../../layers/pipeline/adapters/aws/dynamo-result-store.js';
+import { createTableInput, shardOf, TABLE_SHARDS } from '../../layers/pipeline/adapters/aws/table-schema.js';
 import { InvalidCursorError } from '../../layers/pipeline/core/errors.js';
+import type { ListQuery } from '../../layers/pipeline/core/ports/result-store.js';
 import type { VideoRecord } from '../../layers/pipeline/core/result-schema.js';
 import { videoIdFor } from '../../layers/pipeline/core/video-id.js';
 import { type LocalAws, startLocalAws } from '../../scripts/lib/local-aws.js';
@@ -141,3 +144,125 @@ test('unfinished lists QUEUED and PROCESSING records; embeddings only DONE ones'
 });
 
 retryContract('DynamoDB', () => store);
+
+/** A store on a table of its own, so the tests above see none of its records. */
+async function storeOnNewTable(table: string): Promise<DynamoResultStore> {
+  await aws.clients.dynamo.send(new CreateTableCommand(createTableInput(table)));
+  return new DynamoResultStore(aws.clients.dynamo, table);
+}
+
+/** Every page of `query` from `results`, in order; each cursor fits the API's 2,000 characters. */
+async function walkRecords(results: DynamoResultStore, query: Omit<ListQuery, 'cursor'>): Promise<VideoRecord[]> {
+  const records: VideoRecord[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await results.list({ ...query, ...(cursor ? { cursor } : {}) });
+    assert.ok(page.items.length <= query.limit);
+    assert.ok((page.nextCursor?.length ?? 0) <= 2000, 'the cursor fits the API limit');
+    records.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor);
+  return records;
+}
+
+function assertDescending(values: Array<string | number>, what: string): void {
+  for (let i = 1; i < values.length; i++) assert.ok(values[i - 1]! >= values[i]!, `${what} out of order at ${i}`);
+}
+
+test('pages merge every shard: 40 videos over many shards, pages of 7, each once and in order, also while videos change', async () => {
+  const sharded = await storeOnNewTable('sharded-pages');
+  const ids: string[] = [];
+  for (let i = 0; i < 40; i++) {
+    // Pairs share a time and a score, so equal sort values meet within and across shards.
+    const at = T(Math.floor(i / 2));
+    const key = `m${i}.mp4`;
+    if (i % 5 === 4) {
+      const id = videoIdFor('bucket', key);
+      await sharded.enqueue(id, sourceObject(key), at);
+      assert.ok(await sharded.fail(id, 'v1', { code: 'NOT_A_VIDEO', message: 'no' }, at));
+      ids.push(id);
+    } else ids.push(await classified(sharded, key, [['common', Math.floor(i / 2) / 20]], at));
+  }
+  assert.ok(new Set(ids.map(shardOf)).size >= TABLE_SHARDS / 2, 'the videos spread over the shards');
+
+  const all = await walkRecords(sharded, { limit: 7 });
+  assert.deepEqual(new Set(all.map((record) => record.id)), new Set(ids));
+  assert.equal(all.length, ids.length, 'no video twice');
+  assertDescending(
+    all.map((record) => record.updatedAt),
+    'updatedAt',
+  );
+
+  const common = await walkRecords(sharded, { label: 'common', limit: 7 });
+  assert.deepEqual(common.map((record) => record.id).sort(), ids.filter((_, i) => i % 5 !== 4).sort());
+  assertDescending(
+    common.map((record) => record.result!.labels[0]!.score),
+    'score',
+  );
+  const failed = await walkRecords(sharded, { status: 'FAILED', limit: 3 });
+  assert.deepEqual(failed.map((record) => record.id).sort(), ids.filter((_, i) => i % 5 === 4).sort());
+  const recent = await walkRecords(sharded, { since: T(10), limit: 7 });
+  assert.deepEqual(recent.map((record) => record.id).sort(), ids.slice(20).sort());
+
+  // A video already listed changes and a new one arrives between pages: both are newer than the
+  // cursor, so the walk goes on with the rest, none twice, none missing.
+  const first = await sharded.list({ limit: 7 });
+  const changed = first.items.find((record) => record.status === 'FAILED')!;
+  assert.ok(await sharded.requeue(changed.id, T(50)));
+  await classified(sharded, 'late.mp4', [['common', 0.99]], T(51));
+  const rest: VideoRecord[] = [];
+  let cursor = first.nextCursor;
+  while (cursor) {
+    const page = await sharded.list({ limit: 7, cursor });
+    rest.push(...page.items);
+    cursor = page.nextCursor;
+  }
+  const walked = [...first.items, ...rest].map((record) => record.id);
+  assert.equal(walked.length, ids.length);
+  assert.deepEqual(new Set(walked), new Set(ids));
+});
+
+test('a page reads a bounded number of index items: 1,100 stale label items give short pages with cursors', async () => {
+  const sharded = await storeOnNewTable('sharded-budget');
+  // Label items whose videos are gone: every one is read and turned down.
+  const source = sourceObject('orphan.mp4');
+  const orphans = Array.from({ length: 1100 }, (_, i) => {
+    const id = videoIdFor('bucket', `orphan-${i}.mp4`);
+    return labelItem(id, resultFor(source, [['orphan', i / 1100]]), {
+      label: 'orphan',
+      index: 0,
+      score: i / 1100,
+      logit: 0,
+    });
+  });
+  for (let start = 0; start < orphans.length; start += 25)
+    await aws.clients.dynamo.send(
+      new BatchWriteCommand({
+        RequestItems: { 'sharded-budget': orphans.slice(start, start + 25).map((Item) => ({ PutRequest: { Item } })) },
+      }),
+    );
+  let read = 0;
+  aws.clients.dynamo.middlewareStack.add(
+    (next, context) => async (args) => {
+      const result = await next(args);
+      if (context.commandName === 'QueryCommand') read += (result.output as { Count?: number }).Count ?? 0;
+      return result;
+    },
+    { step: 'initialize', name: 'countQueriedItems' },
+  );
+  try {
+    let pages = 0;
+    let cursor: string | undefined;
+    do {
+      read = 0;
+      const page = await sharded.list({ label: 'orphan', limit: 20, ...(cursor ? { cursor } : {}) });
+      assert.deepEqual(page.items, []);
+      assert.ok(read <= 1000, `one page read ${read} index items`);
+      cursor = page.nextCursor;
+      pages++;
+    } while (cursor);
+    assert.ok(pages >= 2, 'the first page ended at its budget with a cursor');
+  } finally {
+    aws.clients.dynamo.middlewareStack.remove('countQueriedItems');
+  }
+});

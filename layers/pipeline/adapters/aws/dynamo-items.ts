@@ -1,7 +1,7 @@
 import { XclipError } from '../../../common/errors.js';
 import { describeIssues } from '../../../common/zod-issues.js';
 import { decodeFloat32, type VideoRecord, type VideoResult, videoRecordSchema } from '../../core/index.js';
-import { VIDEO_ENTITY } from './table-schema.js';
+import { shardedPartition, shardOf, VIDEO_ENTITY } from './table-schema.js';
 
 /** A table item that does not hold what this adapter writes. */
 export class CorruptItemError extends XclipError {
@@ -22,22 +22,28 @@ export function labelItem(id: string, result: VideoResult, label: VideoResult['l
     pk: labelItemKey(id, label.label),
     videoId: id,
     label: label.label,
+    labelShard: shardedPartition(label.label, shardOf(id)),
     score: label.score,
     version: result.source.version,
     sequence: result.source.sequence,
   };
 }
 
+/** `status` and the byStatus index partition that goes with it: set together by every status change. */
+export function statusFields(id: string, status: VideoRecord['status']): Item {
+  return { status, statusShard: shardedPartition(status, shardOf(id)) };
+}
+
 /** The video item's fields that a new version (QUEUED) sets. */
-export function queuedFields(record: Pick<VideoRecord, 'source' | 'queuedAt'>): Item {
+export function queuedFields(id: string, record: Pick<VideoRecord, 'source' | 'queuedAt'>): Item {
   const { bucket, key, version, sequence } = record.source;
   return {
-    entity: VIDEO_ENTITY,
+    videoShard: shardedPartition(VIDEO_ENTITY, shardOf(id)),
     bucket,
     key,
     version,
     sequence,
-    status: 'QUEUED',
+    ...statusFields(id, 'QUEUED'),
     attempts: 0,
     queuedAt: record.queuedAt,
     updatedAt: record.queuedAt,

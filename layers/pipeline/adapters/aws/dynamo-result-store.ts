@@ -23,12 +23,30 @@ import type {
 } from '../../core/index.js';
 import { decodeCursor, encodeCursor, encodeFloat32, queryFingerprint } from '../../core/index.js';
 import { ExpressionAttributes } from './dynamo-expression.js';
-import { embeddingOf, type Item, labelItem, labelItemKey, queuedFields, recordOf } from './dynamo-items.js';
-import { TABLE_INDEXES, TABLE_PARTITION_KEY, VIDEO_ENTITY } from './table-schema.js';
+import {
+  embeddingOf,
+  type Item,
+  labelItem,
+  labelItemKey,
+  queuedFields,
+  recordOf,
+  statusFields,
+} from './dynamo-items.js';
+import { ShardedMerge } from './sharded-merge.js';
+import { shardedPartition, TABLE_INDEXES, TABLE_PARTITION_KEY, TABLE_SHARDS, VIDEO_ENTITY } from './table-schema.js';
 
 type IndexName = keyof typeof TABLE_INDEXES;
 
 const BATCH_GET_KEYS = 100;
+
+/**
+ * Most index items one page of `list` asks for. A page whose filters pass few of them (a label with `since`,
+ * stale label items) ends there with a cursor, so no request reads a whole label or status.
+ */
+const MAX_ITEMS_READ_PER_PAGE = 1000;
+
+/** Where a shard's reading resumes: after the item of this video id and sort value; null at the shard's start. */
+type ShardPosition = [videoId: string, sort: string | number] | null;
 
 function isConditionFailure(error: unknown): boolean {
   return (
@@ -60,23 +78,30 @@ async function conditionally(write: Promise<unknown>): Promise<boolean> {
   }
 }
 
-/** The ExclusiveStartKey that resumes a query of `index` after `item`. */
-function indexKeyOf(index: IndexName, item: Item): Item {
+function sortValueOf(index: IndexName, item: Item): string | number {
+  return item[TABLE_INDEXES[index].sortKey.name] as string | number;
+}
+
+function positionOf(index: IndexName, item: Item): ShardPosition {
+  return [(index === 'byLabel' ? item.videoId : item[TABLE_PARTITION_KEY]) as string, sortValueOf(index, item)];
+}
+
+/** The ExclusiveStartKey that resumes the query of `value` in `shard` of `index` at `position`. */
+function startKeyOf(index: IndexName, value: string, shard: number, position: ShardPosition): Item | undefined {
+  if (!position) return undefined;
   const { partitionKey, sortKey } = TABLE_INDEXES[index];
+  const [videoId, sort] = position;
   return {
-    [TABLE_PARTITION_KEY]: item[TABLE_PARTITION_KEY],
-    [partitionKey.name]: item[partitionKey.name],
-    [sortKey.name]: item[sortKey.name],
+    [TABLE_PARTITION_KEY]: index === 'byLabel' ? labelItemKey(videoId, value) : videoId,
+    [partitionKey.name]: shardedPartition(value, shard),
+    [sortKey.name]: sort,
   };
 }
 
-function indexKeySchema(index: IndexName) {
-  const { partitionKey, sortKey } = TABLE_INDEXES[index];
-  return z.strictObject({
-    [TABLE_PARTITION_KEY]: z.string(),
-    [partitionKey.name]: z.string(),
-    [sortKey.name]: sortKey.type === 'N' ? z.number() : z.string(),
-  });
+/** A list cursor's position: one per shard. */
+function positionsSchema(index: IndexName) {
+  const sort = TABLE_INDEXES[index].sortKey.type === 'N' ? z.number() : z.string();
+  return z.array(z.tuple([z.string().min(1), sort]).nullable()).length(TABLE_SHARDS);
 }
 
 /**
@@ -100,7 +125,12 @@ export class DynamoResultStore implements ResultStore {
 
   async enqueue(id: string, source: SourceObject, at: string): Promise<EnqueueOutcome> {
     const names = new ExpressionAttributes();
-    const update = names.update(queuedFields({ source, queuedAt: at }), ['error', 'result', 'embedding', 'leaseUntil']);
+    const update = names.update(queuedFields(id, { source, queuedAt: at }), [
+      'error',
+      'result',
+      'embedding',
+      'leaseUntil',
+    ]);
     const version = names.value(source.version);
     const condition = `attribute_not_exists(${names.name('pk')}) OR (${names.name('version')} <> ${version} AND ${names.name('sequence')} < ${names.value(source.sequence)}) OR (${names.name('version')} = ${version} AND ${requeueableCondition(names, at)})`;
     try {
@@ -126,7 +156,7 @@ export class DynamoResultStore implements ResultStore {
 
   async claim(id: string, version: string, at: string, leaseUntil: string): Promise<VideoRecord | undefined> {
     const names = new ExpressionAttributes();
-    const update = `${names.update({ status: 'PROCESSING', updatedAt: at, leaseUntil })} ADD ${names.name('attempts')} ${names.value(1)}`;
+    const update = `${names.update({ ...statusFields(id, 'PROCESSING'), updatedAt: at, leaseUntil })} ADD ${names.name('attempts')} ${names.value(1)}`;
     const condition = `${names.name('version')} = ${names.value(version)} AND (${names.name('status')} = ${names.value('QUEUED')} OR ${abandonedCondition(names, at)})`;
     return this.updateRecord(id, names, update, condition);
   }
@@ -193,7 +223,7 @@ export class DynamoResultStore implements ResultStore {
         id,
         version,
         ['PROCESSING'],
-        { status: 'DONE', result, embedding: encodeFloat32(embedding), updatedAt: at },
+        { ...statusFields(id, 'DONE'), result, embedding: encodeFloat32(embedding), updatedAt: at },
         ['error', 'leaseUntil'],
       ),
     );
@@ -201,21 +231,25 @@ export class DynamoResultStore implements ResultStore {
 
   async fail(id: string, version: string, error: RecordError, at: string): Promise<boolean> {
     return conditionally(
-      this.updateVersion(id, version, ['QUEUED', 'PROCESSING'], { status: 'FAILED', error, updatedAt: at }, [
-        'leaseUntil',
-      ]),
+      this.updateVersion(
+        id,
+        version,
+        ['QUEUED', 'PROCESSING'],
+        { ...statusFields(id, 'FAILED'), error, updatedAt: at },
+        ['leaseUntil'],
+      ),
     );
   }
 
   async release(id: string, version: string, at: string): Promise<boolean> {
     return conditionally(
-      this.updateVersion(id, version, ['PROCESSING'], { status: 'QUEUED', updatedAt: at }, ['leaseUntil']),
+      this.updateVersion(id, version, ['PROCESSING'], { ...statusFields(id, 'QUEUED'), updatedAt: at }, ['leaseUntil']),
     );
   }
 
   async requeue(id: string, at: string, leaseEndedBy = at): Promise<VideoRecord | undefined> {
     const names = new ExpressionAttributes();
-    const update = names.update({ status: 'QUEUED', attempts: 0, queuedAt: at, updatedAt: at }, [
+    const update = names.update({ ...statusFields(id, 'QUEUED'), attempts: 0, queuedAt: at, updatedAt: at }, [
       'error',
       'leaseUntil',
     ]);
@@ -330,14 +364,16 @@ export class DynamoResultStore implements ResultStore {
     );
   }
 
-  /** Every item of one index partition, in index order. */
-  private async *queryAll(index: IndexName, partition: string, projection?: string[]): AsyncIterable<Item> {
-    let startKey: Item | undefined;
-    do {
-      const page = await this.query(index, partition, { startKey, projection });
-      yield* page.Items ?? [];
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+  /** Every item of one indexed value, a shard at a time. */
+  private async *queryAll(index: IndexName, value: string, projection?: string[]): AsyncIterable<Item> {
+    for (let shard = 0; shard < TABLE_SHARDS; shard++) {
+      let startKey: Item | undefined;
+      do {
+        const page = await this.query(index, shardedPartition(value, shard), { startKey, projection });
+        yield* page.Items ?? [];
+        startKey = page.LastEvaluatedKey;
+      } while (startKey);
+    }
   }
 
   /** Records of label items that still describe their video's current result, passing the query's other filters. */
@@ -359,34 +395,50 @@ export class DynamoResultStore implements ResultStore {
 
   async list(query: ListQuery): Promise<Page<VideoRecord>> {
     const fingerprint = queryFingerprint({ status: query.status, label: query.label, since: query.since });
-    const [index, partition]: [IndexName, string] =
+    const [index, value]: [IndexName, string] =
       query.label !== undefined
         ? ['byLabel', query.label]
         : query.status
           ? ['byStatus', query.status]
           : ['byUpdated', VIDEO_ENTITY];
+    const positions: ShardPosition[] = query.cursor
+      ? decodeCursor(query.cursor, positionsSchema(index), fingerprint)
+      : new Array<ShardPosition>(TABLE_SHARDS).fill(null);
+    // Label items describe DONE results only.
+    if (query.label !== undefined && query.status !== undefined && query.status !== 'DONE') return { items: [] };
     const since = query.label === undefined ? query.since : undefined;
-    const accepted: Array<{ record: VideoRecord; item: Item }> = [];
-    let startKey: Item | undefined = query.cursor
-      ? decodeCursor(query.cursor, indexKeySchema(index), fingerprint)
-      : undefined;
-    // One more than a page, to know whether another page follows.
-    while (accepted.length <= query.limit) {
-      const page = await this.query(index, partition, { since, startKey, limit: query.limit + 1 - accepted.length });
-      const items = page.Items ?? [];
-      const records = query.label !== undefined ? await this.labelledRecords(items, query) : items.map(recordOf);
-      items.forEach((item, i) => {
-        if (records[i] && accepted.length <= query.limit) accepted.push({ record: records[i], item });
-      });
-      startKey = page.LastEvaluatedKey;
-      if (!startKey) break;
+    const merge = new ShardedMerge(
+      positions.map((position, shard) => startKeyOf(index, value, shard, position)),
+      async (shard, startKey, limit) => {
+        const page = await this.query(index, shardedPartition(value, shard), { since, startKey, limit });
+        return { items: page.Items ?? [], ...(page.LastEvaluatedKey ? { lastKey: page.LastEvaluatedKey } : {}) };
+      },
+      (item) => sortValueOf(index, item),
+      MAX_ITEMS_READ_PER_PAGE,
+    );
+    const records: VideoRecord[] = [];
+    let following = false;
+    // One more than a page, to know whether another page follows; `positions` stays after the page's last item.
+    reading: for (;;) {
+      const taken = await merge.take(query.limit + 1 - records.length);
+      if (taken.length === 0) break;
+      const items = taken.map(({ item }) => item);
+      const found = query.label !== undefined ? await this.labelledRecords(items, query) : items.map(recordOf);
+      for (const [i, { item, shard }] of taken.entries()) {
+        const record = found[i];
+        if (record) {
+          if (records.length === query.limit) {
+            following = true;
+            break reading;
+          }
+          records.push(record);
+        }
+        positions[shard] = positionOf(index, item);
+      }
     }
-    const last = accepted[query.limit - 1];
     return {
-      items: accepted.slice(0, query.limit).map(({ record }) => record),
-      ...(accepted.length > query.limit && last
-        ? { nextCursor: encodeCursor(indexKeyOf(index, last.item), fingerprint) }
-        : {}),
+      items: records,
+      ...(following || !merge.finished ? { nextCursor: encodeCursor(positions, fingerprint) } : {}),
     };
   }
 
