@@ -234,8 +234,9 @@ describe('default deployment', () => {
     }
   });
 
-  test('the result table: on demand, point-in-time recovery, the key schema and indexes of layers/pipeline/adapters/aws/table-schema.ts, retained', () => {
+  test('the result table: on demand, point-in-time recovery, the key schema and indexes of layers/pipeline/adapters/aws/table-schema.ts, retained, the sharded table', () => {
     const table = onlyResource(template, 'AWS::DynamoDB::Table');
+    assert.match(table.id, /^ResultsTableShardedTable/, 'a new logical id: the old indexes cannot be swapped in place');
     assert.equal(table.deletionPolicy, 'Retain');
     assert.equal(table.properties.BillingMode, 'PAY_PER_REQUEST');
     assert.deepEqual(table.properties.PointInTimeRecoverySpecification, { PointInTimeRecoveryEnabled: true });
