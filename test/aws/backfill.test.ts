@@ -2,13 +2,17 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
+import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoResultStore } from '../../layers/pipeline/adapters/aws/dynamo-result-store.js';
 import { parseS3Notification, sourceOfRecord } from '../../layers/pipeline/adapters/aws/s3-notification.js';
 import { S3ObjectStore } from '../../layers/pipeline/adapters/aws/s3-object-store.js';
+import { encodeFloat32 } from '../../layers/pipeline/core/index.js';
 import type { SourceObject } from '../../layers/pipeline/core/result-schema.js';
 import { videoIdFor } from '../../layers/pipeline/core/video-id.js';
 import { type LocalAws, startLocalAws } from '../../scripts/lib/local-aws.js';
+import { EMBEDDING, resultFor, sourceObject } from '../pipeline/records.js';
 
 let aws: LocalAws;
 let bucket: S3ObjectStore;
@@ -157,4 +161,66 @@ test('xclip retry queues FAILED videos again, one by key or every one under a pr
     'videos/retry/more/two.mp4',
     'videos/retry/one.mp4',
   ]);
+});
+
+test('xclip upgrade-table copies the videos of a table of the unsharded layout into the sharded one, once', async () => {
+  const old = 'unsharded-results';
+  await aws.clients.dynamo.send(
+    new CreateTableCommand({
+      TableName: old,
+      BillingMode: 'PAY_PER_REQUEST',
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+    }),
+  );
+  const at = '2026-01-01T00:00:00.000Z';
+  // Items as the unsharded layout wrote them: `entity` on video items, label items keyed by label alone.
+  const oldVideo = (key: string, fields: Record<string, unknown>, version = 'v1') => ({
+    pk: videoIdFor('bucket', key),
+    entity: 'VIDEO',
+    bucket: 'bucket',
+    key,
+    version,
+    sequence: '0001',
+    attempts: 1,
+    queuedAt: at,
+    updatedAt: at,
+    ...fields,
+  });
+  const done = resultFor(sourceObject('upgrade/done.mp4'), [['upgraded label', 0.7]]);
+  const items = [
+    oldVideo('upgrade/done.mp4', { status: 'DONE', result: done, embedding: encodeFloat32(EMBEDDING) }),
+    oldVideo('upgrade/failed.mp4', { status: 'FAILED', error: { code: 'NOT_A_VIDEO', message: 'no' } }),
+    oldVideo('upgrade/newer.mp4', { status: 'FAILED', error: { code: 'NOT_A_VIDEO', message: 'no' } }, 'v0'),
+    {
+      pk: `${videoIdFor('bucket', 'upgrade/done.mp4')}#label#upgraded label`,
+      videoId: videoIdFor('bucket', 'upgrade/done.mp4'),
+      label: 'upgraded label',
+      score: 0.7,
+      version: 'v1',
+      sequence: '0001',
+    },
+  ];
+  for (const Item of items) await aws.clients.dynamo.send(new PutCommand({ TableName: old, Item }));
+  // Recorded in the new table since the upgrade: newer than the old table's, so kept.
+  const newer = videoIdFor('bucket', 'upgrade/newer.mp4');
+  await results.enqueue(newer, sourceObject('upgrade/newer.mp4', 'v2', '0002'), at);
+
+  const run = await xclip('upgrade-table', '--from', old, '--json');
+  assert.equal(run.code, 0, run.stderr);
+  assert.deepEqual(JSON.parse(run.stdout), { videos: 3, copied: 2, kept: 1 });
+  const copied = (await results.get(videoIdFor('bucket', 'upgrade/done.mp4')))!;
+  assert.equal(copied.status, 'DONE');
+  assert.deepEqual(copied.result, done);
+  const labelled = await results.list({ label: 'upgraded label', limit: 10 });
+  assert.deepEqual(
+    labelled.items.map((record) => record.source.key),
+    ['upgrade/done.mp4'],
+  );
+  const failed = await results.list({ status: 'FAILED', limit: 100 });
+  assert.ok(failed.items.some((record) => record.source.key === 'upgrade/failed.mp4'));
+  assert.equal((await results.get(newer))!.source.version, 'v2');
+
+  const again = await xclip('upgrade-table', '--from', old, '--json');
+  assert.deepEqual(JSON.parse(again.stdout), { videos: 3, copied: 0, kept: 3 });
 });

@@ -11,6 +11,7 @@ import { registerModelRunCommand } from './model-run.js';
 import { registerRetryCommand } from './retry.js';
 import { registerServeCommand } from './serve.js';
 import { registerTokenizeCommand } from './tokenize.js';
+import { registerUpgradeTableCommand } from './upgrade-table.js';
 
 /** Every CLI command registers itself here; each lives in its own module. */
 export function registerCommands(program: Command): void {
@@ -26,4 +27,5 @@ export function registerCommands(program: Command): void {
   registerRetryCommand(program);
   registerServeCommand(program);
   registerTokenizeCommand(program);
+  registerUpgradeTableCommand(program);
 }

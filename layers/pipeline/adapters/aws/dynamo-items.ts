@@ -34,16 +34,20 @@ export function statusFields(id: string, status: VideoRecord['status']): Item {
   return { status, statusShard: shardedPartition(status, shardOf(id)) };
 }
 
+/** Every index key of video `id`'s item in `status`. */
+export function videoIndexFields(id: string, status: VideoRecord['status']): Item {
+  return { videoShard: shardedPartition(VIDEO_ENTITY, shardOf(id)), ...statusFields(id, status) };
+}
+
 /** The video item's fields that a new version (QUEUED) sets. */
 export function queuedFields(id: string, record: Pick<VideoRecord, 'source' | 'queuedAt'>): Item {
   const { bucket, key, version, sequence } = record.source;
   return {
-    videoShard: shardedPartition(VIDEO_ENTITY, shardOf(id)),
     bucket,
     key,
     version,
     sequence,
-    ...statusFields(id, 'QUEUED'),
+    ...videoIndexFields(id, 'QUEUED'),
     attempts: 0,
     queuedAt: record.queuedAt,
     updatedAt: record.queuedAt,

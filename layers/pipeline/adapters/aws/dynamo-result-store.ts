@@ -31,6 +31,7 @@ import {
   queuedFields,
   recordOf,
   statusFields,
+  videoIndexFields,
 } from './dynamo-items.js';
 import { ShardedMerge } from './sharded-merge.js';
 import { shardedPartition, TABLE_INDEXES, TABLE_PARTITION_KEY, TABLE_SHARDS, VIDEO_ENTITY } from './table-schema.js';
@@ -278,6 +279,32 @@ export class DynamoResultStore implements ResultStore {
       if (isConditionFailure(error)) return false;
       throw error;
     }
+  }
+
+  /**
+   * Writes the video item `item` of a table of the unsharded layout (with `entity`, and label items keyed by label
+   * alone) into this table: its index keys and its label items rebuilt. A video this table already holds in
+   * another version is left alone; the same version only gets its label items again (a rerun after an interruption).
+   * Whether the video item was written. Throws CorruptItemError for an item that is not a video record.
+   */
+  async restore(item: Item): Promise<boolean> {
+    const record = recordOf(item);
+    const current = await this.get(record.id);
+    if (current && current.source.version !== record.source.version) return false;
+    if (record.result) await this.putLabelItems(record.id, record.result);
+    if (current) return false;
+    const { entity: _unsharded, ...fields } = item;
+    const names = new ExpressionAttributes();
+    return conditionally(
+      this.dynamo.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { ...fields, ...videoIndexFields(record.id, record.status) },
+          ConditionExpression: `attribute_not_exists(${names.name(TABLE_PARTITION_KEY)})`,
+          ...names.attributes,
+        }),
+      ),
+    );
   }
 
   /** Label items of `result`; an item a newer object version already wrote is left alone. */

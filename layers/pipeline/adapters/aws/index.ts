@@ -14,3 +14,4 @@ export { NON_FILTERABLE_METADATA_KEYS, S3VectorIndex, type S3VectorIndexOptions 
 export { SageMakerGpuEndpoint } from './sagemaker-gpu-endpoint.js';
 export { queueMaxReceives, SqsIngestQueue } from './sqs-ingest-queue.js';
 export { createTableInput, TABLE_INDEXES, TABLE_PARTITION_KEY } from './table-schema.js';
+export { copyUnshardedTable, type TableCopyCounts } from './unsharded-table-copy.js';
