@@ -192,6 +192,7 @@ test('xclip upgrade-table copies the videos of a table of the unsharded layout i
     oldVideo('upgrade/done.mp4', { status: 'DONE', result: done, embedding: encodeFloat32(EMBEDDING) }),
     oldVideo('upgrade/failed.mp4', { status: 'FAILED', error: { code: 'NOT_A_VIDEO', message: 'no' } }),
     oldVideo('upgrade/newer.mp4', { status: 'FAILED', error: { code: 'NOT_A_VIDEO', message: 'no' } }, 'v0'),
+    oldVideo('upgrade/corrupt.mp4', { status: 'LOST' }),
     {
       pk: `${videoIdFor('bucket', 'upgrade/done.mp4')}#label#upgraded label`,
       videoId: videoIdFor('bucket', 'upgrade/done.mp4'),
@@ -207,8 +208,9 @@ test('xclip upgrade-table copies the videos of a table of the unsharded layout i
   await results.enqueue(newer, sourceObject('upgrade/newer.mp4', 'v2', '0002'), at);
 
   const run = await xclip('upgrade-table', '--from', old, '--json');
-  assert.equal(run.code, 0, run.stderr);
-  assert.deepEqual(JSON.parse(run.stdout), { videos: 3, copied: 2, kept: 1 });
+  assert.equal(run.code, 1, 'an item that holds no record is reported');
+  assert.deepEqual(JSON.parse(run.stdout), { videos: 4, copied: 2, kept: 1, unusable: 1 });
+  assert.equal(await results.get(videoIdFor('bucket', 'upgrade/corrupt.mp4')), undefined);
   const copied = (await results.get(videoIdFor('bucket', 'upgrade/done.mp4')))!;
   assert.equal(copied.status, 'DONE');
   assert.deepEqual(copied.result, done);
@@ -222,5 +224,5 @@ test('xclip upgrade-table copies the videos of a table of the unsharded layout i
   assert.equal((await results.get(newer))!.source.version, 'v2');
 
   const again = await xclip('upgrade-table', '--from', old, '--json');
-  assert.deepEqual(JSON.parse(again.stdout), { videos: 3, copied: 0, kept: 3 });
+  assert.deepEqual(JSON.parse(again.stdout), { videos: 4, copied: 0, kept: 3, unusable: 1 });
 });

@@ -38,8 +38,9 @@ export function registerUpgradeTableCommand(program: Command): void {
         process.stdout.write(
           options.json
             ? `${JSON.stringify(counts)}\n`
-            : `copied ${counts.copied} of ${counts.videos} videos (${counts.kept} already in the new table)\n`,
+            : `copied ${counts.copied} of ${counts.videos} videos (${counts.kept} already in the new table, ${counts.unusable} unusable)\n`,
         );
+        if (counts.unusable > 0) process.exitCode = 1;
       } finally {
         bar?.stop();
         for (const client of Object.values(clients)) client.destroy();

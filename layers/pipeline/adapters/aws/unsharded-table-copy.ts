@@ -1,6 +1,6 @@
 import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { mapConcurrently } from '../../../common/concurrency.js';
-import type { Item } from './dynamo-items.js';
+import { CorruptItemError, type Item } from './dynamo-items.js';
 import type { DynamoResultStore } from './dynamo-result-store.js';
 
 /** Video items restored at once. */
@@ -12,6 +12,8 @@ export interface TableCopyCounts {
   copied: number;
   /** Already in the new table (recorded there since the upgrade, or copied by an earlier run). */
   kept: number;
+  /** Items with `entity` that hold no video record: left where they are. */
+  unusable: number;
 }
 
 /**
@@ -25,7 +27,15 @@ export async function copyUnshardedTable(
   into: DynamoResultStore,
   onProgress?: (counts: TableCopyCounts) => void,
 ): Promise<TableCopyCounts> {
-  const counts: TableCopyCounts = { videos: 0, copied: 0, kept: 0 };
+  const counts: TableCopyCounts = { videos: 0, copied: 0, kept: 0, unusable: 0 };
+  const copy = async (item: Item): Promise<'copied' | 'kept' | 'unusable'> => {
+    try {
+      return (await into.restore(item)) ? 'copied' : 'kept';
+    } catch (error) {
+      if (error instanceof CorruptItemError) return 'unusable';
+      throw error;
+    }
+  };
   let startKey: Item | undefined;
   do {
     const page = await dynamo.send(
@@ -37,10 +47,8 @@ export async function copyUnshardedTable(
       }),
     );
     const items = page.Items ?? [];
-    const written = await mapConcurrently(items, CONCURRENCY, (item) => into.restore(item));
+    for (const outcome of await mapConcurrently(items, CONCURRENCY, copy)) counts[outcome]++;
     counts.videos += items.length;
-    counts.copied += written.filter(Boolean).length;
-    counts.kept += written.filter((copied) => !copied).length;
     onProgress?.(counts);
     startKey = page.LastEvaluatedKey;
   } while (startKey);
