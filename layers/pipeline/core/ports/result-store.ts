@@ -20,7 +20,10 @@ export interface ListQuery {
 
 export interface Page<T> {
   items: T[];
-  /** Absent on the last page. */
+  /**
+   * Absent on the last page. A page may hold fewer than `limit` items and still have one (the DynamoDB store
+   * bounds how many index items one page reads).
+   */
   nextCursor?: string;
 }
 
