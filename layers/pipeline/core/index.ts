@@ -13,7 +13,7 @@ export { labelSetFromRequest } from './label-spec.js';
 export type { GpuEndpoint } from './ports/gpu-endpoint.js';
 export type { ObjectInfo, ObjectStore } from './ports/object-store.js';
 export type { IngestSink, Queue, QueuedObject, QueueMessage } from './ports/queue.js';
-export type { EnqueueOutcome, ListQuery, Page, ResultStore, StoredEmbedding } from './ports/result-store.js';
+export type { EnqueueOutcome, ListQuery, Page, ResultStore } from './ports/result-store.js';
 export {
   checkQuery,
   checkVector,
@@ -71,8 +71,18 @@ export {
 export { ingestObject } from './use-cases/ingest.js';
 export { relabelVideos } from './use-cases/relabel.js';
 export { type RetryDeps, retryVideo } from './use-cases/retry.js';
-export { searchByText, similarVideos } from './use-cases/search.js';
+export {
+  type Moment,
+  type SearchDeps,
+  type SearchFilter,
+  type SearchHit,
+  type SearchOptions,
+  type SearchQuery,
+  searchVideos,
+  similarVideos,
+} from './use-cases/search.js';
 export { videoIdFor } from './video-id.js';
+export { readVideoVectors, videoVectorsOf } from './video-vectors.js';
 export {
   DEFAULT_UPLOAD_PREFIX,
   DEFAULT_VIDEO_SUFFIXES,

@@ -17,13 +17,12 @@ import type {
   RecordError,
   ResultStore,
   SourceObject,
-  StoredEmbedding,
   VideoRecord,
   VideoResult,
 } from '../../core/index.js';
 import { decodeCursor, encodeCursor, encodeFloat32, queryFingerprint } from '../../core/index.js';
 import { ExpressionAttributes } from './dynamo-expression.js';
-import { embeddingOf, type Item, labelItem, labelItemKey, queuedFields, recordOf } from './dynamo-items.js';
+import { type Item, labelItem, labelItemKey, queuedFields, recordOf } from './dynamo-items.js';
 import { TABLE_INDEXES, TABLE_PARTITION_KEY, VIDEO_ENTITY } from './table-schema.js';
 
 type IndexName = keyof typeof TABLE_INDEXES;
@@ -395,10 +394,5 @@ export class DynamoResultStore implements ResultStore {
     for (const status of ['QUEUED', 'PROCESSING'])
       for await (const item of this.queryAll('byStatus', status)) records.push(recordOf(item));
     return records.sort((a, b) => a.queuedAt.localeCompare(b.queuedAt));
-  }
-
-  async *embeddings(): AsyncIterable<StoredEmbedding> {
-    for await (const item of this.queryAll('byStatus', 'DONE', ['pk', 'embedding']))
-      yield { id: item.pk as string, embedding: embeddingOf(item) };
   }
 }
