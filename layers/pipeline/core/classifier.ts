@@ -7,9 +7,9 @@ import { SizedLru } from '../../common/sized-lru.js';
 import {
   type MediaLimits,
   type PixelView,
+  readImagePixels,
   readMultiView,
   readPixelValues,
-  readImagePixels,
   readTimeline,
   type VideoProbe,
 } from '../../media/index.js';
@@ -329,7 +329,10 @@ export class VideoClassifier {
    * through the vision graph, so it compares with video embeddings (search by example).
    */
   async embedImage(bytes: Uint8Array): Promise<Float32Array> {
-    const frame = await readImagePixels(bytes, { size: this.runtime.imageSize, normalization: this.runtime.preprocessing });
+    const frame = await readImagePixels(bytes, {
+      size: this.runtime.imageSize,
+      normalization: this.runtime.preprocessing,
+    });
     const pixels = new Float32Array(frame.length * this.runtime.frames);
     for (let t = 0; t < this.runtime.frames; t++) pixels.set(frame, t * frame.length);
     const encoded = await this.runtime.encodeVideos(pixels, 1);

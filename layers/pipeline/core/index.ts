@@ -69,6 +69,13 @@ export {
   classifyDelivery,
 } from './use-cases/classify.js';
 export { ingestObject } from './use-cases/ingest.js';
+export {
+  REINDEX_BATCH,
+  type ReindexCounts,
+  type ReindexDeps,
+  reindex,
+  storedDimension,
+} from './use-cases/reindex.js';
 export { relabelVideos } from './use-cases/relabel.js';
 export { type RetryDeps, retryVideo } from './use-cases/retry.js';
 export {
@@ -82,7 +89,6 @@ export {
   similarVideos,
 } from './use-cases/search.js';
 export { videoIdFor } from './video-id.js';
-export { readVideoVectors, videoVectorsOf } from './video-vectors.js';
 export {
   DEFAULT_UPLOAD_PREFIX,
   DEFAULT_VIDEO_SUFFIXES,
@@ -90,3 +96,4 @@ export {
   type UploadRules,
   uploadKeyProblem,
 } from './video-keys.js';
+export { readVideoVectors, videoVectorsOf } from './video-vectors.js';

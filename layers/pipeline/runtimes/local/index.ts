@@ -4,5 +4,6 @@ export {
   createLocalServices,
   type LocalServiceSettings,
   type LocalServices,
+  localArtifactsDir,
   localVectorIndexDir,
 } from './local-services.js';

@@ -56,6 +56,11 @@ function isRunning(pid: number): boolean {
   }
 }
 
+/** Result documents, embeddings, visual tokens and window embeddings of a local data folder. */
+export function localArtifactsDir(dataDir: string): string {
+  return join(dataDir, 'objects');
+}
+
 /** The vector index of a local data folder (also what `xclip reindex` builds). */
 export function localVectorIndexDir(dataDir: string): string {
   return join(dataDir, 'vectors');
@@ -75,7 +80,7 @@ export async function createLocalServices(settings: LocalServiceSettings): Promi
   const queue = new MemoryQueue<SourceObject>();
   return {
     results,
-    artifacts: new FsObjectStore(join(settings.dataDir, 'objects')),
+    artifacts: new FsObjectStore(localArtifactsDir(settings.dataDir)),
     vectors,
     ...(settings.watchDir ? { sources: new FsObjectStore(settings.watchDir) } : {}),
     queue,
