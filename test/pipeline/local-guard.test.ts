@@ -162,7 +162,8 @@ describe('without configuration', () => {
         method: 'POST',
         path: '/search',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ text: 'x'.repeat(2 * 1024 * 1024) }),
+        // Over the search limit, which leaves room for a 4 MiB image in base64.
+        body: JSON.stringify({ text: 'x'.repeat(7 * 1024 * 1024) }),
         agent,
       });
       assert.equal(big.status, 413);
