@@ -15,6 +15,7 @@ import { OperationalAlarms } from './lib/operational-alarms.js';
 import { ResultsApi } from './lib/results-api.js';
 import { ResultsTable } from './lib/results-table.js';
 import { VideoBucket } from './lib/video-bucket.js';
+import { VideoVectorIndex } from './lib/vector-index.js';
 
 export interface XclipServerlessStackProps extends StackProps {
   readonly settings: DeploymentSettings;
@@ -53,6 +54,8 @@ export class XclipServerlessStack extends Stack {
       maxReceiveCount: s.maxReceiveCount,
     });
 
+    const vectorIndex = new VideoVectorIndex(this, 'VectorIndex');
+
     const image = new FunctionImage(this, 'Image', {
       repositoryRoot,
       modelDir: s.modelDir,
@@ -70,6 +73,7 @@ export class XclipServerlessStack extends Stack {
       CORS_ORIGINS: s.corsOrigins.join(','),
       POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
       LABEL_FEATURE_CACHE_DIR: CONTAINER_LABEL_FEATURE_CACHE_DIR,
+      ...vectorIndex.environment,
     };
 
     const gpu =
@@ -79,6 +83,7 @@ export class XclipServerlessStack extends Stack {
         repositoryRoot,
         bucket,
         resultsTable,
+        vectorIndex,
         uploadPrefix: s.uploadPrefix,
         artifactPrefixes: ARTIFACT_PREFIXES,
         functionImage: image,
@@ -111,6 +116,7 @@ export class XclipServerlessStack extends Stack {
       logRemovalPolicy: removalPolicy,
     });
     gpu?.grantInvoke(classifier.function);
+    vectorIndex.grantReadWrite(classifier.function);
     const api = new ResultsApi(this, 'Api', {
       image,
       bucket,
@@ -125,6 +131,7 @@ export class XclipServerlessStack extends Stack {
       memorySize: s.apiMemorySize,
       logRemovalPolicy: removalPolicy,
     });
+    vectorIndex.grantReadWrite(api.function);
 
     new OperationalAlarms(this, 'Alarms', {
       deadLetterQueue: ingest.deadLetterQueue,

@@ -23,6 +23,7 @@ function createHandler(): ApiHandler {
     {
       results: services.results,
       artifacts: services.bucket,
+      vectors: services.vectors,
       ingest: services.queue,
       model: () => {
         model ??= loadVideoModel(config).then(

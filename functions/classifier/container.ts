@@ -30,7 +30,7 @@ export async function createClassifierContainer(
 ): Promise<ClassifierContainer> {
   const { gpu } = routing;
   // Uploads and artifacts share the bucket; downloads are capped at MAX_VIDEO_BYTES.
-  const { clients, bucket, results, gpuSender } = createAwsServices({
+  const { clients, bucket, results, vectors, gpuSender } = createAwsServices({
     ...config,
     maxDownloadBytes: config.maxVideoBytes,
     gpuEndpointName: gpu?.endpointName,
@@ -58,6 +58,7 @@ export async function createClassifierContainer(
       sources: bucket,
       artifacts: bucket,
       results,
+      vectors,
       workDir: mkdtempSync(join(tmpdir(), 'xclip-videos-')),
       claimLeaseMs: config.claimLeaseMs,
     },

@@ -2,7 +2,14 @@ import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { DEFAULT_MEDIA_LIMITS } from '../../layers/media/limits.js';
 import { parseProviderList } from '../../layers/pipeline/core/index.js';
-import { modelEnvironment, parseEnvironment, positiveInteger } from '../shared/environment.js';
+import {
+  modelEnvironment,
+  parseEnvironment,
+  positiveInteger,
+  vectorIndexEnvironment,
+  vectorIndexSettingsOf,
+} from '../shared/environment.js';
+import type { VectorIndexSettings } from '../../layers/pipeline/runtimes/aws/index.js';
 
 /**
  * The GPU server's environment (the SageMaker model's container environment, set by infra/lib/gpu-endpoint.ts):
@@ -10,6 +17,9 @@ import { modelEnvironment, parseEnvironment, positiveInteger } from '../shared/e
  * | variable                   | default             | meaning |
  * | -------------------------- | ------------------- | ------- |
  * | BUCKET_NAME                | (required)          | videos, manifests, request documents and artifacts |
+ * | VECTOR_INDEX_ARN              | (required, or the two below)     | the S3 Vectors index (search) |
+ * | VECTOR_BUCKET_NAME, _INDEX_NAME | (none)                        | the index by name instead |
+ * | VECTOR_DIMENSION              | 512                             | the model's projection size |
  * | TABLE_NAME                 | (required)          | the result table |
  * | MODEL_DIR                  | /opt/model          | built model directory (fp16 or fp32 for a GPU) |
  * | XCLIP_EXECUTION_PROVIDERS  | cuda,cpu            | ONNX Runtime execution providers, in order of preference |
@@ -23,6 +33,7 @@ import { modelEnvironment, parseEnvironment, positiveInteger } from '../shared/e
  */
 const configSchema = z.object({
   ...modelEnvironment,
+  ...vectorIndexEnvironment,
   BUCKET_NAME: z.string().min(1),
   TABLE_NAME: z.string().min(1),
   XCLIP_EXECUTION_PROVIDERS: z
@@ -58,6 +69,8 @@ export interface GpuServerConfig {
   decodeTimeoutMs: number;
   labelFeatureCacheDir: string;
   port: number;
+  /** The search index classification writes and search reads. */
+  vectorIndex: VectorIndexSettings;
 }
 
 /** The server's settings from `env`; a ConfigError names every bad variable at once. */
@@ -75,5 +88,6 @@ export function loadGpuServerConfig(env: Record<string, string | undefined> = pr
     decodeTimeoutMs: c.DECODE_TIMEOUT_SECONDS * 1000,
     labelFeatureCacheDir: c.LABEL_FEATURE_CACHE_DIR,
     port: c.SAGEMAKER_BIND_TO_PORT,
+    vectorIndex: vectorIndexSettingsOf(c),
   };
 }

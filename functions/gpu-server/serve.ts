@@ -24,7 +24,7 @@ if (command !== undefined && command !== 'serve') {
 const logger = new Logger({ serviceName: 'gpu-server' });
 const config = loadGpuServerConfig();
 // Videos and artifacts share the bucket, as on the Lambda path; downloads are capped at MAX_VIDEO_BYTES.
-const { bucket, results } = createAwsServices({ ...config, maxDownloadBytes: config.maxVideoBytes });
+const { bucket, results, vectors } = createAwsServices({ ...config, maxDownloadBytes: config.maxVideoBytes });
 const workDir = mkdtempSync(join(tmpdir(), 'xclip-videos-'));
 // One set of decoding slots for the whole server: SageMaker may send several requests at once.
 const slots = new ConcurrencyLimit(config.videoConcurrency);
@@ -47,6 +47,7 @@ const loading = loadGpuModel(config, (line) => logger.warn(line)).then(
         sources: bucket,
         artifacts: bucket,
         results,
+        vectors,
         workDir,
         maxAttempts: MAX_ATTEMPTS,
         slots,

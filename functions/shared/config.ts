@@ -5,7 +5,14 @@ import {
   DEFAULT_UPLOAD_PREFIX,
   DEFAULT_VIDEO_SUFFIXES,
 } from '../../layers/pipeline/core/index.js';
-import { modelEnvironment, parseEnvironment, positiveInteger } from './environment.js';
+import {
+  modelEnvironment,
+  parseEnvironment,
+  positiveInteger,
+  vectorIndexEnvironment,
+  vectorIndexSettingsOf,
+} from './environment.js';
+import type { VectorIndexSettings } from '../../layers/pipeline/runtimes/aws/index.js';
 
 export { ConfigError } from './environment.js';
 
@@ -19,6 +26,9 @@ function listOf(fallback: string) {
  * | variable                      | default                         | meaning |
  * | ----------------------------- | ------------------------------- | ------- |
  * | BUCKET_NAME                   | (required)                      | uploads and artifacts (results/, embeddings/, tokens/) |
+ * | VECTOR_INDEX_ARN              | (required, or the two below)     | the S3 Vectors index (search) |
+ * | VECTOR_BUCKET_NAME, _INDEX_NAME | (none)                        | the index by name instead |
+ * | VECTOR_DIMENSION              | 512                             | the model's projection size |
  * | TABLE_NAME                    | (required)                      | the result table (table-schema.ts) |
  * | QUEUE_URL                     | (required)                      | the ingest queue; its redrive policy gives the classifier's last delivery |
  * | MODEL_DIR                     | /opt/model                      | built model directory (xclip model build) |
@@ -34,6 +44,7 @@ function listOf(fallback: string) {
  */
 const configSchema = z.object({
   ...modelEnvironment,
+  ...vectorIndexEnvironment,
   BUCKET_NAME: z.string().min(1),
   TABLE_NAME: z.string().min(1),
   QUEUE_URL: z.url(),
@@ -61,6 +72,8 @@ export interface FunctionConfig {
   metricsNamespace: string;
   labelFeatureCacheDir: string;
   claimLeaseMs: number;
+  /** The search index classification writes and search reads. */
+  vectorIndex: VectorIndexSettings;
 }
 
 /** The functions' settings from `env`; a ConfigError names every bad variable at once. */
@@ -79,5 +92,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     metricsNamespace: c.POWERTOOLS_METRICS_NAMESPACE,
     labelFeatureCacheDir: c.LABEL_FEATURE_CACHE_DIR,
     claimLeaseMs: c.CLAIM_LEASE_SECONDS * 1000,
+    vectorIndex: vectorIndexSettingsOf(c),
   };
 }

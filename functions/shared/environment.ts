@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { XclipError } from '../../layers/common/errors.js';
 import { describeIssues } from '../../layers/common/zod-issues.js';
+import type { VectorIndexSettings } from '../../layers/pipeline/runtimes/aws/index.js';
 import { CONTAINER_LABEL_FEATURE_CACHE_DIR, CONTAINER_MODEL_DIR } from '../../layers/xclip/model-location.js';
 
 /** The environment a function or container was deployed with is missing a variable or has a bad value. */
@@ -36,3 +37,28 @@ export const modelEnvironment = {
   MODEL_DIR: z.string().min(1).default(CONTAINER_MODEL_DIR),
   LABEL_FEATURE_CACHE_DIR: z.string().min(1).default(CONTAINER_LABEL_FEATURE_CACHE_DIR),
 };
+
+/**
+ * The search index, read alike by every container that classifies or searches: VECTOR_INDEX_ARN (as the stack sets
+ * it) or VECTOR_BUCKET_NAME with VECTOR_INDEX_NAME, and VECTOR_DIMENSION (the model's projection size, default 512).
+ */
+export const vectorIndexEnvironment = {
+  VECTOR_INDEX_ARN: z.string().startsWith('arn:', 'must be an ARN').optional(),
+  VECTOR_BUCKET_NAME: z.string().min(1).optional(),
+  VECTOR_INDEX_NAME: z.string().min(1).optional(),
+  VECTOR_DIMENSION: positiveInteger(512),
+};
+
+/** The index settings of variables read through vectorIndexEnvironment; a ConfigError when they name no index. */
+export function vectorIndexSettingsOf(c: {
+  VECTOR_INDEX_ARN?: string;
+  VECTOR_BUCKET_NAME?: string;
+  VECTOR_INDEX_NAME?: string;
+  VECTOR_DIMENSION: number;
+}): VectorIndexSettings {
+  const dimension = c.VECTOR_DIMENSION;
+  if (c.VECTOR_INDEX_ARN) return { target: { indexArn: c.VECTOR_INDEX_ARN }, dimension };
+  if (c.VECTOR_BUCKET_NAME && c.VECTOR_INDEX_NAME)
+    return { target: { vectorBucketName: c.VECTOR_BUCKET_NAME, indexName: c.VECTOR_INDEX_NAME }, dimension };
+  throw new ConfigError('VECTOR_INDEX_ARN, or VECTOR_BUCKET_NAME and VECTOR_INDEX_NAME: required');
+}

@@ -11,6 +11,7 @@ import type { FunctionImage } from './function-image.js';
 import { GpuAutoscaling } from './gpu-autoscaling.js';
 import { GpuImage } from './gpu-image.js';
 import { GpuResultsFunction } from './gpu-results-function.js';
+import type { VideoVectorIndex } from './vector-index.js';
 import type { GpuSettings } from './gpu-settings.js';
 import { acknowledgeWildcardResource } from './nag-acknowledgements.js';
 import { grantObjectAccess } from './object-grants.js';
@@ -22,6 +23,8 @@ export interface GpuEndpointProps {
   readonly repositoryRoot: string;
   readonly bucket: IBucket;
   readonly resultsTable: ResultsTable;
+  /** The search index the server writes each classified video into. */
+  readonly vectorIndex: VideoVectorIndex;
   /** Where uploads (videos and manifests) are. */
   readonly uploadPrefix: string;
   /** Where results, embeddings and visual tokens go. */
@@ -87,6 +90,7 @@ export class GpuEndpoint extends Construct {
       writablePrefixes: [...props.artifactPrefixes, GPU_OUTPUT_PREFIX],
     });
     props.resultsTable.grantReadWriteData(role);
+    props.vectorIndex.grantReadWrite(role);
 
     // Encrypted under the AWS-managed SNS key, whose policy lets the account's principals use it through SNS.
     const masterKey = Alias.fromAliasName(this, 'SnsKey', 'alias/aws/sns');
@@ -120,6 +124,7 @@ export class GpuEndpoint extends Construct {
           TABLE_NAME: props.resultsTable.table.tableName,
           MAX_VIDEO_BYTES: String(props.maxVideoBytes),
           MAX_VIDEO_SECONDS: String(props.maxVideoSeconds),
+          ...props.vectorIndex.environment,
         },
       },
     });

@@ -1,4 +1,4 @@
-import { PolicyStatement, type Role } from 'aws-cdk-lib/aws-iam';
+import { type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { CfnIndex, CfnVectorBucket } from 'aws-cdk-lib/aws-s3vectors';
 import { Construct } from 'constructs';
 import { NON_FILTERABLE_METADATA_KEYS } from '../../layers/pipeline/adapters/aws/index.js';
@@ -22,10 +22,12 @@ export interface VideoVectorIndexProps {
 export class VideoVectorIndex extends Construct {
   readonly bucket: CfnVectorBucket;
   readonly index: CfnIndex;
+  readonly dimension: number;
 
   constructor(scope: Construct, id: string, props: VideoVectorIndexProps = {}) {
     super(scope, id);
     const dimension = props.dimension ?? 512;
+    this.dimension = dimension;
     if (!Number.isInteger(dimension) || dimension < 1 || dimension > MAX_DIMENSION)
       throw new InvalidVectorInputError(
         'vector index dimension',
@@ -46,12 +48,17 @@ export class VideoVectorIndex extends Construct {
     return this.index.attrIndexArn;
   }
 
+  /** The variables S3VectorIndex is configured from (functions/shared/environment.ts). */
+  get environment(): Record<string, string> {
+    return { VECTOR_INDEX_ARN: this.indexArn, VECTOR_DIMENSION: String(this.dimension) };
+  }
+
   /**
    * Reading and writing vectors of this index only. QueryVectors with a filter or returned metadata needs
    * s3vectors:GetVectors as well.
    */
-  grantReadWrite(role: Role): void {
-    role.addToPrincipalPolicy(
+  grantReadWrite(grantee: IGrantable): void {
+    grantee.grantPrincipal.addToPrincipalPolicy(
       new PolicyStatement({
         actions: ['s3vectors:PutVectors', 's3vectors:GetVectors', 's3vectors:DeleteVectors', 's3vectors:QueryVectors'],
         resources: [this.indexArn],

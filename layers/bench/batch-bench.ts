@@ -3,7 +3,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { extname, join, resolve } from 'node:path';
 import { ConcurrencyLimit } from '../common/concurrency.js';
 import { XclipError } from '../common/errors.js';
-import { FsObjectStore, SqliteResultStore } from '../pipeline/adapters/local/index.js';
+import { FsObjectStore, LanceVectorIndex, SqliteResultStore } from '../pipeline/adapters/local/index.js';
 import type { VideoOutcome } from '../pipeline/core/index.js';
 import { classifyBatch, VideoClassifier } from '../pipeline/core/index.js';
 import { BENCH_VIDEO, benchVideoPath, summarizeStages } from './model-bench.js';
@@ -108,6 +108,11 @@ export async function benchmarkBatch(options: BatchBenchOptions): Promise<BatchB
       sources,
       artifacts: new FsObjectStore(join(work, 'artifacts')),
       results,
+      // Indexed as `xclip serve` indexes them, so the batch pays for it too.
+      vectors: await LanceVectorIndex.open({
+        directory: join(work, 'vectors'),
+        dimension: classifier.model.projectionDim,
+      }),
       workDir: work,
       maxAttempts: 1,
       slots: new ConcurrencyLimit(concurrency),

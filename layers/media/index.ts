@@ -24,3 +24,4 @@ export {
   type TimelineRequest,
   type TimelineWindow,
 } from './views.js';
+export { type ImageRequest, MAX_IMAGE_PIXELS, NotAnImageError, readImagePixels } from './image.js';

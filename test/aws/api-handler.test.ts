@@ -4,20 +4,27 @@ import { Validator } from '@seriousme/openapi-schema-validator';
 import { S3ObjectStore } from '../../layers/pipeline/adapters/aws/s3-object-store.js';
 import { videoIdFor } from '../../layers/pipeline/core/video-id.js';
 import { type LocalAws, startLocalAws } from '../../scripts/lib/local-aws.js';
+import { SMALL_TEXT_CONFIG } from '../../scripts/lib/small-model.js';
 import { callApi } from './api-events.js';
+import { type LocalVectorIndex, startLocalVectorIndex } from './local-vector-index.js';
 
 const ORIGIN = 'https://app.example.com';
 let aws: LocalAws;
+let vectorIndex: LocalVectorIndex;
 
 before(async () => {
   aws = await startLocalAws();
+  vectorIndex = await startLocalVectorIndex(SMALL_TEXT_CONFIG.projection_dim);
   Object.assign(process.env, {
     CORS_ORIGINS: `${ORIGIN},https://admin.example.com`,
     MAX_VIDEO_BYTES: '100000',
     MODEL_DIR: '/nonexistent/model',
   });
 });
-after(() => aws.close());
+after(async () => {
+  await vectorIndex.close();
+  await aws.close();
+});
 
 test('POST /uploads (events/api-post-upload.json) presigns a PUT under the upload prefix that S3 accepts; CORS for the configured origin', async () => {
   const reply = await callApi('api-post-upload.json');

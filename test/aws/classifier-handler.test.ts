@@ -23,10 +23,12 @@ import {
   withStoredVersions,
 } from '../../scripts/lib/lambda-events.js';
 import { type LocalAws, startLocalAws } from '../../scripts/lib/local-aws.js';
-import { buildSmallTextModel } from '../../scripts/lib/small-model.js';
+import { buildSmallTextModel, SMALL_TEXT_CONFIG } from '../../scripts/lib/small-model.js';
 import { makeTestVideo } from '../../scripts/lib/test-video.js';
+import { type LocalVectorIndex, startLocalVectorIndex } from './local-vector-index.js';
 
 let aws: LocalAws;
+let vectorIndex: LocalVectorIndex;
 let bucket: S3ObjectStore;
 let results: DynamoResultStore;
 let video: Buffer;
@@ -45,13 +47,17 @@ async function putNotification(key: string): Promise<string> {
 
 before(async () => {
   aws = await startLocalAws();
+  vectorIndex = await startLocalVectorIndex(SMALL_TEXT_CONFIG.projection_dim);
   process.env.MODEL_DIR = await buildSmallTextModel();
   process.env.LABEL_FEATURE_CACHE_DIR = join(work, 'label-features');
   bucket = new S3ObjectStore(aws.clients.s3, aws.bucket);
   results = new DynamoResultStore(aws.clients.dynamo, aws.table);
   video = readFileSync(makeTestVideo(work, 'pattern.mp4'));
 });
-after(() => aws.close());
+after(async () => {
+  await vectorIndex.close();
+  await aws.close();
+});
 
 test('the SQS-wrapped S3 puts of events/ are classified: keys with spaces, unicode and a literal +; a redelivery changes nothing', async () => {
   const event = sampleEvent<SQSEvent>('sqs-s3-put.json');

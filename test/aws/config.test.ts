@@ -6,6 +6,7 @@ const REQUIRED = {
   BUCKET_NAME: 'uploads',
   TABLE_NAME: 'results',
   QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/ingest',
+  VECTOR_INDEX_ARN: 'arn:aws:s3vectors:us-east-1:123456789012:bucket/vectors/index/videos',
 };
 
 test('the environment contract: required names and documented defaults', () => {
@@ -36,7 +37,20 @@ test('the environment contract: required names and documented defaults', () => {
     metricsNamespace: 'XclipServerless',
     labelFeatureCacheDir: '/tmp/label-features',
     claimLeaseMs: 960_000,
+    vectorIndex: { target: { indexArn: REQUIRED.VECTOR_INDEX_ARN }, dimension: 512 },
   });
+});
+
+test('the vector index by ARN, or by bucket and index name; without either the environment is refused', () => {
+  const { VECTOR_INDEX_ARN: _arn, ...withoutIndex } = REQUIRED;
+  assert.deepEqual(
+    loadConfig({ ...withoutIndex, VECTOR_BUCKET_NAME: 'vectors', VECTOR_INDEX_NAME: 'videos', VECTOR_DIMENSION: '16' })
+      .vectorIndex,
+    { target: { vectorBucketName: 'vectors', indexName: 'videos' }, dimension: 16 },
+  );
+  assert.throws(() => loadConfig(withoutIndex), /VECTOR_INDEX_ARN, or VECTOR_BUCKET_NAME and VECTOR_INDEX_NAME/);
+  assert.throws(() => loadConfig({ ...withoutIndex, VECTOR_BUCKET_NAME: 'vectors' }), ConfigError);
+  assert.throws(() => loadConfig({ ...REQUIRED, VECTOR_INDEX_ARN: 'videos' }), /VECTOR_INDEX_ARN: must be an ARN/);
 });
 
 test('comma lists are trimmed, suffixes lower-cased, empty variables count as unset', () => {

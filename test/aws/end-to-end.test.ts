@@ -12,22 +12,25 @@ import type { VideoRecord } from '../../layers/pipeline/core/result-schema.js';
 import { artifactKeysFor } from '../../layers/pipeline/core/storage-keys.js';
 import { videoIdFor } from '../../layers/pipeline/core/video-id.js';
 import { type LocalAws, startLocalAws } from '../../scripts/lib/local-aws.js';
-import { buildSmallTextModel } from '../../scripts/lib/small-model.js';
+import { buildSmallTextModel, SMALL_TEXT_CONFIG } from '../../scripts/lib/small-model.js';
 import { makeTestVideo } from '../../scripts/lib/test-video.js';
 import { callApi } from './api-events.js';
 import { pollUntilEmpty } from './sqs-event-source.js';
+import { type LocalVectorIndex, startLocalVectorIndex } from './local-vector-index.js';
 
 interface Notification {
   Records: Array<{ s3: { object: { key: string } } }>;
 }
 
 let aws: LocalAws;
+let vectorIndex: LocalVectorIndex;
 let bucket: S3ObjectStore;
 const forwarded: Array<Promise<unknown>> = [];
 const work = mkdtempSync(join(tmpdir(), 'xclip-e2e-'));
 
 before(async () => {
   aws = await startLocalAws();
+  vectorIndex = await startLocalVectorIndex(SMALL_TEXT_CONFIG.projection_dim);
   Object.assign(process.env, {
     MODEL_DIR: await buildSmallTextModel(),
     LABEL_FEATURE_CACHE_DIR: join(work, 'label-features'),
@@ -45,7 +48,10 @@ before(async () => {
     );
   });
 });
-after(() => aws.close());
+after(async () => {
+  await vectorIndex.close();
+  await aws.close();
+});
 
 async function upload(key: string, file: string): Promise<void> {
   const notified = once(aws.s3Events, 'event');
@@ -86,6 +92,24 @@ test('upload -> S3 event -> SQS -> classifier -> DynamoDB and S3 results -> the 
     new Set((search.json as { items: Array<{ id: string }> }).items.map((item) => item.id)),
     new Set(ids),
   );
+
+  // Filters go into the S3 Vectors query (the stand-in applies them as the service documents).
+  const idsOf = async (body: unknown) => {
+    const reply = await callApi('api-search.json', { body });
+    assert.equal(reply.status, 200, JSON.stringify(reply.json));
+    return new Set((reply.json as { items: Array<{ id: string }> }).items.map((item) => item.id));
+  };
+  assert.deepEqual(await idsOf({ text: 'a test pattern', filter: { keyPrefix: 'videos/' } }), new Set(ids));
+  assert.deepEqual(await idsOf({ text: 'a test pattern', filter: { keyPrefix: 'elsewhere/' } }), new Set());
+  assert.deepEqual(
+    await idsOf({ text: 'a test pattern', filter: { labels: [first.labels[0]!.label], completedTo: first.completedAt } }),
+    new Set(),
+    'completed strictly before the first video: none',
+  );
+  assert.ok((await idsOf({ text: 'a test pattern', filter: { labels: [first.labels[0]!.label] } })).has(ids[0]!));
+  assert.deepEqual(await idsOf({ example: { videoId: ids[1] } }), new Set([ids[0]]));
+  const tooMany = await callApi('api-search.json', { body: { text: 'a', k: 101 } });
+  assert.equal(tooMany.status, 400);
 
   const similar = await callApi('api-get-video.json', { path: `/videos/${ids[0]}/similar`, query: 'k=5' });
   assert.deepEqual(

@@ -21,13 +21,15 @@ import { backfill, type VideoModel, videoIdFor } from '../../layers/pipeline/cor
 import { createAwsServices } from '../../layers/pipeline/runtimes/aws/index.js';
 import { lambdaContext, sqsEvent, withStoredVersions } from '../../scripts/lib/lambda-events.js';
 import { type LocalAws, startLocalAws } from '../../scripts/lib/local-aws.js';
-import { buildSmallTextModel } from '../../scripts/lib/small-model.js';
+import { buildSmallTextModel, SMALL_TEXT_CONFIG } from '../../scripts/lib/small-model.js';
 import { makeTestVideo } from '../../scripts/lib/test-video.js';
 import { FaultProxy } from './fault-proxy.js';
+import { type LocalVectorIndex, startLocalVectorIndex } from '../aws/local-vector-index.js';
 
 /** Shorter than a redelivery takes, as the function's timeout and a margin are shorter than the queue's visibility. */
 const LEASE_SECONDS = 1;
 let aws: LocalAws;
+let vectorIndex: LocalVectorIndex;
 let dynamo: FaultProxy;
 let bucket: S3ObjectStore;
 let results: DynamoResultStore;
@@ -36,6 +38,7 @@ const work = mkdtempSync(join(tmpdir(), 'xclip-faults-'));
 
 before(async () => {
   aws = await startLocalAws();
+  vectorIndex = await startLocalVectorIndex(SMALL_TEXT_CONFIG.projection_dim);
   dynamo = await FaultProxy.start(aws.env.AWS_ENDPOINT_URL_DYNAMODB!);
   // Every client made from here on reaches DynamoDB through the proxy.
   process.env.AWS_ENDPOINT_URL_DYNAMODB = dynamo.url;
@@ -48,6 +51,7 @@ before(async () => {
 });
 after(async () => {
   await dynamo.close();
+  await vectorIndex.close();
   await aws.close();
 });
 

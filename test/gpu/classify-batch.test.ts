@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ConcurrencyLimit } from '../../layers/common/concurrency.js';
 import { FsObjectStore } from '../../layers/pipeline/adapters/local/fs-object-store.js';
+import { LanceVectorIndex } from '../../layers/pipeline/adapters/local/lance-vector-index.js';
 import { SqliteResultStore } from '../../layers/pipeline/adapters/local/sqlite-result-store.js';
 import { classifyBatch } from '../../layers/pipeline/core/routing/classify-batch.js';
 import { FAKE_CLASSIFICATION, fakeVideoModel } from '../pipeline/records.js';
@@ -37,6 +38,7 @@ test("requests in progress together share the server's slots: never more videos 
     sources,
     artifacts: new FsObjectStore(join(work, 'objects')),
     results: new SqliteResultStore(':memory:'),
+    vectors: await LanceVectorIndex.open({ directory: join(work, 'vectors'), dimension: 2 }),
     workDir: join(work, 'scratch'),
     maxAttempts: 1,
     slots: new ConcurrencyLimit(3),

@@ -23,16 +23,19 @@ import { keyInBucket } from '../../layers/pipeline/core/routing/s3-uri.js';
 import { artifactKeysFor } from '../../layers/pipeline/core/storage-keys.js';
 import { videoIdFor } from '../../layers/pipeline/core/video-id.js';
 import { createGpuServer, type ModelState } from '../../layers/pipeline/http/gpu-server-app.js';
+import { createAwsServices } from '../../layers/pipeline/runtimes/aws/index.js';
 import { lambdaContext, sampleEvent, sqsEvent, withStoredVersions } from '../../scripts/lib/lambda-events.js';
 import { type LocalAws, startLocalAws } from '../../scripts/lib/local-aws.js';
-import { buildSmallTextModel } from '../../scripts/lib/small-model.js';
+import { buildSmallTextModel, SMALL_TEXT_CONFIG } from '../../scripts/lib/small-model.js';
 import { makeTestVideo } from '../../scripts/lib/test-video.js';
+import { type LocalVectorIndex, startLocalVectorIndex } from '../aws/local-vector-index.js';
 import { type LocalSageMaker, snsEvent, startLocalSageMaker } from './local-sagemaker.js';
 
 const ENDPOINT = 'xclip-gpu';
 const work = mkdtempSync(join(tmpdir(), 'xclip-gpu-path-'));
 let aws: LocalAws;
 let sageMaker: LocalSageMaker;
+let vectorIndex: LocalVectorIndex;
 let bucket: S3ObjectStore;
 let results: DynamoResultStore;
 let state: ModelState = { status: 'loading' };
@@ -66,6 +69,7 @@ const statusOf = async (key: string) => (await results.get(videoIdFor(aws.bucket
 
 before(async () => {
   aws = await startLocalAws();
+  vectorIndex = await startLocalVectorIndex(SMALL_TEXT_CONFIG.projection_dim);
   bucket = new S3ObjectStore(aws.clients.s3, aws.bucket);
   results = new DynamoResultStore(aws.clients.dynamo, aws.table);
   const modelDir = await buildSmallTextModel();
@@ -82,6 +86,7 @@ before(async () => {
       sources: bucket,
       artifacts: bucket,
       results,
+      vectors: createAwsServices(config).vectors,
       workDir: mkdtempSync(join(work, 'scratch-')),
       maxAttempts: 2,
       slots: new ConcurrencyLimit(2),
@@ -102,6 +107,7 @@ before(async () => {
 });
 after(async () => {
   await sageMaker.close();
+  await vectorIndex.close();
   await aws.close();
 });
 

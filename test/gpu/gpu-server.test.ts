@@ -18,12 +18,15 @@ import { gpuSummarySchema, type VideoOutcome } from '../../layers/pipeline/core/
 import { artifactKeysFor } from '../../layers/pipeline/core/storage-keys.js';
 import { videoIdFor } from '../../layers/pipeline/core/video-id.js';
 import { createGpuServer, MAX_REQUEST_BYTES, type ModelState } from '../../layers/pipeline/http/gpu-server-app.js';
+import { createAwsServices } from '../../layers/pipeline/runtimes/aws/index.js';
 import { type LocalAws, startLocalAws } from '../../scripts/lib/local-aws.js';
-import { buildSmallTextModel } from '../../scripts/lib/small-model.js';
+import { buildSmallTextModel, SMALL_TEXT_CONFIG } from '../../scripts/lib/small-model.js';
 import { makeTestVideo } from '../../scripts/lib/test-video.js';
+import { type LocalVectorIndex, startLocalVectorIndex } from '../aws/local-vector-index.js';
 
 const work = mkdtempSync(join(tmpdir(), 'xclip-gpu-server-'));
 let aws: LocalAws;
+let vectorIndex: LocalVectorIndex;
 let bucket: S3ObjectStore;
 let results: DynamoResultStore;
 let modelDir: string;
@@ -34,6 +37,7 @@ const serverErrors: string[] = [];
 
 before(async () => {
   aws = await startLocalAws();
+  vectorIndex = await startLocalVectorIndex(SMALL_TEXT_CONFIG.projection_dim);
   bucket = new S3ObjectStore(aws.clients.s3, aws.bucket);
   results = new DynamoResultStore(aws.clients.dynamo, aws.table);
   modelDir = await buildSmallTextModel();
@@ -46,7 +50,10 @@ before(async () => {
   await bucket.put('videos/notes.mp4', Buffer.from('not a video'), 'video/mp4');
   app = createGpuServer({ model: () => state, log: (line) => serverErrors.push(line) });
 });
-after(() => aws.close());
+after(async () => {
+  await vectorIndex.close();
+  await aws.close();
+});
 
 function invoke(body: string | Uint8Array, contentType = 'application/json'): Promise<Response> {
   return Promise.resolve(
@@ -71,6 +78,7 @@ describe('the SageMaker container contract, on CPU', () => {
       MODEL_DIR: modelDir,
       LABEL_FEATURE_CACHE_DIR: join(work, 'labels'),
       VIDEO_CONCURRENCY: '3',
+      ...vectorIndex.env,
     });
     assert.deepEqual(config.executionProviders, ['cuda', 'cpu'], 'the default provider list');
     assert.equal(config.maxVideoBatch, 32, 'concurrent videos share vision runs by default');
@@ -86,6 +94,7 @@ describe('the SageMaker container contract, on CPU', () => {
         sources: bucket,
         artifacts: bucket,
         results,
+        vectors: createAwsServices(config).vectors,
         workDir: mkdtempSync(join(work, 'scratch-')),
         maxAttempts: 2,
         slots: new ConcurrencyLimit(config.videoConcurrency),
@@ -285,6 +294,7 @@ describe('the bundled server as the GPU image runs it', () => {
       env: {
         ...process.env,
         ...aws.env,
+        ...vectorIndex.env,
         MODEL_DIR: modelDir,
         SAGEMAKER_BIND_TO_PORT: '0',
         POWERTOOLS_LOG_LEVEL: 'INFO',

@@ -5,12 +5,15 @@ import { join } from 'node:path';
 import { before, test } from 'node:test';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import type { Hono } from 'hono';
+import { readImagePixels } from '../../layers/media/index.js';
 import { FsObjectStore } from '../../layers/pipeline/adapters/local/fs-object-store.js';
+import { LanceVectorIndex } from '../../layers/pipeline/adapters/local/lance-vector-index.js';
 import { SqliteResultStore } from '../../layers/pipeline/adapters/local/sqlite-result-store.js';
 import type { QueuedObject } from '../../layers/pipeline/core/ports/queue.js';
 import type { VideoModel } from '../../layers/pipeline/core/ports/video-model.js';
 import { encodeFloat16, encodeFloat32 } from '../../layers/pipeline/core/tensor-codec.js';
 import { videoIdFor } from '../../layers/pipeline/core/video-id.js';
+import { videoVectorsOf } from '../../layers/pipeline/core/video-vectors.js';
 import { createApi } from '../../layers/pipeline/http/api-app.js';
 import {
   errorResponseSchema,
@@ -45,18 +48,27 @@ const fakeModel: VideoModel = {
       .map((label, index) => ({ label, index, score: 1 / (index + 2), logit: -index })),
   textFeatures: async (texts) => new Float32Array(texts.length * P).map((_, i) => QUERY_DIRECTION[i % P]!),
   scoreTexts: async (embedding) => Float32Array.of(embedding[0]! * 10),
+  // The real image reader (so a non-image is refused as in production); every image points one way.
+  embedImage: async (bytes) => {
+    await readImagePixels(bytes, { size: 8 });
+    return Float32Array.from([0, 1, 0, 0]);
+  },
 };
 
 const DONE_KEYS = ['clip one+ü.mp4', 'second.mp4', 'third.mp4'];
 const id = (key: string) => videoIdFor('bucket', key);
 let app: Hono;
+let results: SqliteResultStore;
+let artifacts: FsObjectStore;
 const logged: string[] = [];
 /** What POST /videos/{id}/retry sent to the queue. */
 const resent: QueuedObject[] = [];
 
 before(async () => {
-  const results = new SqliteResultStore(':memory:');
-  const artifacts = new FsObjectStore(mkdtempSync(join(tmpdir(), 'xclip-api-')));
+  results = new SqliteResultStore(':memory:');
+  const work = mkdtempSync(join(tmpdir(), 'xclip-api-'));
+  artifacts = new FsObjectStore(join(work, 'objects'));
+  const vectors = await LanceVectorIndex.open({ directory: join(work, 'vectors'), dimension: P });
   for (const [i, key] of DONE_KEYS.entries()) {
     const source = sourceObject(key);
     const result = resultFor(
@@ -78,6 +90,8 @@ before(async () => {
       '2100-01-01T00:00:00.000Z',
     );
     await results.complete(id(key), 'v1', result, embedding, new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString());
+    const indexed = videoVectorsOf(result, embedding);
+    await vectors.upsert(id(key), indexed.version, indexed.entries);
   }
   await results.enqueue(id('failed.mp4'), sourceObject('failed.mp4'), '2026-01-02T00:00:00.000Z');
   await results.claim(id('failed.mp4'), 'v1', '2026-01-02T00:00:00.000Z', '2100-01-01T00:00:00.000Z');
@@ -91,6 +105,7 @@ before(async () => {
   app = createApi({
     results,
     artifacts,
+    vectors,
     model: async () => fakeModel,
     ingest: { sendAll: async (objects) => void resent.push(...objects) },
     log: (line) => logged.push(line),
@@ -242,6 +257,68 @@ test('POST /search by text or by label; bad bodies are 400', async () => {
   await expectError('/search', 400, 'INVALID_LABELS', { body: { label: 'a', labelSet: 'k4000' } });
 });
 
+test('POST /search through the index: filters pushed into it, by example, by image', async () => {
+  const keysOf = async (body: unknown) => {
+    const response = await call('/search', { body });
+    assert.equal(response.status, 200, JSON.stringify(response.body));
+    return searchResponseSchema.parse(response.body).items.map((hit) => hit.key);
+  };
+  assert.deepEqual(await keysOf({ text: 'surfing', filter: { labels: ['cooking'] } }), [
+    'clip one+ü.mp4',
+    'second.mp4',
+    'third.mp4',
+  ]);
+  assert.deepEqual(await keysOf({ text: 'surfing', filter: { labels: ['juggling'] } }), []);
+  assert.deepEqual(await keysOf({ text: 'surfing', filter: { keyPrefix: 'elsewhere/' } }), []);
+  // resultFor completes every video at the epoch.
+  assert.deepEqual(await keysOf({ text: 'surfing', filter: { completedFrom: '1970-01-02T00:00:00Z' } }), []);
+  assert.equal((await keysOf({ text: 'surfing', filter: { completedTo: '1970-01-02T00:00:00+01:00' } })).length, 3);
+  // A video as the example: itself left out, nearest first (embeddings at 0, 1 and 2 radians).
+  assert.deepEqual(await keysOf({ example: { videoId: id('clip one+ü.mp4') }, k: 5 }), ['second.mp4', 'third.mp4']);
+  // Every image embeds along the second axis: the video at 2 radians is nearest (sin 2 > sin 1).
+  const png = Buffer.from(
+    'iVBORw0KGgoAAAANSUhEUgAAAAgAAAAICAIAAABLbSncAAAACXBIWXMAAAABAAAAAQBPJcTWAAAAEklEQVR4nGP4y8CAFWEXHbQSAPZwP0G2GkFNAAAAAElFTkSuQmCC',
+    'base64',
+  );
+  assert.deepEqual(await keysOf({ image: { data: png.toString('base64'), contentType: 'image/png' }, k: 2 }), [
+    'third.mp4',
+    'second.mp4',
+  ]);
+});
+
+test('POST /search: bad input is a 4xx JSON error and writes nothing', async () => {
+  const state = async () => {
+    const stored = [];
+    for await (const object of artifacts.list()) stored.push(object);
+    return JSON.stringify([(await results.list({ limit: 100 })).items, stored]);
+  };
+  const before = await state();
+  const invalid = [
+    { text: 'a', k: 101 },
+    { text: 'a', filter: { colour: 'red' } },
+    { text: 'a', filter: { labels: [] } },
+    { text: 'a', filter: { keyPrefix: 'no-slash' } },
+    { text: 'a', filter: { completedFrom: 'yesterday' } },
+    { text: 'a', moments: 11 },
+    { image: { data: 'not base64!' } },
+    { image: { data: 'aGVsbG8=', contentType: 'text/plain' } },
+    { example: { videoId: id('second.mp4'), fromSeconds: 3, toSeconds: 1 } },
+    { example: { videoId: id('second.mp4') }, text: 'a' },
+  ];
+  for (const body of invalid) await expectError('/search', 400, 'INVALID_REQUEST', { body });
+  const message = await expectError('/search', 400, 'NOT_AN_IMAGE', {
+    body: { image: { data: Buffer.from('plain text, not a picture').toString('base64') } },
+  });
+  assert.doesNotMatch(message, /\//, 'no server path');
+  await expectError('/search', 400, 'INVALID_REQUEST', {
+    body: { example: { videoId: id('second.mp4'), fromSeconds: 0, toSeconds: 1 } },
+  });
+  await expectError('/search', 409, 'NOT_READY', { body: { example: { videoId: id('queued.mp4') } } });
+  await expectError('/search', 409, 'NOT_READY', { body: { example: { videoId: id('failed.mp4') } } });
+  await expectError('/search', 404, 'NOT_FOUND', { body: { example: { videoId: id('nope.mp4') } } });
+  assert.equal(await state(), before);
+});
+
 test('POST /relabel: one result or error per id; label sets never come from server files', async () => {
   const { status, body } = await call('/relabel', {
     body: { ids: [id('second.mp4'), id('queued.mp4'), 'missing id+ü'], labels: ['dancing', 'singing'], top: 1 },
@@ -296,6 +373,7 @@ test('an unexpected error is a 500 whose body hides the details, which go to the
   const broken = createApi({
     results: new BrokenStore(':memory:'),
     artifacts: new FsObjectStore(mkdtempSync(join(tmpdir(), 'xclip-api-'))),
+    vectors: await LanceVectorIndex.open({ directory: mkdtempSync(join(tmpdir(), 'xclip-api-')), dimension: P }),
     model: async () => fakeModel,
     log: (line) => logged.push(line),
   });

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { UsageError } from '../../layers/common/errors.js';
 import { FsObjectStore } from '../../layers/pipeline/adapters/local/fs-object-store.js';
+import { LanceVectorIndex } from '../../layers/pipeline/adapters/local/lance-vector-index.js';
 import { SqliteResultStore } from '../../layers/pipeline/adapters/local/sqlite-result-store.js';
 import { createApi } from '../../layers/pipeline/http/api-app.js';
 import { bind, type ListeningServer } from '../../layers/pipeline/http/http-server.js';
@@ -58,9 +59,11 @@ let videoId: string;
 
 /** The real API over a real store behind the guard, on a free port of 127.0.0.1. */
 async function guardedServer(options: Omit<LocalGuardOptions, 'port'> = {}): Promise<number> {
+  const work = mkdtempSync(join(tmpdir(), 'xclip-guard-'));
   const api = createApi({
     results,
-    artifacts: new FsObjectStore(mkdtempSync(join(tmpdir(), 'xclip-guard-'))),
+    artifacts: new FsObjectStore(work),
+    vectors: await LanceVectorIndex.open({ directory: join(work, 'vectors'), dimension: 2 }),
     model: () => Promise.reject(new Error('no request in these tests gets as far as the model')),
   });
   const server = await bind(0, '127.0.0.1');
@@ -159,7 +162,8 @@ describe('without configuration', () => {
         method: 'POST',
         path: '/search',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ text: 'x'.repeat(2 * 1024 * 1024) }),
+        // Over the search limit, which leaves room for a 4 MiB image in base64.
+        body: JSON.stringify({ text: 'x'.repeat(7 * 1024 * 1024) }),
         agent,
       });
       assert.equal(big.status, 413);

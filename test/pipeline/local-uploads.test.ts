@@ -2,10 +2,11 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import type { Hono } from 'hono';
 import { FsObjectStore } from '../../layers/pipeline/adapters/local/fs-object-store.js';
+import { LanceVectorIndex } from '../../layers/pipeline/adapters/local/lance-vector-index.js';
 import { SqliteResultStore } from '../../layers/pipeline/adapters/local/sqlite-result-store.js';
 import { videoIdFor } from '../../layers/pipeline/core/video-id.js';
 import { createApi } from '../../layers/pipeline/http/api-app.js';
@@ -16,6 +17,11 @@ import { LOCAL_UPLOAD_BODY_TYPES, localServerApp } from '../../layers/pipeline/r
 
 const work = mkdtempSync(join(tmpdir(), 'xclip-uploads-'));
 const stores: SqliteResultStore[] = [];
+let vectors: LanceVectorIndex;
+before(async () => {
+  vectors = await LanceVectorIndex.open({ directory: join(work, 'vectors'), dimension: 2 });
+});
+
 after(() => {
   for (const store of stores) store.close();
 });
@@ -29,6 +35,7 @@ function server(options: { watch?: boolean; maxUploadBytes?: number } = {}): { a
   const api = createApi({
     results,
     artifacts: new FsObjectStore(join(dir, 'objects')),
+    vectors,
     model: () => Promise.reject(new Error('no model in this test')),
   });
   return {

@@ -71,5 +71,6 @@ export function fakeVideoModel(classifyFile: VideoModel['classifyFile'], executi
     scoreStored: async () => [],
     textFeatures: async () => new Float32Array(2),
     scoreTexts: async () => new Float32Array(1),
+    embedImage: async () => Float32Array.of(1, 0),
   };
 }

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { FsObjectStore } from '../../layers/pipeline/adapters/local/fs-object-store.js';
+import { LanceVectorIndex } from '../../layers/pipeline/adapters/local/lance-vector-index.js';
 import { SqliteResultStore } from '../../layers/pipeline/adapters/local/sqlite-result-store.js';
 import { VideoClassifier } from '../../layers/pipeline/core/classifier.js';
 import { classifyObject } from '../../layers/pipeline/core/use-cases/classify.js';
@@ -33,6 +34,7 @@ test('at full size (int8), relabel with the classify label set reproduces its to
       sources: new FsObjectStore(bucket),
       artifacts: new FsObjectStore(join(work, 'objects')),
       results,
+      vectors: await LanceVectorIndex.open({ directory: join(work, 'vectors'), dimension: model.model.projectionDim }),
       workDir: join(work, 'scratch'),
     };
     const labels = resolveLabelSet('k400');

@@ -14,15 +14,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { FsObjectStore } from '../../layers/pipeline/adapters/local/fs-object-store.js';
+import { LanceVectorIndex } from '../../layers/pipeline/adapters/local/lance-vector-index.js';
 import { SqliteResultStore } from '../../layers/pipeline/adapters/local/sqlite-result-store.js';
 import { VideoClassifier } from '../../layers/pipeline/core/classifier.js';
 import { videoResultSchema } from '../../layers/pipeline/core/result-schema.js';
 import { artifactKeysFor } from '../../layers/pipeline/core/storage-keys.js';
-import { decodeFloat16, encodeFloat16, encodeFloat32 } from '../../layers/pipeline/core/tensor-codec.js';
+import { decodeFloat16, decodeFloat32, encodeFloat16, encodeFloat32 } from '../../layers/pipeline/core/tensor-codec.js';
 import { type ClassifyDeps, classifyObject } from '../../layers/pipeline/core/use-cases/classify.js';
 import { relabelVideo } from '../../layers/pipeline/core/use-cases/relabel.js';
-import { searchByText, similarVideos } from '../../layers/pipeline/core/use-cases/search.js';
+import { searchVideos, similarVideos } from '../../layers/pipeline/core/use-cases/search.js';
 import { videoIdFor } from '../../layers/pipeline/core/video-id.js';
+import { videoVectorsOf } from '../../layers/pipeline/core/video-vectors.js';
 import { writeLabelFeatures } from '../../layers/xclip/label-features.js';
 import { customLabelSet, type LabelSet, resolveLabelSet } from '../../layers/xclip/label-sets.js';
 import { buildSmallTextModel } from '../../scripts/lib/small-model.js';
@@ -33,7 +35,7 @@ const work = mkdtempSync(join(tmpdir(), 'xclip-use-cases-'));
 const bucketDir = join(work, 'bucket');
 let modelDir: string;
 let model: VideoClassifier;
-let deps: ClassifyDeps & { results: SqliteResultStore; sources: FsObjectStore };
+let deps: ClassifyDeps & { results: SqliteResultStore; sources: FsObjectStore; vectors: LanceVectorIndex };
 const settings = { labels: resolveLabelSet('k400'), top: 5 };
 
 async function classifyKey(key: string) {
@@ -59,6 +61,7 @@ before(async () => {
     sources: new FsObjectStore(bucketDir),
     artifacts: new FsObjectStore(join(work, 'objects')),
     results: new SqliteResultStore(join(work, 'results.db')),
+    vectors: await LanceVectorIndex.open({ directory: join(work, 'vectors'), dimension: model.model.projectionDim }),
     workDir: join(work, 'scratch'),
   };
 });
@@ -197,9 +200,11 @@ test('similar finds an identical copy first', async () => {
 test('text search ranks videos by the video-conditioned score graph, known by construction', async () => {
   // Videos that share one set of visual tokens share the conditioned query direction d, and each
   // one's logit is scale * cos(embedding, d): embeddings at known angles to d have a known order.
+  const storeDir = mkdtempSync(join(tmpdir(), 'xclip-search-'));
   const store = {
     results: new SqliteResultStore(':memory:'),
-    artifacts: new FsObjectStore(mkdtempSync(join(tmpdir(), 'xclip-search-'))),
+    artifacts: new FsObjectStore(storeDir),
+    vectors: await LanceVectorIndex.open({ directory: join(storeDir, 'vectors'), dimension: model.model.projectionDim }),
   };
   const P = model.model.projectionDim;
   const N = model.model.patches;
@@ -229,9 +234,11 @@ test('text search ranks videos by the video-conditioned score graph, known by co
     await store.results.enqueue(id, source, new Date().toISOString());
     await store.results.claim(id, source.version, new Date().toISOString(), '2100-01-01T00:00:00.000Z');
     await store.results.complete(id, source.version, result, embedding, new Date().toISOString());
+    const vectors = videoVectorsOf(result, embedding);
+    await store.vectors.upsert(id, vectors.version, vectors.entries);
   }
 
-  const hits = await searchByText({ model, ...store }, 'surfing water', 3);
+  const hits = await searchVideos({ model: async () => model, ...store }, { text: 'surfing water' }, { k: 3 });
   assert.deepEqual(
     hits.map((hit) => hit.key),
     ['at 0 degrees.mp4', 'at 30 degrees.mp4', 'at 60 degrees.mp4'],
@@ -274,7 +281,13 @@ test('relabel with the label set a video was classified with reproduces its logi
   });
   const results = new SqliteResultStore(':memory:');
   try {
-    const int8Deps = { ...deps, model: int8, results, artifacts: new FsObjectStore(join(work, 'objects-int8')) };
+    const int8Deps = {
+      ...deps,
+      model: int8,
+      results,
+      artifacts: new FsObjectStore(join(work, 'objects-int8')),
+      vectors: await LanceVectorIndex.open({ directory: join(work, 'vectors-int8'), dimension: int8.model.projectionDim }),
+    };
     const labels = customLabelSet(['juggling balls', 'surfing water', 'playing guitar', 'cooking', 'dancing']);
     const info = (await deps.sources.head('bars.mp4'))!;
     const outcome = await classifyObject(int8Deps, { bucket: deps.sources.bucket, ...info }, { labels, top: 5 });
@@ -329,4 +342,102 @@ test('the label feature cache drops the least recently used sets, in memory and 
   } finally {
     await bounded.release();
   }
+});
+
+/** Every vector the index holds of video `id` (the test index is small enough for one query to see them all). */
+async function indexedVectors(id: string) {
+  const probe = new Float32Array(model.model.projectionDim);
+  probe[0] = 1;
+  return (await deps.vectors.query(probe, { k: 100 })).filter((hit) => hit.videoId === id);
+}
+
+test('classify indexes the video and its timeline windows; search finds moments; relabel updates the indexed labels', async () => {
+  makeTestVideo(bucketDir, 'moments.mp4', { seconds: 3, pattern: 'rgbtestsrc' });
+  const info = (await deps.sources.head('moments.mp4'))!;
+  const outcome = await classifyObject(deps, { bucket: deps.sources.bucket, ...info }, { ...settings, timelineSeconds: 1 });
+  assert.equal(outcome.status, 'DONE');
+  const { id } = outcome;
+  const result = (await deps.results.get(id))!.result!;
+  const spans = result.timeline!.map(({ startSeconds, endSeconds }) => ({ startSeconds, endSeconds }));
+  assert.deepEqual(result.segments!.spans, spans);
+  assert.deepEqual(result.segments!.embeddings.shape, [spans.length, 16]);
+  assert.equal((await deps.artifacts.get(result.segments!.embeddings.key))!.byteLength, spans.length * 16 * 4);
+
+  const vectors = await indexedVectors(id);
+  assert.equal(vectors.length, 1 + spans.length, 'the video and each window');
+  const video = vectors.find((hit) => hit.metadata.kind === 'video')!;
+  assert.deepEqual(video.metadata, {
+    kind: 'video',
+    labels: result.labels.map((label) => label.label),
+    objectKey: 'moments.mp4',
+    completedAt: result.completedAt,
+  });
+
+  const search = { ...deps, model: async () => model };
+  const [hit] = await searchVideos(search, { text: 'a colourful test pattern' }, {
+    k: 1,
+    moments: 2,
+    filter: { labels: [result.labels[0]!.label], completedFrom: result.completedAt },
+  });
+  assert.equal(hit!.id, id, 'the only video completed since');
+  assert.equal(hit!.moments!.length, 2);
+  assert.ok(hit!.moments![0]!.score >= hit!.moments![1]!.score, 'best first');
+  assert.ok(hit!.moments!.every((moment) => spans.some((span) => span.startSeconds === moment.startSeconds)));
+
+  const byRange = await searchVideos(search, { example: { videoId: id, fromSeconds: 0, toSeconds: 1 } }, { k: 3 });
+  assert.ok(byRange.length > 0 && byRange.every((other) => other.id !== id), 'the example itself is left out');
+
+  const relabelled = await relabelVideo(deps, id, customLabelSet(['juggling pins', 'rowing']), 2);
+  assert.deepEqual(relabelled.segments, result.segments, 'window embeddings do not depend on labels');
+  const names = relabelled.labels.map((label) => label.label);
+  for (const vector of await indexedVectors(id)) assert.deepEqual(vector.metadata.labels, names);
+  const byLabel = await searchVideos(search, { text: 'juggling' }, { k: 5, filter: { labels: ['juggling pins'] } });
+  assert.deepEqual(
+    byLabel.map((other) => other.id),
+    [id],
+  );
+});
+
+test('a newer version replaces the indexed vectors; a version that fails leaves none behind', async () => {
+  const key = 'replaced.mp4';
+  const classifyCurrent = async () => {
+    const info = (await deps.sources.head(key))!;
+    return classifyObject(deps, { bucket: deps.sources.bucket, ...info }, settings);
+  };
+  copyFileSync(join(bucketDir, 'pattern one+ü.mp4'), join(bucketDir, key));
+  const first = await classifyCurrent();
+  assert.equal(first.status, 'DONE');
+  makeTestVideo(bucketDir, key, { pattern: 'smptebars', seconds: 3 });
+  const second = await classifyCurrent();
+  assert.equal(second.status, 'DONE');
+  const [video, ...others] = await indexedVectors(second.id);
+  assert.equal(others.length, 0, 'one vector, of the newer version');
+  const embedding = decodeFloat32((await deps.artifacts.get(artifactKeysFor(key).embedding))!);
+  const [nearest] = await deps.vectors.query(embedding, { k: 1, filter: { kind: 'video' } });
+  assert.ok(nearest!.videoId === second.id || Math.abs(nearest!.similarity - 1) < 1e-5);
+  assert.equal(video!.metadata.completedAt, (second as { result: { completedAt: string } }).result.completedAt);
+
+  writeFileSync(join(bucketDir, key), 'now not a video at all');
+  const third = await classifyCurrent();
+  assert.equal(third.status, 'FAILED');
+  assert.deepEqual(await indexedVectors(third.id), [], 'nothing stale is left to find');
+  const hits = await similarVideos(deps, videoIdFor(deps.sources.bucket, 'pattern one+ü.mp4'), 20);
+  assert.ok(hits.every((hit) => hit.key !== key));
+});
+
+test('an index that cannot be written leaves the video unfinished, and the next delivery indexes it', async () => {
+  makeTestVideo(bucketDir, 'index-down.mp4', { pattern: 'mandelbrot' });
+  const info = (await deps.sources.head('index-down.mp4'))!;
+  const source = { bucket: deps.sources.bucket, ...info };
+  const down = Object.assign(Object.create(deps.vectors), {
+    upsert: async () => {
+      throw new Error('index unavailable');
+    },
+  }) as LanceVectorIndex;
+  await assert.rejects(classifyObject({ ...deps, vectors: down }, source, settings), /index unavailable/);
+  const id = videoIdFor(source.bucket, source.key);
+  assert.equal((await deps.results.get(id))!.status, 'QUEUED', 'released for the next delivery, not DONE');
+  assert.deepEqual(await indexedVectors(id), []);
+  assert.equal((await classifyObject(deps, source, settings)).status, 'DONE');
+  assert.equal((await indexedVectors(id)).length, 1);
 });

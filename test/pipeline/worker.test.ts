@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { FsObjectStore } from '../../layers/pipeline/adapters/local/fs-object-store.js';
+import { LanceVectorIndex } from '../../layers/pipeline/adapters/local/lance-vector-index.js';
 import { MemoryQueue } from '../../layers/pipeline/adapters/local/memory-queue.js';
 import { SqliteResultStore } from '../../layers/pipeline/adapters/local/sqlite-result-store.js';
 import { Worker } from '../../layers/pipeline/adapters/local/worker.js';
@@ -43,6 +44,7 @@ async function runUntilSettled(failures: number) {
     sources,
     artifacts: new FsObjectStore(join(work, 'objects')),
     results: new SqliteResultStore(':memory:'),
+    vectors: await LanceVectorIndex.open({ directory: join(work, 'vectors'), dimension: 2 }),
     workDir: join(work, 'scratch'),
   };
   const settings = { labels: customLabelSet(['a', 'b']), top: 1 };
@@ -102,7 +104,8 @@ test('a newer version that arrives during classification keeps its record, and t
     await results.enqueue(videoIdFor(old.bucket, old.key), newer, new Date().toISOString());
     return classifyFile(...args);
   };
-  const outcome = await classifyObject({ model, sources, artifacts, results, workDir: join(work, 'scratch') }, old, {
+  const vectors = await LanceVectorIndex.open({ directory: join(work, 'vectors'), dimension: 2 });
+  const outcome = await classifyObject({ model, sources, artifacts, results, vectors, workDir: join(work, 'scratch') }, old, {
     labels: customLabelSet(['a', 'b']),
     top: 1,
   });

@@ -8,6 +8,7 @@ import { registerModelFetchCommand } from './model-fetch.js';
 import { registerModelPullCommand } from './model-pull.js';
 import { registerModelRandomCommand } from './model-random.js';
 import { registerModelRunCommand } from './model-run.js';
+import { registerReindexCommand } from './reindex.js';
 import { registerRetryCommand } from './retry.js';
 import { registerServeCommand } from './serve.js';
 import { registerTokenizeCommand } from './tokenize.js';
@@ -24,6 +25,7 @@ export function registerCommands(program: Command): void {
   registerModelPullCommand(program);
   registerModelRandomCommand(program);
   registerModelRunCommand(program);
+  registerReindexCommand(program);
   registerRetryCommand(program);
   registerServeCommand(program);
   registerTokenizeCommand(program);

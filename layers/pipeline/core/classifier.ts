@@ -7,6 +7,7 @@ import { SizedLru } from '../../common/sized-lru.js';
 import {
   type MediaLimits,
   type PixelView,
+  readImagePixels,
   readMultiView,
   readPixelValues,
   readTimeline,
@@ -78,6 +79,8 @@ export interface VideoClassification {
   video: VideoMetadata;
   timings: { decodeMs: number; visionMs: number; scoreMs: number; totalMs: number };
   timeline?: Array<{ startSeconds: number; endSeconds: number; labels: LabelScore[] }>;
+  /** With a timeline: each window's video embedding, L2-normalised [windows * P], in timeline order. */
+  segmentEmbeddings?: Float32Array;
 }
 
 export type ViewLayout = '1x1' | '4x3';
@@ -255,7 +258,7 @@ export class VideoClassifier {
 
     const P = this.model.projectionDim;
     const embedding = l2NormalizeRows(meanRows(l2NormalizeRows(video.videoEmbeds, P), views.length), P);
-    const timeline = options.timelineSeconds
+    const windows = options.timelineSeconds
       ? await this.classifyTimeline(path, options.timelineSeconds, labels, top, probe)
       : undefined;
     const { stream } = probe;
@@ -279,7 +282,7 @@ export class VideoClassifier {
         scoreMs: scored - embedded,
         totalMs: performance.now() - started,
       },
-      ...(timeline ? { timeline } : {}),
+      ...(windows ? { timeline: windows.timeline, segmentEmbeddings: windows.embeddings } : {}),
     };
   }
 
@@ -289,7 +292,7 @@ export class VideoClassifier {
     labels: LabelSet,
     top: number,
     probe: VideoProbe,
-  ): Promise<NonNullable<VideoClassification['timeline']>> {
+  ): Promise<{ timeline: NonNullable<VideoClassification['timeline']>; embeddings: Float32Array }> {
     const windows = await readTimeline(path, {
       frames: this.runtime.frames,
       size: this.runtime.imageSize,
@@ -299,12 +302,13 @@ export class VideoClassifier {
       probe,
     });
     const timeline: NonNullable<VideoClassification['timeline']> = [];
+    const P = this.model.projectionDim;
+    const embeddings = new Float32Array(windows.length * P);
     for (let start = 0; start < windows.length; start += TIMELINE_BATCH) {
       const batch = windows.slice(start, start + TIMELINE_BATCH);
-      const scores = await this.runtime.scoreVideos(
-        await this.runtime.encodeVideos(concatViews(batch), batch.length),
-        await this.labelFeatures(labels),
-      );
+      const encoded = await this.runtime.encodeVideos(concatViews(batch), batch.length);
+      embeddings.set(l2NormalizeRows(encoded.videoEmbeds, P), start * P);
+      const scores = await this.runtime.scoreVideos(encoded, await this.labelFeatures(labels));
       batch.forEach((window, w) => {
         timeline.push({
           startSeconds: window.start,
@@ -317,7 +321,22 @@ export class VideoClassifier {
         });
       });
     }
-    return timeline;
+    return { timeline, embeddings };
+  }
+
+  /**
+   * The video embedding (L2-normalised [P]) of a still image: the picture repeated as each of the model's frames,
+   * through the vision graph, so it compares with video embeddings (search by example).
+   */
+  async embedImage(bytes: Uint8Array): Promise<Float32Array> {
+    const frame = await readImagePixels(bytes, {
+      size: this.runtime.imageSize,
+      normalization: this.runtime.preprocessing,
+    });
+    const pixels = new Float32Array(frame.length * this.runtime.frames);
+    for (let t = 0; t < this.runtime.frames; t++) pixels.set(frame, t * frame.length);
+    const encoded = await this.runtime.encodeVideos(pixels, 1);
+    return l2NormalizeRows(encoded.videoEmbeds, this.model.projectionDim);
   }
 
   /** Labels from a stored embedding and visual tokens: the score graph only, no decoding. */

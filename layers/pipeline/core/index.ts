@@ -13,7 +13,7 @@ export { labelSetFromRequest } from './label-spec.js';
 export type { GpuEndpoint } from './ports/gpu-endpoint.js';
 export type { ObjectInfo, ObjectStore } from './ports/object-store.js';
 export type { IngestSink, Queue, QueuedObject, QueueMessage } from './ports/queue.js';
-export type { EnqueueOutcome, ListQuery, Page, ResultStore, StoredEmbedding } from './ports/result-store.js';
+export type { EnqueueOutcome, ListQuery, Page, ResultStore } from './ports/result-store.js';
 export {
   checkQuery,
   checkVector,
@@ -69,9 +69,25 @@ export {
   classifyDelivery,
 } from './use-cases/classify.js';
 export { ingestObject } from './use-cases/ingest.js';
+export {
+  REINDEX_BATCH,
+  type ReindexCounts,
+  type ReindexDeps,
+  reindex,
+  storedDimension,
+} from './use-cases/reindex.js';
 export { relabelVideos } from './use-cases/relabel.js';
 export { type RetryDeps, retryVideo } from './use-cases/retry.js';
-export { searchByText, similarVideos } from './use-cases/search.js';
+export {
+  type Moment,
+  type SearchDeps,
+  type SearchFilter,
+  type SearchHit,
+  type SearchOptions,
+  type SearchQuery,
+  searchVideos,
+  similarVideos,
+} from './use-cases/search.js';
 export { videoIdFor } from './video-id.js';
 export {
   DEFAULT_UPLOAD_PREFIX,
@@ -80,3 +96,4 @@ export {
   type UploadRules,
   uploadKeyProblem,
 } from './video-keys.js';
+export { readVideoVectors, videoVectorsOf } from './video-vectors.js';

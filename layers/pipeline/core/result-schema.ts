@@ -85,6 +85,17 @@ export const videoResultSchema = z.object({
   visualTokens: tensorRefSchema,
   timings: timingsSchema,
   timeline: timelineSchema.optional(),
+  /**
+   * Videos classified with a timeline: each window's L2-normalised video embedding (float32 [windows, P]) and its
+   * time span. Kept by relabel (embeddings do not depend on labels); the vector index and moments read them.
+   * Absent in results made before 2026-12 and in those without a timeline.
+   */
+  segments: z
+    .object({
+      embeddings: tensorRefSchema,
+      spans: z.array(z.object({ startSeconds: z.number().nonnegative(), endSeconds: z.number().nonnegative() })),
+    })
+    .optional(),
   completedAt: z.iso.datetime(),
 });
 export type VideoResult = z.infer<typeof videoResultSchema>;

@@ -7,6 +7,8 @@ export interface ArtifactKeys {
   embedding: string;
   /** N * P little-endian float32 (float16 in results made before 2026-12). */
   visualTokens: string;
+  /** Timeline windows * P little-endian float32, each row L2-normalised (videos classified with a timeline). */
+  segments: string;
 }
 
 /** S3's longest key. */
@@ -24,7 +26,12 @@ function fits(key: string): boolean {
 }
 
 function keysOf(base: string): ArtifactKeys {
-  return { result: `results/${base}.json`, embedding: `embeddings/${base}.f32`, visualTokens: `tokens/${base}.f32` };
+  return {
+    result: `results/${base}.json`,
+    embedding: `embeddings/${base}.f32`,
+    visualTokens: `tokens/${base}.f32`,
+    segments: `segments/${base}.f32`,
+  };
 }
 
 /**

@@ -7,7 +7,15 @@ import {
   builtinLabelSet,
   DEFAULT_LABEL_SET,
 } from '../../xclip/label-sets.js';
-import type { IngestSink, ObjectStore, ResultStore, VideoModel, VideoRecord } from '../core/index.js';
+import type {
+  IngestSink,
+  ObjectStore,
+  ResultStore,
+  SearchQuery,
+  VectorIndex,
+  VideoModel,
+  VideoRecord,
+} from '../core/index.js';
 import {
   InvalidRequestError,
   labelSetFromRequest,
@@ -16,7 +24,7 @@ import {
   parseJsonDocument,
   relabelVideos,
   retryVideo,
-  searchByText,
+  searchVideos,
   similarVideos,
 } from '../core/index.js';
 import { answerErrorsAsJson, limitBodySize } from './http-errors.js';
@@ -30,10 +38,14 @@ import {
 } from './schemas.js';
 
 const MAX_BODY_BYTES = 1024 * 1024;
+/** A search may carry an image (MAX_IMAGE_BYTES in base64, and the rest of the request). */
+const MAX_SEARCH_BODY_BYTES = 6 * 1024 * 1024;
 
 export interface ApiDeps {
   results: ResultStore;
   artifacts: ObjectStore;
+  /** The search index. */
+  vectors: VectorIndex;
   /** The model, loaded on first use (search and relabel need it; listing does not). */
   model: () => Promise<VideoModel>;
   /** The queue the classifier reads, for POST /videos/{id}/retry; absent where no worker runs. */
@@ -62,6 +74,20 @@ function summary(record: VideoRecord) {
   };
 }
 
+/** The query of a validated search request (a label is searched for by its name). */
+function searchQueryOf(body: z.output<typeof searchRequestSchema>): SearchQuery {
+  if (body.example) return { example: body.example };
+  if (body.image) return { image: Buffer.from(body.image.data, 'base64') };
+  if (body.label === undefined) return { text: body.text! };
+  const labels = labelSetFromRequest(body.labelSet);
+  if (!labels.names.includes(body.label))
+    throw new InvalidRequestError(
+      'invalid search request',
+      `label ${JSON.stringify(body.label)} is not in label set ${labels.id}`,
+    );
+  return { text: body.label };
+}
+
 /**
  * The HTTP API over the result store and use cases: served by @hono/node-server locally and by
  * hono/aws-lambda behind API Gateway. Every input is validated; every error is JSON with a code.
@@ -70,7 +96,9 @@ export function createApi(deps: ApiDeps): Hono {
   const app = new Hono();
 
   answerErrorsAsJson(app, deps.log);
-  app.use(limitBodySize(MAX_BODY_BYTES));
+  const bodyLimit = limitBodySize(MAX_BODY_BYTES);
+  const searchBodyLimit = limitBodySize(MAX_SEARCH_BODY_BYTES);
+  app.use((c, next) => (c.req.path === '/search' ? searchBodyLimit : bodyLimit)(c, next));
 
   app.get('/health', (c) => c.json({ status: 'ok', ...deps.health?.() }));
 
@@ -114,17 +142,8 @@ export function createApi(deps: ApiDeps): Hono {
 
   app.post('/search', async (c) => {
     const body = parseJsonDocument(searchRequestSchema, await c.req.text(), 'search request');
-    let text = body.text;
-    if (body.label !== undefined) {
-      const labels = labelSetFromRequest(body.labelSet);
-      if (!labels.names.includes(body.label))
-        throw new InvalidRequestError(
-          'invalid search request',
-          `label ${JSON.stringify(body.label)} is not in label set ${labels.id}`,
-        );
-      text = body.label;
-    }
-    return c.json({ items: await searchByText({ ...deps, model: await deps.model() }, text!, body.k) });
+    const { k, filter, moments } = body;
+    return c.json({ items: await searchVideos(deps, searchQueryOf(body), { k, filter, moments }) });
   });
 
   app.post('/relabel', async (c) => {

@@ -3,6 +3,7 @@ import { commaList } from '../../common/comma-list.js';
 import {
   DEFAULT_TOP,
   labelScoreSchema,
+  MAX_QUERY_K,
   MAX_TOP,
   modelInfoSchema,
   recordErrorSchema,
@@ -14,7 +15,7 @@ import {
 const MAX_ID_CHARS = 200;
 const MAX_TEXT_CHARS = 1000;
 export const MAX_PAGE = 100;
-export const MAX_K = 100;
+export const MAX_K = MAX_QUERY_K;
 export const MAX_RELABEL_IDS = 100;
 /** Labels of one request's custom set: each new set is encoded by the text model (and cached), so it stays small. */
 export const MAX_REQUEST_LABELS = 1000;
@@ -54,16 +55,67 @@ const labelSpecSchema = z.union([
   z.array(z.string().min(1).max(300)).min(1).max(MAX_REQUEST_LABELS),
 ]);
 
+/** Largest query image, decoded. */
+export const MAX_IMAGE_BYTES = 4 * 1024 ** 2;
+/** Its length in base64. */
+const MAX_IMAGE_BASE64_CHARS = Math.ceil(MAX_IMAGE_BYTES / 3) * 4;
+export const MAX_MOMENTS = 10;
+const MAX_FILTER_LABELS = 20;
+
+const isoTimeSchema = z.iso.datetime({ offset: true }).transform((value) => new Date(value).toISOString());
+
+/** Conditions every hit meets, pushed into the vector index's query. */
+const searchFilterSchema = z
+  .strictObject({
+    /** Videos with at least one of these among their top labels. */
+    labels: z.array(z.string().min(1).max(300)).min(1).max(MAX_FILTER_LABELS).optional(),
+    /** A folder of object keys, ending in "/". */
+    keyPrefix: z.string().min(1).max(1024).endsWith('/', 'must be a folder, ending in "/"').optional(),
+    /** Completed at or after this time (ISO 8601). */
+    completedFrom: isoTimeSchema.optional(),
+    /** Completed before this time (ISO 8601). */
+    completedTo: isoTimeSchema.optional(),
+  })
+  .refine(
+    ({ completedFrom, completedTo }) => !completedFrom || !completedTo || completedFrom < completedTo,
+    'completedFrom must be before completedTo',
+  );
+
+/** A DONE video as the query, or a time range of it (its timeline windows there). */
+const exampleSchema = z
+  .strictObject({
+    videoId: videoIdSchema,
+    fromSeconds: z.number().nonnegative().optional(),
+    toSeconds: z.number().positive().optional(),
+  })
+  .refine(
+    ({ fromSeconds, toSeconds }) => fromSeconds === undefined || toSeconds === undefined || fromSeconds < toSeconds,
+    'fromSeconds must be before toSeconds',
+  );
+
+/** An image as the query: its bytes in base64 (JPEG, PNG or WebP; what FFmpeg reads as a picture). */
+const imageSchema = z.strictObject({
+  data: z.base64('must be base64').min(1).max(MAX_IMAGE_BASE64_CHARS, `at most ${MAX_IMAGE_BYTES} bytes decoded`),
+  contentType: z.enum(['image/jpeg', 'image/png', 'image/webp']).optional(),
+});
+
+const QUERY_FIELDS = ['text', 'label', 'example', 'image'] as const;
+
 export const searchRequestSchema = z
   .strictObject({
     text: z.string().trim().min(1).max(MAX_TEXT_CHARS).optional(),
     /** A label of `labelSet`, searched for by its name. */
     label: z.string().min(1).max(300).optional(),
     labelSet: z.string().min(1).max(20).optional(),
+    example: exampleSchema.optional(),
+    image: imageSchema.optional(),
     k: z.number().int().min(1).max(MAX_K).default(10),
+    filter: searchFilterSchema.optional(),
+    /** Most moments per video (videos classified with a timeline); 0 for none. */
+    moments: z.number().int().min(0).max(MAX_MOMENTS).default(3),
   })
-  .refine((body) => (body.text === undefined) !== (body.label === undefined), {
-    message: 'give exactly one of text and label',
+  .refine((body) => QUERY_FIELDS.filter((field) => body[field] !== undefined).length === 1, {
+    message: `give exactly one of ${QUERY_FIELDS.join(', ')}`,
   })
   .refine((body) => body.labelSet === undefined || body.label !== undefined, { message: 'labelSet goes with label' });
 
@@ -89,12 +141,23 @@ export const videoSummarySchema = z.object({
 
 export const videoListSchema = z.object({ items: z.array(videoSummarySchema), nextCursor: z.string().nullable() });
 
+export const momentSchema = z.object({
+  startSeconds: z.number(),
+  endSeconds: z.number(),
+  /** Cosine similarity of the window's embedding with the query. */
+  score: z.number(),
+});
+
 export const searchHitSchema = z.object({
   id: z.string(),
   key: z.string(),
+  /** Cosine similarity of the video embedding with the query. */
   similarity: z.number(),
+  /** Text queries: the X-CLIP logit with video-conditioned prompts, which orders the hits. */
   score: z.number().optional(),
   labels: z.array(labelScoreSchema),
+  /** The best windows of the video, best first (videos classified with a timeline). */
+  moments: z.array(momentSchema).optional(),
 });
 export const searchResponseSchema = z.object({ items: z.array(searchHitSchema) });
 

@@ -1,6 +1,6 @@
 import { XclipError } from '../../../common/errors.js';
 import { describeIssues } from '../../../common/zod-issues.js';
-import { decodeFloat32, type VideoRecord, type VideoResult, videoRecordSchema } from '../../core/index.js';
+import { type VideoRecord, type VideoResult, videoRecordSchema } from '../../core/index.js';
 import { shardedPartition, shardOf, VIDEO_ENTITY } from './table-schema.js';
 
 /** A table item that does not hold what this adapter writes. */
@@ -68,9 +68,4 @@ export function recordOf(item: Item): VideoRecord {
   });
   if (!parsed.success) throw new CorruptItemError(item.pk, describeIssues(parsed.error));
   return parsed.data;
-}
-
-export function embeddingOf(item: Item): Float32Array {
-  if (!(item.embedding instanceof Uint8Array)) throw new CorruptItemError(item.pk, 'its embedding is not binary');
-  return decodeFloat32(item.embedding);
 }

@@ -17,14 +17,12 @@ import type {
   RecordError,
   ResultStore,
   SourceObject,
-  StoredEmbedding,
   VideoRecord,
   VideoResult,
 } from '../../core/index.js';
 import { decodeCursor, encodeCursor, encodeFloat32, queryFingerprint } from '../../core/index.js';
 import { ExpressionAttributes } from './dynamo-expression.js';
 import {
-  embeddingOf,
   type Item,
   labelItem,
   labelItemKey,
@@ -369,7 +367,7 @@ export class DynamoResultStore implements ResultStore {
   private query(
     index: IndexName,
     partition: string,
-    options: { since?: string; startKey?: Item; limit?: number; projection?: string[] },
+    options: { since?: string; startKey?: Item; limit?: number },
   ) {
     const { partitionKey, sortKey } = TABLE_INDEXES[index];
     const names = new ExpressionAttributes();
@@ -383,20 +381,17 @@ export class DynamoResultStore implements ResultStore {
         ScanIndexForward: false,
         ...(options.startKey ? { ExclusiveStartKey: options.startKey } : {}),
         ...(options.limit ? { Limit: options.limit } : {}),
-        ...(options.projection
-          ? { ProjectionExpression: options.projection.map((attribute) => names.name(attribute)).join(', ') }
-          : {}),
         ...names.attributes,
       }),
     );
   }
 
   /** Every item of one indexed value, a shard at a time. */
-  private async *queryAll(index: IndexName, value: string, projection?: string[]): AsyncIterable<Item> {
+  private async *queryAll(index: IndexName, value: string): AsyncIterable<Item> {
     for (let shard = 0; shard < TABLE_SHARDS; shard++) {
       let startKey: Item | undefined;
       do {
-        const page = await this.query(index, shardedPartition(value, shard), { startKey, projection });
+        const page = await this.query(index, shardedPartition(value, shard), { startKey });
         yield* page.Items ?? [];
         startKey = page.LastEvaluatedKey;
       } while (startKey);
@@ -474,10 +469,5 @@ export class DynamoResultStore implements ResultStore {
     for (const status of ['QUEUED', 'PROCESSING'])
       for await (const item of this.queryAll('byStatus', status)) records.push(recordOf(item));
     return records.sort((a, b) => a.queuedAt.localeCompare(b.queuedAt));
-  }
-
-  async *embeddings(): AsyncIterable<StoredEmbedding> {
-    for await (const item of this.queryAll('byStatus', 'DONE', ['pk', 'embedding']))
-      yield { id: item.pk as string, embedding: embeddingOf(item) };
   }
 }

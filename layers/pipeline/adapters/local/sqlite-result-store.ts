@@ -2,10 +2,9 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { z } from 'zod';
-import type { EnqueueOutcome, ListQuery, Page, ResultStore, StoredEmbedding } from '../../core/index.js';
+import type { EnqueueOutcome, ListQuery, Page, ResultStore } from '../../core/index.js';
 import {
   decodeCursor,
-  decodeFloat32,
   encodeCursor,
   encodeFloat32,
   isRequeueable,
@@ -278,13 +277,5 @@ export class SqliteResultStore implements ResultStore {
       .prepare(`SELECT ${RECORD_COLUMNS} FROM videos v WHERE v.status IN ('QUEUED', 'PROCESSING') ORDER BY v.queued_at`)
       .all() as VideoRow[];
     return rows.map(toRecord);
-  }
-
-  async *embeddings(): AsyncIterable<StoredEmbedding> {
-    // all(), not iterate(): a live iterator would keep the connection busy across the consumer's awaits.
-    const rows = this.db
-      .prepare(`SELECT id, embedding FROM videos WHERE status = 'DONE' AND embedding IS NOT NULL`)
-      .all() as Array<{ id: string; embedding: Buffer }>;
-    for (const row of rows) yield { id: row.id, embedding: decodeFloat32(row.embedding) };
   }
 }

@@ -27,11 +27,6 @@ export interface Page<T> {
   nextCursor?: string;
 }
 
-export interface StoredEmbedding {
-  id: string;
-  embedding: Float32Array;
-}
-
 /**
  * Records per video, keyed by video id. Every write is a conditional update of one record on its
  * object version, so at-least-once delivery cannot duplicate or regress a result, and a store
@@ -68,6 +63,4 @@ export interface ResultStore {
   list(query: ListQuery): Promise<Page<VideoRecord>>;
   /** Records still QUEUED or PROCESSING: what a restarted pipeline must queue again. */
   unfinished(): Promise<VideoRecord[]>;
-  /** Embeddings of every DONE video. */
-  embeddings(): AsyncIterable<StoredEmbedding>;
 }

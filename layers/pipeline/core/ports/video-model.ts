@@ -4,7 +4,7 @@ import type { ModelInfo } from '../result-schema.js';
 /** What the use cases need of the model; VideoClassifier is one, tests may pass a fake. */
 export type VideoModel = Pick<
   VideoClassifier,
-  'model' | 'classifyFile' | 'scoreStored' | 'textFeatures' | 'scoreTexts'
+  'model' | 'classifyFile' | 'scoreStored' | 'textFeatures' | 'scoreTexts' | 'embedImage'
 >;
 
 /** The model identity a result records. */

@@ -10,12 +10,14 @@ import { timestampOf } from '../clock.js';
 import { InvalidKeyError } from '../errors.js';
 import type { ObjectInfo, ObjectStore } from '../ports/object-store.js';
 import type { ResultStore } from '../ports/result-store.js';
+import type { VectorIndex } from '../ports/vector-index.js';
 import { modelInfoOf, type VideoModel } from '../ports/video-model.js';
 import { writeResultDocument } from '../result-document.js';
 import { RESULT_SCHEMA_VERSION, type RecordError, type SourceObject, type VideoResult } from '../result-schema.js';
 import { artifactKeysFor } from '../storage-keys.js';
 import { encodeFloat32 } from '../tensor-codec.js';
 import { videoIdFor } from '../video-id.js';
+import { videoVectorsOf } from '../video-vectors.js';
 
 export interface ClassifyDeps {
   model: VideoModel;
@@ -24,6 +26,8 @@ export interface ClassifyDeps {
   /** Where results, embeddings and visual tokens go. */
   artifacts: ObjectStore;
   results: ResultStore;
+  /** Where finished videos are indexed for search. */
+  vectors: VectorIndex;
   /** Scratch folder for downloaded videos. */
   workDir: string;
   /** How long a claim holds a video (default DEFAULT_CLAIM_LEASE_MS): longer than one delivery may run. */
@@ -97,6 +101,15 @@ export function recordErrorOf(error: unknown, retryable = false): RecordError {
   return retryable ? { ...shown, retryable } : shown;
 }
 
+/**
+ * Records this version FAILED and removes what the index holds of it or of an older version (the record no longer
+ * shows that result), never a newer version's vectors.
+ */
+async function failVersion(deps: ClassifyDeps, id: string, source: SourceObject, error: RecordError): Promise<void> {
+  if (await deps.results.fail(id, source.version, error, timestampOf(deps)))
+    await deps.vectors.delete(id, { version: source.version, sequence: source.sequence });
+}
+
 async function classifyClaimed(
   deps: ClassifyDeps,
   id: string,
@@ -137,6 +150,14 @@ async function classifyClaimed(
       visualTokens: { key: keys.visualTokens, dtype: 'float32', shape: [classified.visualTokens.length / P, P] },
       timings: { downloadMs, ...classified.timings, totalMs: performance.now() - started },
       ...(classified.timeline ? { timeline: classified.timeline } : {}),
+      ...(classified.timeline && classified.segmentEmbeddings
+        ? {
+            segments: {
+              embeddings: { key: keys.segments, dtype: 'float32', shape: [classified.timeline.length, P] },
+              spans: classified.timeline.map(({ startSeconds, endSeconds }) => ({ startSeconds, endSeconds })),
+            },
+          }
+        : {}),
       completedAt: timestampOf(deps),
     };
     // Artifacts are keyed by object key, not version: a worker that lost its record to a newer
@@ -145,8 +166,17 @@ async function classifyClaimed(
       return { status: 'SKIPPED', id, reason: 'a newer version arrived while this one was classified' };
     await deps.artifacts.put(keys.embedding, encodeFloat32(classified.embedding), 'application/octet-stream');
     await deps.artifacts.put(keys.visualTokens, encodeFloat32(classified.visualTokens), 'application/octet-stream');
+    if (result.segments)
+      await deps.artifacts.put(keys.segments, encodeFloat32(classified.segmentEmbeddings!), 'application/octet-stream');
     await writeResultDocument(deps.artifacts, result);
+    // Indexed before the record says DONE: an index that fails fails the delivery (released, delivered again), so no
+    // DONE video is missing from search. Vectors of a version that then does not become DONE are removed again.
+    const vectors = videoVectorsOf(result, classified.embedding, classified.segmentEmbeddings);
+    await deps.vectors.upsert(id, vectors.version, vectors.entries);
     if (!(await deps.results.complete(id, source.version, result, classified.embedding, timestampOf(deps)))) {
+      const current = await deps.results.get(id);
+      if (current?.status !== 'DONE' || current.source.version !== source.version)
+        await deps.vectors.delete(id, vectors.version);
       return { status: 'SKIPPED', id, reason: 'the record moved on while this version was classified' };
     }
     return { status: 'DONE', id, result };
@@ -158,7 +188,7 @@ async function classifyClaimed(
     // The media layer names the file it read; the record names the object.
     const recorded = recordErrorOf(error);
     recorded.message = recorded.message.replaceAll(file, source.key);
-    await deps.results.fail(id, source.version, recorded, timestampOf(deps));
+    await failVersion(deps, id, source, recorded);
     return { status: 'FAILED', id, error: recorded };
   } finally {
     await rm(scratch, { force: true });
@@ -204,14 +234,8 @@ export async function classifyDelivery(
   try {
     return await classifyObject(deps, source, settings);
   } catch (error) {
-    if (delivery.receiveCount >= delivery.maxReceives && !(error instanceof ClaimHeldError)) {
-      await deps.results.fail(
-        videoIdFor(source.bucket, source.key),
-        source.version,
-        recordErrorOf(error, true),
-        timestampOf(deps),
-      );
-    }
+    if (delivery.receiveCount >= delivery.maxReceives && !(error instanceof ClaimHeldError))
+      await failVersion(deps, videoIdFor(source.bucket, source.key), source, recordErrorOf(error, true));
     throw error;
   }
 }

@@ -3,10 +3,18 @@ import {
   createAwsClients,
   DynamoResultStore,
   S3ObjectStore,
+  S3VectorIndex,
+  type S3VectorIndexOptions,
   SageMakerGpuEndpoint,
   SqsIngestQueue,
 } from '../../adapters/aws/index.js';
 import { GPU_REQUEST_PREFIX, GpuRequestSender } from '../../core/index.js';
+
+/** An S3 Vectors index, by ARN (as the stack passes it) or by bucket and index name, and its dimension. */
+export interface VectorIndexSettings {
+  target: S3VectorIndexOptions['target'];
+  dimension: number;
+}
 
 /** What an AWS runtime (a function, `xclip backfill`, `npm run invoke`) is deployed against. */
 export interface AwsServiceSettings {
@@ -14,6 +22,8 @@ export interface AwsServiceSettings {
   bucket: string;
   /** The result table. */
   table: string;
+  /** The S3 Vectors index search reads and classification writes; without it there is no `vectors`. */
+  vectorIndex?: VectorIndexSettings;
   /** Largest object a download takes (default: no limit). */
   maxDownloadBytes?: number;
   /** The ingest queue; without it there is no `queue`. */
@@ -27,19 +37,32 @@ export interface AwsServices {
   clients: AwsClients;
   bucket: S3ObjectStore;
   results: DynamoResultStore;
+  vectors?: S3VectorIndex;
   queue?: SqsIngestQueue;
   gpuSender?: GpuRequestSender;
   /** Closes the clients' connections (for commands; a Lambda container keeps them). */
   destroy(): void;
 }
 
-/** The AWS composition root: clients with their timeouts, the bucket, the result table, the queue and the GPU sender. */
-export function createAwsServices(settings: AwsServiceSettings, clients = createAwsClients()): AwsServices {
+/**
+ * The AWS composition root: clients with their timeouts, the bucket, the result table, the vector index, the queue and
+ * the GPU sender.
+ */
+/** Settings that name a vector index give services with one. */
+type WithVectors<S> = S extends { vectorIndex: VectorIndexSettings } ? { vectors: S3VectorIndex } : unknown;
+
+export function createAwsServices<S extends AwsServiceSettings>(
+  settings: S,
+  clients = createAwsClients(),
+): AwsServices & WithVectors<S> {
   const bucket = new S3ObjectStore(clients.s3, settings.bucket, { maxDownloadBytes: settings.maxDownloadBytes });
   return {
     clients,
     bucket,
     results: new DynamoResultStore(clients.dynamo, settings.table),
+    ...(settings.vectorIndex
+      ? { vectors: new S3VectorIndex({ client: clients.s3Vectors, ...settings.vectorIndex }) }
+      : {}),
     ...(settings.queueUrl ? { queue: new SqsIngestQueue(clients.sqs, settings.queueUrl) } : {}),
     ...(settings.gpuEndpointName
       ? {
@@ -53,5 +76,5 @@ export function createAwsServices(settings: AwsServiceSettings, clients = create
     destroy: () => {
       for (const client of Object.values(clients)) client.destroy();
     },
-  };
+  } as AwsServices & WithVectors<S>;
 }

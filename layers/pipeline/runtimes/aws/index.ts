@@ -1,1 +1,6 @@
-export { type AwsServiceSettings, type AwsServices, createAwsServices } from './aws-services.js';
+export {
+  type AwsServiceSettings,
+  type AwsServices,
+  createAwsServices,
+  type VectorIndexSettings,
+} from './aws-services.js';

@@ -1,3 +1,9 @@
 export { runDemo } from './demo.js';
 export { LocalPipeline } from './local-pipeline.js';
-export { createLocalServices, type LocalServiceSettings, type LocalServices } from './local-services.js';
+export {
+  createLocalServices,
+  type LocalServiceSettings,
+  type LocalServices,
+  localArtifactsDir,
+  localVectorIndexDir,
+} from './local-services.js';

@@ -34,7 +34,7 @@ export interface LocalListenOptions extends Omit<LocalGuardOptions, 'port'> {
 }
 
 /** The local services' settings (a pipeline without `watchDir` only runs the API) and how the pipeline runs. */
-export interface LocalPipelineOptions extends LocalServiceSettings {
+export interface LocalPipelineOptions extends Omit<LocalServiceSettings, 'dimension'> {
   modelDir: string;
   settings: ClassifySettings;
   threads?: number;
@@ -91,6 +91,7 @@ export class LocalPipeline {
     const api = createApi({
       results: services.results,
       artifacts: services.artifacts,
+      vectors: services.vectors,
       model: async () => model,
       ...(services.sources ? { ingest: services.ingest } : {}),
       health: () => ({ model: modelInfoOf(model), queue: services.queue.stats() }),
@@ -121,7 +122,8 @@ export class LocalPipeline {
         },
         (line) => options.log(`warning: ${line}`),
       );
-      pipeline = new LocalPipeline(options, model, createLocalServices(options), server);
+      const services = await createLocalServices({ ...options, dimension: model.model.projectionDim });
+      pipeline = new LocalPipeline(options, model, services, server);
       if (pipeline.services.sources) await pipeline.startIngest(pipeline.services.sources);
       if (server && options.listen) server.serve(pipeline.guarded(options.listen, server.port));
       return pipeline;

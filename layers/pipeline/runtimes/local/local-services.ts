@@ -1,6 +1,6 @@
 import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { FsObjectStore, MemoryQueue, SqliteResultStore } from '../../adapters/local/index.js';
+import { FsObjectStore, LanceVectorIndex, MemoryQueue, SqliteResultStore } from '../../adapters/local/index.js';
 import type { IngestSink, SourceObject } from '../../core/index.js';
 
 /** Where a local runtime keeps its state. */
@@ -11,12 +11,16 @@ export interface LocalServiceSettings {
   dbPath: string;
   /** The local bucket; without it there is no `sources`. */
   watchDir?: string;
+  /** Length of the model's embeddings, which the vector index holds. */
+  dimension: number;
 }
 
 /** Every local service the use cases need: the folder as the bucket, SQLite, the in-process queue, scratch space. */
 export interface LocalServices {
   results: SqliteResultStore;
   artifacts: FsObjectStore;
+  /** The search index (LanceDB, under the data folder). */
+  vectors: LanceVectorIndex;
   sources?: FsObjectStore;
   queue: MemoryQueue<SourceObject>;
   /** The queue as the use cases that queue in bulk (retry) take it. */
@@ -52,17 +56,32 @@ function isRunning(pid: number): boolean {
   }
 }
 
-/** The local composition root: folder, SQLite and memory queue, for `xclip serve` and the demo. */
-export function createLocalServices(settings: LocalServiceSettings): LocalServices {
+/** Result documents, embeddings, visual tokens and window embeddings of a local data folder. */
+export function localArtifactsDir(dataDir: string): string {
+  return join(dataDir, 'objects');
+}
+
+/** The vector index of a local data folder (also what `xclip reindex` builds). */
+export function localVectorIndexDir(dataDir: string): string {
+  return join(dataDir, 'vectors');
+}
+
+/** The local composition root: folder, SQLite, LanceDB and memory queue, for `xclip serve` and the demo. */
+export async function createLocalServices(settings: LocalServiceSettings): Promise<LocalServices> {
   mkdirSync(settings.dataDir, { recursive: true });
   removeAbandonedWorkDirs(settings.dataDir);
+  const vectors = await LanceVectorIndex.open({
+    directory: localVectorIndexDir(settings.dataDir),
+    dimension: settings.dimension,
+  });
   const workDir = mkdtempSync(join(settings.dataDir, `${WORK_DIR_PREFIX}${process.pid}-`));
   const results = new SqliteResultStore(settings.dbPath);
   if (settings.watchDir) mkdirSync(settings.watchDir, { recursive: true });
   const queue = new MemoryQueue<SourceObject>();
   return {
     results,
-    artifacts: new FsObjectStore(join(settings.dataDir, 'objects')),
+    artifacts: new FsObjectStore(localArtifactsDir(settings.dataDir)),
+    vectors,
     ...(settings.watchDir ? { sources: new FsObjectStore(settings.watchDir) } : {}),
     queue,
     ingest: {
