@@ -23,6 +23,7 @@ function createHandler(): ApiHandler {
     {
       results: services.results,
       artifacts: services.bucket,
+      links: services.links,
       ingest: services.queue,
       model: () => {
         model ??= loadVideoModel(config).then(

@@ -18,6 +18,7 @@ import { modelDigest } from '../../xclip/manifest.js';
 import { l2NormalizeRows, type TextFeatures, type VideoFeatures, XclipRuntime } from '../../xclip/runtime.js';
 import { encodeTexts } from '../../xclip/text-encoder.js';
 import { type ClipTokenizer, tokenizerForModel } from '../../xclip/tokenizer.js';
+import { stillsOfSampledFrames, stillsOfTimeline, type VideoStills } from './thumbnails.js';
 import { DEFAULT_TOP } from './top-labels.js';
 
 export interface ClassifierOptions {
@@ -78,6 +79,8 @@ export interface VideoClassification {
   video: VideoMetadata;
   timings: { decodeMs: number; visionMs: number; scoreMs: number; totalMs: number };
   timeline?: Array<{ startSeconds: number; endSeconds: number; labels: LabelScore[] }>;
+  /** JPEG pictures of the decoded frames, when asked for. */
+  stills?: VideoStills;
 }
 
 export type ViewLayout = '1x1' | '4x3';
@@ -91,6 +94,8 @@ export interface ClassifyOptions {
   exact?: boolean;
   /** Also label every window of this many seconds. */
   timelineSeconds?: number;
+  /** Also encode a poster and frame thumbnails (VideoStills) from the decoded frames. */
+  thumbnails?: boolean;
 }
 
 export class MissingTokenizerError extends XclipError {
@@ -255,8 +260,9 @@ export class VideoClassifier {
 
     const P = this.model.projectionDim;
     const embedding = l2NormalizeRows(meanRows(l2NormalizeRows(video.videoEmbeds, P), views.length), P);
+    const stills = options.thumbnails ? stillsOfSampledFrames(sampled) : undefined;
     const timeline = options.timelineSeconds
-      ? await this.classifyTimeline(path, options.timelineSeconds, labels, top, probe)
+      ? await this.classifyTimeline(path, options.timelineSeconds, labels, top, probe, stills)
       : undefined;
     const { stream } = probe;
     return {
@@ -280,6 +286,7 @@ export class VideoClassifier {
         totalMs: performance.now() - started,
       },
       ...(timeline ? { timeline } : {}),
+      ...(stills ? { stills } : {}),
     };
   }
 
@@ -289,6 +296,8 @@ export class VideoClassifier {
     labels: LabelSet,
     top: number,
     probe: VideoProbe,
+    /** Given: its frame thumbnails become one per window. */
+    stills?: VideoStills,
   ): Promise<NonNullable<VideoClassification['timeline']>> {
     const windows = await readTimeline(path, {
       frames: this.runtime.frames,
@@ -298,6 +307,7 @@ export class VideoClassifier {
       limits: this.options.limits,
       probe,
     });
+    if (stills) stills.frames = stillsOfTimeline(windows, this.runtime.imageSize, this.runtime.preprocessing);
     const timeline: NonNullable<VideoClassification['timeline']> = [];
     for (let start = 0; start < windows.length; start += TIMELINE_BATCH) {
       const batch = windows.slice(start, start + TIMELINE_BATCH);

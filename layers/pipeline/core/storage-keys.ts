@@ -7,6 +7,13 @@ export interface ArtifactKeys {
   embedding: string;
   /** N * P little-endian float32 (float16 in results made before 2026-12). */
   visualTokens: string;
+  /** Stem of the JPEG thumbnails' keys (see thumbnailKey). */
+  thumbnails: string;
+}
+
+/** Key of the poster or of frame thumbnail `index` of a video. */
+export function thumbnailKey(keys: ArtifactKeys, index: number | 'poster'): string {
+  return `${keys.thumbnails}.${index}.jpg`;
 }
 
 /** S3's longest key. */
@@ -24,7 +31,12 @@ function fits(key: string): boolean {
 }
 
 function keysOf(base: string): ArtifactKeys {
-  return { result: `results/${base}.json`, embedding: `embeddings/${base}.f32`, visualTokens: `tokens/${base}.f32` };
+  return {
+    result: `results/${base}.json`,
+    embedding: `embeddings/${base}.f32`,
+    visualTokens: `tokens/${base}.f32`,
+    thumbnails: `thumbnails/${base}`,
+  };
 }
 
 /**
@@ -33,6 +45,7 @@ function keysOf(base: string): ArtifactKeys {
  */
 export function artifactKeysFor(key: string): ArtifactKeys {
   const readable = keysOf(key);
-  if (Object.values(readable).every(fits)) return readable;
+  // The poster's key is the longest thumbnail key (frame indices stay below 1000).
+  if ([...Object.values(readable), thumbnailKey(readable, 'poster')].every(fits)) return readable;
   return keysOf(`${HASHED_PREFIX}${createHash('sha256').update(key).digest('hex')}`);
 }

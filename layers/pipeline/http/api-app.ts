@@ -7,7 +7,7 @@ import {
   builtinLabelSet,
   DEFAULT_LABEL_SET,
 } from '../../xclip/label-sets.js';
-import type { IngestSink, ObjectStore, ResultStore, VideoModel, VideoRecord } from '../core/index.js';
+import type { ArtifactLinks, IngestSink, ObjectStore, ResultStore, VideoModel, VideoRecord } from '../core/index.js';
 import {
   InvalidRequestError,
   labelSetFromRequest,
@@ -28,12 +28,15 @@ import {
   similarQuerySchema,
   videoIdSchema,
 } from './schemas.js';
+import { posterOf, thumbnailUrlsOf, withPosters } from './thumbnail-urls.js';
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
 export interface ApiDeps {
   results: ResultStore;
   artifacts: ObjectStore;
+  /** Makes thumbnail URLs for browsers; without it responses carry none. */
+  links?: ArtifactLinks;
   /** The model, loaded on first use (search and relabel need it; listing does not). */
   model: () => Promise<VideoModel>;
   /** The queue the classifier reads, for POST /videos/{id}/retry; absent where no worker runs. */
@@ -50,7 +53,7 @@ function validated<S extends z.ZodType>(schema: S, value: unknown, what: string)
   throw new InvalidRequestError(`invalid ${what}`, describeIssues(parsed.error));
 }
 
-function summary(record: VideoRecord) {
+async function summary(record: VideoRecord, links: ArtifactLinks | undefined) {
   return {
     id: record.id,
     key: record.source.key,
@@ -59,6 +62,7 @@ function summary(record: VideoRecord) {
     ...(record.result ? { labelSetId: record.result.labelSetId, labels: record.result.labels } : {}),
     ...(record.error ? { error: record.error } : {}),
     ...(record.leaseUntil ? { leaseUntil: record.leaseUntil } : {}),
+    ...(await posterOf(links, record)),
   };
 }
 
@@ -89,7 +93,8 @@ export function createApi(deps: ApiDeps): Hono {
   app.get('/videos', async (c) => {
     const query = validated(listQuerySchema, c.req.query(), 'query');
     const page = await deps.results.list(query);
-    return c.json({ items: page.items.map(summary), nextCursor: page.nextCursor ?? null });
+    const items = await Promise.all(page.items.map((record) => summary(record, deps.links)));
+    return c.json({ items, nextCursor: page.nextCursor ?? null });
   });
 
   app.get('/videos/:id', async (c) => {
@@ -97,13 +102,13 @@ export function createApi(deps: ApiDeps): Hono {
     validated(z.strictObject({}), c.req.query(), 'query');
     const record = await deps.results.get(id);
     if (!record) throw new NotFoundError(`video ${id}`);
-    return c.json(record);
+    return c.json({ ...record, ...(await thumbnailUrlsOf(deps.links, record.result?.thumbnails)) });
   });
 
   app.get('/videos/:id/similar', async (c) => {
     const id = validated(videoIdSchema, c.req.param('id'), 'video id');
     const { k } = validated(similarQuerySchema, c.req.query(), 'query');
-    return c.json({ items: await similarVideos(deps, id, k) });
+    return c.json({ items: await withPosters(deps, await similarVideos(deps, id, k)) });
   });
 
   app.post('/videos/:id/retry', async (c) => {
@@ -124,7 +129,8 @@ export function createApi(deps: ApiDeps): Hono {
         );
       text = body.label;
     }
-    return c.json({ items: await searchByText({ ...deps, model: await deps.model() }, text!, body.k) });
+    const hits = await searchByText({ ...deps, model: await deps.model() }, text!, body.k);
+    return c.json({ items: await withPosters(deps, hits) });
   });
 
   app.post('/relabel', async (c) => {

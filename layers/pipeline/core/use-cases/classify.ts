@@ -15,6 +15,7 @@ import { writeResultDocument } from '../result-document.js';
 import { RESULT_SCHEMA_VERSION, type RecordError, type SourceObject, type VideoResult } from '../result-schema.js';
 import { artifactKeysFor } from '../storage-keys.js';
 import { encodeFloat32 } from '../tensor-codec.js';
+import { storeStills } from '../thumbnails.js';
 import { videoIdFor } from '../video-id.js';
 
 export interface ClassifyDeps {
@@ -118,6 +119,7 @@ async function classifyClaimed(
       top: settings.top,
       views: settings.views,
       timelineSeconds: settings.timelineSeconds,
+      thumbnails: true,
     });
     if (file !== scratch && (await deps.sources.head(source.key))?.version !== source.version)
       return { status: 'SKIPPED', id, reason: 'the object changed while it was read' };
@@ -145,6 +147,7 @@ async function classifyClaimed(
       return { status: 'SKIPPED', id, reason: 'a newer version arrived while this one was classified' };
     await deps.artifacts.put(keys.embedding, encodeFloat32(classified.embedding), 'application/octet-stream');
     await deps.artifacts.put(keys.visualTokens, encodeFloat32(classified.visualTokens), 'application/octet-stream');
+    if (classified.stills) result.thumbnails = await storeStills(deps.artifacts, keys, classified.stills);
     await writeResultDocument(deps.artifacts, result);
     if (!(await deps.results.complete(id, source.version, result, classified.embedding, timestampOf(deps)))) {
       return { status: 'SKIPPED', id, reason: 'the record moved on while this version was classified' };

@@ -2,6 +2,7 @@ import {
   type AwsClients,
   createAwsClients,
   DynamoResultStore,
+  S3ArtifactLinks,
   S3ObjectStore,
   SageMakerGpuEndpoint,
   SqsIngestQueue,
@@ -26,6 +27,8 @@ export interface AwsServiceSettings {
 export interface AwsServices {
   clients: AwsClients;
   bucket: S3ObjectStore;
+  /** Presigned GETs of the bucket's thumbnails, for browsers. */
+  links: S3ArtifactLinks;
   results: DynamoResultStore;
   queue?: SqsIngestQueue;
   gpuSender?: GpuRequestSender;
@@ -39,6 +42,7 @@ export function createAwsServices(settings: AwsServiceSettings, clients = create
   return {
     clients,
     bucket,
+    links: new S3ArtifactLinks(clients.s3, settings.bucket),
     results: new DynamoResultStore(clients.dynamo, settings.table),
     ...(settings.queueUrl ? { queue: new SqsIngestQueue(clients.sqs, settings.queueUrl) } : {}),
     ...(settings.gpuEndpointName

@@ -17,9 +17,10 @@ import {
   createApi,
   guardedApp,
   hostOfAddress,
+  LocalArtifactLinks,
   type LocalGuardOptions,
 } from '../../http/index.js';
-import { LOCAL_UPLOAD_BODY_TYPES, localServerApp } from './local-server-app.js';
+import { isOpenLocalPath, LOCAL_UPLOAD_BODY_TYPES, localServerApp } from './local-server-app.js';
 import {
   createLocalServices,
   type LocalServiceSettings,
@@ -88,15 +89,21 @@ export class LocalPipeline {
     private readonly services: LocalServices,
     private readonly server: BoundServer | undefined,
   ) {
+    const links = new LocalArtifactLinks();
     const api = createApi({
       results: services.results,
       artifacts: services.artifacts,
+      links,
       model: async () => model,
       ...(services.sources ? { ingest: services.ingest } : {}),
       health: () => ({ model: modelInfoOf(model), queue: services.queue.stats() }),
       log: options.log,
     });
-    this.app = localServerApp(api, { watchDir: options.watchDir, log: options.log });
+    this.app = localServerApp(api, {
+      watchDir: options.watchDir,
+      thumbnails: { artifacts: services.artifacts, links },
+      log: options.log,
+    });
   }
 
   /**
@@ -150,6 +157,7 @@ export class LocalPipeline {
         port,
         allowedHosts: [...(guard.allowedHosts ?? []), ...(boundHost ? [boundHost] : [])],
         bodyTypes: LOCAL_UPLOAD_BODY_TYPES,
+        openPaths: isOpenLocalPath,
       },
       this.options.log,
     );
