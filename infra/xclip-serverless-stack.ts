@@ -15,6 +15,7 @@ import { OperationalAlarms } from './lib/operational-alarms.js';
 import { ResultsApi } from './lib/results-api.js';
 import { ResultsTable } from './lib/results-table.js';
 import { VideoBucket } from './lib/video-bucket.js';
+import { VideoEvents } from './lib/video-events.js';
 
 export interface XclipServerlessStackProps extends StackProps {
   readonly settings: DeploymentSettings;
@@ -72,6 +73,7 @@ export class XclipServerlessStack extends Stack {
       LABEL_FEATURE_CACHE_DIR: CONTAINER_LABEL_FEATURE_CACHE_DIR,
     };
 
+    const videoEvents = new VideoEvents(this, 'VideoEvents');
     const gpu =
       s.gpu &&
       new GpuEndpoint(this, 'Gpu', {
@@ -84,6 +86,7 @@ export class XclipServerlessStack extends Stack {
         functionImage: image,
         maxVideoBytes: s.maxVideoBytes,
         maxVideoSeconds: s.maxVideoSeconds,
+        videoEvents,
         logRemovalPolicy: removalPolicy,
       });
 
@@ -100,6 +103,7 @@ export class XclipServerlessStack extends Stack {
       environment: {
         ...environment,
         ...(s.timelineSeconds ? { TIMELINE_SECONDS: String(s.timelineSeconds) } : {}),
+        ...videoEvents.environment,
         ...gpu?.routingEnvironment,
       },
       memorySize: s.memorySize,
@@ -111,6 +115,7 @@ export class XclipServerlessStack extends Stack {
       logRemovalPolicy: removalPolicy,
     });
     gpu?.grantInvoke(classifier.function);
+    videoEvents.grantPut(classifier.function);
     const api = new ResultsApi(this, 'Api', {
       image,
       bucket,

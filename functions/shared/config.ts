@@ -31,6 +31,7 @@ function listOf(fallback: string) {
  * | POWERTOOLS_METRICS_NAMESPACE  | XclipServerless                 | CloudWatch metrics namespace |
  * | LABEL_FEATURE_CACHE_DIR       | /tmp/label-features             | text features of non-default label sets |
  * | CLAIM_LEASE_SECONDS           | 960                             | how long a claim holds a video (the timeout and a margin) |
+ * | EVENT_BUS_NAME                | (none)                          | EventBridge bus told of every video that ends DONE or FAILED |
  */
 const configSchema = z.object({
   ...modelEnvironment,
@@ -46,6 +47,7 @@ const configSchema = z.object({
   CORS_ORIGINS: listOf(''),
   POWERTOOLS_METRICS_NAMESPACE: z.string().min(1).default('XclipServerless'),
   CLAIM_LEASE_SECONDS: positiveInteger(DEFAULT_CLAIM_LEASE_MS / 1000),
+  EVENT_BUS_NAME: z.string().min(1).optional(),
 });
 
 export interface FunctionConfig {
@@ -61,6 +63,8 @@ export interface FunctionConfig {
   metricsNamespace: string;
   labelFeatureCacheDir: string;
   claimLeaseMs: number;
+  /** Where video events go; none without it. */
+  eventBusName?: string;
 }
 
 /** The functions' settings from `env`; a ConfigError names every bad variable at once. */
@@ -79,5 +83,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     metricsNamespace: c.POWERTOOLS_METRICS_NAMESPACE,
     labelFeatureCacheDir: c.LABEL_FEATURE_CACHE_DIR,
     claimLeaseMs: c.CLAIM_LEASE_SECONDS * 1000,
+    ...(c.EVENT_BUS_NAME ? { eventBusName: c.EVENT_BUS_NAME } : {}),
   };
 }

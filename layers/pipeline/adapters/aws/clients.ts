@@ -1,4 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -9,6 +10,7 @@ export interface AwsClients {
   dynamo: DynamoDBDocumentClient;
   sqs: SQSClient;
   sageMaker: SageMakerRuntimeClient;
+  events: EventBridgeClient;
 }
 
 /** Bounds on every AWS call, so a service that hangs costs seconds, not the function's whole timeout. */
@@ -29,7 +31,7 @@ export const DEFAULT_AWS_CLIENT_TIMEOUTS: AwsClientTimeouts = {
 
 /**
  * SDK v3 clients configured from the environment: region, credentials and endpoints
- * (AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_S3/_DYNAMODB/_SQS/_SAGEMAKER_RUNTIME) are read by the SDK itself. With an S3
+ * (AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_S3/_DYNAMODB/_SQS/_SAGEMAKER_RUNTIME/_EVENTBRIDGE) are read by the SDK itself. With an S3
  * endpoint set (a local server), buckets are addressed by path, since such servers have no
  * per-bucket host names. S3 checksums only where an operation requires one: a presigned PUT must
  * not carry the checksum of the empty body it was signed with.
@@ -59,5 +61,6 @@ export function createAwsClients(
     }),
     sqs: new SQSClient(common),
     sageMaker: new SageMakerRuntimeClient(common),
+    events: new EventBridgeClient(common),
   };
 }

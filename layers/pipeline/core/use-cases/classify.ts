@@ -8,6 +8,7 @@ import { DEFAULT_CLAIM_LEASE_MS, leaseEnd } from '../claims.js';
 import type { ViewLayout } from '../classifier.js';
 import { timestampOf } from '../clock.js';
 import { InvalidKeyError } from '../errors.js';
+import type { Notifier } from '../ports/notifier.js';
 import type { ObjectInfo, ObjectStore } from '../ports/object-store.js';
 import type { ResultStore } from '../ports/result-store.js';
 import { modelInfoOf, type VideoModel } from '../ports/video-model.js';
@@ -17,6 +18,7 @@ import { artifactKeysFor } from '../storage-keys.js';
 import { encodeFloat32 } from '../tensor-codec.js';
 import { storeStills } from '../thumbnails.js';
 import { videoIdFor } from '../video-id.js';
+import { announce } from './announce.js';
 
 export interface ClassifyDeps {
   model: VideoModel;
@@ -29,6 +31,8 @@ export interface ClassifyDeps {
   workDir: string;
   /** How long a claim holds a video (default DEFAULT_CLAIM_LEASE_MS): longer than one delivery may run. */
   claimLeaseMs?: number;
+  /** Told of every video that ends DONE or FAILED. */
+  notifier?: Notifier;
   now?: () => Date;
 }
 
@@ -205,15 +209,15 @@ export async function classifyDelivery(
   delivery: { receiveCount: number; maxReceives: number },
 ): Promise<ClassifyOutcome> {
   try {
-    return await classifyObject(deps, source, settings);
+    const outcome = await classifyObject(deps, source, settings);
+    await announce(deps, source, outcome);
+    return outcome;
   } catch (error) {
     if (delivery.receiveCount >= delivery.maxReceives && !(error instanceof ClaimHeldError)) {
-      await deps.results.fail(
-        videoIdFor(source.bucket, source.key),
-        source.version,
-        recordErrorOf(error, true),
-        timestampOf(deps),
-      );
+      const id = videoIdFor(source.bucket, source.key);
+      const recorded = recordErrorOf(error, true);
+      if (await deps.results.fail(id, source.version, recorded, timestampOf(deps)))
+        await announce(deps, source, { status: 'FAILED', id, error: recorded });
     }
     throw error;
   }

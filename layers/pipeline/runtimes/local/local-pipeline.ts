@@ -1,7 +1,13 @@
 import { isAbsolute, relative, resolve } from 'node:path';
 import type { Hono } from 'hono';
 import { UsageError } from '../../../common/errors.js';
-import { FolderWatcher, type FsObjectStore, Worker } from '../../adapters/local/index.js';
+import {
+  checkWebhook,
+  FolderWatcher,
+  type FsObjectStore,
+  WebhookNotifier,
+  Worker,
+} from '../../adapters/local/index.js';
 import type { LabelFeatureCacheBytes, SourceObject, VideoClassifier } from '../../core/index.js';
 import {
   type ClassifySettings,
@@ -49,6 +55,8 @@ export interface LocalPipelineOptions extends LocalServiceSettings {
   /** How long a file must stay unchanged before it is taken (default DEFAULT_SETTLE_MS). */
   settleMs?: number;
   retryDelayMs?: number;
+  /** Where every video that ends DONE or FAILED is posted, signed with `secret` (WebhookNotifier). */
+  webhook?: { url: string; secret: string };
   log: (line: string) => void;
 }
 
@@ -82,6 +90,7 @@ export class LocalPipeline {
   readonly app: Hono;
   private watcher: FolderWatcher | undefined;
   private worker: Worker<SourceObject> | undefined;
+  private readonly notifier: WebhookNotifier | undefined;
 
   private constructor(
     private readonly options: LocalPipelineOptions,
@@ -99,6 +108,7 @@ export class LocalPipeline {
       health: () => ({ model: modelInfoOf(model), queue: services.queue.stats() }),
       log: options.log,
     });
+    this.notifier = options.webhook && new WebhookNotifier({ ...options.webhook, log: options.log });
     this.app = localServerApp(api, {
       watchDir: options.watchDir,
       thumbnails: { artifacts: services.artifacts, links },
@@ -114,6 +124,7 @@ export class LocalPipeline {
     if (options.watchDir)
       checkOutsideWatchedFolder(options.watchDir, { '--data': options.dataDir, '--db': options.dbPath });
     if (options.listen) checkListenSecurity(options.listen.host, options.listen.token);
+    if (options.webhook) checkWebhook(options.webhook);
     const server = options.listen && (await bind(options.listen.port, options.listen.host));
     let model: VideoClassifier | undefined;
     let pipeline: LocalPipeline | undefined;
@@ -166,7 +177,7 @@ export class LocalPipeline {
   private async startIngest(sources: FsObjectStore): Promise<void> {
     const { log, settings } = this.options;
     const { queue, results } = this.services;
-    const deps = { ...this.services, model: this.model, sources };
+    const deps = { ...this.services, model: this.model, sources, notifier: this.notifier };
 
     const startedAt = new Date().toISOString();
     for (const record of await results.unfinished()) {
@@ -219,6 +230,7 @@ export class LocalPipeline {
     await this.server?.close();
     await this.watcher?.stop();
     await this.worker?.stop();
+    await this.notifier?.close();
     await this.model.release();
     this.services.close();
   }
