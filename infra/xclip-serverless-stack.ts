@@ -16,6 +16,7 @@ import { ResultsApi } from './lib/results-api.js';
 import { ResultsTable } from './lib/results-table.js';
 import { VideoBucket } from './lib/video-bucket.js';
 import { VideoVectorIndex } from './lib/vector-index.js';
+import { VideoEvents } from './lib/video-events.js';
 
 export interface XclipServerlessStackProps extends StackProps {
   readonly settings: DeploymentSettings;
@@ -76,6 +77,7 @@ export class XclipServerlessStack extends Stack {
       ...vectorIndex.environment,
     };
 
+    const videoEvents = new VideoEvents(this, 'VideoEvents');
     const gpu =
       s.gpu &&
       new GpuEndpoint(this, 'Gpu', {
@@ -89,6 +91,7 @@ export class XclipServerlessStack extends Stack {
         functionImage: image,
         maxVideoBytes: s.maxVideoBytes,
         maxVideoSeconds: s.maxVideoSeconds,
+        videoEvents,
         logRemovalPolicy: removalPolicy,
       });
 
@@ -105,6 +108,7 @@ export class XclipServerlessStack extends Stack {
       environment: {
         ...environment,
         ...(s.timelineSeconds ? { TIMELINE_SECONDS: String(s.timelineSeconds) } : {}),
+        ...videoEvents.environment,
         ...gpu?.routingEnvironment,
       },
       memorySize: s.memorySize,
@@ -117,6 +121,7 @@ export class XclipServerlessStack extends Stack {
     });
     gpu?.grantInvoke(classifier.function);
     vectorIndex.grantReadWrite(classifier.function);
+    videoEvents.grantPut(classifier.function);
     const api = new ResultsApi(this, 'Api', {
       image,
       bucket,

@@ -1,9 +1,15 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { DEFAULT_MEDIA_LIMITS } from '../../layers/media/limits.js';
-import { queueMaxReceives, s3DurationProbe } from '../../layers/pipeline/adapters/aws/index.js';
+import {
+  type AwsClients,
+  EventBridgeNotifier,
+  queueMaxReceives,
+  s3DurationProbe,
+} from '../../layers/pipeline/adapters/aws/index.js';
 import type { ClassifyDeps, ClassifySettings, GpuRouterDeps } from '../../layers/pipeline/core/index.js';
 import { DEFAULT_TOP } from '../../layers/pipeline/core/index.js';
 import { createAwsServices } from '../../layers/pipeline/runtimes/aws/index.js';
@@ -22,6 +28,11 @@ export interface ClassifierContainer {
   metrics: Metrics;
   /** Hands heavy uploads to the GPU endpoint; absent without one. */
   router?: GpuRouterDeps;
+}
+
+function eventNotifier(events: AwsClients['events'], eventBusName: string): EventBridgeNotifier {
+  const logger = new Logger();
+  return new EventBridgeNotifier(events, eventBusName, (message, details) => logger.warn(message, details));
 }
 
 export async function createClassifierContainer(
@@ -61,6 +72,7 @@ export async function createClassifierContainer(
       vectors,
       workDir: mkdtempSync(join(tmpdir(), 'xclip-videos-')),
       claimLeaseMs: config.claimLeaseMs,
+      ...(config.eventBusName ? { notifier: eventNotifier(clients.events, config.eventBusName) } : {}),
     },
     settings,
     maxReceives,

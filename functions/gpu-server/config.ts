@@ -30,6 +30,7 @@ import type { VectorIndexSettings } from '../../layers/pipeline/runtimes/aws/ind
  * | DECODE_TIMEOUT_SECONDS     | 120                 | one ffmpeg run; twice the Lambda's, as decoders share the cores |
  * | LABEL_FEATURE_CACHE_DIR    | /tmp/label-features | text features of non-default label sets |
  * | SAGEMAKER_BIND_TO_PORT     | 8080                | the port SageMaker sends /ping and /invocations to |
+ * | EVENT_BUS_NAME             | (none)              | EventBridge bus told of every video that ends DONE or FAILED |
  */
 const configSchema = z.object({
   ...modelEnvironment,
@@ -55,6 +56,7 @@ const configSchema = z.object({
     .transform(Number)
     .pipe(z.number().int().min(0).max(65535))
     .default(8080),
+  EVENT_BUS_NAME: z.string().min(1).optional(),
 });
 
 export interface GpuServerConfig {
@@ -71,6 +73,7 @@ export interface GpuServerConfig {
   port: number;
   /** The search index classification writes and search reads. */
   vectorIndex: VectorIndexSettings;
+  eventBusName?: string;
 }
 
 /** The server's settings from `env`; a ConfigError names every bad variable at once. */
@@ -89,5 +92,6 @@ export function loadGpuServerConfig(env: Record<string, string | undefined> = pr
     labelFeatureCacheDir: c.LABEL_FEATURE_CACHE_DIR,
     port: c.SAGEMAKER_BIND_TO_PORT,
     vectorIndex: vectorIndexSettingsOf(c),
+    ...(c.EVENT_BUS_NAME ? { eventBusName: c.EVENT_BUS_NAME } : {}),
   };
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { ConcurrencyLimit } from '../../layers/common/concurrency.js';
 import { describeError } from '../../layers/common/errors.js';
+import { EventBridgeNotifier } from '../../layers/pipeline/adapters/aws/index.js';
 import { createGpuServer, listen, type ModelState } from '../../layers/pipeline/http/index.js';
 import { createAwsServices } from '../../layers/pipeline/runtimes/aws/index.js';
 import { loadGpuServerConfig } from './config.js';
@@ -24,7 +25,10 @@ if (command !== undefined && command !== 'serve') {
 const logger = new Logger({ serviceName: 'gpu-server' });
 const config = loadGpuServerConfig();
 // Videos and artifacts share the bucket, as on the Lambda path; downloads are capped at MAX_VIDEO_BYTES.
-const { bucket, results, vectors } = createAwsServices({ ...config, maxDownloadBytes: config.maxVideoBytes });
+const { clients, bucket, results, vectors } = createAwsServices({ ...config, maxDownloadBytes: config.maxVideoBytes });
+const notifier =
+  config.eventBusName &&
+  new EventBridgeNotifier(clients.events, config.eventBusName, (message, details) => logger.warn(message, details));
 const workDir = mkdtempSync(join(tmpdir(), 'xclip-videos-'));
 // One set of decoding slots for the whole server: SageMaker may send several requests at once.
 const slots = new ConcurrencyLimit(config.videoConcurrency);
@@ -51,6 +55,7 @@ const loading = loadGpuModel(config, (line) => logger.warn(line)).then(
         workDir,
         maxAttempts: MAX_ATTEMPTS,
         slots,
+        ...(notifier ? { notifier } : {}),
       },
     };
     logger.info('model ready', {

@@ -41,6 +41,7 @@ function listOf(fallback: string) {
  * | POWERTOOLS_METRICS_NAMESPACE  | XclipServerless                 | CloudWatch metrics namespace |
  * | LABEL_FEATURE_CACHE_DIR       | /tmp/label-features             | text features of non-default label sets |
  * | CLAIM_LEASE_SECONDS           | 960                             | how long a claim holds a video (the timeout and a margin) |
+ * | EVENT_BUS_NAME                | (none)                          | EventBridge bus told of every video that ends DONE or FAILED |
  */
 const configSchema = z.object({
   ...modelEnvironment,
@@ -57,6 +58,7 @@ const configSchema = z.object({
   CORS_ORIGINS: listOf(''),
   POWERTOOLS_METRICS_NAMESPACE: z.string().min(1).default('XclipServerless'),
   CLAIM_LEASE_SECONDS: positiveInteger(DEFAULT_CLAIM_LEASE_MS / 1000),
+  EVENT_BUS_NAME: z.string().min(1).optional(),
 });
 
 export interface FunctionConfig {
@@ -74,6 +76,8 @@ export interface FunctionConfig {
   claimLeaseMs: number;
   /** The search index classification writes and search reads. */
   vectorIndex: VectorIndexSettings;
+  /** Where video events go; none without it. */
+  eventBusName?: string;
 }
 
 /** The functions' settings from `env`; a ConfigError names every bad variable at once. */
@@ -93,5 +97,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     labelFeatureCacheDir: c.LABEL_FEATURE_CACHE_DIR,
     claimLeaseMs: c.CLAIM_LEASE_SECONDS * 1000,
     vectorIndex: vectorIndexSettingsOf(c),
+    ...(c.EVENT_BUS_NAME ? { eventBusName: c.EVENT_BUS_NAME } : {}),
   };
 }

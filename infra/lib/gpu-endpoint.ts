@@ -16,6 +16,7 @@ import type { GpuSettings } from './gpu-settings.js';
 import { acknowledgeWildcardResource } from './nag-acknowledgements.js';
 import { grantObjectAccess } from './object-grants.js';
 import type { ResultsTable } from './results-table.js';
+import type { VideoEvents } from './video-events.js';
 
 export interface GpuEndpointProps {
   readonly settings: GpuSettings;
@@ -34,6 +35,8 @@ export interface GpuEndpointProps {
   /** The container's video limits (MAX_VIDEO_BYTES, MAX_VIDEO_SECONDS). */
   readonly maxVideoBytes: number;
   readonly maxVideoSeconds: number;
+  /** Where the server announces every video that ends DONE or FAILED. */
+  readonly videoEvents: VideoEvents;
   /**
    * What happens to the consumer's log group when it leaves the stack.
    * @default RemovalPolicy.RETAIN
@@ -91,6 +94,7 @@ export class GpuEndpoint extends Construct {
     });
     props.resultsTable.grantReadWriteData(role);
     props.vectorIndex.grantReadWrite(role);
+    props.videoEvents.grantPut(role);
 
     // Encrypted under the AWS-managed SNS key, whose policy lets the account's principals use it through SNS.
     const masterKey = Alias.fromAliasName(this, 'SnsKey', 'alias/aws/sns');
@@ -125,6 +129,7 @@ export class GpuEndpoint extends Construct {
           MAX_VIDEO_BYTES: String(props.maxVideoBytes),
           MAX_VIDEO_SECONDS: String(props.maxVideoSeconds),
           ...props.vectorIndex.environment,
+          ...props.videoEvents.environment,
         },
       },
     });

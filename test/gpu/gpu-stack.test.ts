@@ -85,6 +85,7 @@ describe('with -c gpu=true', () => {
       TABLE_NAME: ref(onlyResource(template, 'AWS::DynamoDB::Table').id),
       MAX_VIDEO_BYTES: String(DEFAULT_SETTINGS.maxVideoBytes),
       MAX_VIDEO_SECONDS: String(DEFAULT_SETTINGS.maxVideoSeconds),
+      EVENT_BUS_NAME: 'default',
     });
     assert.ok(model.DependsOn.includes(resourceOf(template, 'AWS::IAM::Policy', 'GpuModelRoleDefaultPolicy').id));
     assert.deepEqual(role.properties.AssumeRolePolicyDocument.Statement, [
@@ -223,7 +224,7 @@ describe('with -c gpu=true', () => {
     assert.deepEqual(resourcesOfAction(model, 's3:GetObject'), under('gpu-requests/', 'videos/'));
     assert.deepEqual(
       resourcesOfAction(model, 's3:PutObject'),
-      under('embeddings/', 'gpu-results/', 'results/', 'tokens/'),
+      under('embeddings/', 'gpu-results/', 'results/', 'thumbnails/', 'tokens/'),
     );
     assert.deepEqual(
       resourcesOfAction(model, 'sns:Publish').sort((a, b) => a.Ref.localeCompare(b.Ref)),
@@ -237,6 +238,7 @@ describe('with -c gpu=true', () => {
       new RegExp(`:log-group:/aws/sagemaker/Endpoints/${stack.stackName}-gpu:log-stream:\\*`),
     );
     assert.deepEqual(resourcesOfAction(model, 'sagemaker:InvokeEndpointAsync'), []);
+    assert.match(JSON.stringify(resourcesOfAction(model, 'events:PutEvents')), /:event-bus\/default"/);
     assert.ok(
       !model.some((s) => [s.Action].flat().some((action: string) => action.endsWith(':*'))),
       'no service-wide actions',
@@ -253,7 +255,7 @@ describe('with -c gpu=true', () => {
     );
     assert.deepEqual(
       resourcesOfAction(classifier, 's3:PutObject'),
-      under('embeddings/', 'gpu-requests/', 'results/', 'tokens/'),
+      under('embeddings/', 'gpu-requests/', 'results/', 'thumbnails/', 'tokens/'),
     );
     assert.deepEqual(
       resourcesOfAction(statementsOf(template, 'ApiIdentityRoleDefaultPolicy'), 'sagemaker:InvokeEndpointAsync'),

@@ -165,7 +165,7 @@ describe('default deployment', () => {
     ] as const) {
       const variables = fn(template, name).properties.Environment.Variables as Record<string, unknown>;
       // The classifier's claims outlast its timeout (300 s by default) by a minute.
-      const own = name === 'Classifier' ? ['CLAIM_LEASE_SECONDS'] : [];
+      const own = name === 'Classifier' ? ['CLAIM_LEASE_SECONDS', 'EVENT_BUS_NAME'] : [];
       assert.deepEqual(Object.keys(variables).sort(), [...ENV_CONTRACT, ...own].sort());
       if (name === 'Classifier') assert.equal(variables.CLAIM_LEASE_SECONDS, '360');
       assert.deepEqual(variables.BUCKET_NAME, ref(videos));
@@ -216,18 +216,23 @@ describe('default deployment', () => {
     assert.deepEqual(resourcesFor(classifier, 's3:GetObject'), [objectsUnder(videos, 'videos/')]);
     assert.deepEqual(
       new Set(resourcesFor(classifier, 's3:PutObject')),
-      new Set(['results/', 'embeddings/', 'tokens/'].map((p) => objectsUnder(videos, p))),
+      new Set(['results/', 'embeddings/', 'tokens/', 'thumbnails/'].map((p) => objectsUnder(videos, p))),
     );
     assert.deepEqual(resourcesFor(classifier, 'sqs:DeleteMessage'), [arnOf(uploads)]);
     assert.deepEqual(
       new Set(resourcesFor(api, 's3:GetObject')),
-      new Set(['results/', 'embeddings/', 'tokens/'].map((p) => objectsUnder(videos, p))),
+      new Set(['results/', 'embeddings/', 'tokens/', 'thumbnails/'].map((p) => objectsUnder(videos, p))),
     );
     assert.deepEqual(
       new Set(resourcesFor(api, 's3:PutObject')),
       new Set([objectsUnder(videos, 'videos/'), objectsUnder(videos, 'results/')]),
     );
     assert.deepEqual(statementsFor(api, 'sqs:ReceiveMessage'), []);
+    // Video events: PutEvents on the default bus, for the classifier only.
+    const putEvents = resourcesFor(classifier, 'events:PutEvents');
+    assert.equal(putEvents.length, 1);
+    assert.match(JSON.stringify(putEvents[0]), /:event-bus\/default"/);
+    assert.deepEqual(statementsFor(api, 'events:PutEvents'), []);
     for (const name of ['Classifier', 'Api'] as const) {
       const role = resourceOf(template, 'AWS::IAM::Role', `${name}IdentityRole`).properties;
       assert.equal(role.ManagedPolicyArns, undefined, "logs go to the function's own log group only");

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { artifactKeysFor } from '../../layers/pipeline/core/storage-keys.js';
+import { artifactKeysFor, thumbnailKey } from '../../layers/pipeline/core/storage-keys.js';
 
 const bytes = (key: string) => Buffer.byteLength(key);
 
@@ -9,7 +9,10 @@ test('artifact keys carry the video key where it fits', () => {
     result: 'results/videos/a b+ü.mp4.json',
     embedding: 'embeddings/videos/a b+ü.mp4.f32',
     visualTokens: 'tokens/videos/a b+ü.mp4.f32',
+    thumbnails: 'thumbnails/videos/a b+ü.mp4',
   });
+  assert.equal(thumbnailKey(artifactKeysFor('videos/a b+ü.mp4'), 'poster'), 'thumbnails/videos/a b+ü.mp4.poster.jpg');
+  assert.equal(thumbnailKey(artifactKeysFor('videos/a b+ü.mp4'), 12), 'thumbnails/videos/a b+ü.mp4.12.jpg');
 });
 
 test('keys near S3 limit and file names near 255 bytes get digest keys that fit, distinct per key', () => {

@@ -72,10 +72,17 @@ function focused(page: Page): Promise<string> {
   return page.evaluate("document.activeElement.tagName + ': ' + document.activeElement.textContent") as Promise<string>;
 }
 
+/** How many of the images `selector` finds have loaded a picture (evaluated as a string, as above). */
+function loadedImages(page: Page, selector: string): Promise<number> {
+  return page.evaluate(
+    `Promise.all([...document.querySelectorAll(${JSON.stringify(selector)})].map((image) => image.decode().then(() => image.naturalWidth > 0, () => false))).then((loaded) => loaded.filter(Boolean).length)`,
+  ) as Promise<number>;
+}
+
 const texts = (page: Page, selector: string) =>
   page.$$eval(selector, (elements) => elements.map((element) => element.textContent?.trim() ?? ''));
 
-test('the web page: upload by drag and drop, live status, search, video page with labels and timeline, relabel, filters, endless scrolling', {
+test('the web page: upload by drag and drop, live status, posters and thumbnails, search, video page with labels and timeline, relabel, retry, filters, endless scrolling', {
   skip,
 }, async () => {
   const page = await browser!.newPage();
@@ -99,6 +106,7 @@ test('the web page: upload by drag and drop, live status, search, video page wit
   await page.waitForSelector('.upload .status-done');
   assert.deepEqual(await accessibilityViolations(page), [], 'library');
   assert.equal((await texts(page, 'li.card .top-labels li')).length, 3);
+  assert.equal(await loadedImages(page, 'li.card img.card-poster'), 1, 'the poster of the classified video');
 
   await page.click('nav a[href^="#/search"]');
   await page.waitForSelector('input[name="q"]');
@@ -107,6 +115,7 @@ test('the web page: upload by drag and drop, live status, search, video page wit
   await page.keyboard.press('Enter');
   await page.waitForSelector('.hits a');
   assert.deepEqual(await texts(page, '.hits h3 a'), [NAME]);
+  assert.equal(await loadedImages(page, '.hits img.card-poster'), 1);
   assert.match(page.url(), /#\/search\?q=waves\+on\+a\+sunny\+beach&k=10$/);
   assert.deepEqual(await accessibilityViolations(page), [], 'search');
 
@@ -117,6 +126,8 @@ test('the web page: upload by drag and drop, live status, search, video page wit
   assert.equal((await texts(page, '.label-table tbody tr')).length, 5);
   assert.deepEqual(await texts(page, '.timeline-table tbody th'), ['0.0 s', '1.0 s']);
   assert.equal((await texts(page, '.timeline-segment')).length, 2);
+  assert.equal(await loadedImages(page, '.video-poster'), 1);
+  assert.equal(await loadedImages(page, '.timeline-table img.frame-thumbnail'), 2, 'one thumbnail per segment');
   assert.match((await texts(page, '.metadata dd')).join('|'), /96 × 64/);
   await page.waitForSelector('#similar-heading + p.empty');
   assert.deepEqual(await accessibilityViolations(page), [], 'video page');
@@ -149,13 +160,43 @@ test('the web page: upload by drag and drop, live status, search, video page wit
   await page.waitForFunction(`document.querySelectorAll('li.card[data-status="FAILED"]').length === ${FAILURES}`);
   await page.waitForFunction("!document.querySelector('.more')");
 
-  // The failures were recorded on 1 January 2026: since the day after, only the upload is left.
+  // A failed video is retried from its page: its file is gone, so it fails again, for that reason now.
+  await page.click('li.card a[title="broken 1.mp4"]');
+  await page.waitForSelector('.retry button');
+  assert.match((await texts(page, '[role="alert"]')).join(), /is not a video/);
+  const retried = page.waitForResponse((response) => response.url().endsWith('/retry'));
+  await page.click('.retry button');
+  assert.equal((await retried).status(), 202);
+  await page.waitForFunction("document.querySelector('.error-text')?.textContent.includes('not found')");
+  assert.equal(await page.$eval('.status', (badge) => badge.textContent), 'Failed');
+  await page.goBack();
+  await page.waitForSelector('li.card[data-status="FAILED"]');
+
+  // The failures were recorded on 1 January 2026: since the day after, only the upload and the retried one are left.
   await page.evaluate("location.hash = '#/?since=2026-01-02'");
-  await page.waitForFunction(`document.querySelectorAll('li.card').length === 1`);
+  await page.waitForFunction(`document.querySelectorAll('li.card').length === 2`);
   assert.equal(await page.$eval('.filters input[type="date"]', (input) => input.value), '2026-01-02');
   await page.waitForSelector(card);
 
   assert.deepEqual(problems, []);
   await page.close();
   await stopServe(server);
+});
+
+test('a server with a token: the page asks for it, keeps it for the tab and then works', { skip }, async () => {
+  const token = 'browser-test-token-0123456789';
+  const guarded = await startServe(['--data', join(work, 'token-data'), '--model', await buildSmallTextModel()], {
+    env: { XCLIP_TOKEN: token },
+  });
+  const page = await browser!.newPage();
+  await page.goto(guarded.base);
+  await page.waitForSelector('#token-input');
+  assert.equal(await page.$('li.card, p.empty'), null, 'nothing is shown without the token');
+  assert.deepEqual(await accessibilityViolations(page), [], 'token form');
+  await page.type('#token-input', token);
+  await Promise.all([page.waitForNavigation(), page.click('.token-form button[type="submit"]')]);
+  await page.waitForSelector('p.empty');
+  assert.equal(await page.$('#token-input'), null);
+  await page.close();
+  await stopServe(guarded);
 });

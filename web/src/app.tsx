@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from './api/client.js';
 import type { Health } from './api/types.js';
 import { Announcer } from './components/announcer.js';
+import { TokenForm, useTokenRefused } from './components/token-form.js';
 import { libraryHref, type Route, searchHref } from './router.js';
 import { useRoute } from './use-route.js';
 import { Library } from './views/library.js';
@@ -54,6 +55,7 @@ export function App() {
   const route = useRoute();
   const canUpload = useCanUpload();
   const health = useHealth();
+  const tokenRefused = useTokenRefused();
   const main = useRef<HTMLElement>(null);
   const firstRender = useRef(true);
 
@@ -88,6 +90,7 @@ export function App() {
         </nav>
       </header>
       <main id="main" ref={main} tabIndex={-1}>
+        {tokenRefused && <TokenForm />}
         <View route={route} canUpload={canUpload} />
       </main>
       <footer class="site-footer">

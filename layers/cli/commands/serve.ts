@@ -27,6 +27,8 @@ interface ServeCommandOptions {
   executionProviders: string[];
   labelCacheMemoryMb: number;
   labelCacheDiskMb: number;
+  webhook?: string;
+  webhookSecret?: string;
 }
 
 const MIB = 1024 ** 2;
@@ -93,6 +95,12 @@ export function registerServeCommand(program: Command): void {
       positiveNumber,
       DEFAULT_LABEL_FEATURE_CACHE.disk / MIB,
     )
+    .option('--webhook <url>', 'POST a signed JSON event to this URL for every video that ends DONE or FAILED')
+    .addOption(
+      new Option('--webhook-secret <secret>', "key of the webhook requests' HMAC-SHA256 signature").env(
+        'XCLIP_WEBHOOK_SECRET',
+      ),
+    )
     .action(async (options: ServeCommandOptions) => {
       const log = (line: string): void => {
         process.stderr.write(`${new Date().toISOString()} ${line}\n`);
@@ -116,6 +124,7 @@ export function registerServeCommand(program: Command): void {
         threads: options.threads,
         executionProviders: options.executionProviders,
         labelFeatureCacheBytes: { memory: options.labelCacheMemoryMb * MIB, disk: options.labelCacheDiskMb * MIB },
+        ...(options.webhook ? { webhook: { url: options.webhook, secret: options.webhookSecret ?? '' } } : {}),
         log,
       });
       log(`listening on http://${options.host}:${pipeline.port}`);

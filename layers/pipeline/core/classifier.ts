@@ -19,6 +19,7 @@ import { modelDigest } from '../../xclip/manifest.js';
 import { l2NormalizeRows, type TextFeatures, type VideoFeatures, XclipRuntime } from '../../xclip/runtime.js';
 import { encodeTexts } from '../../xclip/text-encoder.js';
 import { type ClipTokenizer, tokenizerForModel } from '../../xclip/tokenizer.js';
+import { stillsOfSampledFrames, stillsOfTimeline, type VideoStills } from './thumbnails.js';
 import { DEFAULT_TOP } from './top-labels.js';
 
 export interface ClassifierOptions {
@@ -81,6 +82,8 @@ export interface VideoClassification {
   timeline?: Array<{ startSeconds: number; endSeconds: number; labels: LabelScore[] }>;
   /** With a timeline: each window's video embedding, L2-normalised [windows * P], in timeline order. */
   segmentEmbeddings?: Float32Array;
+  /** JPEG pictures of the decoded frames, when asked for. */
+  stills?: VideoStills;
 }
 
 export type ViewLayout = '1x1' | '4x3';
@@ -94,6 +97,8 @@ export interface ClassifyOptions {
   exact?: boolean;
   /** Also label every window of this many seconds. */
   timelineSeconds?: number;
+  /** Also encode a poster and frame thumbnails (VideoStills) from the decoded frames. */
+  thumbnails?: boolean;
 }
 
 export class MissingTokenizerError extends XclipError {
@@ -258,8 +263,9 @@ export class VideoClassifier {
 
     const P = this.model.projectionDim;
     const embedding = l2NormalizeRows(meanRows(l2NormalizeRows(video.videoEmbeds, P), views.length), P);
+    const stills = options.thumbnails ? stillsOfSampledFrames(sampled) : undefined;
     const windows = options.timelineSeconds
-      ? await this.classifyTimeline(path, options.timelineSeconds, labels, top, probe)
+      ? await this.classifyTimeline(path, options.timelineSeconds, labels, top, probe, stills)
       : undefined;
     const { stream } = probe;
     return {
@@ -283,6 +289,7 @@ export class VideoClassifier {
         totalMs: performance.now() - started,
       },
       ...(windows ? { timeline: windows.timeline, segmentEmbeddings: windows.embeddings } : {}),
+      ...(stills ? { stills } : {}),
     };
   }
 
@@ -292,6 +299,8 @@ export class VideoClassifier {
     labels: LabelSet,
     top: number,
     probe: VideoProbe,
+    /** Given: its frame thumbnails become one per window. */
+    stills?: VideoStills,
   ): Promise<{ timeline: NonNullable<VideoClassification['timeline']>; embeddings: Float32Array }> {
     const windows = await readTimeline(path, {
       frames: this.runtime.frames,
@@ -301,6 +310,7 @@ export class VideoClassifier {
       limits: this.options.limits,
       probe,
     });
+    if (stills) stills.frames = stillsOfTimeline(windows, this.runtime.imageSize, this.runtime.preprocessing);
     const timeline: NonNullable<VideoClassification['timeline']> = [];
     const P = this.model.projectionDim;
     const embeddings = new Float32Array(windows.length * P);

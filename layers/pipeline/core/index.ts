@@ -10,7 +10,15 @@ export { decodeCursor, encodeCursor, queryFingerprint } from './cursor.js';
 export { InvalidKeyError, InvalidRequestError, NotFoundError, NotReadyError } from './errors.js';
 export { loadClassifier, parseProviderList } from './execution-providers.js';
 export { labelSetFromRequest } from './label-spec.js';
+export { type ArtifactLinks, LINK_WINDOW_MS, linkWindowStart } from './ports/artifact-links.js';
 export type { GpuEndpoint } from './ports/gpu-endpoint.js';
+export {
+  type Notifier,
+  VIDEO_EVENT_DETAIL_TYPES,
+  VIDEO_EVENT_SOURCE,
+  type VideoEvent,
+  videoEventSchema,
+} from './ports/notifier.js';
 export type { ObjectInfo, ObjectStore } from './ports/object-store.js';
 export type { IngestSink, Queue, QueuedObject, QueueMessage } from './ports/queue.js';
 export type { EnqueueOutcome, ListQuery, Page, ResultStore } from './ports/result-store.js';
@@ -42,6 +50,8 @@ export {
   type RecordError,
   recordErrorSchema,
   type SourceObject,
+  type Thumbnails,
+  thumbnailsSchema,
   VIDEO_STATUSES,
   type VideoRecord,
   type VideoResult,

@@ -68,6 +68,18 @@ export const tensorRefSchema = z.object({
   shape: z.array(z.number().int().positive()),
 });
 
+/**
+ * JPEG pictures stored beside the result document, made from the frames classification decoded: a poster (the middle
+ * sampled frame) and one thumbnail per sampled frame, or per timeline window in segment mode. Keys in the artifact store.
+ */
+export const thumbnailsSchema = z.object({
+  contentType: z.literal('image/jpeg'),
+  poster: z.string(),
+  /** In time order; `seconds` is the frame's time from the video stream's first frame. */
+  frames: z.array(z.object({ seconds: z.number().nonnegative(), key: z.string() })),
+});
+export type Thumbnails = z.infer<typeof thumbnailsSchema>;
+
 /** The result document (results/<key>.json): everything known about one classified object version. */
 export const videoResultSchema = z.object({
   schemaVersion: z.literal(RESULT_SCHEMA_VERSION),
@@ -96,6 +108,8 @@ export const videoResultSchema = z.object({
       spans: z.array(z.object({ startSeconds: z.number().nonnegative(), endSeconds: z.number().nonnegative() })),
     })
     .optional(),
+  /** Absent in results made before thumbnails were stored. */
+  thumbnails: thumbnailsSchema.optional(),
   completedAt: z.iso.datetime(),
 });
 export type VideoResult = z.infer<typeof videoResultSchema>;

@@ -9,6 +9,13 @@ export interface ArtifactKeys {
   visualTokens: string;
   /** Timeline windows * P little-endian float32, each row L2-normalised (videos classified with a timeline). */
   segments: string;
+  /** Stem of the JPEG thumbnails' keys (see thumbnailKey). */
+  thumbnails: string;
+}
+
+/** Key of the poster or of frame thumbnail `index` of a video. */
+export function thumbnailKey(keys: ArtifactKeys, index: number | 'poster'): string {
+  return `${keys.thumbnails}.${index}.jpg`;
 }
 
 /** S3's longest key. */
@@ -31,6 +38,7 @@ function keysOf(base: string): ArtifactKeys {
     embedding: `embeddings/${base}.f32`,
     visualTokens: `tokens/${base}.f32`,
     segments: `segments/${base}.f32`,
+    thumbnails: `thumbnails/${base}`,
   };
 }
 
@@ -40,6 +48,7 @@ function keysOf(base: string): ArtifactKeys {
  */
 export function artifactKeysFor(key: string): ArtifactKeys {
   const readable = keysOf(key);
-  if (Object.values(readable).every(fits)) return readable;
+  // The poster's key is the longest thumbnail key (frame indices stay below 1000).
+  if ([...Object.values(readable), thumbnailKey(readable, 'poster')].every(fits)) return readable;
   return keysOf(`${HASHED_PREFIX}${createHash('sha256').update(key).digest('hex')}`);
 }

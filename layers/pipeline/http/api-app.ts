@@ -8,6 +8,7 @@ import {
   DEFAULT_LABEL_SET,
 } from '../../xclip/label-sets.js';
 import type {
+  ArtifactLinks,
   IngestSink,
   ObjectStore,
   ResultStore,
@@ -36,6 +37,7 @@ import {
   similarQuerySchema,
   videoIdSchema,
 } from './schemas.js';
+import { posterOf, thumbnailUrlsOf, withPosters } from './thumbnail-urls.js';
 
 const MAX_BODY_BYTES = 1024 * 1024;
 /** A search may carry an image (MAX_IMAGE_BYTES in base64, and the rest of the request). */
@@ -46,6 +48,8 @@ export interface ApiDeps {
   artifacts: ObjectStore;
   /** The search index. */
   vectors: VectorIndex;
+  /** Makes thumbnail URLs for browsers; without it responses carry none. */
+  links?: ArtifactLinks;
   /** The model, loaded on first use (search and relabel need it; listing does not). */
   model: () => Promise<VideoModel>;
   /** The queue the classifier reads, for POST /videos/{id}/retry; absent where no worker runs. */
@@ -62,7 +66,7 @@ function validated<S extends z.ZodType>(schema: S, value: unknown, what: string)
   throw new InvalidRequestError(`invalid ${what}`, describeIssues(parsed.error));
 }
 
-function summary(record: VideoRecord) {
+async function summary(record: VideoRecord, links: ArtifactLinks | undefined) {
   return {
     id: record.id,
     key: record.source.key,
@@ -71,6 +75,7 @@ function summary(record: VideoRecord) {
     ...(record.result ? { labelSetId: record.result.labelSetId, labels: record.result.labels } : {}),
     ...(record.error ? { error: record.error } : {}),
     ...(record.leaseUntil ? { leaseUntil: record.leaseUntil } : {}),
+    ...(await posterOf(links, record)),
   };
 }
 
@@ -117,7 +122,8 @@ export function createApi(deps: ApiDeps): Hono {
   app.get('/videos', async (c) => {
     const query = validated(listQuerySchema, c.req.query(), 'query');
     const page = await deps.results.list(query);
-    return c.json({ items: page.items.map(summary), nextCursor: page.nextCursor ?? null });
+    const items = await Promise.all(page.items.map((record) => summary(record, deps.links)));
+    return c.json({ items, nextCursor: page.nextCursor ?? null });
   });
 
   app.get('/videos/:id', async (c) => {
@@ -125,13 +131,13 @@ export function createApi(deps: ApiDeps): Hono {
     validated(z.strictObject({}), c.req.query(), 'query');
     const record = await deps.results.get(id);
     if (!record) throw new NotFoundError(`video ${id}`);
-    return c.json(record);
+    return c.json({ ...record, ...(await thumbnailUrlsOf(deps.links, record.result?.thumbnails)) });
   });
 
   app.get('/videos/:id/similar', async (c) => {
     const id = validated(videoIdSchema, c.req.param('id'), 'video id');
     const { k } = validated(similarQuerySchema, c.req.query(), 'query');
-    return c.json({ items: await similarVideos(deps, id, k) });
+    return c.json({ items: await withPosters(deps, await similarVideos(deps, id, k)) });
   });
 
   app.post('/videos/:id/retry', async (c) => {
@@ -143,7 +149,8 @@ export function createApi(deps: ApiDeps): Hono {
   app.post('/search', async (c) => {
     const body = parseJsonDocument(searchRequestSchema, await c.req.text(), 'search request');
     const { k, filter, moments } = body;
-    return c.json({ items: await searchVideos(deps, searchQueryOf(body), { k, filter, moments }) });
+    const hits = await searchVideos(deps, searchQueryOf(body), { k, filter, moments });
+    return c.json({ items: await withPosters(deps, hits) });
   });
 
   app.post('/relabel', async (c) => {

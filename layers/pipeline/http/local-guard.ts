@@ -19,6 +19,11 @@ export interface LocalGuardOptions {
   allowedOrigins?: readonly string[];
   /** When set, every request must carry `Authorization: Bearer <token>`. */
   token?: string;
+  /**
+   * Paths whose GETs need no token: the page itself (it holds no data and asks for the token) and signed URLs, whose
+   * signature is their credential. Host and Origin are checked all the same.
+   */
+  openPaths?: (path: string) => boolean;
   /** Media types a path's mutating requests may carry instead of JSON (`video/*` matches any video type). */
   bodyTypes?: Readonly<Record<string, readonly string[]>>;
 }
@@ -120,7 +125,8 @@ export function localGuard(options: LocalGuardOptions): MiddlewareHandler {
       const fromHost = originHost(origin);
       if (!fromHost || !hostAllowed(fromHost)) throw new OriginNotAllowedError(origin);
     }
-    if (tokenDigest) {
+    const open = SAFE_METHODS.has(c.req.method) && options.openPaths?.(c.req.path) === true;
+    if (tokenDigest && !open) {
       const presented = /^Bearer +(\S+) *$/i.exec(c.req.header('authorization') ?? '')?.[1];
       if (!presented || !timingSafeEqual(digest(presented), tokenDigest)) {
         c.header('WWW-Authenticate', 'Bearer realm="xclip"');

@@ -11,7 +11,7 @@ import {
   searchRequestSchema,
   searchResponseSchema,
   videoListSchema,
-  videoRecordSchema,
+  videoResponseSchema,
 } from './schemas.js';
 
 /** JSON Schema (2020-12, as OpenAPI 3.1 uses) of a zod schema, for a request (`input`) or a response (`output`). */
@@ -25,7 +25,7 @@ export function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Record<st
 
 const SCHEMAS = {
   Error: jsonSchema(errorResponseSchema, 'output'),
-  VideoRecord: jsonSchema(videoRecordSchema, 'output'),
+  VideoRecord: jsonSchema(videoResponseSchema, 'output'),
   VideoList: jsonSchema(videoListSchema, 'output'),
   SearchRequest: jsonSchema(searchRequestSchema, 'input'),
   SearchResponse: jsonSchema(searchResponseSchema, 'output'),

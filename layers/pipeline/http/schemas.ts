@@ -137,6 +137,8 @@ export const videoSummarySchema = z.object({
   error: recordErrorSchema.optional(),
   /** While PROCESSING: until when its claim holds; a time in the past means the claim was abandoned. */
   leaseUntil: z.string().optional(),
+  /** URL of the poster (see thumbnailUrlsSchema). */
+  thumbnail: z.string().optional(),
 });
 
 export const videoListSchema = z.object({ items: z.array(videoSummarySchema), nextCursor: z.string().nullable() });
@@ -158,6 +160,8 @@ export const searchHitSchema = z.object({
   labels: z.array(labelScoreSchema),
   /** The best windows of the video, best first (videos classified with a timeline). */
   moments: z.array(momentSchema).optional(),
+  /** URL of the poster (see thumbnailUrlsSchema). */
+  thumbnail: z.string().optional(),
 });
 export const searchResponseSchema = z.object({ items: z.array(searchHitSchema) });
 
@@ -180,5 +184,17 @@ export const healthResponseSchema = z.object({
   model: modelInfoSchema.optional(),
   queue: z.object({ visible: z.number().int(), inFlight: z.number().int(), deadLetters: z.number().int() }).optional(),
 });
+
+/**
+ * URLs of a video's thumbnails (result.thumbnails), for browsers: presigned S3 GETs on AWS, URLs the local server signs
+ * locally; the same for an hour at least, valid for one more.
+ */
+export const thumbnailUrlsSchema = z.object({
+  poster: z.string(),
+  frames: z.array(z.object({ seconds: z.number().nonnegative(), url: z.string() })),
+});
+
+/** GET /videos/{id}: the record, with its thumbnails' URLs once it has any. */
+export const videoResponseSchema = videoRecordSchema.extend({ thumbnailUrls: thumbnailUrlsSchema.optional() });
 
 export { videoRecordSchema };

@@ -1,3 +1,4 @@
+import { authorizationHeader, tokenRefused } from './credentials.js';
 import { OPERATIONS, type OperationId, operationUrl } from './operations.js';
 import type {
   ApiDocument,
@@ -30,8 +31,9 @@ function isErrorBody(value: unknown): value is ErrorBody {
   return typeof error?.code === 'string' && typeof error.message === 'string';
 }
 
-/** The JSON of a response, or the ApiError it stands for. */
+/** The JSON of a response, or the ApiError it stands for; a 401 also asks the person for a token. */
 export async function responseJson<T>(status: number, text: string): Promise<T> {
+  if (status === 401) tokenRefused();
   let body: unknown;
   try {
     body = JSON.parse(text);
@@ -65,7 +67,10 @@ async function call<T>(
   try {
     response = await fetch(operationUrl(operation, options), {
       method: OPERATIONS[operation].method,
-      headers: options.body === undefined ? {} : { 'content-type': 'application/json' },
+      headers: {
+        ...authorizationHeader(),
+        ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
       body: options.body === undefined ? undefined : JSON.stringify(options.body),
       signal: options.signal,
     });
@@ -87,4 +92,6 @@ export const api = {
     call<SearchResponse>('similarVideos', { id, query: { k }, signal }),
   search: (body: SearchRequest, signal?: AbortSignal) => call<SearchResponse>('search', { body, signal }),
   relabel: (body: RelabelRequest) => call<RelabelResponse>('relabel', { body }),
+  // An empty JSON body: the local guard takes mutating requests as JSON only.
+  retry: (id: string) => call<VideoRecord>('retryVideo', { id, body: {} }),
 };

@@ -9,6 +9,7 @@ export const OPERATIONS = {
   listVideos: { method: 'GET', path: '/videos' },
   getVideo: { method: 'GET', path: '/videos/{id}' },
   similarVideos: { method: 'GET', path: '/videos/{id}/similar' },
+  retryVideo: { method: 'POST', path: '/videos/{id}/retry' },
   search: { method: 'POST', path: '/search' },
   relabel: { method: 'POST', path: '/relabel' },
   uploadLocal: { method: 'POST', path: '/uploads/local' },

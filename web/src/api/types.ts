@@ -12,18 +12,19 @@ import type {
   searchRequestSchema,
   searchResponseSchema,
   videoListSchema,
-  videoRecordSchema,
+  videoResponseSchema,
   videoSummarySchema,
 } from '../../../layers/pipeline/http/schemas.js';
 
 export type ListQuery = z.input<typeof listQuerySchema>;
 export type VideoSummary = z.output<typeof videoSummarySchema>;
 export type VideoList = z.output<typeof videoListSchema>;
-export type VideoRecord = z.output<typeof videoRecordSchema>;
+export type VideoRecord = z.output<typeof videoResponseSchema>;
 export type VideoStatus = VideoRecord['status'];
 export type VideoResult = NonNullable<VideoRecord['result']>;
 export type LabelScore = VideoResult['labels'][number];
 export type Timeline = NonNullable<VideoResult['timeline']>;
+export type FrameThumbnail = NonNullable<VideoRecord['thumbnailUrls']>['frames'][number];
 export type SearchRequest = z.input<typeof searchRequestSchema>;
 export type SearchHit = z.output<typeof searchHitSchema>;
 export type SearchResponse = z.output<typeof searchResponseSchema>;

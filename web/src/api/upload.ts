@@ -1,4 +1,5 @@
 import { ApiError, responseJson } from './client.js';
+import { authorizationHeader } from './credentials.js';
 import { OPERATIONS, operationUrl } from './operations.js';
 import type { LocalUpload } from './types.js';
 
@@ -16,6 +17,7 @@ export function uploadFile(file: File, onProgress: (fraction: number) => void): 
     const request = new XMLHttpRequest();
     request.open(OPERATIONS.uploadLocal.method, operationUrl('uploadLocal', { query: { name: file.name } }));
     request.setRequestHeader('content-type', uploadType(file));
+    for (const [name, value] of Object.entries(authorizationHeader())) request.setRequestHeader(name, value);
     request.upload.onprogress = (event) => {
       if (event.lengthComputable) onProgress(event.loaded / event.total);
     };

@@ -1,8 +1,14 @@
 /**
- * The picture area of a video card. Results carry no poster yet, so it shows the file's type;
- * a poster image takes this place once they do.
+ * The picture area of a video card: its poster where the result has one, otherwise the file's type. Decorative: the
+ * card's title names the video.
  */
-export function CardMedia({ name }: { name: string }) {
+export function CardMedia({ name, poster }: { name: string; poster?: string }) {
+  if (poster)
+    return (
+      <span class="card-media" aria-hidden="true">
+        <img class="card-poster" src={poster} alt="" loading="lazy" decoding="async" />
+      </span>
+    );
   const dot = name.lastIndexOf('.');
   const type = dot > 0 ? name.slice(dot + 1).toUpperCase() : 'VIDEO';
   return (

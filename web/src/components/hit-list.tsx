@@ -12,7 +12,7 @@ export function HitList({ hits, label }: { hits: readonly SearchHit[]; label: st
     <ol class="hits" aria-label={label}>
       {hits.map((hit) => (
         <li key={hit.id} class="hit">
-          <CardMedia name={hit.key} />
+          <CardMedia name={hit.key} poster={hit.thumbnail} />
           <div>
             <h3 class="card-title">
               <a href={videoHref(hit.id)} title={hit.key}>

@@ -1,4 +1,4 @@
-import type { Timeline } from '../api/types.js';
+import type { FrameThumbnail, Timeline } from '../api/types.js';
 import { formatSeconds, percent } from '../format.js';
 
 const SEGMENT_LABELS = 3;
@@ -10,8 +10,16 @@ function hueOf(label: string): number {
   return hash % 360;
 }
 
-/** The labels of each window of the video: a coloured strip for the eye, a table for everything else. */
-export function TimelineView({ timeline }: { timeline: Timeline }) {
+/** The thumbnail of the window from `start` to `end`: the first frame in it. */
+function frameIn(frames: readonly FrameThumbnail[], start: number, end: number): FrameThumbnail | undefined {
+  return frames.find((frame) => frame.seconds >= start && frame.seconds < end);
+}
+
+/**
+ * The labels of each window of the video: a coloured strip for the eye, a table for everything else, with each
+ * window's thumbnail where the result has them.
+ */
+export function TimelineView({ timeline, frames = [] }: { timeline: Timeline; frames?: readonly FrameThumbnail[] }) {
   return (
     <section aria-labelledby="timeline-heading">
       <h2 id="timeline-heading">Timeline</h2>
@@ -39,22 +47,39 @@ export function TimelineView({ timeline }: { timeline: Timeline }) {
           <tr>
             <th scope="col">From</th>
             <th scope="col">To</th>
+            {frames.length > 0 && <th scope="col">Frame</th>}
             <th scope="col">Labels</th>
           </tr>
         </thead>
         <tbody>
-          {timeline.map((segment) => (
-            <tr key={segment.startSeconds}>
-              <th scope="row">{formatSeconds(segment.startSeconds)}</th>
-              <td>{formatSeconds(segment.endSeconds)}</td>
-              <td>
-                {segment.labels
-                  .slice(0, SEGMENT_LABELS)
-                  .map((label) => `${label.label} ${percent(label.score)}`)
-                  .join(', ')}
-              </td>
-            </tr>
-          ))}
+          {timeline.map((segment) => {
+            const frame = frames.length > 0 ? frameIn(frames, segment.startSeconds, segment.endSeconds) : undefined;
+            return (
+              <tr key={segment.startSeconds}>
+                <th scope="row">{formatSeconds(segment.startSeconds)}</th>
+                <td>{formatSeconds(segment.endSeconds)}</td>
+                {frames.length > 0 && (
+                  <td>
+                    {frame && (
+                      <img
+                        class="frame-thumbnail"
+                        src={frame.url}
+                        alt={`frame at ${formatSeconds(frame.seconds)}`}
+                        loading="lazy"
+                        decoding="async"
+                      />
+                    )}
+                  </td>
+                )}
+                <td>
+                  {segment.labels
+                    .slice(0, SEGMENT_LABELS)
+                    .map((label) => `${label.label} ${percent(label.score)}`)
+                    .join(', ')}
+                </td>
+              </tr>
+            );
+          })}
         </tbody>
       </table>
     </section>

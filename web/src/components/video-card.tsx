@@ -11,7 +11,7 @@ const CARD_LABELS = 3;
 export function VideoCard({ video }: { video: VideoSummary }) {
   return (
     <li class="card" data-status={video.status}>
-      <CardMedia name={video.key} />
+      <CardMedia name={video.key} poster={video.thumbnail} />
       <h3 class="card-title">
         <a href={videoHref(video.id)} title={video.key}>
           {fileName(video.key)}

@@ -1,9 +1,11 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, api, errorMessage, isAbort } from '../api/client.js';
 import type { VideoRecord } from '../api/types.js';
+import { FrameStrip } from '../components/frame-strip.js';
 import { LabelTable } from '../components/label-table.js';
 import { MetadataList } from '../components/metadata-list.js';
 import { RelabelForm } from '../components/relabel-form.js';
+import { RetryButton } from '../components/retry-button.js';
 import { SimilarVideos } from '../components/similar-videos.js';
 import { isSettled, StatusBadge } from '../components/status-badge.js';
 import { TimelineView } from '../components/timeline-view.js';
@@ -61,6 +63,7 @@ export function VideoPage({ id }: { id: string }) {
   const result = video.result;
   return (
     <article class="video-page">
+      {video.thumbnailUrls && <img class="video-poster" src={video.thumbnailUrls.poster} alt="" decoding="async" />}
       <header class="video-header">
         <h1 tabIndex={-1}>{fileName(video.source.key)}</h1>
         <StatusBadge status={video.status} />
@@ -78,11 +81,15 @@ export function VideoPage({ id }: { id: string }) {
           {video.error.code}: {video.error.message}
         </p>
       )}
+      {video.status === 'FAILED' && (
+        <RetryButton id={video.id} onQueued={(record) => setLoaded({ state: 'ready', record })} />
+      )}
       {!result && !video.error && <p class="muted">Not classified yet; this page updates when it is.</p>}
       <div class="video-columns">
         <div>
           {result && <LabelTable labels={result.labels} caption={`Labels (${result.labelSetId})`} />}
-          {result?.timeline && <TimelineView timeline={result.timeline} />}
+          {result?.timeline && <TimelineView timeline={result.timeline} frames={video.thumbnailUrls?.frames} />}
+          {!result?.timeline && video.thumbnailUrls && <FrameStrip frames={video.thumbnailUrls.frames} />}
           {result && (
             <RelabelForm
               id={video.id}

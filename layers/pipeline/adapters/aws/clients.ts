@@ -1,4 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { S3Client } from '@aws-sdk/client-s3';
 import { S3VectorsClient } from '@aws-sdk/client-s3vectors';
 import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
@@ -11,6 +12,7 @@ export interface AwsClients {
   sqs: SQSClient;
   sageMaker: SageMakerRuntimeClient;
   s3Vectors: S3VectorsClient;
+  events: EventBridgeClient;
 }
 
 /** Bounds on every AWS call, so a service that hangs costs seconds, not the function's whole timeout. */
@@ -31,7 +33,8 @@ export const DEFAULT_AWS_CLIENT_TIMEOUTS: AwsClientTimeouts = {
 
 /**
  * SDK v3 clients configured from the environment: region, credentials and endpoints
- * (AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_S3/_DYNAMODB/_SQS/_SAGEMAKER_RUNTIME/_S3VECTORS) are read by the SDK itself. With an S3
+ * (AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_S3/_DYNAMODB/_SQS/_SAGEMAKER_RUNTIME/_S3VECTORS/_EVENTBRIDGE) are read by the SDK
+ * itself. With an S3
  * endpoint set (a local server), buckets are addressed by path, since such servers have no
  * per-bucket host names. S3 checksums only where an operation requires one: a presigned PUT must
  * not carry the checksum of the empty body it was signed with.
@@ -62,5 +65,6 @@ export function createAwsClients(
     sqs: new SQSClient(common),
     sageMaker: new SageMakerRuntimeClient(common),
     s3Vectors: new S3VectorsClient(common),
+    events: new EventBridgeClient(common),
   };
 }

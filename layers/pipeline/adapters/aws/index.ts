@@ -1,6 +1,8 @@
 export { parseAsyncInferenceNotification } from './async-inference-notification.js';
 export { type AwsClients, createAwsClients } from './clients.js';
 export { DynamoResultStore } from './dynamo-result-store.js';
+export { EventBridgeNotifier } from './eventbridge-notifier.js';
+export { S3ArtifactLinks } from './s3-artifact-links.js';
 export { s3DurationProbe } from './s3-duration-probe.js';
 export {
   decodeEventKey,

@@ -8,6 +8,7 @@ import { DEFAULT_CLAIM_LEASE_MS, leaseEnd } from '../claims.js';
 import type { ViewLayout } from '../classifier.js';
 import { timestampOf } from '../clock.js';
 import { InvalidKeyError } from '../errors.js';
+import type { Notifier } from '../ports/notifier.js';
 import type { ObjectInfo, ObjectStore } from '../ports/object-store.js';
 import type { ResultStore } from '../ports/result-store.js';
 import type { VectorIndex } from '../ports/vector-index.js';
@@ -16,8 +17,10 @@ import { writeResultDocument } from '../result-document.js';
 import { RESULT_SCHEMA_VERSION, type RecordError, type SourceObject, type VideoResult } from '../result-schema.js';
 import { artifactKeysFor } from '../storage-keys.js';
 import { encodeFloat32 } from '../tensor-codec.js';
+import { storeStills } from '../thumbnails.js';
 import { videoIdFor } from '../video-id.js';
 import { videoVectorsOf } from '../video-vectors.js';
+import { announce } from './announce.js';
 
 export interface ClassifyDeps {
   model: VideoModel;
@@ -32,6 +35,8 @@ export interface ClassifyDeps {
   workDir: string;
   /** How long a claim holds a video (default DEFAULT_CLAIM_LEASE_MS): longer than one delivery may run. */
   claimLeaseMs?: number;
+  /** Told of every video that ends DONE or FAILED. */
+  notifier?: Notifier;
   now?: () => Date;
 }
 
@@ -105,9 +110,11 @@ export function recordErrorOf(error: unknown, retryable = false): RecordError {
  * Records this version FAILED and removes what the index holds of it or of an older version (the record no longer
  * shows that result), never a newer version's vectors.
  */
-async function failVersion(deps: ClassifyDeps, id: string, source: SourceObject, error: RecordError): Promise<void> {
-  if (await deps.results.fail(id, source.version, error, timestampOf(deps)))
-    await deps.vectors.delete(id, { version: source.version, sequence: source.sequence });
+/** Records this version FAILED and removes any vectors it indexed; false when the record moved on. */
+async function failVersion(deps: ClassifyDeps, id: string, source: SourceObject, error: RecordError): Promise<boolean> {
+  if (!(await deps.results.fail(id, source.version, error, timestampOf(deps)))) return false;
+  await deps.vectors.delete(id, { version: source.version, sequence: source.sequence });
+  return true;
 }
 
 async function classifyClaimed(
@@ -131,6 +138,7 @@ async function classifyClaimed(
       top: settings.top,
       views: settings.views,
       timelineSeconds: settings.timelineSeconds,
+      thumbnails: true,
     });
     if (file !== scratch && (await deps.sources.head(source.key))?.version !== source.version)
       return { status: 'SKIPPED', id, reason: 'the object changed while it was read' };
@@ -168,6 +176,7 @@ async function classifyClaimed(
     await deps.artifacts.put(keys.visualTokens, encodeFloat32(classified.visualTokens), 'application/octet-stream');
     if (result.segments)
       await deps.artifacts.put(keys.segments, encodeFloat32(classified.segmentEmbeddings!), 'application/octet-stream');
+    if (classified.stills) result.thumbnails = await storeStills(deps.artifacts, keys, classified.stills);
     await writeResultDocument(deps.artifacts, result);
     // Indexed before the record says DONE: an index that fails fails the delivery (released, delivered again), so no
     // DONE video is missing from search. Vectors of a version that then does not become DONE are removed again.
@@ -232,10 +241,15 @@ export async function classifyDelivery(
   delivery: { receiveCount: number; maxReceives: number },
 ): Promise<ClassifyOutcome> {
   try {
-    return await classifyObject(deps, source, settings);
+    const outcome = await classifyObject(deps, source, settings);
+    await announce(deps, source, outcome);
+    return outcome;
   } catch (error) {
-    if (delivery.receiveCount >= delivery.maxReceives && !(error instanceof ClaimHeldError))
-      await failVersion(deps, videoIdFor(source.bucket, source.key), source, recordErrorOf(error, true));
+    if (delivery.receiveCount >= delivery.maxReceives && !(error instanceof ClaimHeldError)) {
+      const id = videoIdFor(source.bucket, source.key);
+      const recorded = recordErrorOf(error, true);
+      if (await failVersion(deps, id, source, recorded)) await announce(deps, source, { status: 'FAILED', id, error: recorded });
+    }
     throw error;
   }
 }

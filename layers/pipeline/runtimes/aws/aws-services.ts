@@ -2,6 +2,7 @@ import {
   type AwsClients,
   createAwsClients,
   DynamoResultStore,
+  S3ArtifactLinks,
   S3ObjectStore,
   S3VectorIndex,
   type S3VectorIndexOptions,
@@ -36,6 +37,8 @@ export interface AwsServiceSettings {
 export interface AwsServices {
   clients: AwsClients;
   bucket: S3ObjectStore;
+  /** Presigned GETs of the bucket's thumbnails, for browsers. */
+  links: S3ArtifactLinks;
   results: DynamoResultStore;
   vectors?: S3VectorIndex;
   queue?: SqsIngestQueue;
@@ -59,6 +62,7 @@ export function createAwsServices<S extends AwsServiceSettings>(
   return {
     clients,
     bucket,
+    links: new S3ArtifactLinks(clients.s3, settings.bucket),
     results: new DynamoResultStore(clients.dynamo, settings.table),
     ...(settings.vectorIndex
       ? { vectors: new S3VectorIndex({ client: clients.s3Vectors, ...settings.vectorIndex }) }

@@ -1,7 +1,13 @@
 import { isAbsolute, relative, resolve } from 'node:path';
 import type { Hono } from 'hono';
 import { UsageError } from '../../../common/errors.js';
-import { FolderWatcher, type FsObjectStore, Worker } from '../../adapters/local/index.js';
+import {
+  checkWebhook,
+  FolderWatcher,
+  type FsObjectStore,
+  WebhookNotifier,
+  Worker,
+} from '../../adapters/local/index.js';
 import type { LabelFeatureCacheBytes, SourceObject, VideoClassifier } from '../../core/index.js';
 import {
   type ClassifySettings,
@@ -17,9 +23,10 @@ import {
   createApi,
   guardedApp,
   hostOfAddress,
+  LocalArtifactLinks,
   type LocalGuardOptions,
 } from '../../http/index.js';
-import { LOCAL_UPLOAD_BODY_TYPES, localServerApp } from './local-server-app.js';
+import { isOpenLocalPath, LOCAL_UPLOAD_BODY_TYPES, localServerApp } from './local-server-app.js';
 import {
   createLocalServices,
   type LocalServiceSettings,
@@ -48,6 +55,8 @@ export interface LocalPipelineOptions extends Omit<LocalServiceSettings, 'dimens
   /** How long a file must stay unchanged before it is taken (default DEFAULT_SETTLE_MS). */
   settleMs?: number;
   retryDelayMs?: number;
+  /** Where every video that ends DONE or FAILED is posted, signed with `secret` (WebhookNotifier). */
+  webhook?: { url: string; secret: string };
   log: (line: string) => void;
 }
 
@@ -81,6 +90,7 @@ export class LocalPipeline {
   readonly app: Hono;
   private watcher: FolderWatcher | undefined;
   private worker: Worker<SourceObject> | undefined;
+  private readonly notifier: WebhookNotifier | undefined;
 
   private constructor(
     private readonly options: LocalPipelineOptions,
@@ -88,16 +98,23 @@ export class LocalPipeline {
     private readonly services: LocalServices,
     private readonly server: BoundServer | undefined,
   ) {
+    const links = new LocalArtifactLinks();
     const api = createApi({
       results: services.results,
       artifacts: services.artifacts,
       vectors: services.vectors,
+      links,
       model: async () => model,
       ...(services.sources ? { ingest: services.ingest } : {}),
       health: () => ({ model: modelInfoOf(model), queue: services.queue.stats() }),
       log: options.log,
     });
-    this.app = localServerApp(api, { watchDir: options.watchDir, log: options.log });
+    this.notifier = options.webhook && new WebhookNotifier({ ...options.webhook, log: options.log });
+    this.app = localServerApp(api, {
+      watchDir: options.watchDir,
+      thumbnails: { artifacts: services.artifacts, links },
+      log: options.log,
+    });
   }
 
   /**
@@ -108,6 +125,7 @@ export class LocalPipeline {
     if (options.watchDir)
       checkOutsideWatchedFolder(options.watchDir, { '--data': options.dataDir, '--db': options.dbPath });
     if (options.listen) checkListenSecurity(options.listen.host, options.listen.token);
+    if (options.webhook) checkWebhook(options.webhook);
     const server = options.listen && (await bind(options.listen.port, options.listen.host));
     let model: VideoClassifier | undefined;
     let pipeline: LocalPipeline | undefined;
@@ -152,6 +170,7 @@ export class LocalPipeline {
         port,
         allowedHosts: [...(guard.allowedHosts ?? []), ...(boundHost ? [boundHost] : [])],
         bodyTypes: LOCAL_UPLOAD_BODY_TYPES,
+        openPaths: isOpenLocalPath,
       },
       this.options.log,
     );
@@ -160,7 +179,7 @@ export class LocalPipeline {
   private async startIngest(sources: FsObjectStore): Promise<void> {
     const { log, settings } = this.options;
     const { queue, results } = this.services;
-    const deps = { ...this.services, model: this.model, sources };
+    const deps = { ...this.services, model: this.model, sources, notifier: this.notifier };
 
     const startedAt = new Date().toISOString();
     for (const record of await results.unfinished()) {
@@ -213,6 +232,7 @@ export class LocalPipeline {
     await this.server?.close();
     await this.watcher?.stop();
     await this.worker?.stop();
+    await this.notifier?.close();
     await this.model.release();
     this.services.close();
   }

@@ -1,9 +1,13 @@
 import { Hono } from 'hono';
 import { FsObjectStore } from '../../adapters/local/index.js';
+import type { ObjectStore } from '../../core/index.js';
 import {
+  ARTIFACT_ROUTE,
+  addArtifactRoute,
   addLocalUploads,
   addWebPage,
   answerErrorsAsJson,
+  type LocalArtifactLinks,
   localUploadsOpenApiPath,
   openApiDocument,
 } from '../../http/index.js';
@@ -15,6 +19,8 @@ export interface LocalServerOptions {
   webPageDir?: string;
   /** Bound on one upload's size (default 2 GiB). */
   maxUploadBytes?: number;
+  /** Thumbnails by the URLs `links` signed (what the API hands out with it). */
+  thumbnails?: { artifacts: ObjectStore; links: LocalArtifactLinks };
   log?: (line: string) => void;
 }
 
@@ -22,6 +28,11 @@ export interface LocalServerOptions {
 export const LOCAL_UPLOAD_BODY_TYPES: Readonly<Record<string, readonly string[]>> = {
   '/uploads/local': ['video/*', 'application/octet-stream'],
 };
+
+/** GETs the local guard lets through without a token: the page's own files and signed thumbnail URLs. */
+export function isOpenLocalPath(path: string): boolean {
+  return path === '/' || path.startsWith('/assets/') || path === ARTIFACT_ROUTE;
+}
 
 /**
  * What `xclip serve` answers: the web page, uploads into the watched folder, and `api` for every
@@ -32,6 +43,7 @@ export function localServerApp(api: Hono, options: LocalServerOptions): Hono {
   answerErrorsAsJson(app, options.log);
 
   addWebPage(app, options.webPageDir);
+  if (options.thumbnails) addArtifactRoute(app, options.thumbnails.artifacts, options.thumbnails.links);
   if (options.watchDir) {
     const folder = new FsObjectStore(options.watchDir);
     addLocalUploads(app, { folder: folder.root, bucket: folder.bucket, maxBytes: options.maxUploadBytes });

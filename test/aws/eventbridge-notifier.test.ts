@@ -1,0 +1,108 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { NotAVideoError } from '../../layers/media/errors.js';
+import { createAwsClients } from '../../layers/pipeline/adapters/aws/clients.js';
+import { EventBridgeNotifier } from '../../layers/pipeline/adapters/aws/eventbridge-notifier.js';
+import { FsObjectStore } from '../../layers/pipeline/adapters/local/fs-object-store.js';
+import { SqliteResultStore } from '../../layers/pipeline/adapters/local/sqlite-result-store.js';
+import { videoEventSchema } from '../../layers/pipeline/core/ports/notifier.js';
+import { classifyDelivery } from '../../layers/pipeline/core/use-cases/classify.js';
+import { customLabelSet } from '../../layers/xclip/label-sets.js';
+import { FAKE_CLASSIFICATION, fakeVideoModel } from '../pipeline/records.js';
+import { EventBridgeStandIn } from './eventbridge-server.js';
+
+const standIn = new EventBridgeStandIn();
+const logged: Array<{ message: string; details: Record<string, unknown> }> = [];
+let notifier: EventBridgeNotifier;
+
+before(async () => {
+  // The SDK's own endpoint variable, as a deployment's AWS_ENDPOINT_URL_* would be read.
+  process.env.AWS_ENDPOINT_URL_EVENTBRIDGE = await standIn.start();
+  process.env.AWS_REGION ??= 'us-east-1';
+  process.env.AWS_ACCESS_KEY_ID ??= 'test';
+  process.env.AWS_SECRET_ACCESS_KEY ??= 'test';
+  const { events } = createAwsClients(process.env, {
+    connectionTimeoutMs: 1000,
+    requestTimeoutMs: 2000,
+    maxAttempts: 2,
+  });
+  notifier = new EventBridgeNotifier(events, 'default', (message, details) => logged.push({ message, details }));
+});
+after(() => standIn.close());
+
+test('classification puts one event per video that ends DONE or FAILED on the bus', async () => {
+  const work = mkdtempSync(join(tmpdir(), 'xclip-events-'));
+  mkdirSync(join(work, 'bucket'));
+  mkdirSync(join(work, 'scratch'));
+  writeFileSync(join(work, 'bucket', 'good.mp4'), 'bytes');
+  writeFileSync(join(work, 'bucket', 'bad.mp4'), 'bytes');
+  const sources = new FsObjectStore(join(work, 'bucket'));
+  const results = new SqliteResultStore(':memory:');
+  const deps = {
+    model: fakeVideoModel(async (path) => {
+      if (path.endsWith('bad.mp4')) throw new NotAVideoError(path, 'no streams');
+      return FAKE_CLASSIFICATION;
+    }),
+    sources,
+    artifacts: new FsObjectStore(join(work, 'objects')),
+    results,
+    workDir: join(work, 'scratch'),
+    notifier,
+  };
+  for (const key of ['good.mp4', 'bad.mp4']) {
+    const source = { bucket: sources.bucket, ...(await sources.head(key))! };
+    await classifyDelivery(
+      deps,
+      source,
+      { labels: customLabelSet(['a', 'b']), top: 1 },
+      { receiveCount: 1, maxReceives: 3 },
+    );
+  }
+  assert.deepEqual(
+    standIn.entries.map(({ Source, DetailType, EventBusName }) => ({ Source, DetailType, EventBusName })),
+    [
+      { Source: 'xclip', DetailType: 'Video Classified', EventBusName: 'default' },
+      { Source: 'xclip', DetailType: 'Video Failed', EventBusName: 'default' },
+    ],
+  );
+  const [done, failed] = standIn.entries.map((entry) => videoEventSchema.parse(JSON.parse(entry.Detail)));
+  assert.equal(done!.key, 'good.mp4');
+  assert.deepEqual(done!.labels, [{ label: 'a', score: 1 }]);
+  assert.equal(standIn.entries[0]!.Time, Date.parse(done!.at) / 1000);
+  assert.equal(failed!.error?.code, 'NOT_A_VIDEO');
+  assert.deepEqual(logged, []);
+  results.close();
+});
+
+test('a failed entry or a bus that keeps failing is logged, never thrown', async () => {
+  const event = videoEventSchema.parse({
+    schemaVersion: 1,
+    id: 'x',
+    bucket: 'b',
+    key: 'k.mp4',
+    version: 'v',
+    status: 'DONE',
+    at: new Date(0).toISOString(),
+  });
+  const before = standIn.entries.length;
+  standIn.failNext = 1;
+  await notifier.notify(event);
+  assert.equal(standIn.entries.length, before + 1, "the SDK's retry put it");
+
+  standIn.rejectNext = 1;
+  await notifier.notify(event);
+  standIn.failNext = 2;
+  const requests = standIn.requests;
+  await notifier.notify(event);
+  assert.equal(standIn.requests - requests, 2, 'the client bounds its tries');
+  assert.deepEqual(
+    logged.map(({ message, details }) => `${message}: ${details.why}`),
+    [
+      'video event not put: InternalFailure: stand-in rejection',
+      'video event not put: InternalException: stand-in failure',
+    ],
+  );
+});

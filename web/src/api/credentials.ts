@@ -1,0 +1,33 @@
+// The bearer token the page sends with every API call: what `xclip serve --token` asks for. Kept for this tab only
+// (sessionStorage), so closing it forgets the token.
+const STORAGE_KEY = 'xclip-token';
+
+const refusedListeners = new Set<() => void>();
+
+function storage(): Storage | undefined {
+  try {
+    return globalThis.sessionStorage;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The Authorization header for the saved token; none without one. */
+export function authorizationHeader(): Record<string, string> {
+  const token = storage()?.getItem(STORAGE_KEY);
+  return token ? { authorization: `Bearer ${token}` } : {};
+}
+
+export function saveToken(token: string): void {
+  storage()?.setItem(STORAGE_KEY, token.trim());
+}
+
+/** Called on a 401: the server wants a token, or a different one. */
+export function tokenRefused(): void {
+  for (const listener of refusedListeners) listener();
+}
+
+export function onTokenRefused(listener: () => void): () => void {
+  refusedListeners.add(listener);
+  return () => refusedListeners.delete(listener);
+}
