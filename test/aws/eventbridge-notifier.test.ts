@@ -7,6 +7,7 @@ import { NotAVideoError } from '../../layers/media/errors.js';
 import { createAwsClients } from '../../layers/pipeline/adapters/aws/clients.js';
 import { EventBridgeNotifier } from '../../layers/pipeline/adapters/aws/eventbridge-notifier.js';
 import { FsObjectStore } from '../../layers/pipeline/adapters/local/fs-object-store.js';
+import { LanceVectorIndex } from '../../layers/pipeline/adapters/local/lance-vector-index.js';
 import { SqliteResultStore } from '../../layers/pipeline/adapters/local/sqlite-result-store.js';
 import { videoEventSchema } from '../../layers/pipeline/core/ports/notifier.js';
 import { classifyDelivery } from '../../layers/pipeline/core/use-cases/classify.js';
@@ -50,6 +51,7 @@ test('classification puts one event per video that ends DONE or FAILED on the bu
     artifacts: new FsObjectStore(join(work, 'objects')),
     results,
     workDir: join(work, 'scratch'),
+    vectors: await LanceVectorIndex.open({ directory: join(work, 'vectors'), dimension: 2 }),
     notifier,
   };
   for (const key of ['good.mp4', 'bad.mp4']) {

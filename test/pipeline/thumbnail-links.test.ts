@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { before, test } from 'node:test';
 import type { Hono } from 'hono';
 import { FsObjectStore } from '../../layers/pipeline/adapters/local/fs-object-store.js';
+import { LanceVectorIndex } from '../../layers/pipeline/adapters/local/lance-vector-index.js';
 import { SqliteResultStore } from '../../layers/pipeline/adapters/local/sqlite-result-store.js';
 import { LINK_WINDOW_MS } from '../../layers/pipeline/core/ports/artifact-links.js';
 import { artifactKeysFor, thumbnailKey } from '../../layers/pipeline/core/storage-keys.js';
@@ -34,7 +35,9 @@ async function get(path: string, headers: Record<string, string> = {}) {
 
 before(async () => {
   results = new SqliteResultStore(':memory:');
-  const artifacts = new FsObjectStore(mkdtempSync(join(tmpdir(), 'xclip-links-')));
+  const work = mkdtempSync(join(tmpdir(), 'xclip-links-'));
+  const artifacts = new FsObjectStore(work);
+  const vectors = await LanceVectorIndex.open({ directory: join(work, 'vectors'), dimension: 4 });
   const keys = artifactKeysFor(key);
   await artifacts.put(thumbnailKey(keys, 'poster'), POSTER, 'image/jpeg');
   await artifacts.put(thumbnailKey(keys, 0), FRAME, 'image/jpeg');
@@ -55,7 +58,7 @@ before(async () => {
   await results.enqueue(videoIdFor('bucket', 'old.mp4'), sourceObject('old.mp4'), at);
 
   links = new LocalArtifactLinks(() => now);
-  const api = createApi({ results, artifacts, links, model: async () => assert.fail('no model needed') });
+  const api = createApi({ results, artifacts, vectors, links, model: async () => assert.fail('no model needed') });
   app = guardedApp(localServerApp(api, { thumbnails: { artifacts, links } }), {
     port: PORT,
     token: TOKEN,

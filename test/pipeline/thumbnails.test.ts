@@ -6,6 +6,7 @@ import { after, before, test } from 'node:test';
 import jpeg from 'jpeg-js';
 import { sampleFrames, toPixelValues } from '../../layers/media/index.js';
 import { FsObjectStore } from '../../layers/pipeline/adapters/local/fs-object-store.js';
+import { LanceVectorIndex } from '../../layers/pipeline/adapters/local/lance-vector-index.js';
 import { SqliteResultStore } from '../../layers/pipeline/adapters/local/sqlite-result-store.js';
 import { VideoClassifier } from '../../layers/pipeline/core/classifier.js';
 import { videoResultSchema } from '../../layers/pipeline/core/result-schema.js';
@@ -36,6 +37,7 @@ before(async () => {
     artifacts: new FsObjectStore(join(work, 'objects')),
     results: new SqliteResultStore(join(work, 'results.db')),
     workDir: join(work, 'scratch'),
+    vectors: await LanceVectorIndex.open({ directory: join(work, 'vectors'), dimension: model.model.projectionDim }),
   };
 });
 after(async () => {

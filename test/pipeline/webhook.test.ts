@@ -8,6 +8,7 @@ import { after, before, test } from 'node:test';
 import { UsageError } from '../../layers/common/errors.js';
 import { NotAVideoError } from '../../layers/media/errors.js';
 import { FsObjectStore } from '../../layers/pipeline/adapters/local/fs-object-store.js';
+import { LanceVectorIndex } from '../../layers/pipeline/adapters/local/lance-vector-index.js';
 import { SqliteResultStore } from '../../layers/pipeline/adapters/local/sqlite-result-store.js';
 import {
   checkWebhook,
@@ -94,6 +95,7 @@ test('classification posts one signed event per video that ends DONE or FAILED',
     artifacts: new FsObjectStore(join(work, 'objects')),
     results: new SqliteResultStore(':memory:'),
     workDir: join(work, 'scratch'),
+    vectors: await LanceVectorIndex.open({ directory: join(work, 'vectors'), dimension: 2 }),
     notifier: webhook,
   };
   const settings = { labels: customLabelSet(['a', 'b']), top: 1 };

@@ -364,11 +364,7 @@ export class DynamoResultStore implements ResultStore {
     return found;
   }
 
-  private query(
-    index: IndexName,
-    partition: string,
-    options: { since?: string; startKey?: Item; limit?: number },
-  ) {
+  private query(index: IndexName, partition: string, options: { since?: string; startKey?: Item; limit?: number }) {
     const { partitionKey, sortKey } = TABLE_INDEXES[index];
     const names = new ExpressionAttributes();
     const conditions = [`${names.name(partitionKey.name)} = ${names.value(partition)}`];

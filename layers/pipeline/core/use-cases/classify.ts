@@ -248,7 +248,8 @@ export async function classifyDelivery(
     if (delivery.receiveCount >= delivery.maxReceives && !(error instanceof ClaimHeldError)) {
       const id = videoIdFor(source.bucket, source.key);
       const recorded = recordErrorOf(error, true);
-      if (await failVersion(deps, id, source, recorded)) await announce(deps, source, { status: 'FAILED', id, error: recorded });
+      if (await failVersion(deps, id, source, recorded))
+        await announce(deps, source, { status: 'FAILED', id, error: recorded });
     }
     throw error;
   }
