@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import type { ByteSource } from '../../layers/media/byte-source.js';
-import { CorruptVideoError, DecodeTimeoutError, NotAVideoError } from '../../layers/media/errors.js';
+import { CorruptVideoError, NotAVideoError } from '../../layers/media/errors.js';
 import { sampleFrames } from '../../layers/media/views.js';
 import { videos } from './generated-videos.js';
 
@@ -29,27 +29,6 @@ test('a ByteSource gives the frames the file gives, and the bytes read are count
   assert.deepEqual(fromSource.times, fromFile.times);
   assert.ok(source.reads > 0);
   assert.ok(fromSource.bytesRead! > 0 && fromSource.bytesRead === fromFile.bytesRead, `${fromSource.bytesRead} bytes`);
-});
-
-test('a source that answers too slowly ends in DecodeTimeoutError', async () => {
-  const bytes = readFileSync(videos.basic());
-  // It does answer in the end, so FFmpeg's call that waits on it can finish and free what it holds.
-  const stalled: ByteSource = {
-    size: bytes.length,
-    read: (offset, length) =>
-      new Promise((resolve) => setTimeout(() => resolve(bytes.subarray(offset, offset + length)), 1500)),
-    close: async () => {},
-  };
-  await assert.rejects(
-    sampleFrames('memory:stalled.mp4', {
-      frames: 4,
-      size: 32,
-      decoder: 'in-process',
-      source: stalled,
-      limits: { probeTimeoutMs: 300 },
-    }),
-    DecodeTimeoutError,
-  );
 });
 
 test('bytes that are no video, or a cut-off MP4, give typed errors through a ByteSource', async () => {

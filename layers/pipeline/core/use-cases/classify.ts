@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { XclipError } from '../../../common/errors.js';
-import { DecodeTimeoutError, MediaError } from '../../../media/errors.js';
+import { DecoderCrashedError, DecodeTimeoutError, MediaError } from '../../../media/errors.js';
 import type { LabelSet } from '../../../xclip/label-sets.js';
 import { DEFAULT_CLAIM_LEASE_MS, leaseEnd } from '../claims.js';
 import type { ViewLayout } from '../classifier.js';
@@ -61,7 +61,7 @@ export class ClaimHeldError extends XclipError {
 /** Errors that say the video itself is unusable: retrying cannot help. */
 function isPermanent(error: unknown): boolean {
   return (
-    (error instanceof MediaError && !(error instanceof DecodeTimeoutError)) ||
+    (error instanceof MediaError && !(error instanceof DecodeTimeoutError || error instanceof DecoderCrashedError)) ||
     error instanceof ObjectNotFoundError ||
     error instanceof InvalidKeyError
   );
