@@ -180,6 +180,11 @@ export class DecoderPool {
     return new Promise((resolve) => this.#waiting.push(resolve));
   }
 
+  /** Starts a process ahead of the first video, when none is started yet (starting one takes about a second). */
+  prestart(): void {
+    if (this.#live === 0) this.#idle.push(this.#start());
+  }
+
   release(process: DecoderProcess): void {
     if (!process.alive) return;
     const waiter = this.#waiting.shift();
@@ -205,6 +210,11 @@ let sharedPool: DecoderPool | undefined;
 function decoderPool(): DecoderPool {
   sharedPool ??= new DecoderPool(Math.max(2, availableParallelism()));
   return sharedPool;
+}
+
+/** Starts the first decoder process now, so that its start overlaps other work (loading a model). */
+export function prestartDecoder(): void {
+  decoderPool().prestart();
 }
 
 /**

@@ -1,4 +1,5 @@
 export { type ByteSource, type CountedByteSource, countBytes, fileByteSource } from './byte-source.js';
+export { prestartDecoder } from './decoder-pool.js';
 export * from './errors.js';
 export { DEFAULT_MEDIA_LIMITS, type MediaLimits, resolveLimits } from './limits.js';
 export {

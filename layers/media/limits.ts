@@ -17,7 +17,7 @@ export const DEFAULT_MEDIA_LIMITS: Readonly<MediaLimits> = {
   maxFramePixels: 8192 * 8192,
   probeTimeoutMs: 20_000,
   decodeTimeoutMs: 60_000,
-  maxDecoderBytes: 2 * 1024 ** 3,
+  maxDecoderBytes: 1024 ** 3,
 };
 
 export function resolveLimits(overrides: Partial<MediaLimits> = {}): MediaLimits {

@@ -5,8 +5,10 @@ import { XclipError } from '../../common/errors.js';
 import { pruneFolder } from '../../common/prune-folder.js';
 import { SizedLru } from '../../common/sized-lru.js';
 import {
+  defaultDecoder,
   type MediaLimits,
   type PixelView,
+  prestartDecoder,
   readMultiView,
   readPixelValues,
   readTimeline,
@@ -165,6 +167,8 @@ export class VideoClassifier {
   }
 
   static async load(options: ClassifierOptions): Promise<VideoClassifier> {
+    // The decoder process starts while the model loads, not when the first video comes.
+    if (defaultDecoder() === 'in-process') prestartDecoder();
     const runtime = await XclipRuntime.load(options.modelDir, {
       threads: options.threads,
       executionProviders: options.executionProviders,
