@@ -50,19 +50,19 @@ export const videos = {
     cached('one-keyframe.mp4', (p) =>
       ffmpeg(['-f', 'lavfi', '-i', TEST_PATTERN, '-t', '2', ...X264, '-g', '1000', '-sc_threshold', '0', p]),
     ),
-  /** 4 s of 1280x720 noise with one keyframe: megabytes, so a reader makes many reads (256 KiB each). */
+  /** 4 s of 640x360 noise, a keyframe a second: megabytes, so a reader makes many reads (256 KiB each). */
   manyReads: () =>
-    cached('many-reads.mp4', (p) =>
+    cached('many-reads-gop25.mp4', (p) =>
       ffmpeg([
         '-f',
         'lavfi',
         '-i',
-        'nullsrc=size=1280x720:rate=25,geq=random(1)*255:128:128',
+        'nullsrc=size=640x360:rate=25,geq=random(1)*255:128:128',
         '-t',
         '4',
         ...X264,
         '-g',
-        '1000',
+        '25',
         p,
       ]),
     ),

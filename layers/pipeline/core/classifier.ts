@@ -5,6 +5,7 @@ import { XclipError } from '../../common/errors.js';
 import { pruneFolder } from '../../common/prune-folder.js';
 import { SizedLru } from '../../common/sized-lru.js';
 import {
+  type ByteSource,
   defaultDecoder,
   type MediaLimits,
   type PixelView,
@@ -93,6 +94,8 @@ export interface ClassifyOptions {
   exact?: boolean;
   /** Also label every window of this many seconds. */
   timelineSeconds?: number;
+  /** Where the video's bytes come from when `path` is not a local file (an S3 object read by ranges); `path` names it. */
+  source?: ByteSource;
 }
 
 export class MissingTokenizerError extends XclipError {
@@ -244,6 +247,7 @@ export class VideoClassifier {
       normalization: this.runtime.preprocessing,
       exact: options.exact,
       limits: this.options.limits,
+      source: options.source,
     };
     const { views, sampled } =
       options.views === '4x3'
@@ -260,7 +264,7 @@ export class VideoClassifier {
     const P = this.model.projectionDim;
     const embedding = l2NormalizeRows(meanRows(l2NormalizeRows(video.videoEmbeds, P), views.length), P);
     const timeline = options.timelineSeconds
-      ? await this.classifyTimeline(path, options.timelineSeconds, labels, top, probe)
+      ? await this.classifyTimeline(path, options.timelineSeconds, labels, top, probe, options.source)
       : undefined;
     const { stream } = probe;
     return {
@@ -293,6 +297,7 @@ export class VideoClassifier {
     labels: LabelSet,
     top: number,
     probe: VideoProbe,
+    source: ByteSource | undefined,
   ): Promise<NonNullable<VideoClassification['timeline']>> {
     const windows = await readTimeline(path, {
       frames: this.runtime.frames,
@@ -301,6 +306,7 @@ export class VideoClassifier {
       windowSeconds: seconds,
       limits: this.options.limits,
       probe,
+      source,
     });
     const timeline: NonNullable<VideoClassification['timeline']> = [];
     for (let start = 0; start < windows.length; start += TIMELINE_BATCH) {
