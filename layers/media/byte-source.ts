@@ -69,22 +69,31 @@ export interface BlockCacheOptions {
   blockBytes: number;
   /** Blocks kept, least recently used going first: the source's memory bound. */
   maxBlocks: number;
+  /** Blocks fetched ahead while reading goes on from one block into the next. */
+  readAhead: number;
 }
 
-/** 1 MiB per ranged GET keeps the requests per video few; 16 of them bound a video's cache at 16 MiB. */
-export const DEFAULT_BLOCK_CACHE: Readonly<BlockCacheOptions> = { blockBytes: 1024 ** 2, maxBlocks: 16 };
+/**
+ * The demuxer's own reads are 256 KiB: blocks of that size make a seek cost about what it reads, and reading ahead
+ * 3 of them keeps a sequential scan from waiting on each request. 64 blocks bound a video's cache at 16 MiB.
+ */
+export const DEFAULT_BLOCK_CACHE: Readonly<BlockCacheOptions> = {
+  blockBytes: 256 * 1024,
+  maxBlocks: 64,
+  readAhead: 3,
+};
 
 /**
  * A ByteSource of `size` bytes fetched with `fetchRange` in aligned blocks, kept in a bounded cache. Where reading
- * moves on into the next block the one after it is fetched ahead, so a sequential scan waits on few requests; a
- * seek fetches only the block it lands in. A failed fetch is not kept: the next read asks again.
+ * moves on into the next block the ones after it are fetched ahead, so a sequential scan waits on few requests; a
+ * seek fetches only the blocks it reads. A failed fetch is not kept: the next read asks again.
  */
 export function blockCachedSource(
   size: number,
   fetchRange: (offset: number, length: number) => Promise<Uint8Array>,
   options: BlockCacheOptions = DEFAULT_BLOCK_CACHE,
 ): FetchedByteSource {
-  const { blockBytes, maxBlocks } = options;
+  const { blockBytes, maxBlocks, readAhead } = options;
   const blockCount = Math.ceil(size / blockBytes);
   // A Map keeps insertion order: the first key is the least recently used.
   const blocks = new Map<number, Promise<Uint8Array>>();
@@ -117,7 +126,9 @@ export function blockCachedSource(
       const last = Math.floor((end - 1) / blockBytes);
       const wanted = Array.from({ length: last - first + 1 }, (_, i) => block(first + i));
       const readsOn = lastBlock >= 0 && first <= lastBlock + 1 && last > lastBlock;
-      if (readsOn && last + 1 < blockCount) block(last + 1).catch(() => undefined);
+      if (readsOn)
+        for (let ahead = last + 1; ahead <= Math.min(last + readAhead, blockCount - 1); ahead++)
+          block(ahead).catch(() => undefined);
       lastBlock = last;
       const parts = await Promise.all(wanted);
       const start = offset - first * blockBytes;

@@ -59,7 +59,7 @@ test('a block-cached source fetches aligned blocks once, ahead when reading on, 
       fetches.push(offset);
       return bytes.slice(offset, offset + length);
     },
-    { blockBytes: 100, maxBlocks: 3 },
+    { blockBytes: 100, maxBlocks: 3, readAhead: 1 },
   );
   assert.deepEqual(await source.read(150, 100), bytes.subarray(150, 250));
   assert.deepEqual(fetches, [100, 200], 'a read across two blocks fetches both');
