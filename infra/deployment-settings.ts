@@ -106,9 +106,7 @@ export function readDeploymentSettings(node: Node): DeploymentSettings {
     batchSize: intFlag('batchSize', read('batchSize'), 1, SQS_MAX_BATCH_SIZE) ?? d.batchSize,
     apiMemorySize:
       intFlag('apiMemorySize', read('apiMemorySize'), LAMBDA_MIN_MEMORY_MB, LAMBDA_MAX_MEMORY_MB) ?? d.apiMemorySize,
-    maxVideoBytes:
-      intFlag('maxVideoBytes', read('maxVideoBytes'), 1, S3_MAX_OBJECT_BYTES) ??
-      d.maxVideoBytes,
+    maxVideoBytes: intFlag('maxVideoBytes', read('maxVideoBytes'), 1, S3_MAX_OBJECT_BYTES) ?? d.maxVideoBytes,
     maxVideoSeconds:
       intFlag('maxVideoSeconds', read('maxVideoSeconds'), 1, Number.MAX_SAFE_INTEGER) ?? d.maxVideoSeconds,
     modelDir: modelDirFlag(read('modelDir')) ?? d.modelDir,

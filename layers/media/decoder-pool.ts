@@ -263,3 +263,10 @@ export async function openPooledReader(
     },
   };
 }
+
+/** The probe of a video read through `source` (named `name` in errors), in a decoder process. */
+export async function probeByteSource(name: string, source: ByteSource, limits: MediaLimits): Promise<VideoProbe> {
+  const reader = await openPooledReader(name, limits, { source });
+  await reader.close();
+  return reader.probe;
+}

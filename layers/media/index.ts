@@ -8,7 +8,7 @@ export {
   type FetchedByteSource,
   fileByteSource,
 } from './byte-source.js';
-export { prestartDecoder } from './decoder-pool.js';
+export { prestartDecoder, probeByteSource } from './decoder-pool.js';
 export * from './errors.js';
 export { DEFAULT_MEDIA_LIMITS, type MediaLimits, resolveLimits } from './limits.js';
 export {

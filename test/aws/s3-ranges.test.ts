@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { sampleFrames } from '../../layers/media/index.js';
+import { s3DurationProbe } from '../../layers/pipeline/adapters/aws/s3-duration-probe.js';
 import { ObjectChangedError, S3ObjectStore } from '../../layers/pipeline/adapters/aws/s3-object-store.js';
 import { type LocalAws, startLocalAws } from '../../scripts/lib/local-aws.js';
 import { videos } from '../media/generated-videos.js';
@@ -46,4 +47,15 @@ test('a missing object opens as undefined; one replaced while it is read fails t
   const opened = (await store.openRanges('videos/replaced.mp4'))!;
   await store.put('videos/replaced.mp4', readFileSync(videos.sar2()), 'video/mp4');
   await assert.rejects(opened.source.read(0, 1024), ObjectChangedError);
+});
+
+test('the S3 duration probe reads the duration by ranges; an object that is no video or is gone has none', async () => {
+  const probe = s3DurationProbe(store, 20_000);
+  const object = (key: string) => ({ bucket: aws.bucket, key, version: 'v', sequence: 's' });
+  await store.put('videos/two-seconds.mp4', readFileSync(videos.basic()), 'video/mp4');
+  const seconds = await probe(object('videos/two-seconds.mp4'));
+  assert.ok(seconds !== undefined && Math.abs(seconds - 2) < 0.1, `${seconds} s`);
+  await store.put('videos/notes.mp4', Buffer.from('meeting notes\n'.repeat(100)), 'video/mp4');
+  assert.equal(await probe(object('videos/notes.mp4')), undefined);
+  assert.equal(await probe(object('videos/gone.mp4')), undefined);
 });
