@@ -72,10 +72,8 @@ const SQS_SOURCE_MIN_CONCURRENCY = 2;
 const SQS_SOURCE_MAX_CONCURRENCY = 1000;
 /** Batches over 10 need a batching window; one video per invocation is the point of the design. */
 const SQS_MAX_BATCH_SIZE = 10;
-/** The largest /tmp Lambda offers; the video is downloaded there whole. */
-export const LAMBDA_MAX_EPHEMERAL_MIB = 10240;
-/** /tmp room beyond the video itself: label-feature cache, ffmpeg scratch. */
-export const EPHEMERAL_HEADROOM_MIB = 512;
+/** S3's largest object: the classifier reads videos by byte ranges, so nothing smaller bounds them. */
+const S3_MAX_OBJECT_BYTES = 5 * 1024 ** 4;
 
 export class SettingsError extends Error {
   constructor(flag: string, why: string) {
@@ -108,9 +106,7 @@ export function readDeploymentSettings(node: Node): DeploymentSettings {
     batchSize: intFlag('batchSize', read('batchSize'), 1, SQS_MAX_BATCH_SIZE) ?? d.batchSize,
     apiMemorySize:
       intFlag('apiMemorySize', read('apiMemorySize'), LAMBDA_MIN_MEMORY_MB, LAMBDA_MAX_MEMORY_MB) ?? d.apiMemorySize,
-    maxVideoBytes:
-      intFlag('maxVideoBytes', read('maxVideoBytes'), 1, (LAMBDA_MAX_EPHEMERAL_MIB - EPHEMERAL_HEADROOM_MIB) * MIB) ??
-      d.maxVideoBytes,
+    maxVideoBytes: intFlag('maxVideoBytes', read('maxVideoBytes'), 1, S3_MAX_OBJECT_BYTES) ?? d.maxVideoBytes,
     maxVideoSeconds:
       intFlag('maxVideoSeconds', read('maxVideoSeconds'), 1, Number.MAX_SAFE_INTEGER) ?? d.maxVideoSeconds,
     modelDir: modelDirFlag(read('modelDir')) ?? d.modelDir,

@@ -1,11 +1,11 @@
 import { fileURLToPath } from 'node:url';
-import { CfnOutput, Duration, RemovalPolicy, Size, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import { Architecture } from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
 import { artifactKeysFor, GPU_REQUEST_PREFIX, MANIFEST_SUFFIX } from '../layers/pipeline/core/index.js';
 import { CONTAINER_LABEL_FEATURE_CACHE_DIR, CONTAINER_MODEL_DIR } from '../layers/xclip/model-location.js';
-import { type DeploymentSettings, EPHEMERAL_HEADROOM_MIB } from './deployment-settings.js';
+import type { DeploymentSettings } from './deployment-settings.js';
 import { apiRoutes } from './lib/api-routes.js';
 import { ClassifierFunction } from './lib/classifier-function.js';
 import { FunctionImage } from './lib/function-image.js';
@@ -113,7 +113,6 @@ export class XclipServerlessStack extends Stack {
       },
       memorySize: s.memorySize,
       timeout: classifierTimeout,
-      ephemeralStorageSize: Size.mebibytes(Math.ceil(s.maxVideoBytes / 1024 ** 2) + EPHEMERAL_HEADROOM_MIB),
       reservedConcurrency: s.reservedConcurrency,
       maxConcurrency: s.maxConcurrency,
       batchSize: s.batchSize,

@@ -1,6 +1,7 @@
 // Bundles each Lambda handler into one ESM file, dist/functions/<name>/index.mjs (handler export:
 // `functions/<name>/index.handler`), and the GPU endpoint's server (functions/gpu-server/serve.ts, a program
-// the GPU image runs), with esbuild. onnxruntime-node and node-av (native addons) stay external:
+// the GPU image runs), with esbuild, and beside each the decoder process (layers/media/decoder-child.ts,
+// decoder-child.mjs, which the decoder pool starts from beside its own module). onnxruntime-node and node-av (native addons) stay external:
 // the images install them. The files the library reads beside its modules through
 // `new URL('./…', import.meta.url)` (built-in label sets, CLIP's BPE files) are copied next to each
 // bundle, where import.meta.url of the bundle points.
@@ -21,8 +22,12 @@ for (const [name, entry] of Object.entries(ENTRIES)) {
   const outDir = join(outRoot, name);
   rmSync(outDir, { recursive: true, force: true });
   await build({
-    entryPoints: [join(root, 'functions', name, entry)],
-    outfile: join(outDir, 'index.mjs'),
+    entryPoints: {
+      index: join(root, 'functions', name, entry),
+      'decoder-child': join(root, 'layers', 'media', 'decoder-child.ts'),
+    },
+    outdir: outDir,
+    outExtension: { '.js': '.mjs' },
     bundle: true,
     platform: 'node',
     format: 'esm',

@@ -84,7 +84,7 @@ export async function createClassifierContainer(
             sender: gpuSender,
             objects: bucket,
             results,
-            durationOf: s3DurationProbe(clients.s3, DEFAULT_MEDIA_LIMITS.probeTimeoutMs),
+            durationOf: s3DurationProbe(bucket, DEFAULT_MEDIA_LIMITS.probeTimeoutMs),
           },
         }
       : {}),

@@ -1,4 +1,4 @@
-import { Duration, type RemovalPolicy, type Size } from 'aws-cdk-lib';
+import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
 import { DockerImageFunction, type IFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
@@ -26,11 +26,6 @@ export interface ClassifierFunctionProps {
    * @default Duration.minutes(5)
    */
   readonly timeout?: Duration;
-  /**
-   * /tmp, which holds the downloaded video.
-   * @default Size.mebibytes(512)
-   */
-  readonly ephemeralStorageSize?: Size;
   /**
    * Concurrency reserved for (and capped to) this function.
    * @default - none: the account's unreserved pool
@@ -71,7 +66,6 @@ export class ClassifierFunction extends Construct {
       architecture: props.image.architecture,
       memorySize: props.memorySize ?? 3008,
       timeout,
-      ephemeralStorageSize: props.ephemeralStorageSize,
       reservedConcurrentExecutions: props.reservedConcurrency,
       environment: {
         ...props.environment,

@@ -21,13 +21,11 @@ export interface FunctionImageProps {
 }
 
 /**
- * The one container image every function runs (functions/classifier/Dockerfile): ffmpeg, onnxruntime-node, the model
+ * The one container image every function runs (functions/classifier/Dockerfile): node-av, onnxruntime-node, the model
  * and every handler bundle. Functions differ only by the CMD that names their handler.
  */
 export class FunctionImage extends Construct {
   static readonly DOCKERFILE = 'functions/classifier/Dockerfile';
-  /** The script both images install ffmpeg with (admitted by /.dockerignore). */
-  static readonly FFMPEG_INSTALLER = 'functions/shared/install-ffmpeg.sh';
   static readonly DEFAULT_MODEL_DIR = 'models/xclip-base-patch32-int8';
 
   readonly asset: DockerImageAsset;

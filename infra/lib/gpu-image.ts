@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import { Annotations, IgnoreMode } from 'aws-cdk-lib';
 import { DockerImageAsset, Platform } from 'aws-cdk-lib/aws-ecr-assets';
 import { Construct } from 'constructs';
-import { FunctionImage } from './function-image.js';
 
 export interface GpuImageProps {
   /** The repository root: the image's build context. */
@@ -14,7 +13,7 @@ export interface GpuImageProps {
 
 /**
  * The GPU endpoint's container image (functions/gpu-server/Dockerfile): CUDA 13 + cuDNN 9, onnxruntime-node with its
- * CUDA provider, ffmpeg, the gpu-server bundle and a model built for a GPU. x86_64, as SageMaker's GPU instances are.
+ * CUDA provider, node-av, the gpu-server bundle and a model built for a GPU. x86_64, as SageMaker's GPU instances are.
  */
 export class GpuImage extends Construct {
   static readonly DOCKERFILE = 'functions/gpu-server/Dockerfile';
@@ -48,7 +47,6 @@ export class GpuImage extends Construct {
       exclude: [
         'functions/*',
         `!${GpuImage.DOCKERFILE}`,
-        `!${FunctionImage.FFMPEG_INSTALLER}`,
         `!${GpuImage.ENTRYPOINT}`,
         'dist/functions/*',
         `!${GpuImage.BUNDLE}`,

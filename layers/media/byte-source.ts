@@ -58,3 +58,92 @@ export async function fileByteSource(path: string): Promise<ByteSource> {
     close: () => handle.close(),
   };
 }
+
+/** A ByteSource over a remote object, counting the bytes it fetched (read-ahead included). */
+export interface FetchedByteSource extends ByteSource {
+  readonly bytesFetched: number;
+}
+
+export interface BlockCacheOptions {
+  /** Bytes per fetch, aligned to multiples of it: one ranged request each. */
+  blockBytes: number;
+  /** Blocks kept, least recently used going first: the source's memory bound. */
+  maxBlocks: number;
+  /** Blocks fetched ahead while reading goes on from one block into the next. */
+  readAhead: number;
+}
+
+/**
+ * The demuxer's own reads are 256 KiB: blocks of that size make a seek cost about what it reads, and reading ahead
+ * 3 of them keeps a sequential scan from waiting on each request. 64 blocks bound a video's cache at 16 MiB.
+ */
+export const DEFAULT_BLOCK_CACHE: Readonly<BlockCacheOptions> = {
+  blockBytes: 256 * 1024,
+  maxBlocks: 64,
+  readAhead: 3,
+};
+
+/**
+ * A ByteSource of `size` bytes fetched with `fetchRange` in aligned blocks, kept in a bounded cache. Where reading
+ * moves on into the next block the ones after it are fetched ahead, so a sequential scan waits on few requests; a
+ * seek fetches only the blocks it reads. A failed fetch is not kept: the next read asks again.
+ */
+export function blockCachedSource(
+  size: number,
+  fetchRange: (offset: number, length: number) => Promise<Uint8Array>,
+  options: BlockCacheOptions = DEFAULT_BLOCK_CACHE,
+): FetchedByteSource {
+  const { blockBytes, maxBlocks, readAhead } = options;
+  const blockCount = Math.ceil(size / blockBytes);
+  // A Map keeps insertion order: the first key is the least recently used.
+  const blocks = new Map<number, Promise<Uint8Array>>();
+  let bytesFetched = 0;
+  let lastBlock = -1;
+  const block = (index: number): Promise<Uint8Array> => {
+    let bytes = blocks.get(index);
+    if (bytes) blocks.delete(index);
+    else {
+      const offset = index * blockBytes;
+      bytes = fetchRange(offset, Math.min(blockBytes, size - offset)).then((fetched) => {
+        bytesFetched += fetched.length;
+        return fetched;
+      });
+      bytes.catch(() => blocks.delete(index));
+    }
+    blocks.set(index, bytes);
+    while (blocks.size > maxBlocks) blocks.delete(blocks.keys().next().value!);
+    return bytes;
+  };
+  return {
+    size,
+    get bytesFetched() {
+      return bytesFetched;
+    },
+    async read(offset, length) {
+      const end = Math.min(size, offset + length);
+      if (end <= offset) return new Uint8Array(0);
+      const first = Math.floor(offset / blockBytes);
+      const last = Math.floor((end - 1) / blockBytes);
+      const wanted = Array.from({ length: last - first + 1 }, (_, i) => block(first + i));
+      const readsOn = lastBlock >= 0 && first <= lastBlock + 1 && last > lastBlock;
+      if (readsOn)
+        for (let ahead = last + 1; ahead <= Math.min(last + readAhead, blockCount - 1); ahead++)
+          block(ahead).catch(() => undefined);
+      lastBlock = last;
+      const parts = await Promise.all(wanted);
+      const start = offset - first * blockBytes;
+      if (parts.length === 1) return parts[0]!.subarray(start, start + (end - offset));
+      const joined = new Uint8Array(end - offset);
+      let at = 0;
+      parts.forEach((part, i) => {
+        const piece = part.subarray(i === 0 ? start : 0, Math.min(part.length, end - (first + i) * blockBytes));
+        joined.set(piece, at);
+        at += piece.length;
+      });
+      return joined;
+    },
+    close: async () => {
+      blocks.clear();
+    },
+  };
+}

@@ -3,31 +3,15 @@ import { decodeDemuxerRuns } from './demux-decode.js';
 import { readDemuxerIndex } from './demux-index.js';
 import { probeDemuxer } from './demux-probe.js';
 import { type Demuxer, openDemuxer } from './demuxer.js';
-import { DecodeTimeoutError } from './errors.js';
 import type { MediaLimits } from './limits.js';
 import { checkVideoBytes, fileSize, type VideoProbe } from './probe.js';
 import type { VideoReader } from './video-reader.js';
 
-const DECODER_NAME = 'the in-process decoder';
-
 /**
- * Rejects with DecodeTimeoutError once `timeoutMs` pass. FFmpeg's call cannot be stopped inside the process, so it
- * runs on to its end in its libuv thread, and what it uses is freed only after that.
- */
-function withDeadline<T>(path: string, timeoutMs: number, work: Promise<T>, onTimeout: () => void): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      onTimeout();
-      reject(new DecodeTimeoutError(path, DECODER_NAME, timeoutMs, ''));
-    }, timeoutMs);
-  });
-  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
-}
-
-/**
- * A VideoReader over FFmpeg's libraries inside this process, reading `source` (the local file `path` when none is
- * given) through one demuxer: probe, index and decode share it, with no process started.
+ * A VideoReader over FFmpeg's libraries in the calling process, reading `source` (the local file `path` when none is
+ * given) through one demuxer: probe, index and decode share it. It has no deadlines of its own: FFmpeg's calls
+ * cannot be stopped inside a process, so it runs in a decoder process (decoder-pool.ts) whose parent keeps the time
+ * and ends the process when a deadline passes.
  */
 export async function openDemuxReader(
   path: string,
@@ -40,46 +24,29 @@ export async function openDemuxReader(
   const source = countBytes(opened);
   // A caller's source stays the caller's to close.
   const release = () => (options.source ? Promise.resolve() : opened.close());
-  // Work still running after a deadline passed: closing must wait for it, or FFmpeg would read freed memory.
-  let inFlight: Promise<unknown> = Promise.resolve();
-  let timedOut = false;
-  const track = <T>(timeoutMs: number, work: Promise<T>): Promise<T> => {
-    inFlight = work.catch(() => undefined);
-    return withDeadline(path, timeoutMs, work, () => {
-      timedOut = true;
-    });
-  };
-  const opening = openDemuxer(path, source);
   let demuxer: Demuxer;
   let probe: VideoProbe;
   try {
-    demuxer = await track(limits.probeTimeoutMs, opening);
+    demuxer = await openDemuxer(path, source);
+  } catch (error) {
+    await release();
+    throw error;
+  }
+  try {
     probe = options.probe ?? probeDemuxer(path, fileBytes, demuxer, limits);
   } catch (error) {
-    void opening
-      .then(
-        (late) => late.close(),
-        () => undefined,
-      )
-      .then(release);
+    await demuxer.close();
+    await release();
     throw error;
   }
   return {
     probe,
-    index: (times) =>
-      track(
-        limits.probeTimeoutMs,
-        readDemuxerIndex(demuxer, probe, times, () => openDemuxer(path, source)),
-      ),
-    decode: (runs, size) => track(limits.decodeTimeoutMs, decodeDemuxerRuns(demuxer, probe, runs, size)),
+    index: (times) => readDemuxerIndex(demuxer, probe, times, () => openDemuxer(path, source)),
+    decode: (runs, size) => decodeDemuxerRuns(demuxer, probe, runs, size),
     bytesRead: () => source.bytesRead,
     close: async () => {
-      const closing = inFlight.then(async () => {
-        await demuxer.close();
-        await release();
-      });
-      // After a timeout the caller gets its error now; the stuck call's resources go when it ends, if ever.
-      if (!timedOut) await closing;
+      await demuxer.close();
+      await release();
     },
   };
 }

@@ -54,3 +54,13 @@ export class DecodeTimeoutError extends MediaError {
     );
   }
 }
+
+/**
+ * The decoder process ended in the middle of a video: a crash inside FFmpeg (a decoder bug a hostile file hits) or a
+ * signal from outside. Whether the file is to blame is unknown, so it counts as transient, like a timeout.
+ */
+export class DecoderCrashedError extends MediaError {
+  constructor(path: string, how: string) {
+    super('DECODER_CRASHED', `the decoder process ended while reading ${path}`, how);
+  }
+}

@@ -1,4 +1,14 @@
-export { type ByteSource, type CountedByteSource, countBytes, fileByteSource } from './byte-source.js';
+export {
+  type BlockCacheOptions,
+  type ByteSource,
+  blockCachedSource,
+  type CountedByteSource,
+  countBytes,
+  DEFAULT_BLOCK_CACHE,
+  type FetchedByteSource,
+  fileByteSource,
+} from './byte-source.js';
+export { prestartDecoder, probeByteSource } from './decoder-pool.js';
 export * from './errors.js';
 export { type ImageRequest, MAX_IMAGE_PIXELS, NotAnImageError, readImagePixels } from './image.js';
 export { DEFAULT_MEDIA_LIMITS, type MediaLimits, resolveLimits } from './limits.js';

@@ -6,6 +6,8 @@ export interface MediaLimits {
   maxFramePixels: number;
   probeTimeoutMs: number;
   decodeTimeoutMs: number;
+  /** Resident memory a decoder process may reach while reading one video (FFmpeg's frames and buffers included). */
+  maxDecoderBytes: number;
 }
 
 export const DEFAULT_MEDIA_LIMITS: Readonly<MediaLimits> = {
@@ -15,6 +17,7 @@ export const DEFAULT_MEDIA_LIMITS: Readonly<MediaLimits> = {
   maxFramePixels: 8192 * 8192,
   probeTimeoutMs: 20_000,
   decodeTimeoutMs: 60_000,
+  maxDecoderBytes: 1024 ** 3,
 };
 
 export function resolveLimits(overrides: Partial<MediaLimits> = {}): MediaLimits {

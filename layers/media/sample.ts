@@ -1,7 +1,7 @@
 import type { ByteSource } from './byte-source.js';
 import { openCommandLineReader } from './cli-reader.js';
 import type { FrameSize } from './decode.js';
-import { openDemuxReader } from './demux-reader.js';
+import { openPooledReader } from './decoder-pool.js';
 import { CorruptVideoError } from './errors.js';
 import { type MediaLimits, resolveLimits } from './limits.js';
 import { indexQueryTimes, planRuns, type SeekPrecision, type TimeSpan } from './plan.js';
@@ -86,7 +86,7 @@ function completeFrames(path: string, decoded: Map<number, Uint8Array | undefine
 function openReader(path: string, options: SampleOptions, limits: MediaLimits): Promise<VideoReader> {
   if ((options.decoder ?? defaultDecoder()) === 'ffmpeg')
     return openCommandLineReader(path, limits, options.tools ?? mediaTools(), options.probe);
-  return openDemuxReader(path, limits, { source: options.source, probe: options.probe });
+  return openPooledReader(path, limits, { source: options.source, probe: options.probe });
 }
 
 /**

@@ -370,13 +370,7 @@ describe('the GPU image', () => {
 
   test('its build context: the Dockerfile, the lockfile, the gpu-server bundle and the chosen model only; linux/amd64', () => {
     const root = mkdtempSync(join(work, 'repo-'));
-    for (const path of [
-      GpuImage.DOCKERFILE,
-      FunctionImage.DOCKERFILE,
-      FunctionImage.FFMPEG_INSTALLER,
-      GpuImage.ENTRYPOINT,
-      '.dockerignore',
-    ])
+    for (const path of [GpuImage.DOCKERFILE, FunctionImage.DOCKERFILE, GpuImage.ENTRYPOINT, '.dockerignore'])
       write(root, path, readFileSync(join(REPO, path), 'utf8'));
     write(root, 'functions/shared/config.ts');
     for (const path of [
@@ -406,7 +400,6 @@ describe('the GPU image', () => {
       'dist/functions/gpu-server/index.mjs',
       GpuImage.DOCKERFILE,
       GpuImage.ENTRYPOINT,
-      FunctionImage.FFMPEG_INSTALLER,
       'models/gpu/manifest.json',
       'models/gpu/vision.onnx',
       'package-lock.json',
@@ -421,7 +414,7 @@ describe('the GPU image', () => {
     );
   });
 
-  test("its Dockerfile: CUDA 13 + cuDNN 9, Node 22, the Lambda image's ffmpeg, onnxruntime-node's CUDA binaries, `serve` through the entry point", () => {
+  test("its Dockerfile: CUDA 13 + cuDNN 9, Node 22, no ffmpeg program, onnxruntime-node's CUDA binaries, `serve` through the entry point", () => {
     assert.match(dockerfile, /^ARG CUDA_IMAGE=\S*nvidia\/cuda:13\.\d+\.\d+-cudnn-runtime-ubuntu\S+$/m);
     assert.match(dockerfile, /^ARG NODE_IMAGE=node:22-\S+$/m);
     assert.match(dockerfile, /^FROM --platform=linux\/amd64 \$\{CUDA_IMAGE\}$/m, 'the final stage is the CUDA image');
@@ -430,12 +423,7 @@ describe('the GPU image', () => {
       dockerfile,
       /test -f node_modules\/onnxruntime-node\/bin\/napi-v6\/linux\/x64\/libonnxruntime_providers_cuda\.so/,
     );
-    assert.ok(
-      dockerfile.includes(
-        `COPY ${FunctionImage.FFMPEG_INSTALLER} /tmp/\nRUN sh /tmp/install-ffmpeg.sh amd64 /opt/ffmpeg`,
-      ),
-      'the same ffmpeg as the Lambda image',
-    );
+    assert.doesNotMatch(dockerfile, /install-ffmpeg|FFMPEG_PATH|FFPROBE_PATH/, 'node-av decodes: no ffmpeg program');
     assert.match(dockerfile, /XCLIP_EXECUTION_PROVIDERS=cuda,cpu/);
     assert.match(dockerfile, new RegExp(`^ARG MODEL_SOURCE_DIR=${DEFAULT_GPU_SETTINGS.modelDir}$`, 'm'));
     assert.match(dockerfile, /^COPY \$\{MODEL_SOURCE_DIR\} \/opt\/model$/m);

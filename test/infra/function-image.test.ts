@@ -25,7 +25,6 @@ function fixtureRepository(options: { model?: boolean; bundles?: boolean } = {})
   mkdirSync(join(root, 'functions/classifier'), { recursive: true });
   copyFileSync(join(REPO, FunctionImage.DOCKERFILE), join(root, FunctionImage.DOCKERFILE));
   copyFileSync(join(REPO, '.dockerignore'), join(root, '.dockerignore'));
-  write(root, FunctionImage.FFMPEG_INSTALLER);
   write(root, 'functions/gpu-server/entrypoint.sh');
   write(root, 'functions/shared/config.ts');
   for (const path of [
@@ -79,7 +78,6 @@ test('the build context holds the Dockerfile, the lockfile, the handler bundles 
     'dist/functions/api/index.mjs',
     'dist/functions/classifier/index.mjs',
     'functions/classifier/Dockerfile',
-    'functions/shared/install-ffmpeg.sh',
     'models/xclip-base-patch32-int8/manifest.json',
     'models/xclip-base-patch32-int8/vision.onnx',
     'package-lock.json',
@@ -118,16 +116,10 @@ test('synth works without the model or the bundles, and warns that the image bui
   assert.deepEqual(complete.findWarning('*', Match.anyValue()), []);
 });
 
-test('the Dockerfile: Lambda Node.js 22 base, ffmpeg 5.1 pinned per architecture, onnxruntime-node and node-av without scripts, the model at /opt/model', () => {
+test('the Dockerfile: Lambda Node.js 22 base, no ffmpeg program, onnxruntime-node and node-av without scripts, the model at /opt/model', () => {
   assert.match(DOCKERFILE, /^ARG LAMBDA_NODE_IMAGE=public\.ecr\.aws\/lambda\/nodejs:22$/m);
   assert.match(DOCKERFILE, /^FROM \$\{LAMBDA_NODE_IMAGE\}$/m, 'the final stage is the Lambda base image');
-  assert.ok(
-    DOCKERFILE.includes(
-      `COPY ${FunctionImage.FFMPEG_INSTALLER} /tmp/\nRUN sh /tmp/install-ffmpeg.sh "\${TARGETARCH}" /opt/ffmpeg`,
-    ),
-  );
-  assert.match(DOCKERFILE, /FFMPEG_PATH=\/opt\/ffmpeg\/ffmpeg/);
-  assert.match(DOCKERFILE, /FFPROBE_PATH=\/opt\/ffmpeg\/ffprobe/);
+  assert.doesNotMatch(DOCKERFILE, /install-ffmpeg|FFMPEG_PATH|FFPROBE_PATH/, 'node-av decodes: no ffmpeg program');
   assert.match(DOCKERFILE, /^ENV MODEL_DIR=\/opt\/model/m);
   assert.match(DOCKERFILE, /npm install --omit=dev --ignore-scripts .*"onnxruntime-node@\$\{version\}"/);
   assert.match(DOCKERFILE, /"node-av@\$\{av_version\}" "@seydx\/node-av-linux-\$\{ort_arch\}@\$\{av_version\}"/);

@@ -73,7 +73,7 @@ test('bad flags fail synth with the flag named', () => {
     [{ timeoutSeconds: '5m' }, /timeoutSeconds: expected an integer/],
     [{ maxConcurrency: '1' }, /maxConcurrency/],
     [{ batchSize: '11' }, /batchSize/],
-    [{ maxVideoBytes: String(10 * 1024 ** 3) }, /maxVideoBytes/],
+    [{ maxVideoBytes: String(6 * 1024 ** 4) }, /maxVideoBytes/],
     [{ reservedConcurrency: '5' }, /reservedConcurrency: 5 is below maxConcurrency 10/],
     [{ uploadPrefix: 'videos' }, /uploadPrefix/],
     [{ uploadPrefix: 'videos/*/' }, /uploadPrefix/],

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import type { ByteSource } from '../../layers/media/byte-source.js';
-import { CorruptVideoError, DecodeTimeoutError, NotAVideoError } from '../../layers/media/errors.js';
+import { type ByteSource, blockCachedSource } from '../../layers/media/byte-source.js';
+import { CorruptVideoError, NotAVideoError } from '../../layers/media/errors.js';
 import { sampleFrames } from '../../layers/media/views.js';
 import { videos } from './generated-videos.js';
 
@@ -31,27 +31,6 @@ test('a ByteSource gives the frames the file gives, and the bytes read are count
   assert.ok(fromSource.bytesRead! > 0 && fromSource.bytesRead === fromFile.bytesRead, `${fromSource.bytesRead} bytes`);
 });
 
-test('a source that answers too slowly ends in DecodeTimeoutError', async () => {
-  const bytes = readFileSync(videos.basic());
-  // It does answer in the end, so FFmpeg's call that waits on it can finish and free what it holds.
-  const stalled: ByteSource = {
-    size: bytes.length,
-    read: (offset, length) =>
-      new Promise((resolve) => setTimeout(() => resolve(bytes.subarray(offset, offset + length)), 1500)),
-    close: async () => {},
-  };
-  await assert.rejects(
-    sampleFrames('memory:stalled.mp4', {
-      frames: 4,
-      size: 32,
-      decoder: 'in-process',
-      source: stalled,
-      limits: { probeTimeoutMs: 300 },
-    }),
-    DecodeTimeoutError,
-  );
-});
-
 test('bytes that are no video, or a cut-off MP4, give typed errors through a ByteSource', async () => {
   const text = memorySource(new TextEncoder().encode('not a video at all, just text\n'.repeat(100)));
   await assert.rejects(
@@ -64,4 +43,33 @@ test('bytes that are no video, or a cut-off MP4, give typed errors through a Byt
     sampleFrames('memory:cut.mp4', { frames: 4, size: 32, decoder: 'in-process', source: cut }),
     CorruptVideoError,
   );
+});
+
+test('a block-cached source fetches aligned blocks once, ahead when reading on, within its bound', async () => {
+  const bytes = Uint8Array.from({ length: 1000 }, (_, i) => i % 251);
+  const fetches: number[] = [];
+  let failNext = false;
+  const source = blockCachedSource(
+    bytes.length,
+    async (offset, length) => {
+      if (failNext) {
+        failNext = false;
+        throw new Error('the network failed');
+      }
+      fetches.push(offset);
+      return bytes.slice(offset, offset + length);
+    },
+    { blockBytes: 100, maxBlocks: 3, readAhead: 1 },
+  );
+  assert.deepEqual(await source.read(150, 100), bytes.subarray(150, 250));
+  assert.deepEqual(fetches, [100, 200], 'a read across two blocks fetches both');
+  assert.deepEqual(await source.read(250, 100), bytes.subarray(250, 350));
+  assert.deepEqual(fetches, [100, 200, 300, 400], 'reading on into the next block fetches the one after it too');
+  assert.deepEqual(await source.read(990, 100), bytes.subarray(990, 1000), 'fewer bytes only at the end');
+  await source.read(150, 10);
+  assert.deepEqual(fetches, [100, 200, 300, 400, 900, 100], 'at most 3 blocks are kept, least recently used going');
+  assert.equal(source.bytesFetched, 600);
+  failNext = true;
+  await assert.rejects(source.read(0, 10), /network/);
+  assert.deepEqual(await source.read(0, 10), bytes.subarray(0, 10), 'a failed fetch is asked again');
 });

@@ -50,6 +50,22 @@ export const videos = {
     cached('one-keyframe.mp4', (p) =>
       ffmpeg(['-f', 'lavfi', '-i', TEST_PATTERN, '-t', '2', ...X264, '-g', '1000', '-sc_threshold', '0', p]),
     ),
+  /** 4 s of 640x360 noise, a keyframe a second: megabytes, so a reader makes many reads (256 KiB each). */
+  manyReads: () =>
+    cached('many-reads-gop25.mp4', (p) =>
+      ffmpeg([
+        '-f',
+        'lavfi',
+        '-i',
+        'nullsrc=size=640x360:rate=25,geq=random(1)*255:128:128',
+        '-t',
+        '4',
+        ...X264,
+        '-g',
+        '25',
+        p,
+      ]),
+    ),
   singleFrame: () =>
     cached('single-frame.mp4', (p) => ffmpeg(['-f', 'lavfi', '-i', TEST_PATTERN, '-frames:v', '1', ...X264, p])),
   threeFrames: () =>

@@ -5,8 +5,11 @@ import { XclipError } from '../../common/errors.js';
 import { pruneFolder } from '../../common/prune-folder.js';
 import { SizedLru } from '../../common/sized-lru.js';
 import {
+  type ByteSource,
+  defaultDecoder,
   type MediaLimits,
   type PixelView,
+  prestartDecoder,
   readImagePixels,
   readMultiView,
   readPixelValues,
@@ -99,6 +102,8 @@ export interface ClassifyOptions {
   timelineSeconds?: number;
   /** Also encode a poster and frame thumbnails (VideoStills) from the decoded frames. */
   thumbnails?: boolean;
+  /** Where the video's bytes come from when `path` is not a local file (an S3 object read by ranges); `path` names it. */
+  source?: ByteSource;
 }
 
 export class MissingTokenizerError extends XclipError {
@@ -173,6 +178,8 @@ export class VideoClassifier {
   }
 
   static async load(options: ClassifierOptions): Promise<VideoClassifier> {
+    // The decoder process starts while the model loads, not when the first video comes.
+    if (defaultDecoder() === 'in-process') prestartDecoder();
     const runtime = await XclipRuntime.load(options.modelDir, {
       threads: options.threads,
       executionProviders: options.executionProviders,
@@ -248,6 +255,7 @@ export class VideoClassifier {
       normalization: this.runtime.preprocessing,
       exact: options.exact,
       limits: this.options.limits,
+      source: options.source,
     };
     const { views, sampled } =
       options.views === '4x3'
@@ -265,7 +273,7 @@ export class VideoClassifier {
     const embedding = l2NormalizeRows(meanRows(l2NormalizeRows(video.videoEmbeds, P), views.length), P);
     const stills = options.thumbnails ? stillsOfSampledFrames(sampled) : undefined;
     const windows = options.timelineSeconds
-      ? await this.classifyTimeline(path, options.timelineSeconds, labels, top, probe, stills)
+      ? await this.classifyTimeline(path, options.timelineSeconds, labels, top, probe, options.source, stills)
       : undefined;
     const { stream } = probe;
     return {
@@ -299,6 +307,7 @@ export class VideoClassifier {
     labels: LabelSet,
     top: number,
     probe: VideoProbe,
+    source: ByteSource | undefined,
     /** Given: its frame thumbnails become one per window. */
     stills?: VideoStills,
   ): Promise<{ timeline: NonNullable<VideoClassification['timeline']>; embeddings: Float32Array }> {
@@ -309,6 +318,7 @@ export class VideoClassifier {
       windowSeconds: seconds,
       limits: this.options.limits,
       probe,
+      source,
     });
     if (stills) stills.frames = stillsOfTimeline(windows, this.runtime.imageSize, this.runtime.preprocessing);
     const timeline: NonNullable<VideoClassification['timeline']> = [];

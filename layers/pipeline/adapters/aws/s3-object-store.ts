@@ -7,12 +7,14 @@ import {
   GetObjectCommand,
   type GetObjectCommandOutput,
   HeadObjectCommand,
+  type HeadObjectCommandOutput,
   ListObjectsV2Command,
   PutObjectCommand,
   type S3Client,
   S3ServiceException,
 } from '@aws-sdk/client-s3';
-import { VideoTooLargeError } from '../../../media/errors.js';
+import { XclipError } from '../../../common/errors.js';
+import { blockCachedSource, type FetchedByteSource, VideoTooLargeError } from '../../../media/index.js';
 import type { ObjectInfo, ObjectStore } from '../../core/index.js';
 import { InvalidKeyError } from '../../core/index.js';
 import { objectSequence, versionOfEtag } from './object-versions.js';
@@ -52,6 +54,13 @@ function byteLimit(key: string, limit: number): Transform {
       done(seen > limit ? new VideoTooLargeError(key, `more than the limit of ${limit} bytes`) : null, chunk);
     },
   });
+}
+
+/** The object was replaced while its ranges were read: this version is gone, a newer one has its own delivery. */
+export class ObjectChangedError extends XclipError {
+  constructor(key: string) {
+    super('OBJECT_CHANGED', `video ${key} changed while it was read`, 'a newer version replaced it');
+  }
 }
 
 export interface S3ObjectStoreOptions {
@@ -123,6 +132,43 @@ export class S3ObjectStore implements ObjectStore {
       throw error;
     }
     return infoOf(key, response);
+  }
+
+  async openRanges(key: string): Promise<{ info: ObjectInfo; source: FetchedByteSource } | undefined> {
+    let head: HeadObjectCommandOutput;
+    try {
+      head = await this.s3.send(new HeadObjectCommand({ Bucket: this.bucket, Key: checkedKey(key) }));
+    } catch (error) {
+      if (isMissing(error)) return undefined;
+      throw error;
+    }
+    const info = infoOf(key, head);
+    const source = blockCachedSource(info.bytes, async (offset, length) => {
+      // IfMatch: a replaced object fails the read (412) instead of mixing two versions' bytes.
+      let response: GetObjectCommandOutput;
+      try {
+        response = await this.s3.send(
+          new GetObjectCommand({
+            Bucket: this.bucket,
+            Key: key,
+            Range: `bytes=${offset}-${offset + length - 1}`,
+            IfMatch: head.ETag,
+          }),
+        );
+      } catch (error) {
+        if (error instanceof S3ServiceException && error.$metadata.httpStatusCode === 412)
+          throw new ObjectChangedError(key);
+        if (isMissing(error)) throw new ObjectChangedError(key);
+        throw error;
+      }
+      // Where a server ignores IfMatch, the ETag it answers with still tells.
+      if (response.ETag !== head.ETag) {
+        await response.Body!.transformToByteArray();
+        throw new ObjectChangedError(key);
+      }
+      return response.Body!.transformToByteArray();
+    });
+    return { info, source };
   }
 
   async *list(prefix = ''): AsyncIterable<ObjectInfo> {

@@ -1,3 +1,4 @@
+import type { FetchedByteSource } from '../../../media/index.js';
 import type { SourceObject } from '../result-schema.js';
 
 /** One stored object: what its store says about the version it holds now. */
@@ -31,6 +32,12 @@ export interface ObjectStore {
    * downloading a copy, and check its version afterwards, since it may change while it is read.
    */
   localPath?(key: string): string;
+  /**
+   * The object's current version, read in place by byte ranges (S3's ranged GETs) rather than downloaded: a reader
+   * fetches only what it reads, and reading fails rather than mixing versions if the object is replaced meanwhile.
+   * Undefined when there is no such object.
+   */
+  openRanges?(key: string): Promise<{ info: ObjectInfo; source: FetchedByteSource } | undefined>;
   /** Every object under `prefix`, in key order. */
   list(prefix?: string): AsyncIterable<ObjectInfo>;
 }

@@ -2,7 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { XclipError } from '../../../common/errors.js';
-import { DecodeTimeoutError, MediaError } from '../../../media/errors.js';
+import {
+  type ByteSource,
+  DecoderCrashedError,
+  DecodeTimeoutError,
+  defaultDecoder,
+  MediaError,
+} from '../../../media/index.js';
 import type { LabelSet } from '../../../xclip/label-sets.js';
 import { DEFAULT_CLAIM_LEASE_MS, leaseEnd } from '../claims.js';
 import type { ViewLayout } from '../classifier.js';
@@ -70,7 +76,7 @@ export class ClaimHeldError extends XclipError {
 /** Errors that say the video itself is unusable: retrying cannot help. */
 function isPermanent(error: unknown): boolean {
   return (
-    (error instanceof MediaError && !(error instanceof DecodeTimeoutError)) ||
+    (error instanceof MediaError && !(error instanceof DecodeTimeoutError || error instanceof DecoderCrashedError)) ||
     error instanceof ObjectNotFoundError ||
     error instanceof InvalidKeyError
   );
@@ -82,13 +88,20 @@ function scratchName(key: string): string {
   return `${randomUUID()}${/^\.[A-Za-z0-9]{1,10}$/.test(extension) ? extension : ''}`;
 }
 
-/** The object as a file to decode: a local store's own file, read in place, or a download into `scratch`. */
+/**
+ * The object to decode: a local store's own file, read in place; the object's byte ranges where the store serves
+ * them and the decoder reads through a ByteSource (named by its key); else a download into `scratch`.
+ */
 async function openSource(
   sources: ObjectStore,
   key: string,
   scratch: string,
-): Promise<{ path: string; info: ObjectInfo | undefined }> {
+): Promise<{ path: string; source?: ByteSource; info: ObjectInfo | undefined }> {
   if (sources.localPath) return { path: sources.localPath(key), info: await sources.head(key) };
+  if (sources.openRanges && defaultDecoder() === 'in-process') {
+    const ranged = await sources.openRanges(key);
+    return { path: key, source: ranged?.source, info: ranged?.info };
+  }
   return { path: scratch, info: await sources.download(key, scratch) };
 }
 
@@ -139,6 +152,7 @@ async function classifyClaimed(
       views: settings.views,
       timelineSeconds: settings.timelineSeconds,
       thumbnails: true,
+      source: opened.source,
     });
     if (file !== scratch && (await deps.sources.head(source.key))?.version !== source.version)
       return { status: 'SKIPPED', id, reason: 'the object changed while it was read' };
