@@ -14,8 +14,8 @@ import { IngestQueue } from './lib/ingest-queue.js';
 import { OperationalAlarms } from './lib/operational-alarms.js';
 import { ResultsApi } from './lib/results-api.js';
 import { ResultsTable } from './lib/results-table.js';
-import { VideoBucket } from './lib/video-bucket.js';
 import { VideoVectorIndex } from './lib/vector-index.js';
+import { VideoBucket } from './lib/video-bucket.js';
 
 export interface XclipServerlessStackProps extends StackProps {
   readonly settings: DeploymentSettings;

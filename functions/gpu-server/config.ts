@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { DEFAULT_MEDIA_LIMITS } from '../../layers/media/limits.js';
 import { parseProviderList } from '../../layers/pipeline/core/index.js';
+import type { VectorIndexSettings } from '../../layers/pipeline/runtimes/aws/index.js';
 import {
   modelEnvironment,
   parseEnvironment,
@@ -9,7 +10,6 @@ import {
   vectorIndexEnvironment,
   vectorIndexSettingsOf,
 } from '../shared/environment.js';
-import type { VectorIndexSettings } from '../../layers/pipeline/runtimes/aws/index.js';
 
 /**
  * The GPU server's environment (the SageMaker model's container environment, set by infra/lib/gpu-endpoint.ts):

@@ -5,6 +5,7 @@ import {
   DEFAULT_UPLOAD_PREFIX,
   DEFAULT_VIDEO_SUFFIXES,
 } from '../../layers/pipeline/core/index.js';
+import type { VectorIndexSettings } from '../../layers/pipeline/runtimes/aws/index.js';
 import {
   modelEnvironment,
   parseEnvironment,
@@ -12,7 +13,6 @@ import {
   vectorIndexEnvironment,
   vectorIndexSettingsOf,
 } from './environment.js';
-import type { VectorIndexSettings } from '../../layers/pipeline/runtimes/aws/index.js';
 
 export { ConfigError } from './environment.js';
 

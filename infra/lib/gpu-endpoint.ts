@@ -11,11 +11,11 @@ import type { FunctionImage } from './function-image.js';
 import { GpuAutoscaling } from './gpu-autoscaling.js';
 import { GpuImage } from './gpu-image.js';
 import { GpuResultsFunction } from './gpu-results-function.js';
-import type { VideoVectorIndex } from './vector-index.js';
 import type { GpuSettings } from './gpu-settings.js';
 import { acknowledgeWildcardResource } from './nag-acknowledgements.js';
 import { grantObjectAccess } from './object-grants.js';
 import type { ResultsTable } from './results-table.js';
+import type { VideoVectorIndex } from './vector-index.js';
 
 export interface GpuEndpointProps {
   readonly settings: GpuSettings;

@@ -1,5 +1,6 @@
 export { type ByteSource, type CountedByteSource, countBytes, fileByteSource } from './byte-source.js';
 export * from './errors.js';
+export { type ImageRequest, MAX_IMAGE_PIXELS, NotAnImageError, readImagePixels } from './image.js';
 export { DEFAULT_MEDIA_LIMITS, type MediaLimits, resolveLimits } from './limits.js';
 export {
   type CropPosition,
@@ -24,4 +25,3 @@ export {
   type TimelineRequest,
   type TimelineWindow,
 } from './views.js';
-export { type ImageRequest, MAX_IMAGE_PIXELS, NotAnImageError, readImagePixels } from './image.js';

@@ -15,8 +15,8 @@ import { type LocalAws, startLocalAws } from '../../scripts/lib/local-aws.js';
 import { buildSmallTextModel, SMALL_TEXT_CONFIG } from '../../scripts/lib/small-model.js';
 import { makeTestVideo } from '../../scripts/lib/test-video.js';
 import { callApi } from './api-events.js';
-import { pollUntilEmpty } from './sqs-event-source.js';
 import { type LocalVectorIndex, startLocalVectorIndex } from './local-vector-index.js';
+import { pollUntilEmpty } from './sqs-event-source.js';
 
 interface Notification {
   Records: Array<{ s3: { object: { key: string } } }>;
@@ -102,7 +102,10 @@ test('upload -> S3 event -> SQS -> classifier -> DynamoDB and S3 results -> the 
   assert.deepEqual(await idsOf({ text: 'a test pattern', filter: { keyPrefix: 'videos/' } }), new Set(ids));
   assert.deepEqual(await idsOf({ text: 'a test pattern', filter: { keyPrefix: 'elsewhere/' } }), new Set());
   assert.deepEqual(
-    await idsOf({ text: 'a test pattern', filter: { labels: [first.labels[0]!.label], completedTo: first.completedAt } }),
+    await idsOf({
+      text: 'a test pattern',
+      filter: { labels: [first.labels[0]!.label], completedTo: first.completedAt },
+    }),
     new Set(),
     'completed strictly before the first video: none',
   );

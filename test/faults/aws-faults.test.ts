@@ -23,8 +23,8 @@ import { lambdaContext, sqsEvent, withStoredVersions } from '../../scripts/lib/l
 import { type LocalAws, startLocalAws } from '../../scripts/lib/local-aws.js';
 import { buildSmallTextModel, SMALL_TEXT_CONFIG } from '../../scripts/lib/small-model.js';
 import { makeTestVideo } from '../../scripts/lib/test-video.js';
-import { FaultProxy } from './fault-proxy.js';
 import { type LocalVectorIndex, startLocalVectorIndex } from '../aws/local-vector-index.js';
+import { FaultProxy } from './fault-proxy.js';
 
 /** Shorter than a redelivery takes, as the function's timeout and a margin are shorter than the queue's visibility. */
 const LEASE_SECONDS = 1;

@@ -85,6 +85,8 @@ describe('with -c gpu=true', () => {
       TABLE_NAME: ref(onlyResource(template, 'AWS::DynamoDB::Table').id),
       MAX_VIDEO_BYTES: String(DEFAULT_SETTINGS.maxVideoBytes),
       MAX_VIDEO_SECONDS: String(DEFAULT_SETTINGS.maxVideoSeconds),
+      VECTOR_INDEX_ARN: { 'Fn::GetAtt': [onlyResource(template, 'AWS::S3Vectors::Index').id, 'IndexArn'] },
+      VECTOR_DIMENSION: '512',
     });
     assert.ok(model.DependsOn.includes(resourceOf(template, 'AWS::IAM::Policy', 'GpuModelRoleDefaultPolicy').id));
     assert.deepEqual(role.properties.AssumeRolePolicyDocument.Statement, [
@@ -223,8 +225,11 @@ describe('with -c gpu=true', () => {
     assert.deepEqual(resourcesOfAction(model, 's3:GetObject'), under('gpu-requests/', 'videos/'));
     assert.deepEqual(
       resourcesOfAction(model, 's3:PutObject'),
-      under('embeddings/', 'gpu-results/', 'results/', 'tokens/'),
+      under('embeddings/', 'gpu-results/', 'results/', 'segments/', 'tokens/'),
     );
+    assert.deepEqual(resourcesOfAction(model, 's3vectors:PutVectors'), [
+      { 'Fn::GetAtt': [onlyResource(template, 'AWS::S3Vectors::Index').id, 'IndexArn'] },
+    ]);
     assert.deepEqual(
       resourcesOfAction(model, 'sns:Publish').sort((a, b) => a.Ref.localeCompare(b.Ref)),
       [
@@ -253,7 +258,7 @@ describe('with -c gpu=true', () => {
     );
     assert.deepEqual(
       resourcesOfAction(classifier, 's3:PutObject'),
-      under('embeddings/', 'gpu-requests/', 'results/', 'tokens/'),
+      under('embeddings/', 'gpu-requests/', 'results/', 'segments/', 'tokens/'),
     );
     assert.deepEqual(
       resourcesOfAction(statementsOf(template, 'ApiIdentityRoleDefaultPolicy'), 'sagemaker:InvokeEndpointAsync'),

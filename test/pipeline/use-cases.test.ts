@@ -204,7 +204,10 @@ test('text search ranks videos by the video-conditioned score graph, known by co
   const store = {
     results: new SqliteResultStore(':memory:'),
     artifacts: new FsObjectStore(storeDir),
-    vectors: await LanceVectorIndex.open({ directory: join(storeDir, 'vectors'), dimension: model.model.projectionDim }),
+    vectors: await LanceVectorIndex.open({
+      directory: join(storeDir, 'vectors'),
+      dimension: model.model.projectionDim,
+    }),
   };
   const P = model.model.projectionDim;
   const N = model.model.patches;
@@ -286,7 +289,10 @@ test('relabel with the label set a video was classified with reproduces its logi
       model: int8,
       results,
       artifacts: new FsObjectStore(join(work, 'objects-int8')),
-      vectors: await LanceVectorIndex.open({ directory: join(work, 'vectors-int8'), dimension: int8.model.projectionDim }),
+      vectors: await LanceVectorIndex.open({
+        directory: join(work, 'vectors-int8'),
+        dimension: int8.model.projectionDim,
+      }),
     };
     const labels = customLabelSet(['juggling balls', 'surfing water', 'playing guitar', 'cooking', 'dancing']);
     const info = (await deps.sources.head('bars.mp4'))!;
@@ -354,7 +360,11 @@ async function indexedVectors(id: string) {
 test('classify indexes the video and its timeline windows; search finds moments; relabel updates the indexed labels', async () => {
   makeTestVideo(bucketDir, 'moments.mp4', { seconds: 3, pattern: 'rgbtestsrc' });
   const info = (await deps.sources.head('moments.mp4'))!;
-  const outcome = await classifyObject(deps, { bucket: deps.sources.bucket, ...info }, { ...settings, timelineSeconds: 1 });
+  const outcome = await classifyObject(
+    deps,
+    { bucket: deps.sources.bucket, ...info },
+    { ...settings, timelineSeconds: 1 },
+  );
   assert.equal(outcome.status, 'DONE');
   const { id } = outcome;
   const result = (await deps.results.get(id))!.result!;
@@ -374,11 +384,15 @@ test('classify indexes the video and its timeline windows; search finds moments;
   });
 
   const search = { ...deps, model: async () => model };
-  const [hit] = await searchVideos(search, { text: 'a colourful test pattern' }, {
-    k: 1,
-    moments: 2,
-    filter: { labels: [result.labels[0]!.label], completedFrom: result.completedAt },
-  });
+  const [hit] = await searchVideos(
+    search,
+    { text: 'a colourful test pattern' },
+    {
+      k: 1,
+      moments: 2,
+      filter: { labels: [result.labels[0]!.label], completedFrom: result.completedAt },
+    },
+  );
   assert.equal(hit!.id, id, 'the only video completed since');
   assert.equal(hit!.moments!.length, 2);
   assert.ok(hit!.moments![0]!.score >= hit!.moments![1]!.score, 'best first');

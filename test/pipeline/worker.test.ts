@@ -105,10 +105,14 @@ test('a newer version that arrives during classification keeps its record, and t
     return classifyFile(...args);
   };
   const vectors = await LanceVectorIndex.open({ directory: join(work, 'vectors'), dimension: 2 });
-  const outcome = await classifyObject({ model, sources, artifacts, results, vectors, workDir: join(work, 'scratch') }, old, {
-    labels: customLabelSet(['a', 'b']),
-    top: 1,
-  });
+  const outcome = await classifyObject(
+    { model, sources, artifacts, results, vectors, workDir: join(work, 'scratch') },
+    old,
+    {
+      labels: customLabelSet(['a', 'b']),
+      top: 1,
+    },
+  );
   assert.equal(outcome.status, 'SKIPPED');
   const record = (await results.get(outcome.id))!;
   assert.deepEqual([record.status, record.source.version], ['QUEUED', 'newer']);
