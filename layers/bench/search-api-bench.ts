@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { mapConcurrently } from '../common/concurrency.js';
 import { FsObjectStore, LanceVectorIndex, SqliteResultStore } from '../pipeline/adapters/local/index.js';
 import {
   artifactKeysFor,
@@ -43,6 +44,8 @@ export interface SearchApiBenchResult {
 
 const BUCKET = 'bench';
 const LOAD_BATCH = 1_000;
+/** Embedding files written at once while seeding. */
+const WRITE_CONCURRENCY = 32;
 const K = 10;
 /** Queries cycled through: the text encoder's work does not depend on the words, the candidates do. */
 const TEXTS = ['surfing a wave', 'a dog catching a frisbee', 'cooking pasta', 'playing guitar on stage'];
@@ -82,18 +85,22 @@ async function seedArchive(dataDir: string, count: number, dims: { P: number; N:
     for (let start = 0; start < count; start += LOAD_BATCH) {
       const batch = Math.min(LOAD_BATCH, count - start);
       const rows = embeddings(batch);
-      const videos = [];
-      for (let i = 0; i < batch; i++) {
+      const seeded = Array.from({ length: batch }, (_, i) => {
         const source = { bucket: BUCKET, key: `videos/${start + i}.mp4`, version: 'v1', sequence: '0001' };
-        const result = resultOf(source, dims, tokensKey, at);
-        const embedding = rows.subarray(i * dims.P, (i + 1) * dims.P);
-        await artifacts.put(result.embedding.key, encodeFloat32(embedding), 'application/octet-stream');
-        await results.enqueue(result.videoId, source, at);
+        return {
+          result: resultOf(source, dims, tokensKey, at),
+          embedding: rows.subarray(i * dims.P, (i + 1) * dims.P),
+        };
+      });
+      await mapConcurrently(seeded, WRITE_CONCURRENCY, ({ result, embedding }) =>
+        artifacts.put(result.embedding.key, encodeFloat32(embedding), 'application/octet-stream'),
+      );
+      for (const { result, embedding } of seeded) {
+        await results.enqueue(result.videoId, result.source, at);
         await results.claim(result.videoId, 'v1', at, '2100-01-01T00:00:00.000Z');
         await results.complete(result.videoId, 'v1', result, embedding, at);
-        videos.push(videoVectorsOf(result, embedding));
       }
-      await vectors.upsertMany(videos);
+      await vectors.upsertMany(seeded.map(({ result, embedding }) => videoVectorsOf(result, embedding)));
       log(`seeded ${start + batch} of ${count} videos`);
     }
     await vectors.settle();
