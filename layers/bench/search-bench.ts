@@ -53,7 +53,8 @@ export interface SearchBenchOptions {
 const CLUSTERS = 10;
 const WARM_UP_QUERIES = 5;
 
-function percentile(sorted: number[], p: number): number {
+/** The value at quantile `p` of ascending `sorted`. */
+export function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
 }
 

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
@@ -13,6 +12,7 @@ import type { SourceObject } from '../../layers/pipeline/core/result-schema.js';
 import { videoIdFor } from '../../layers/pipeline/core/video-id.js';
 import { type LocalAws, startLocalAws } from '../../scripts/lib/local-aws.js';
 import { EMBEDDING, resultFor, sourceObject } from '../pipeline/records.js';
+import { runXclip } from '../cli/run-xclip.js';
 
 let aws: LocalAws;
 let bucket: S3ObjectStore;
@@ -24,18 +24,6 @@ before(async () => {
   results = new DynamoResultStore(aws.clients.dynamo, aws.table);
 });
 after(() => aws.close());
-
-async function xclip(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, ['bin/xclip.js', ...args], {
-      encoding: 'utf8',
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
 
 /** Every message on the queue, as the sources they name; the queue is left empty. */
 async function drainQueue(): Promise<SourceObject[]> {
@@ -66,7 +54,7 @@ test('backfill queues each video not yet recorded for its current version, in ba
     new Date().toISOString(),
   );
 
-  const first = await xclip('backfill', `s3://${aws.bucket}/videos/`, '--json');
+  const first = await runXclip('backfill', `s3://${aws.bucket}/videos/`, '--json');
   assert.equal(first.code, 0, first.stderr);
   assert.deepEqual(JSON.parse(first.stdout), { listed: 14, queued: 12, done: 0, pending: 1, failed: 0, notVideos: 1 });
   const queued = await drainQueue();
@@ -77,12 +65,12 @@ test('backfill queues each video not yet recorded for its current version, in ba
     assert.equal((await results.get(videoIdFor(aws.bucket, key)))!.status, 'QUEUED');
   }
 
-  const again = await xclip('backfill', `s3://${aws.bucket}/videos/`, '--json');
+  const again = await runXclip('backfill', `s3://${aws.bucket}/videos/`, '--json');
   assert.deepEqual(JSON.parse(again.stdout), { listed: 14, queued: 0, done: 0, pending: 13, failed: 0, notVideos: 1 });
   assert.deepEqual(await drainQueue(), []);
 
   await bucket.put(videos[1]!, Buffer.from('a new version'), 'video/mp4');
-  const changed = await xclip('backfill', `s3://${aws.bucket}/videos/clip 01`);
+  const changed = await runXclip('backfill', `s3://${aws.bucket}/videos/clip 01`);
   assert.match(changed.stdout, /^queued 1 of 1 objects/);
   assert.deepEqual(
     (await drainQueue()).map((source) => source.version),
@@ -91,10 +79,10 @@ test('backfill queues each video not yet recorded for its current version, in ba
 });
 
 test('backfill needs an s3:// location, a queue and a table', async () => {
-  const badLocation = await xclip('backfill', 'uploads/videos');
+  const badLocation = await runXclip('backfill', 'uploads/videos');
   assert.notEqual(badLocation.code, 0);
   assert.match(badLocation.stderr, /^xclip: invalid location "uploads\/videos" \(expected s3:\/\/bucket\/prefix\)/m);
-  const noQueue = await xclip('backfill', 's3://uploads/videos/', '--queue-url', '');
+  const noQueue = await runXclip('backfill', 's3://uploads/videos/', '--queue-url', '');
   assert.match(noQueue.stderr, /--queue-url is required/);
 });
 
@@ -119,7 +107,7 @@ test('backfill keeps to the upload rules, re-queues transient failures and aband
   const bad = await recorded(keys[2]!);
   await results.fail(bad, (await bucket.head(keys[2]!))!.version, { code: 'NOT_A_VIDEO', message: 'no' }, at(3));
 
-  const run = await xclip('backfill', `s3://${aws.bucket}/`, '--json', '--upload-prefix', 'videos/rules/');
+  const run = await runXclip('backfill', `s3://${aws.bucket}/`, '--json', '--upload-prefix', 'videos/rules/');
   assert.equal(run.code, 0, run.stderr);
   const counts = JSON.parse(run.stdout) as Record<string, number>;
   assert.equal(counts.queued, 2);
@@ -145,15 +133,15 @@ test('xclip retry queues FAILED videos again, one by key or every one under a pr
   await failed('videos/retry/more/three.mp4');
   await drainQueue();
 
-  const single = await xclip('retry', `s3://${aws.bucket}/videos/retry/one.mp4`);
+  const single = await runXclip('retry', `s3://${aws.bucket}/videos/retry/one.mp4`);
   assert.equal(single.code, 0, single.stderr);
   assert.equal(single.stdout, 'queued videos/retry/one.mp4\n');
   assert.equal((await results.get(one))!.status, 'QUEUED');
-  const again = await xclip('retry', `s3://${aws.bucket}/videos/retry/one.mp4`, '--json');
+  const again = await runXclip('retry', `s3://${aws.bucket}/videos/retry/one.mp4`, '--json');
   assert.notEqual(again.code, 0, 'a QUEUED video is refused');
   assert.match(JSON.parse(again.stdout).reason, /it is QUEUED/);
 
-  const all = await xclip('retry', '--failed', `s3://${aws.bucket}/videos/retry/more/`, '--json');
+  const all = await runXclip('retry', '--failed', `s3://${aws.bucket}/videos/retry/more/`, '--json');
   assert.equal(all.code, 0, all.stderr);
   assert.equal(all.stdout.trim().split('\n').length, 2);
   assert.deepEqual((await drainQueue()).map((source) => source.key).sort(), [

@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { promisify } from 'node:util';
 import { S3VectorsClient } from '@aws-sdk/client-s3vectors';
 import { DynamoResultStore } from '../../layers/pipeline/adapters/aws/dynamo-result-store.js';
 import { S3ObjectStore } from '../../layers/pipeline/adapters/aws/s3-object-store.js';
@@ -22,22 +20,11 @@ import { videoIdFor } from '../../layers/pipeline/core/video-id.js';
 import { type LocalAws, startLocalAws } from '../../scripts/lib/local-aws.js';
 import { type LocalVectorIndex, startLocalVectorIndex } from '../aws/local-vector-index.js';
 import { resultFor, sourceObject } from '../pipeline/records.js';
+import { runXclip } from './run-xclip.js';
 
 const P = 4;
 const AT = '2026-06-01T00:00:00.000Z';
 const unit = (angle: number) => Float32Array.from([Math.cos(angle), Math.sin(angle), 0, 0]);
-
-async function xclip(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, ['bin/xclip.js', ...args], {
-      encoding: 'utf8',
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
 
 /**
  * What a pipeline leaves behind, without its index: three DONE videos (one with two timeline windows), a document
@@ -109,7 +96,7 @@ test('reindex builds the index of a local data folder from its results, and agai
   results.close();
 
   for (let run = 0; run < 2; run++) {
-    const { code, stdout, stderr } = await xclip('reindex', '--data', data, '--json');
+    const { code, stdout, stderr } = await runXclip('reindex', '--data', data, '--json');
     assert.equal(code, 0, stderr);
     assert.deepEqual(JSON.parse(stdout), EXPECTED);
   }
@@ -122,7 +109,7 @@ test('reindex builds the index of a local data folder from its results, and agai
 
 test('reindex of a folder without results writes nothing', async () => {
   const data = mkdtempSync(join(tmpdir(), 'xclip-reindex-empty-'));
-  const { code, stdout } = await xclip('reindex', '--data', data, '--json');
+  const { code, stdout } = await runXclip('reindex', '--data', data, '--json');
   assert.equal(code, 0);
   assert.deepEqual(JSON.parse(stdout), { documents: 0, indexed: 0, stale: 0, skipped: 0 });
 });
@@ -147,7 +134,7 @@ describe('on a deployment (s3rver, dynalite, the S3 Vectors stand-in)', () => {
     );
     const args = ['reindex', `s3://${aws.bucket}`, '--table', aws.table, '--dimension', String(P), '--json'];
     for (let run = 0; run < 2; run++) {
-      const { code, stdout, stderr } = await xclip(...args);
+      const { code, stdout, stderr } = await runXclip(...args);
       assert.equal(code, 0, stderr);
       assert.deepEqual(JSON.parse(stdout), EXPECTED);
     }
@@ -168,7 +155,7 @@ describe('on a deployment (s3rver, dynalite, the S3 Vectors stand-in)', () => {
       client.destroy();
     }
     // The index and its dimension from $VECTOR_BUCKET_NAME, $VECTOR_INDEX_NAME and $VECTOR_DIMENSION, as functions read them.
-    const fromEnvironment = await xclip('reindex', `s3://${aws.bucket}`, '--table', aws.table, '--json');
+    const fromEnvironment = await runXclip('reindex', `s3://${aws.bucket}`, '--table', aws.table, '--json');
     assert.equal(fromEnvironment.code, 0, fromEnvironment.stderr);
     assert.deepEqual(JSON.parse(fromEnvironment.stdout), EXPECTED);
   });

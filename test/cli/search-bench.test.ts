@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
+import { buildSmallTextModel } from '../../scripts/lib/small-model.js';
 
 test('bench --search --json prints one row per distribution and size, with the DESIGN.md search fields', () => {
   const run = spawnSync(
@@ -34,4 +35,20 @@ test('bench --search refuses an unknown distribution', () => {
   });
   assert.notEqual(run.status, 0);
   assert.match(run.stderr, /gaussian is not one of random, clustered/);
+});
+
+test('bench --search-api --json times POST /search on the local server over seeded DONE videos', async () => {
+  const modelDir = await buildSmallTextModel();
+  const run = spawnSync(
+    process.execPath,
+    ['bin/xclip.js', 'bench', '--search-api', '30', '--model', modelDir, '--runs', '3', '--json'],
+    { encoding: 'utf8' },
+  );
+  assert.equal(run.status, 0, run.stderr);
+  const { searchApi } = JSON.parse(run.stdout);
+  assert.equal(searchApi.videos, 30);
+  assert.equal(searchApi.dimension, 16);
+  assert.equal(searchApi.queries, 3);
+  for (const field of ['p50Ms', 'p99Ms', 'seedSeconds', 'peakRssMb']) assert.ok(searchApi[field] > 0, field);
+  assert.ok(searchApi.p99Ms >= searchApi.p50Ms);
 });

@@ -86,6 +86,8 @@ describe('with -c gpu=true', () => {
       MAX_VIDEO_BYTES: String(DEFAULT_SETTINGS.maxVideoBytes),
       MAX_VIDEO_SECONDS: String(DEFAULT_SETTINGS.maxVideoSeconds),
       EVENT_BUS_NAME: 'default',
+      VECTOR_INDEX_ARN: { 'Fn::GetAtt': [onlyResource(template, 'AWS::S3Vectors::Index').id, 'IndexArn'] },
+      VECTOR_DIMENSION: '512',
     });
     assert.ok(model.DependsOn.includes(resourceOf(template, 'AWS::IAM::Policy', 'GpuModelRoleDefaultPolicy').id));
     assert.deepEqual(role.properties.AssumeRolePolicyDocument.Statement, [
@@ -224,8 +226,11 @@ describe('with -c gpu=true', () => {
     assert.deepEqual(resourcesOfAction(model, 's3:GetObject'), under('gpu-requests/', 'videos/'));
     assert.deepEqual(
       resourcesOfAction(model, 's3:PutObject'),
-      under('embeddings/', 'gpu-results/', 'results/', 'thumbnails/', 'tokens/'),
+      under('embeddings/', 'gpu-results/', 'results/', 'segments/', 'thumbnails/', 'tokens/'),
     );
+    assert.deepEqual(resourcesOfAction(model, 's3vectors:PutVectors'), [
+      { 'Fn::GetAtt': [onlyResource(template, 'AWS::S3Vectors::Index').id, 'IndexArn'] },
+    ]);
     assert.deepEqual(
       resourcesOfAction(model, 'sns:Publish').sort((a, b) => a.Ref.localeCompare(b.Ref)),
       [
@@ -255,7 +260,7 @@ describe('with -c gpu=true', () => {
     );
     assert.deepEqual(
       resourcesOfAction(classifier, 's3:PutObject'),
-      under('embeddings/', 'gpu-requests/', 'results/', 'thumbnails/', 'tokens/'),
+      under('embeddings/', 'gpu-requests/', 'results/', 'segments/', 'thumbnails/', 'tokens/'),
     );
     assert.deepEqual(
       resourcesOfAction(statementsOf(template, 'ApiIdentityRoleDefaultPolicy'), 'sagemaker:InvokeEndpointAsync'),

@@ -23,7 +23,10 @@ const ENV_CONTRACT = [
   'POWERTOOLS_SERVICE_NAME',
   'POWERTOOLS_METRICS_NAMESPACE',
   'LABEL_FEATURE_CACHE_DIR',
+  'VECTOR_INDEX_ARN',
+  'VECTOR_DIMENSION',
 ];
+const VECTOR_INDEX_ARN = 'arn:aws:s3vectors:eu-west-1:123456789012:bucket/vectors/index/videos';
 
 const fn = (template: Template, name: 'Classifier' | 'Api') =>
   resourceOf(template, 'AWS::Lambda::Function', `${name}Function`);
@@ -172,11 +175,15 @@ describe('default deployment', () => {
       assert.deepEqual(variables.TABLE_NAME, ref(table.id));
       assert.deepEqual(variables.QUEUE_URL, ref(uploads));
       assert.equal(variables.POWERTOOLS_SERVICE_NAME, service);
+      const index = onlyResource(template, 'AWS::S3Vectors::Index');
+      assert.deepEqual(variables.VECTOR_INDEX_ARN, { 'Fn::GetAtt': [index.id, 'IndexArn'] });
+      assert.equal(variables.VECTOR_DIMENSION, String(index.properties.Dimension));
       const deployed = {
         ...variables,
         BUCKET_NAME: 'bucket',
         TABLE_NAME: 'table',
         QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/uploads',
+        VECTOR_INDEX_ARN,
       };
       const config = loadConfig(deployed as Record<string, string>);
       assert.equal(config.modelDir, '/opt/model');
@@ -187,6 +194,23 @@ describe('default deployment', () => {
       assert.deepEqual(config.corsOrigins, []);
       assert.equal(config.metricsNamespace, 'XclipServerless');
       assert.equal(config.labelFeatureCacheDir, '/tmp/label-features');
+      assert.deepEqual(config.vectorIndex, { target: { indexArn: VECTOR_INDEX_ARN }, dimension: 512 });
+    }
+  });
+
+  test('the search index: one S3 Vectors index; both functions read and write its vectors, and nothing else of S3 Vectors', () => {
+    const index = onlyResource(template, 'AWS::S3Vectors::Index');
+    onlyResource(template, 'AWS::S3Vectors::VectorBucket');
+    for (const name of ['Classifier', 'Api'] as const) {
+      const statements = policyOf(template, name).filter((s) =>
+        [s.Action].flat().some((action: string) => action.startsWith('s3vectors:')),
+      );
+      assert.deepEqual(statements.length, 1, name);
+      assert.deepEqual(
+        new Set([statements[0]!.Action].flat()),
+        new Set(['s3vectors:PutVectors', 's3vectors:GetVectors', 's3vectors:DeleteVectors', 's3vectors:QueryVectors']),
+      );
+      assert.deepEqual(statements[0]!.Resource, { 'Fn::GetAtt': [index.id, 'IndexArn'] });
     }
   });
 
@@ -216,12 +240,12 @@ describe('default deployment', () => {
     assert.deepEqual(resourcesFor(classifier, 's3:GetObject'), [objectsUnder(videos, 'videos/')]);
     assert.deepEqual(
       new Set(resourcesFor(classifier, 's3:PutObject')),
-      new Set(['results/', 'embeddings/', 'tokens/', 'thumbnails/'].map((p) => objectsUnder(videos, p))),
+      new Set(['results/', 'embeddings/', 'tokens/', 'segments/', 'thumbnails/'].map((p) => objectsUnder(videos, p))),
     );
     assert.deepEqual(resourcesFor(classifier, 'sqs:DeleteMessage'), [arnOf(uploads)]);
     assert.deepEqual(
       new Set(resourcesFor(api, 's3:GetObject')),
-      new Set(['results/', 'embeddings/', 'tokens/', 'thumbnails/'].map((p) => objectsUnder(videos, p))),
+      new Set(['results/', 'embeddings/', 'tokens/', 'segments/', 'thumbnails/'].map((p) => objectsUnder(videos, p))),
     );
     assert.deepEqual(
       new Set(resourcesFor(api, 's3:PutObject')),
@@ -467,6 +491,7 @@ test('the gateway routes exactly the operations the API function documents at /o
     BUCKET_NAME: 'bucket',
     TABLE_NAME: 'table',
     QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/uploads',
+    VECTOR_INDEX_ARN,
   });
   const deps = { results: {}, artifacts: {}, model: unused } as unknown as Parameters<typeof createLambdaApi>[1];
   const app = createLambdaApi(config, deps, new S3Client({ region: 'eu-west-1' }));

@@ -47,7 +47,8 @@ const fakeModel: VideoModel = {
       .labels!.names.slice(0, options.top)
       .map((label, index) => ({ label, index, score: 1 / (index + 2), logit: -index })),
   textFeatures: async (texts) => new Float32Array(texts.length * P).map((_, i) => QUERY_DIRECTION[i % P]!),
-  scoreTexts: async (embedding) => Float32Array.of(embedding[0]! * 10),
+  scoreTexts: async (embeddings) =>
+    Float32Array.from({ length: embeddings.length / P }, (_, i) => embeddings[i * P]! * 10),
   // The real image reader (so a non-image is refused as in production); every image points one way.
   embedImage: async (bytes) => {
     await readImagePixels(bytes, { size: 8 });

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import {
   appendFileSync,
   chmodSync,
@@ -7,6 +8,7 @@ import {
   mkdirSync,
   mkdtempSync,
   readdirSync,
+  readFileSync,
   statSync,
   writeFileSync,
 } from 'node:fs';
@@ -454,4 +456,21 @@ test('an index that cannot be written leaves the video unfinished, and the next 
   assert.deepEqual(await indexedVectors(id), []);
   assert.equal((await classifyObject(deps, source, settings)).status, 'DONE');
   assert.equal((await indexedVectors(id)).length, 1);
+});
+
+test('an image query embeds the picture as a video of that still: close to classifying such a video', async () => {
+  // A still picture, and a video showing only it (lossless, so both decode to the same pixels).
+  const png = join(work, 'still.png');
+  execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'smptebars=size=160x120', '-frames:v', '1', '-y', png]);
+  const still = join(work, 'still.mkv');
+  execFileSync('ffmpeg', ['-v', 'error', '-loop', '1', '-i', png, '-t', '2', '-r', '10', '-c:v', 'ffv1', '-y', still]);
+  const fromImage = await model.embedImage(readFileSync(png));
+  const fromVideo = (await model.classifyFile(still)).embedding;
+  const cosine = fromImage.reduce((sum, value, i) => sum + value * fromVideo[i]!, 0);
+  assert.ok(cosine > 0.99, `cosine ${cosine}`);
+
+  const hits = await searchVideos({ ...deps, model: async () => model }, { image: readFileSync(png) }, { k: 2 });
+  assert.equal(hits.length, 2);
+  assert.ok(hits[0]!.similarity >= hits[1]!.similarity, 'nearest first');
+  await assert.rejects(model.embedImage(readFileSync(still)), { code: 'NOT_AN_IMAGE' });
 });

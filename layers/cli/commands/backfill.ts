@@ -1,4 +1,3 @@
-import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { commaList } from '../../common/comma-list.js';
 import { UsageError } from '../../common/errors.js';
@@ -11,6 +10,7 @@ import {
   parseS3Uri,
 } from '../../pipeline/core/index.js';
 import { type AwsServices, createAwsServices } from '../../pipeline/runtimes/aws/index.js';
+import { countProgressBar } from '../count-progress.js';
 import { positiveNumber, required } from '../options.js';
 
 interface BackfillCommandOptions {
@@ -92,18 +92,11 @@ export function registerBackfillCommand(program: Command): void {
           ? { gpuEndpointName: required(options.endpoint, '--endpoint', 'GPU_ENDPOINT_NAME') }
           : { queueUrl: required(options.queueUrl, '--queue-url', 'QUEUE_URL') }),
       });
-      const bar =
-        process.stderr.isTTY && !options.json
-          ? new cliProgress.SingleBar(
-              {
-                stream: process.stderr,
-                format: 'backfill [{bar}] {value}/{total} videos checked | {queued} queued',
-                hideCursor: true,
-              },
-              cliProgress.Presets.shades_classic,
-            )
-          : undefined;
-      bar?.start(0, 0, { queued: 0 });
+      const bar = countProgressBar(
+        'backfill [{bar}] {value}/{total} videos checked | {queued} queued',
+        { queued: 0 },
+        options.json,
+      );
       try {
         const counts = await backfill(
           {

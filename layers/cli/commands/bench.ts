@@ -3,6 +3,7 @@ import { type BatchBenchResult, benchmarkBatch } from '../../bench/batch-bench.j
 import { benchmarkDecode, type DecodeBenchmarkResult } from '../../bench/decode-bench.js';
 import { type FidelityResult, measureFidelity } from '../../bench/fidelity.js';
 import { benchmarkModel, type ModelBenchResult } from '../../bench/model-bench.js';
+import { benchmarkSearchApi } from '../../bench/search-api-bench.js';
 import {
   benchmarkSearch,
   type QueryMeasurement,
@@ -122,6 +123,7 @@ interface BenchOptions {
   maxVideoBatch: number;
   json?: boolean;
   search?: boolean;
+  searchApi?: number;
   vectors: number[];
   distributions: VectorDistribution[];
 }
@@ -162,6 +164,11 @@ export function registerBenchCommand(program: Command): void {
       'random',
       'clustered',
     ])
+    .option(
+      '--search-api <videos>',
+      'instead: POST /search end to end on the local server over this many seeded DONE videos (--model, --runs)',
+      positiveInteger,
+    )
     .option('--json', 'print one JSON object to stdout')
     .action(async (options: BenchOptions) => {
       if (options.search) {
@@ -174,6 +181,21 @@ export function registerBenchCommand(program: Command): void {
         return;
       }
       const modelDir = options.model ?? defaultModelDir();
+      if (options.searchApi !== undefined) {
+        const searchApi = await benchmarkSearchApi({
+          modelDir,
+          videos: options.searchApi,
+          queries: options.runs,
+          threads: options.threads,
+          onProgress: (message) => process.stderr.write(`${message}\n`),
+        });
+        process.stdout.write(
+          options.json
+            ? `${JSON.stringify({ searchApi }, null, 2)}\n`
+            : `POST /search over ${searchApi.videos} videos (${searchApi.model} ${searchApi.precision}, ${searchApi.dimension}-d, k ${searchApi.k}): p50 ${searchApi.p50Ms.toFixed(1)} ms, p99 ${searchApi.p99Ms.toFixed(1)} ms over ${searchApi.queries} requests; seeded in ${searchApi.seedSeconds.toFixed(0)} s; peak RSS ${searchApi.peakRssMb.toFixed(0)} MB\n`,
+        );
+        return;
+      }
       if (options.batch !== undefined) {
         const batch = await benchmarkBatch({
           modelDir,

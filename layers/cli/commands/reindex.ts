@@ -1,5 +1,4 @@
 import { join } from 'node:path';
-import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { UsageError } from '../../common/errors.js';
 import { FsObjectStore, LanceVectorIndex, SqliteResultStore } from '../../pipeline/adapters/local/index.js';
@@ -12,6 +11,7 @@ import {
 } from '../../pipeline/core/index.js';
 import { createAwsServices } from '../../pipeline/runtimes/aws/index.js';
 import { localArtifactsDir, localVectorIndexDir } from '../../pipeline/runtimes/local/index.js';
+import { countProgressBar } from '../count-progress.js';
 import { integerIn, required } from '../options.js';
 
 interface ReindexCommandOptions {
@@ -31,18 +31,11 @@ function summary(counts: ReindexCounts): string {
 
 /** Runs `reindex` with a progress bar on a terminal; prints the counts. */
 async function run(deps: ReindexDeps, options: ReindexCommandOptions): Promise<void> {
-  const bar =
-    process.stderr.isTTY && !options.json
-      ? new cliProgress.SingleBar(
-          {
-            stream: process.stderr,
-            format: 'reindex [{bar}] {value} documents read | {indexed} indexed',
-            hideCursor: true,
-          },
-          cliProgress.Presets.shades_classic,
-        )
-      : undefined;
-  bar?.start(0, 0, { indexed: 0 });
+  const bar = countProgressBar(
+    'reindex [{bar}] {value}/{total} result documents read | {indexed} indexed',
+    { indexed: 0 },
+    options.json,
+  );
   try {
     const counts = await reindex(deps, (progress) => {
       const read = progress.indexed + progress.stale + progress.skipped;

@@ -370,15 +370,18 @@ export class VideoClassifier {
     return topLabels(logits, labels.names, options.top ?? DEFAULT_TOP);
   }
 
-  /** Video-conditioned logits [count] of one stored video against `count` text features. */
+  /**
+   * Video-conditioned logits [videos, count] of stored videos (embeddings [videos * P], visual tokens
+   * [videos * N * P], one run of the score graph for all) against `count` text features.
+   */
   async scoreTexts(
-    embedding: Float32Array,
+    embeddings: Float32Array,
     visualTokens: Float32Array,
     textFeatures: Float32Array,
     count: number,
   ): Promise<Float32Array> {
     const scores = await this.runtime.scoreVideos(
-      { batch: 1, videoEmbeds: embedding, visualTokens },
+      { batch: embeddings.length / this.model.projectionDim, videoEmbeds: embeddings, visualTokens },
       { count, features: textFeatures },
     );
     return scores.logits;

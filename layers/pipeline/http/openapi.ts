@@ -67,7 +67,8 @@ export function openApiDocument(): Record<string, unknown> {
     info: {
       title: 'X-CLIP video API',
       version: '1.0.0',
-      description: 'Video classification results, text search and similar videos.',
+      description:
+        'Video classification results, search (text, example video, image; with moments) and similar videos.',
     },
     paths: {
       '/health': {
@@ -129,7 +130,7 @@ export function openApiDocument(): Record<string, unknown> {
       '/videos/{id}/similar': {
         get: {
           operationId: 'similarVideos',
-          summary: 'Videos nearest to this one by embedding cosine',
+          summary: 'Videos nearest to this one by embedding cosine, from the vector index',
           parameters: [
             videoIdParameter,
             queryParameter('k', 'How many', { type: 'integer', minimum: 1, maximum: MAX_K, default: 10 }),
@@ -158,13 +159,22 @@ export function openApiDocument(): Record<string, unknown> {
       '/search': {
         post: {
           operationId: 'search',
-          summary: 'Videos matching a text or a label: cosine candidates re-ranked by the X-CLIP score graph',
+          summary:
+            'Videos matching a text, a label, an example video (or a time range of it) or an image: candidates from ' +
+            'the vector index (filters applied inside it), a text re-ranked by the X-CLIP score graph; each hit with ' +
+            'its best moments when it was classified with a timeline. Writes nothing.',
           requestBody: { required: true, content: { 'application/json': { schema: ref('SearchRequest') } } },
           responses: {
             200: json('Matching videos, best first', 'SearchResponse'),
+            400: json(
+              'Invalid request (code INVALID_REQUEST, INVALID_LABELS, INVALID_VECTOR_INPUT, or NOT_AN_IMAGE for an image that cannot be decoded)',
+              'Error',
+            ),
+            404: json('No such example video (code NOT_FOUND)', 'Error'),
+            409: json('The example video is not DONE (code NOT_READY)', 'Error'),
             413: json('Body too large (code PAYLOAD_TOO_LARGE)', 'Error'),
             422: json('The model has no tokenizer (code NO_TOKENIZER)', 'Error'),
-            ...errors,
+            500: errors[500],
           },
         },
       },

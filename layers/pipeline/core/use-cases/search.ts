@@ -1,3 +1,4 @@
+import { concatFloat32 } from '../../../common/concat-float32.js';
 import { mapConcurrently } from '../../../common/concurrency.js';
 import { l2NormalizeRows } from '../../../xclip/runtime.js';
 import type { LabelScore } from '../classifier.js';
@@ -181,22 +182,26 @@ export async function searchVideos(deps: SearchDeps, query: SearchQuery, options
     const visualTokens = textFeatures ? await readStoredTensor(deps.artifacts, record.result.visualTokens) : undefined;
     return { record: record as VideoRecord & { result: VideoResult }, embedding, visualTokens };
   });
-  const model = textFeatures ? await deps.model() : undefined;
-  const ranked: Array<SearchHit & { result: VideoResult }> = [];
-  for (const candidate of candidates) {
-    if (!candidate) continue;
-    const { record, embedding, visualTokens } = candidate;
-    const hit = {
-      id: record.id,
-      key: record.source.key,
-      similarity: dot(vector, embedding),
-      labels: record.result.labels,
-      result: record.result,
-    };
-    if (!model) ranked.push(hit);
-    else ranked.push({ ...hit, score: (await model.scoreTexts(embedding, visualTokens!, textFeatures!, 1))[0]! });
-  }
-  ranked.sort((a, b) => (model ? b.score! - a.score! : b.similarity - a.similarity));
+  const found = candidates.filter((candidate) => candidate !== undefined);
+  // One run of the score graph for every candidate of a text query.
+  const scores =
+    textFeatures && found.length > 0
+      ? await (await deps.model()).scoreTexts(
+          concatFloat32(found.map((candidate) => candidate.embedding)),
+          concatFloat32(found.map((candidate) => candidate.visualTokens!)),
+          textFeatures,
+          1,
+        )
+      : undefined;
+  const ranked: Array<SearchHit & { result: VideoResult }> = found.map(({ record, embedding }, at) => ({
+    id: record.id,
+    key: record.source.key,
+    similarity: dot(vector, embedding),
+    ...(scores ? { score: scores[at]! } : {}),
+    labels: record.result.labels,
+    result: record.result,
+  }));
+  ranked.sort((a, b) => (scores ? b.score! - a.score! : b.similarity - a.similarity));
   return mapConcurrently(ranked.slice(0, options.k), READ_CONCURRENCY, async ({ result, ...hit }) => {
     const moments = await momentsOf(deps.artifacts, result, vector, options.moments ?? 0);
     return moments ? { ...hit, moments } : hit;
