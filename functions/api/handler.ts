@@ -24,6 +24,7 @@ function createHandler(): ApiHandler {
       results: services.results,
       artifacts: services.bucket,
       links: services.links,
+      sourceLinks: services.links,
       ingest: services.queue,
       model: () => {
         model ??= loadVideoModel(config).then(

@@ -221,7 +221,7 @@ describe('default deployment', () => {
     assert.deepEqual(resourcesFor(classifier, 'sqs:DeleteMessage'), [arnOf(uploads)]);
     assert.deepEqual(
       new Set(resourcesFor(api, 's3:GetObject')),
-      new Set(['results/', 'embeddings/', 'tokens/', 'thumbnails/'].map((p) => objectsUnder(videos, p))),
+      new Set(['results/', 'embeddings/', 'tokens/', 'thumbnails/', 'videos/'].map((p) => objectsUnder(videos, p))),
     );
     assert.deepEqual(
       new Set(resourcesFor(api, 's3:PutObject')),

@@ -54,7 +54,7 @@ before(async () => {
   await results.complete(id, 'v1', result, Float32Array.of(1, 0, 0, 0), at);
   await results.enqueue(videoIdFor('bucket', 'old.mp4'), sourceObject('old.mp4'), at);
 
-  links = new LocalArtifactLinks(() => now);
+  links = new LocalArtifactLinks(undefined, () => now);
   const api = createApi({ results, artifacts, links, model: async () => assert.fail('no model needed') });
   app = guardedApp(localServerApp(api, { thumbnails: { artifacts, links } }), {
     port: PORT,
@@ -100,7 +100,7 @@ test('a URL is the same within its window, and a changed, foreign, non-thumbnail
     changed.searchParams.set(name!, value!);
     assert.equal((await get(`${changed.pathname}${changed.search}`)).status, 404, name);
   }
-  const foreign = new LocalArtifactLinks(() => now);
+  const foreign = new LocalArtifactLinks(undefined, () => now);
   assert.equal((await get(await foreign.urlOf(thumbnailKey(artifactKeysFor(key), 'poster')))).status, 404);
   assert.equal((await get(await links.urlOf(artifactKeysFor(key).result))).status, 404, 'only thumbnails');
   assert.equal((await get(`/artifacts?key=${encodeURIComponent('../../etc/passwd')}`)).status, 404);

@@ -126,8 +126,12 @@ test('the web page: upload by drag and drop, live status, posters and thumbnails
   assert.equal((await texts(page, '.label-table tbody tr')).length, 5);
   assert.deepEqual(await texts(page, '.timeline-table tbody th'), ['0.0 s', '1.0 s']);
   assert.equal((await texts(page, '.timeline-segment')).length, 2);
-  assert.equal(await loadedImages(page, '.video-poster'), 1);
+  await page.waitForSelector('video.video-player[poster]');
   assert.equal(await loadedImages(page, '.timeline-table img.frame-thumbnail'), 2, 'one thumbnail per segment');
+  // A segment's start plays the video from there, in the page's own player.
+  await page.click('.timeline-table tbody tr:nth-child(2) th a');
+  await page.waitForFunction("document.querySelector('video.video-player').currentTime >= 1");
+  assert.match(page.url(), /\?t=1$/);
   assert.match((await texts(page, '.metadata dd')).join('|'), /96 × 64/);
   await page.waitForSelector('#similar-heading + p.empty');
   assert.deepEqual(await accessibilityViolations(page), [], 'video page');

@@ -132,6 +132,10 @@ export const thumbnailUrlsSchema = z.object({
 });
 
 /** GET /videos/{id}: the record, with its thumbnails' URLs once it has any. */
-export const videoResponseSchema = videoRecordSchema.extend({ thumbnailUrls: thumbnailUrlsSchema.optional() });
+export const videoResponseSchema = videoRecordSchema.extend({
+  thumbnailUrls: thumbnailUrlsSchema.optional(),
+  /** A URL of the video itself for a player (presigned on AWS, signed locally; byte ranges work). */
+  videoUrl: z.string().optional(),
+});
 
 export { videoRecordSchema };

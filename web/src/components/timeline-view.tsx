@@ -1,5 +1,6 @@
 import type { FrameThumbnail, Timeline } from '../api/types.js';
 import { formatSeconds, percent } from '../format.js';
+import { exampleSearchHref, videoHref } from '../router.js';
 
 const SEGMENT_LABELS = 3;
 
@@ -19,7 +20,18 @@ function frameIn(frames: readonly FrameThumbnail[], start: number, end: number):
  * The labels of each window of the video: a coloured strip for the eye, a table for everything else, with each
  * window's thumbnail where the result has them.
  */
-export function TimelineView({ timeline, frames = [] }: { timeline: Timeline; frames?: readonly FrameThumbnail[] }) {
+export function TimelineView({
+  id,
+  timeline,
+  frames = [],
+  searchByExample = false,
+}: {
+  id: string;
+  timeline: Timeline;
+  frames?: readonly FrameThumbnail[];
+  /** Each segment links to a search for moments like it. */
+  searchByExample?: boolean;
+}) {
   return (
     <section aria-labelledby="timeline-heading">
       <h2 id="timeline-heading">Timeline</h2>
@@ -49,6 +61,7 @@ export function TimelineView({ timeline, frames = [] }: { timeline: Timeline; fr
             <th scope="col">To</th>
             {frames.length > 0 && <th scope="col">Frame</th>}
             <th scope="col">Labels</th>
+            {searchByExample && <th scope="col">Search</th>}
           </tr>
         </thead>
         <tbody>
@@ -56,7 +69,9 @@ export function TimelineView({ timeline, frames = [] }: { timeline: Timeline; fr
             const frame = frames.length > 0 ? frameIn(frames, segment.startSeconds, segment.endSeconds) : undefined;
             return (
               <tr key={segment.startSeconds}>
-                <th scope="row">{formatSeconds(segment.startSeconds)}</th>
+                <th scope="row">
+                  <a href={videoHref(id, segment.startSeconds)}>{formatSeconds(segment.startSeconds)}</a>
+                </th>
                 <td>{formatSeconds(segment.endSeconds)}</td>
                 {frames.length > 0 && (
                   <td>
@@ -77,6 +92,19 @@ export function TimelineView({ timeline, frames = [] }: { timeline: Timeline; fr
                     .map((label) => `${label.label} ${percent(label.score)}`)
                     .join(', ')}
                 </td>
+                {searchByExample && (
+                  <td>
+                    <a
+                      href={exampleSearchHref({
+                        videoId: id,
+                        fromSeconds: segment.startSeconds,
+                        toSeconds: segment.endSeconds,
+                      })}
+                    >
+                      Similar moments
+                    </a>
+                  </td>
+                )}
               </tr>
             );
           })}
