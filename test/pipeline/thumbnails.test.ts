@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import jpeg from 'jpeg-js';
 import { sampleFrames, toPixelValues } from '../../layers/media/index.js';
-import { FsObjectStore } from '../../layers/pipeline/adapters/local/fs-object-store.js';
-import { SqliteResultStore } from '../../layers/pipeline/adapters/local/sqlite-result-store.js';
+import type { FsObjectStore } from '../../layers/pipeline/adapters/local/fs-object-store.js';
+import type { SqliteResultStore } from '../../layers/pipeline/adapters/local/sqlite-result-store.js';
 import { VideoClassifier } from '../../layers/pipeline/core/classifier.js';
 import { videoResultSchema } from '../../layers/pipeline/core/result-schema.js';
 import { artifactKeysFor, thumbnailKey } from '../../layers/pipeline/core/storage-keys.js';
@@ -16,6 +16,7 @@ import { resolveLabelSet } from '../../layers/xclip/label-sets.js';
 import { readManifest } from '../../layers/xclip/manifest.js';
 import { buildSmallTextModel } from '../../scripts/lib/small-model.js';
 import { makeTestVideo } from '../../scripts/lib/test-video.js';
+import { folderDeps } from './records.js';
 
 const work = mkdtempSync(join(tmpdir(), 'xclip-thumbnails-'));
 const bucketDir = join(work, 'bucket');
@@ -30,13 +31,7 @@ before(async () => {
   mkdirSync(join(work, 'scratch'));
   makeTestVideo(bucketDir, 'pattern.mp4', { seconds: 3, size: '96x64' });
   makeTestVideo(bucketDir, 'segments.mp4', { seconds: 3, size: '96x64' });
-  deps = {
-    model,
-    sources: new FsObjectStore(bucketDir),
-    artifacts: new FsObjectStore(join(work, 'objects')),
-    results: new SqliteResultStore(join(work, 'results.db')),
-    workDir: join(work, 'scratch'),
-  };
+  deps = folderDeps(work, bucketDir, model);
 });
 after(async () => {
   deps.results.close();
