@@ -37,7 +37,7 @@ before(async () => {
   const artifacts = new FsObjectStore(mkdtempSync(join(tmpdir(), 'xclip-links-')));
   const keys = artifactKeysFor(key);
   await artifacts.put(thumbnailKey(keys, 'poster'), POSTER, 'image/jpeg');
-  await artifacts.put(thumbnailKey(keys, 0), FRAME, 'image/jpeg');
+  await artifacts.put(thumbnailKey(keys, 'frames'), FRAME, 'image/jpeg');
   await artifacts.put(keys.result, Buffer.from('{}'), 'application/json');
   const source = sourceObject(key);
   const at = now.toISOString();
@@ -48,7 +48,8 @@ before(async () => {
     thumbnails: {
       contentType: 'image/jpeg' as const,
       poster: thumbnailKey(keys, 'poster'),
-      frames: [{ seconds: 0.25, key: thumbnailKey(keys, 0) }],
+      frameSheet: { key: thumbnailKey(keys, 'frames'), columns: 1, tileWidth: 2, tileHeight: 2 },
+      frames: [{ seconds: 0.25 }],
     },
   };
   await results.complete(id, 'v1', result, Float32Array.of(1, 0, 0, 0), at);
@@ -68,14 +69,18 @@ const authorized = { authorization: `Bearer ${TOKEN}` };
 test('the API hands out thumbnail URLs that serve the JPEGs with no token', async () => {
   const record = videoResponseSchema.parse(await (await get(`/videos/${encodeURIComponent(id)}`, authorized)).json());
   assert.ok(record.thumbnailUrls);
-  assert.equal(record.thumbnailUrls.frames[0]!.seconds, 0.25);
+  assert.deepEqual(record.thumbnailUrls.frames, [{ seconds: 0.25 }]);
+  assert.deepEqual(
+    { ...record.thumbnailUrls.frameSheet, url: '' },
+    { url: '', columns: 1, tileWidth: 2, tileHeight: 2 },
+  );
   const list = videoListSchema.parse(await (await get('/videos', authorized)).json());
   assert.equal(list.items.find((item) => item.id === id)?.thumbnail, record.thumbnailUrls.poster);
   assert.equal(list.items.find((item) => item.id !== id)?.thumbnail, undefined, 'a video with no result has none');
 
   for (const [url, bytes] of [
     [record.thumbnailUrls.poster, POSTER],
-    [record.thumbnailUrls.frames[0]!.url, FRAME],
+    [record.thumbnailUrls.frameSheet.url, FRAME],
   ] as const) {
     const response = await get(url);
     assert.equal(response.status, 200);
@@ -91,7 +96,7 @@ test('a URL is the same within its window, and a changed, foreign, non-thumbnail
   now = new Date(now.getTime() + LINK_WINDOW_MS / 4);
   assert.equal(`${url.pathname}${url.search}`, await links.urlOf(thumbnailKey(artifactKeysFor(key), 'poster')));
   const variants = [
-    ['key', thumbnailKey(artifactKeysFor(key), 0)],
+    ['key', thumbnailKey(artifactKeysFor(key), 'frames')],
     ['signature', '0'.repeat(64)],
     ['expires', String(Number(url.searchParams.get('expires')) + 1)],
   ];

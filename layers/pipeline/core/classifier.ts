@@ -307,7 +307,7 @@ export class VideoClassifier {
       limits: this.options.limits,
       probe,
     });
-    if (stills) stills.frames = stillsOfTimeline(windows, this.runtime.imageSize, this.runtime.preprocessing);
+    if (stills) Object.assign(stills, stillsOfTimeline(windows, this.runtime.imageSize, this.runtime.preprocessing));
     const timeline: NonNullable<VideoClassification['timeline']> = [];
     for (let start = 0; start < windows.length; start += TIMELINE_BATCH) {
       const batch = windows.slice(start, start + TIMELINE_BATCH);

@@ -128,7 +128,14 @@ export const healthResponseSchema = z.object({
  */
 export const thumbnailUrlsSchema = z.object({
   poster: z.string(),
-  frames: z.array(z.object({ seconds: z.number().nonnegative(), url: z.string() })),
+  /** The frame sheet (result.thumbnails.frameSheet) at `url`. */
+  frameSheet: z.object({
+    url: z.string(),
+    columns: z.number().int().positive(),
+    tileWidth: z.number().int().positive(),
+    tileHeight: z.number().int().positive(),
+  }),
+  frames: z.array(z.object({ seconds: z.number().nonnegative() })),
 });
 
 /** GET /videos/{id}: the record, with its thumbnails' URLs once it has any. */

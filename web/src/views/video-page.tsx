@@ -98,11 +98,11 @@ export function VideoPage({ id, at, searchByExample }: { id: string; at?: number
             <TimelineView
               id={video.id}
               timeline={result.timeline}
-              frames={video.thumbnailUrls?.frames}
+              thumbnails={video.thumbnailUrls}
               searchByExample={searchByExample}
             />
           )}
-          {!result?.timeline && video.thumbnailUrls && <FrameStrip frames={video.thumbnailUrls.frames} />}
+          {!result?.timeline && video.thumbnailUrls && <FrameStrip thumbnails={video.thumbnailUrls} />}
           {result && (
             <RelabelForm
               id={video.id}
