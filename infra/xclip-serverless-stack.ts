@@ -124,8 +124,12 @@ export class XclipServerlessStack extends Stack {
     const api = new ResultsApi(this, 'Api', {
       image,
       bucket,
-      // Presigned uploads are signed with the function's own permission; relabelling rewrites result documents.
-      objectAccess: { readablePrefixes: ARTIFACT_PREFIXES, writablePrefixes: [s.uploadPrefix, RESULT_PREFIX] },
+      // Presigned uploads and the videos' presigned GETs (the page's player) are signed with the function's own
+      // permission; relabelling rewrites result documents.
+      objectAccess: {
+        readablePrefixes: [...ARTIFACT_PREFIXES, s.uploadPrefix],
+        writablePrefixes: [s.uploadPrefix, RESULT_PREFIX],
+      },
       resultsTable,
       ingestQueue: ingest.queue,
       routes: apiRoutes(),

@@ -25,6 +25,7 @@ function createHandler(): ApiHandler {
       artifacts: services.bucket,
       vectors: services.vectors,
       links: services.links,
+      sourceLinks: services.links,
       ingest: services.queue,
       model: () => {
         model ??= loadVideoModel(config).then(

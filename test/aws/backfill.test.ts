@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { promisify } from 'node:util';
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
@@ -11,8 +10,8 @@ import { encodeFloat32 } from '../../layers/pipeline/core/index.js';
 import type { SourceObject } from '../../layers/pipeline/core/result-schema.js';
 import { videoIdFor } from '../../layers/pipeline/core/video-id.js';
 import { type LocalAws, startLocalAws } from '../../scripts/lib/local-aws.js';
-import { EMBEDDING, resultFor, sourceObject } from '../pipeline/records.js';
 import { runXclip } from '../cli/run-xclip.js';
+import { EMBEDDING, resultFor, sourceObject } from '../pipeline/records.js';
 
 let aws: LocalAws;
 let bucket: S3ObjectStore;
@@ -195,7 +194,7 @@ test('xclip upgrade-table copies the videos of a table of the unsharded layout i
   const newer = videoIdFor('bucket', 'upgrade/newer.mp4');
   await results.enqueue(newer, sourceObject('upgrade/newer.mp4', 'v2', '0002'), at);
 
-  const run = await xclip('upgrade-table', '--from', old, '--json');
+  const run = await runXclip('upgrade-table', '--from', old, '--json');
   assert.equal(run.code, 1, 'an item that holds no record is reported');
   assert.deepEqual(JSON.parse(run.stdout), { videos: 4, copied: 2, kept: 1, unusable: 1 });
   assert.equal(await results.get(videoIdFor('bucket', 'upgrade/corrupt.mp4')), undefined);
@@ -211,6 +210,6 @@ test('xclip upgrade-table copies the videos of a table of the unsharded layout i
   assert.ok(failed.items.some((record) => record.source.key === 'upgrade/failed.mp4'));
   assert.equal((await results.get(newer))!.source.version, 'v2');
 
-  const again = await xclip('upgrade-table', '--from', old, '--json');
+  const again = await runXclip('upgrade-table', '--from', old, '--json');
   assert.deepEqual(JSON.parse(again.stdout), { videos: 4, copied: 0, kept: 3, unusable: 1 });
 });

@@ -1,18 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { NotAVideoError } from '../../layers/media/errors.js';
 import { createAwsClients } from '../../layers/pipeline/adapters/aws/clients.js';
 import { EventBridgeNotifier } from '../../layers/pipeline/adapters/aws/eventbridge-notifier.js';
-import { FsObjectStore } from '../../layers/pipeline/adapters/local/fs-object-store.js';
-import { LanceVectorIndex } from '../../layers/pipeline/adapters/local/lance-vector-index.js';
-import { SqliteResultStore } from '../../layers/pipeline/adapters/local/sqlite-result-store.js';
 import { videoEventSchema } from '../../layers/pipeline/core/ports/notifier.js';
-import { classifyDelivery } from '../../layers/pipeline/core/use-cases/classify.js';
-import { customLabelSet } from '../../layers/xclip/label-sets.js';
-import { FAKE_CLASSIFICATION, fakeVideoModel } from '../pipeline/records.js';
+import { settleGoodAndBad } from '../pipeline/records.js';
 import { EventBridgeStandIn } from './eventbridge-server.js';
 
 const standIn = new EventBridgeStandIn();
@@ -35,34 +26,7 @@ before(async () => {
 after(() => standIn.close());
 
 test('classification puts one event per video that ends DONE or FAILED on the bus', async () => {
-  const work = mkdtempSync(join(tmpdir(), 'xclip-events-'));
-  mkdirSync(join(work, 'bucket'));
-  mkdirSync(join(work, 'scratch'));
-  writeFileSync(join(work, 'bucket', 'good.mp4'), 'bytes');
-  writeFileSync(join(work, 'bucket', 'bad.mp4'), 'bytes');
-  const sources = new FsObjectStore(join(work, 'bucket'));
-  const results = new SqliteResultStore(':memory:');
-  const deps = {
-    model: fakeVideoModel(async (path) => {
-      if (path.endsWith('bad.mp4')) throw new NotAVideoError(path, 'no streams');
-      return FAKE_CLASSIFICATION;
-    }),
-    sources,
-    artifacts: new FsObjectStore(join(work, 'objects')),
-    results,
-    workDir: join(work, 'scratch'),
-    vectors: await LanceVectorIndex.open({ directory: join(work, 'vectors'), dimension: 2 }),
-    notifier,
-  };
-  for (const key of ['good.mp4', 'bad.mp4']) {
-    const source = { bucket: sources.bucket, ...(await sources.head(key))! };
-    await classifyDelivery(
-      deps,
-      source,
-      { labels: customLabelSet(['a', 'b']), top: 1 },
-      { receiveCount: 1, maxReceives: 3 },
-    );
-  }
+  const results = await settleGoodAndBad(notifier, ['good.mp4', 'bad.mp4']);
   assert.deepEqual(
     standIn.entries.map(({ Source, DetailType, EventBusName }) => ({ Source, DetailType, EventBusName })),
     [

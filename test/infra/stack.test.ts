@@ -245,7 +245,11 @@ describe('default deployment', () => {
     assert.deepEqual(resourcesFor(classifier, 'sqs:DeleteMessage'), [arnOf(uploads)]);
     assert.deepEqual(
       new Set(resourcesFor(api, 's3:GetObject')),
-      new Set(['results/', 'embeddings/', 'tokens/', 'segments/', 'thumbnails/'].map((p) => objectsUnder(videos, p))),
+      new Set(
+        ['results/', 'embeddings/', 'tokens/', 'segments/', 'thumbnails/', 'videos/'].map((p) =>
+          objectsUnder(videos, p),
+        ),
+      ),
     );
     assert.deepEqual(
       new Set(resourcesFor(api, 's3:PutObject')),

@@ -1,5 +1,13 @@
 import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { NotAVideoError } from '../../layers/media/errors.js';
+import { FsObjectStore } from '../../layers/pipeline/adapters/local/fs-object-store.js';
+import { LanceVectorIndex } from '../../layers/pipeline/adapters/local/lance-vector-index.js';
+import { SqliteResultStore } from '../../layers/pipeline/adapters/local/sqlite-result-store.js';
 import type { VideoClassification } from '../../layers/pipeline/core/classifier.js';
+import type { Notifier } from '../../layers/pipeline/core/ports/notifier.js';
 import type { ResultStore } from '../../layers/pipeline/core/ports/result-store.js';
 import type { VideoModel } from '../../layers/pipeline/core/ports/video-model.js';
 import {
@@ -8,7 +16,9 @@ import {
   type VideoResult,
 } from '../../layers/pipeline/core/result-schema.js';
 import { artifactKeysFor } from '../../layers/pipeline/core/storage-keys.js';
+import { classifyDelivery } from '../../layers/pipeline/core/use-cases/classify.js';
 import { videoIdFor } from '../../layers/pipeline/core/video-id.js';
+import { customLabelSet } from '../../layers/xclip/label-sets.js';
 
 /** Test helpers that make source objects and results without a model. */
 export function sourceObject(key: string, version = 'v1', sequence = '0001', bucket = 'bucket'): SourceObject {
@@ -72,5 +82,50 @@ export function fakeVideoModel(classifyFile: VideoModel['classifyFile'], executi
     textFeatures: async () => new Float32Array(2),
     scoreTexts: async () => new Float32Array(1),
     embedImage: async () => Float32Array.of(1, 0),
+  };
+}
+
+/**
+ * Classifies `keys` in turn, one delivery each, with `notifier` and a stand-in model: good.mp4 ends DONE, bad.mp4
+ * FAILED (not a video). Returns the result store (closed by the caller).
+ */
+export async function settleGoodAndBad(notifier: Notifier, keys: readonly string[]): Promise<SqliteResultStore> {
+  const work = mkdtempSync(join(tmpdir(), 'xclip-settle-'));
+  mkdirSync(join(work, 'bucket'));
+  mkdirSync(join(work, 'scratch'));
+  for (const key of ['good.mp4', 'bad.mp4']) writeFileSync(join(work, 'bucket', key), 'bytes');
+  const sources = new FsObjectStore(join(work, 'bucket'));
+  const deps = {
+    model: fakeVideoModel(async (path) => {
+      if (path.endsWith('bad.mp4')) throw new NotAVideoError(path, 'no streams');
+      return FAKE_CLASSIFICATION;
+    }),
+    sources,
+    artifacts: new FsObjectStore(join(work, 'objects')),
+    results: new SqliteResultStore(':memory:'),
+    workDir: join(work, 'scratch'),
+    vectors: await LanceVectorIndex.open({ directory: join(work, 'vectors'), dimension: 2 }),
+    notifier,
+  };
+  const settings = { labels: customLabelSet(['a', 'b']), top: 1 };
+  for (const key of keys) {
+    const source = { bucket: sources.bucket, ...(await sources.head(key))! };
+    await classifyDelivery(deps, source, settings, { receiveCount: 1, maxReceives: 3 });
+  }
+  return deps.results;
+}
+
+/**
+ * Classification over folders of `work`: the videos in `bucketDir`, artifacts, SQLite results, the vector index and
+ * scratch beside.
+ */
+export async function folderDeps<Model extends VideoModel>(work: string, bucketDir: string, model: Model) {
+  return {
+    model,
+    sources: new FsObjectStore(bucketDir),
+    artifacts: new FsObjectStore(join(work, 'objects')),
+    results: new SqliteResultStore(join(work, 'results.db')),
+    vectors: await LanceVectorIndex.open({ directory: join(work, 'vectors'), dimension: model.model.projectionDim }),
+    workDir: join(work, 'scratch'),
   };
 }

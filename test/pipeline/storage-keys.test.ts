@@ -12,7 +12,7 @@ test('artifact keys carry the video key where it fits', () => {
     thumbnails: 'thumbnails/videos/a b+ü.mp4',
   });
   assert.equal(thumbnailKey(artifactKeysFor('videos/a b+ü.mp4'), 'poster'), 'thumbnails/videos/a b+ü.mp4.poster.jpg');
-  assert.equal(thumbnailKey(artifactKeysFor('videos/a b+ü.mp4'), 12), 'thumbnails/videos/a b+ü.mp4.12.jpg');
+  assert.equal(thumbnailKey(artifactKeysFor('videos/a b+ü.mp4'), 'frames'), 'thumbnails/videos/a b+ü.mp4.frames.jpg');
 });
 
 test('keys near S3 limit and file names near 255 bytes get digest keys that fit, distinct per key', () => {

@@ -40,7 +40,7 @@ before(async () => {
   const vectors = await LanceVectorIndex.open({ directory: join(work, 'vectors'), dimension: 4 });
   const keys = artifactKeysFor(key);
   await artifacts.put(thumbnailKey(keys, 'poster'), POSTER, 'image/jpeg');
-  await artifacts.put(thumbnailKey(keys, 0), FRAME, 'image/jpeg');
+  await artifacts.put(thumbnailKey(keys, 'frames'), FRAME, 'image/jpeg');
   await artifacts.put(keys.result, Buffer.from('{}'), 'application/json');
   const source = sourceObject(key);
   const at = now.toISOString();
@@ -51,13 +51,14 @@ before(async () => {
     thumbnails: {
       contentType: 'image/jpeg' as const,
       poster: thumbnailKey(keys, 'poster'),
-      frames: [{ seconds: 0.25, key: thumbnailKey(keys, 0) }],
+      frameSheet: { key: thumbnailKey(keys, 'frames'), columns: 1, tileWidth: 2, tileHeight: 2 },
+      frames: [{ seconds: 0.25 }],
     },
   };
   await results.complete(id, 'v1', result, Float32Array.of(1, 0, 0, 0), at);
   await results.enqueue(videoIdFor('bucket', 'old.mp4'), sourceObject('old.mp4'), at);
 
-  links = new LocalArtifactLinks(() => now);
+  links = new LocalArtifactLinks(undefined, () => now);
   const api = createApi({ results, artifacts, vectors, links, model: async () => assert.fail('no model needed') });
   app = guardedApp(localServerApp(api, { thumbnails: { artifacts, links } }), {
     port: PORT,
@@ -71,14 +72,18 @@ const authorized = { authorization: `Bearer ${TOKEN}` };
 test('the API hands out thumbnail URLs that serve the JPEGs with no token', async () => {
   const record = videoResponseSchema.parse(await (await get(`/videos/${encodeURIComponent(id)}`, authorized)).json());
   assert.ok(record.thumbnailUrls);
-  assert.equal(record.thumbnailUrls.frames[0]!.seconds, 0.25);
+  assert.deepEqual(record.thumbnailUrls.frames, [{ seconds: 0.25 }]);
+  assert.deepEqual(
+    { ...record.thumbnailUrls.frameSheet, url: '' },
+    { url: '', columns: 1, tileWidth: 2, tileHeight: 2 },
+  );
   const list = videoListSchema.parse(await (await get('/videos', authorized)).json());
   assert.equal(list.items.find((item) => item.id === id)?.thumbnail, record.thumbnailUrls.poster);
   assert.equal(list.items.find((item) => item.id !== id)?.thumbnail, undefined, 'a video with no result has none');
 
   for (const [url, bytes] of [
     [record.thumbnailUrls.poster, POSTER],
-    [record.thumbnailUrls.frames[0]!.url, FRAME],
+    [record.thumbnailUrls.frameSheet.url, FRAME],
   ] as const) {
     const response = await get(url);
     assert.equal(response.status, 200);
@@ -94,7 +99,7 @@ test('a URL is the same within its window, and a changed, foreign, non-thumbnail
   now = new Date(now.getTime() + LINK_WINDOW_MS / 4);
   assert.equal(`${url.pathname}${url.search}`, await links.urlOf(thumbnailKey(artifactKeysFor(key), 'poster')));
   const variants = [
-    ['key', thumbnailKey(artifactKeysFor(key), 0)],
+    ['key', thumbnailKey(artifactKeysFor(key), 'frames')],
     ['signature', '0'.repeat(64)],
     ['expires', String(Number(url.searchParams.get('expires')) + 1)],
   ];
@@ -103,7 +108,7 @@ test('a URL is the same within its window, and a changed, foreign, non-thumbnail
     changed.searchParams.set(name!, value!);
     assert.equal((await get(`${changed.pathname}${changed.search}`)).status, 404, name);
   }
-  const foreign = new LocalArtifactLinks(() => now);
+  const foreign = new LocalArtifactLinks(undefined, () => now);
   assert.equal((await get(await foreign.urlOf(thumbnailKey(artifactKeysFor(key), 'poster')))).status, 404);
   assert.equal((await get(await links.urlOf(artifactKeysFor(key).result))).status, 404, 'only thumbnails');
   assert.equal((await get(`/artifacts?key=${encodeURIComponent('../../etc/passwd')}`)).status, 404);

@@ -4,19 +4,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import jpeg from 'jpeg-js';
-import { sampleFrames, toPixelValues } from '../../layers/media/index.js';
-import { FsObjectStore } from '../../layers/pipeline/adapters/local/fs-object-store.js';
-import { LanceVectorIndex } from '../../layers/pipeline/adapters/local/lance-vector-index.js';
-import { SqliteResultStore } from '../../layers/pipeline/adapters/local/sqlite-result-store.js';
+import { readTimeline, sampleFrames, toPixelValues } from '../../layers/media/index.js';
+import type { FsObjectStore } from '../../layers/pipeline/adapters/local/fs-object-store.js';
+import type { SqliteResultStore } from '../../layers/pipeline/adapters/local/sqlite-result-store.js';
 import { VideoClassifier } from '../../layers/pipeline/core/classifier.js';
 import { videoResultSchema } from '../../layers/pipeline/core/result-schema.js';
 import { artifactKeysFor, thumbnailKey } from '../../layers/pipeline/core/storage-keys.js';
-import { encodeJpeg, rgbOfPixelValues } from '../../layers/pipeline/core/thumbnails.js';
+import { encodeJpeg, halve, rgbOfPixelValues } from '../../layers/pipeline/core/thumbnails.js';
 import { type ClassifyDeps, classifyObject } from '../../layers/pipeline/core/use-cases/classify.js';
 import { resolveLabelSet } from '../../layers/xclip/label-sets.js';
 import { readManifest } from '../../layers/xclip/manifest.js';
 import { buildSmallTextModel } from '../../scripts/lib/small-model.js';
 import { makeTestVideo } from '../../scripts/lib/test-video.js';
+import { folderDeps } from './records.js';
 
 const work = mkdtempSync(join(tmpdir(), 'xclip-thumbnails-'));
 const bucketDir = join(work, 'bucket');
@@ -31,14 +31,7 @@ before(async () => {
   mkdirSync(join(work, 'scratch'));
   makeTestVideo(bucketDir, 'pattern.mp4', { seconds: 3, size: '96x64' });
   makeTestVideo(bucketDir, 'segments.mp4', { seconds: 3, size: '96x64' });
-  deps = {
-    model,
-    sources: new FsObjectStore(bucketDir),
-    artifacts: new FsObjectStore(join(work, 'objects')),
-    results: new SqliteResultStore(join(work, 'results.db')),
-    workDir: join(work, 'scratch'),
-    vectors: await LanceVectorIndex.open({ directory: join(work, 'vectors'), dimension: model.model.projectionDim }),
-  };
+  deps = await folderDeps(work, bucketDir, model);
 });
 after(async () => {
   deps.results.close();
@@ -62,6 +55,24 @@ function decodeJpeg(bytes: Buffer | undefined) {
   return jpeg.decode(bytes, { useTArray: true, formatAsRGBA: false });
 }
 
+/** Tile `index` of a decoded frame sheet. */
+function tile(
+  sheet: { data: Uint8Array; width: number },
+  layout: { columns: number; tileWidth: number; tileHeight: number },
+  index: number,
+) {
+  const { columns, tileWidth, tileHeight } = layout;
+  const left = (index % columns) * tileWidth;
+  const top = Math.floor(index / columns) * tileHeight;
+  const out = new Uint8Array(tileWidth * tileHeight * 3);
+  for (let y = 0; y < tileHeight; y++)
+    out.set(
+      sheet.data.subarray(((top + y) * sheet.width + left) * 3, ((top + y) * sheet.width + left + tileWidth) * 3),
+      y * tileWidth * 3,
+    );
+  return out;
+}
+
 function meanAbsoluteError(a: Uint8Array, b: Uint8Array): number {
   assert.equal(a.length, b.length);
   let sum = 0;
@@ -73,10 +84,17 @@ test('a JPEG of an RGB picture decodes back to it, near enough', () => {
   const width = 40;
   const height = 24;
   const rgb = new Uint8Array(width * height * 3).map((_, i) => ((i % 3) * 80 + Math.floor(i / (width * 3)) * 4) % 256);
-  const decoded = decodeJpeg(Buffer.from(encodeJpeg(rgb, width, height)));
+  const decoded = decodeJpeg(Buffer.from(encodeJpeg({ rgb, width, height })));
   assert.equal(decoded.width, width);
   assert.equal(decoded.height, height);
   assert.ok(meanAbsoluteError(decoded.data, rgb) < 6);
+});
+
+test('halving averages each 2x2 block; an odd last row or column is dropped', () => {
+  // 3x3 pixels, one channel value per pixel repeated over R, G and B.
+  const values = [0, 10, 99, 20, 30, 99, 99, 99, 99];
+  const rgb = Uint8Array.from(values.flatMap((v) => [v, v, v]));
+  assert.deepEqual(halve({ rgb, width: 3, height: 3 }), { rgb: Uint8Array.of(15, 15, 15), width: 1, height: 1 });
 });
 
 test('the model input of a frame turns back into the frame: the normalisation is undone exactly', () => {
@@ -104,7 +122,7 @@ test('classify stores a poster and one thumbnail per sampled frame, from the fra
   assert.equal(result.thumbnails.poster, thumbnailKey(keys, 'poster'));
   assert.deepEqual(
     result.thumbnails.frames,
-    sampled.times.map((seconds, index) => ({ seconds, key: thumbnailKey(keys, index) })),
+    sampled.times.map((seconds) => ({ seconds })),
   );
 
   const { width, height } = sampled.frameSize;
@@ -119,9 +137,18 @@ test('classify stores a poster and one thumbnail per sampled frame, from the fra
     ) > 40,
     'and not any picture',
   );
-  for (const [index, frame] of result.thumbnails.frames.entries()) {
-    const decoded = decodeJpeg(await deps.artifacts.get(frame.key));
-    assert.ok(meanAbsoluteError(decoded.data, sampled.frames[index]!) < 12, `frame ${index}`);
+  const layout = result.thumbnails.frameSheet;
+  assert.equal(layout.key, thumbnailKey(keys, 'frames'));
+  assert.deepEqual(
+    [layout.columns, layout.tileWidth, layout.tileHeight],
+    [sampled.frames.length, width >> 1, height >> 1],
+    'one row of half-size tiles',
+  );
+  const sheet = decodeJpeg(await deps.artifacts.get(layout.key));
+  assert.deepEqual([sheet.width, sheet.height], [layout.columns * layout.tileWidth, layout.tileHeight]);
+  for (const index of result.thumbnails.frames.keys()) {
+    const half = halve({ rgb: sampled.frames[index]!, width, height });
+    assert.ok(meanAbsoluteError(tile(sheet, layout, index), half.rgb) < 12, `frame ${index}`);
   }
   assert.deepEqual((await deps.results.get(result.videoId))?.result?.thumbnails, result.thumbnails);
 });
@@ -135,8 +162,22 @@ test('in segment mode there is one thumbnail per timeline window: its middle fra
     const { seconds } = result.thumbnails!.frames[w]!;
     assert.ok(seconds >= window.startSeconds && seconds < window.endSeconds, `window ${w}`);
   });
-  for (const frame of result.thumbnails.frames) {
-    const decoded = decodeJpeg(await deps.artifacts.get(frame.key));
-    assert.deepEqual([decoded.width, decoded.height], [size, size]);
-  }
+  const layout = result.thumbnails.frameSheet;
+  assert.deepEqual([layout.tileWidth, layout.tileHeight], [size / 2, size / 2]);
+  const sheet = decodeJpeg(await deps.artifacts.get(layout.key));
+  const { preprocessing } = readManifest(modelDir);
+  const windows = await readTimeline(join(bucketDir, 'segments.mp4'), {
+    ...preprocessing,
+    normalization: preprocessing,
+    windowSeconds: 1,
+  });
+  windows.forEach((window, w) => {
+    const t = Math.floor(window.times.length / 2);
+    const seen = halve({
+      rgb: rgbOfPixelValues(window.pixelValues, t, size, preprocessing),
+      width: size,
+      height: size,
+    });
+    assert.ok(meanAbsoluteError(tile(sheet, layout, w), seen.rgb) < 12, `window ${w}`);
+  });
 });

@@ -31,7 +31,7 @@ import { writeLabelFeatures } from '../../layers/xclip/label-features.js';
 import { customLabelSet, type LabelSet, resolveLabelSet } from '../../layers/xclip/label-sets.js';
 import { buildSmallTextModel } from '../../scripts/lib/small-model.js';
 import { makeTestVideo } from '../../scripts/lib/test-video.js';
-import { resultFor, sourceObject } from './records.js';
+import { folderDeps, resultFor, sourceObject } from './records.js';
 
 const work = mkdtempSync(join(tmpdir(), 'xclip-use-cases-'));
 const bucketDir = join(work, 'bucket');
@@ -58,14 +58,7 @@ before(async () => {
   copyFileSync(join(bucketDir, 'pattern one+ü.mp4'), join(bucketDir, 'copy of pattern.mp4'));
   makeTestVideo(bucketDir, 'bars.mp4', { pattern: 'smptebars' });
   writeFileSync(join(bucketDir, 'notes.mp4'), 'not a video');
-  deps = {
-    model,
-    sources: new FsObjectStore(bucketDir),
-    artifacts: new FsObjectStore(join(work, 'objects')),
-    results: new SqliteResultStore(join(work, 'results.db')),
-    vectors: await LanceVectorIndex.open({ directory: join(work, 'vectors'), dimension: model.model.projectionDim }),
-    workDir: join(work, 'scratch'),
-  };
+  deps = await folderDeps(work, bucketDir, model);
 });
 after(async () => {
   deps.results.close();

@@ -1,15 +1,8 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { UsageError } from '../../layers/common/errors.js';
-import { NotAVideoError } from '../../layers/media/errors.js';
-import { FsObjectStore } from '../../layers/pipeline/adapters/local/fs-object-store.js';
-import { LanceVectorIndex } from '../../layers/pipeline/adapters/local/lance-vector-index.js';
-import { SqliteResultStore } from '../../layers/pipeline/adapters/local/sqlite-result-store.js';
 import {
   checkWebhook,
   WEBHOOK_HEADERS,
@@ -17,9 +10,7 @@ import {
   webhookSignature,
 } from '../../layers/pipeline/adapters/local/webhook-notifier.js';
 import { type VideoEvent, videoEventSchema } from '../../layers/pipeline/core/ports/notifier.js';
-import { classifyDelivery } from '../../layers/pipeline/core/use-cases/classify.js';
-import { customLabelSet } from '../../layers/xclip/label-sets.js';
-import { FAKE_CLASSIFICATION, fakeVideoModel } from './records.js';
+import { settleGoodAndBad } from './records.js';
 
 const SECRET = 'webhook-secret-0123456789';
 
@@ -78,31 +69,9 @@ function notifier(log: string[], options: { maxPending?: number } = {}) {
 
 test('classification posts one signed event per video that ends DONE or FAILED', async () => {
   receiver.requests.length = 0;
-  const work = mkdtempSync(join(tmpdir(), 'xclip-webhook-'));
-  mkdirSync(join(work, 'bucket'));
-  mkdirSync(join(work, 'scratch'));
-  writeFileSync(join(work, 'bucket', 'good.mp4'), 'bytes');
-  writeFileSync(join(work, 'bucket', 'bad.mp4'), 'bytes');
   const log: string[] = [];
   const webhook = notifier(log);
-  const sources = new FsObjectStore(join(work, 'bucket'));
-  const deps = {
-    model: fakeVideoModel(async (path) => {
-      if (path.endsWith('bad.mp4')) throw new NotAVideoError(path, 'no streams');
-      return FAKE_CLASSIFICATION;
-    }),
-    sources,
-    artifacts: new FsObjectStore(join(work, 'objects')),
-    results: new SqliteResultStore(':memory:'),
-    workDir: join(work, 'scratch'),
-    vectors: await LanceVectorIndex.open({ directory: join(work, 'vectors'), dimension: 2 }),
-    notifier: webhook,
-  };
-  const settings = { labels: customLabelSet(['a', 'b']), top: 1 };
-  for (const key of ['good.mp4', 'bad.mp4', 'good.mp4']) {
-    const source = { bucket: sources.bucket, ...(await sources.head(key))! };
-    await classifyDelivery(deps, source, settings, { receiveCount: 1, maxReceives: 3 });
-  }
+  const results = await settleGoodAndBad(webhook, ['good.mp4', 'bad.mp4', 'good.mp4']);
   await webhook.idle();
 
   assert.equal(receiver.requests.length, 2, 'the second delivery of good.mp4 was skipped: no event');
@@ -118,9 +87,9 @@ test('classification posts one signed event per video that ends DONE or FAILED',
   assert.equal(events[0]!.event.key, 'good.mp4');
   assert.equal(events[1]!.type, 'Video Failed');
   assert.equal(events[1]!.event.error?.code, 'NOT_A_VIDEO');
-  assert.equal((await deps.results.get(events[1]!.event.id))?.status, 'FAILED');
+  assert.equal((await results.get(events[1]!.event.id))?.status, 'FAILED');
   assert.deepEqual(log, []);
-  deps.results.close();
+  results.close();
 });
 
 test('a refused delivery is retried with backoff up to its bound; a 4xx answer is not retried', async () => {

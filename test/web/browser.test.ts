@@ -79,6 +79,13 @@ function loadedImages(page: Page, selector: string): Promise<number> {
   ) as Promise<number>;
 }
 
+/** How many of the elements `selector` finds show a background picture that loads (the frame sheet's tiles). */
+function loadedBackgrounds(page: Page, selector: string): Promise<number> {
+  return page.evaluate(
+    `Promise.all([...document.querySelectorAll(${JSON.stringify(selector)})].map((element) => { const image = new Image(); image.src = /url\\("?([^")]+)"?\\)/.exec(getComputedStyle(element).backgroundImage)[1]; return image.decode().then(() => image.naturalWidth > 0, () => false); })).then((loaded) => loaded.filter(Boolean).length)`,
+  ) as Promise<number>;
+}
+
 const texts = (page: Page, selector: string) =>
   page.$$eval(selector, (elements) => elements.map((element) => element.textContent?.trim() ?? ''));
 
@@ -126,8 +133,12 @@ test('the web page: upload by drag and drop, live status, posters and thumbnails
   assert.equal((await texts(page, '.label-table tbody tr')).length, 5);
   assert.deepEqual(await texts(page, '.timeline-table tbody th'), ['0.0 s', '1.0 s']);
   assert.equal((await texts(page, '.timeline-segment')).length, 2);
-  assert.equal(await loadedImages(page, '.video-poster'), 1);
-  assert.equal(await loadedImages(page, '.timeline-table img.frame-thumbnail'), 2, 'one thumbnail per segment');
+  await page.waitForSelector('video.video-player[poster]');
+  assert.equal(await loadedBackgrounds(page, '.timeline-table .frame-thumbnail[role="img"]'), 2, 'one per segment');
+  // A segment's start plays the video from there, in the page's own player.
+  await page.click('.timeline-table tbody tr:nth-child(2) th a');
+  await page.waitForFunction("document.querySelector('video.video-player').currentTime >= 1");
+  assert.match(page.url(), /\?t=1$/);
   assert.match((await texts(page, '.metadata dd')).join('|'), /96 × 64/);
   await page.waitForSelector('#similar-heading + p.empty');
   assert.deepEqual(await accessibilityViolations(page), [], 'video page');

@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from './api/client.js';
+import { searchesByExample } from './api/search-contract.js';
 import type { Health } from './api/types.js';
 import { Announcer } from './components/announcer.js';
 import { TokenForm, useTokenRefused } from './components/token-form.js';
@@ -12,15 +13,25 @@ import { VideoPage } from './views/video-page.js';
 const LOCAL_UPLOAD_PATH = '/uploads/local';
 
 /** What this server offers beyond the common API, read from its OpenAPI document. */
-function useCanUpload(): boolean {
-  const [canUpload, setCanUpload] = useState(false);
+export interface ServerFeatures {
+  canUpload: boolean;
+  /** POST /search takes example videos, images and moments (the search contract). */
+  searchByExample: boolean;
+}
+
+function useServerFeatures(): ServerFeatures {
+  const [features, setFeatures] = useState<ServerFeatures>({ canUpload: false, searchByExample: false });
   useEffect(() => {
     api.document().then(
-      (document) => setCanUpload(LOCAL_UPLOAD_PATH in document.paths),
+      (document) =>
+        setFeatures({
+          canUpload: LOCAL_UPLOAD_PATH in document.paths,
+          searchByExample: searchesByExample(document),
+        }),
       () => undefined,
     );
   }, []);
-  return canUpload;
+  return features;
 }
 
 function useHealth(): Health | undefined {
@@ -31,14 +42,16 @@ function useHealth(): Health | undefined {
   return health;
 }
 
-function View({ route, canUpload }: { route: Route; canUpload: boolean }) {
+function View({ route, features }: { route: Route; features: ServerFeatures }) {
   switch (route.view) {
     case 'library':
-      return <Library filters={route.filters} canUpload={canUpload} />;
+      return <Library filters={route.filters} canUpload={features.canUpload} />;
     case 'search':
-      return <Search text={route.text} k={route.k} />;
+      return (
+        <Search text={route.text} k={route.k} example={route.example} searchByExample={features.searchByExample} />
+      );
     case 'video':
-      return <VideoPage id={route.id} />;
+      return <VideoPage id={route.id} at={route.at} searchByExample={features.searchByExample} />;
     case 'missing':
       return (
         <>
@@ -53,7 +66,7 @@ function View({ route, canUpload }: { route: Route; canUpload: boolean }) {
 
 export function App() {
   const route = useRoute();
-  const canUpload = useCanUpload();
+  const features = useServerFeatures();
   const health = useHealth();
   const tokenRefused = useTokenRefused();
   const main = useRef<HTMLElement>(null);
@@ -91,7 +104,7 @@ export function App() {
       </header>
       <main id="main" ref={main} tabIndex={-1}>
         {tokenRefused && <TokenForm />}
-        <View route={route} canUpload={canUpload} />
+        <View route={route} features={features} />
       </main>
       <footer class="site-footer">
         {health?.model && (

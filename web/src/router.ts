@@ -1,3 +1,4 @@
+import type { ExampleQuery } from './api/search-contract.js';
 import type { VideoStatus } from './api/types.js';
 
 export interface LibraryFilters {
@@ -9,8 +10,10 @@ export interface LibraryFilters {
 
 export type Route =
   | { view: 'library'; filters: LibraryFilters }
-  | { view: 'search'; text: string; k: number }
-  | { view: 'video'; id: string }
+  /** A text search, or a search by an example video (`like`), optionally a time range of it. */
+  | { view: 'search'; text: string; k: number; example?: ExampleQuery }
+  /** `at`: where the player starts, seconds. */
+  | { view: 'video'; id: string; at?: number }
   | { view: 'missing' };
 
 const STATUSES: readonly string[] = ['QUEUED', 'PROCESSING', 'DONE', 'FAILED'];
@@ -35,21 +38,34 @@ export function parseRoute(hash: string): Route {
   }
   if (path === '/search') {
     const k = Number(query.get('k'));
+    const like = query.get('like');
+    const from = seconds(query.get('from'));
+    const to = seconds(query.get('to'));
+    const range = from !== undefined && to !== undefined && from < to ? { fromSeconds: from, toSeconds: to } : {};
     return {
       view: 'search',
-      text: query.get('q') ?? '',
+      text: like ? '' : (query.get('q') ?? ''),
       k: (SEARCH_SIZES as readonly number[]).includes(k) ? k : DEFAULT_SEARCH_SIZE,
+      ...(like ? { example: { videoId: like, ...range } } : {}),
     };
   }
   const video = /^\/videos\/([^/]+)$/.exec(path);
   if (video) {
     try {
-      return { view: 'video', id: decodeURIComponent(video[1]!) };
+      const at = seconds(query.get('t'));
+      return { view: 'video', id: decodeURIComponent(video[1]!), ...(at !== undefined ? { at } : {}) };
     } catch {
       return { view: 'missing' };
     }
   }
   return { view: 'missing' };
+}
+
+/** A time in a URL: a finite number of seconds, not negative. */
+function seconds(value: string | null): number | undefined {
+  if (value === null || !/^\d+(\.\d+)?$/.test(value)) return undefined;
+  const parsed = Number(value);
+  return Number.isFinite(parsed) ? parsed : undefined;
 }
 
 function withQuery(path: string, entries: Record<string, string | number | undefined>): string {
@@ -68,6 +84,12 @@ export function searchHref(text = '', k = DEFAULT_SEARCH_SIZE): string {
   return withQuery('/search', { q: text, k: text ? k : undefined });
 }
 
-export function videoHref(id: string): string {
-  return `#/videos/${encodeURIComponent(id)}`;
+/** Videos (or moments) like video `videoId`, or like its stretch from `fromSeconds` to `toSeconds`. */
+export function exampleSearchHref(example: ExampleQuery, k = DEFAULT_SEARCH_SIZE): string {
+  return withQuery('/search', { like: example.videoId, from: example.fromSeconds, to: example.toSeconds, k });
+}
+
+/** The video's page; with `at`, its player starts there. */
+export function videoHref(id: string, at?: number): string {
+  return withQuery(`/videos/${encodeURIComponent(id)}`, { t: at });
 }

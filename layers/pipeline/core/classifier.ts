@@ -320,7 +320,7 @@ export class VideoClassifier {
       probe,
       source,
     });
-    if (stills) stills.frames = stillsOfTimeline(windows, this.runtime.imageSize, this.runtime.preprocessing);
+    if (stills) Object.assign(stills, stillsOfTimeline(windows, this.runtime.imageSize, this.runtime.preprocessing));
     const timeline: NonNullable<VideoClassification['timeline']> = [];
     const P = this.model.projectionDim;
     const embeddings = new Float32Array(windows.length * P);

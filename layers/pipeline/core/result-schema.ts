@@ -70,13 +70,21 @@ export const tensorRefSchema = z.object({
 
 /**
  * JPEG pictures stored beside the result document, made from the frames classification decoded: a poster (the middle
- * sampled frame) and one thumbnail per sampled frame, or per timeline window in segment mode. Keys in the artifact store.
+ * sampled frame) and one thumbnail per sampled frame, or per timeline window in segment mode, as the tiles of one
+ * frame sheet. Keys in the artifact store.
  */
 export const thumbnailsSchema = z.object({
   contentType: z.literal('image/jpeg'),
   poster: z.string(),
+  /** Frame thumbnail i is the tile at column i % columns, row ⌊i / columns⌋, each tileWidth x tileHeight pixels. */
+  frameSheet: z.object({
+    key: z.string(),
+    columns: z.number().int().positive(),
+    tileWidth: z.number().int().positive(),
+    tileHeight: z.number().int().positive(),
+  }),
   /** In time order; `seconds` is the frame's time from the video stream's first frame. */
-  frames: z.array(z.object({ seconds: z.number().nonnegative(), key: z.string() })),
+  frames: z.array(z.object({ seconds: z.number().nonnegative() })),
 });
 export type Thumbnails = z.infer<typeof thumbnailsSchema>;
 

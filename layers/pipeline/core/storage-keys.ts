@@ -13,9 +13,9 @@ export interface ArtifactKeys {
   thumbnails: string;
 }
 
-/** Key of the poster or of frame thumbnail `index` of a video. */
-export function thumbnailKey(keys: ArtifactKeys, index: number | 'poster'): string {
-  return `${keys.thumbnails}.${index}.jpg`;
+/** Key of a video's poster or of its sheet of frame thumbnails. */
+export function thumbnailKey(keys: ArtifactKeys, which: 'poster' | 'frames'): string {
+  return `${keys.thumbnails}.${which}.jpg`;
 }
 
 /** S3's longest key. */
@@ -48,7 +48,7 @@ function keysOf(base: string): ArtifactKeys {
  */
 export function artifactKeysFor(key: string): ArtifactKeys {
   const readable = keysOf(key);
-  // The poster's key is the longest thumbnail key (frame indices stay below 1000).
+  // The thumbnail keys are as long as each other.
   if ([...Object.values(readable), thumbnailKey(readable, 'poster')].every(fits)) return readable;
   return keysOf(`${HASHED_PREFIX}${createHash('sha256').update(key).digest('hex')}`);
 }

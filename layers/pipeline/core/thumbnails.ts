@@ -1,5 +1,4 @@
 import jpeg from 'jpeg-js';
-import { mapConcurrently } from '../../common/concurrency.js';
 import type { Normalization, SampledFrames, TimelineWindow } from '../../media/index.js';
 import type { ObjectStore } from './ports/object-store.js';
 import type { Thumbnails } from './result-schema.js';
@@ -9,18 +8,38 @@ import { type ArtifactKeys, thumbnailKey } from './storage-keys.js';
 const JPEG_QUALITY = 70;
 /** Most frame thumbnails per video: a long video's timeline gets evenly spread ones beyond this. */
 export const MAX_FRAME_THUMBNAILS = 240;
-const PUT_CONCURRENCY = 8;
+/** Tiles per row of the frame sheet. */
+const SHEET_COLUMNS = 16;
+
+/** An interleaved RGB picture. */
+export interface RgbPicture {
+  rgb: Uint8Array;
+  width: number;
+  height: number;
+}
+
+/** The frame thumbnails of a video as tiles of one JPEG: tile i at column i % columns, row ⌊i / columns⌋. */
+export interface FrameSheet {
+  jpeg: Uint8Array;
+  columns: number;
+  tileWidth: number;
+  tileHeight: number;
+}
 
 /** JPEG pictures of a video, made from the frames the classifier decoded anyway. */
 export interface VideoStills {
   /** The sampled frame nearest the middle, at the decoded size (shorter side the model's). */
   poster: Uint8Array;
-  /** One per sampled frame, or per timeline window in segment mode, in time order. */
-  frames: Array<{ seconds: number; jpeg: Uint8Array }>;
+  /**
+   * One thumbnail per sampled frame, or per timeline window in segment mode, in time order, in one sheet: each JPEG
+   * jpeg-js encodes costs it a fixed setup far above a small picture's pixels, so two encodings serve a video.
+   */
+  sheet: FrameSheet;
+  frames: Array<{ seconds: number }>;
 }
 
 /** JPEG of an interleaved RGB picture. */
-export function encodeJpeg(rgb: Uint8Array, width: number, height: number): Uint8Array {
+export function encodeJpeg({ rgb, width, height }: RgbPicture): Uint8Array {
   const rgba = Buffer.alloc(width * height * 4, 255);
   for (let from = 0, to = 0; from < rgb.length; from += 3, to += 4) {
     rgba[to] = rgb[from]!;
@@ -28,6 +47,38 @@ export function encodeJpeg(rgb: Uint8Array, width: number, height: number): Uint
     rgba[to + 2] = rgb[from + 2]!;
   }
   return new Uint8Array(jpeg.encode({ data: rgba, width, height }, JPEG_QUALITY).data);
+}
+
+/** Half the width and height, each pixel the mean of a 2x2 block (an odd last row or column is dropped). */
+export function halve({ rgb, width, height }: RgbPicture): RgbPicture {
+  const half = { width: Math.max(1, width >> 1), height: Math.max(1, height >> 1) };
+  const out = new Uint8Array(half.width * half.height * 3);
+  const at = (x: number, y: number, c: number) =>
+    rgb[(Math.min(y, height - 1) * width + Math.min(x, width - 1)) * 3 + c]!;
+  for (let y = 0; y < half.height; y++)
+    for (let x = 0; x < half.width; x++)
+      for (let c = 0; c < 3; c++)
+        out[(y * half.width + x) * 3 + c] =
+          (at(2 * x, 2 * y, c) + at(2 * x + 1, 2 * y, c) + at(2 * x, 2 * y + 1, c) + at(2 * x + 1, 2 * y + 1, c) + 2) >>
+          2;
+  return { rgb: out, ...half };
+}
+
+/** Equal-sized pictures as tiles of one JPEG, halved: frame thumbnails are shown small. */
+export function frameSheet(pictures: readonly RgbPicture[]): FrameSheet {
+  const tiles = pictures.map(halve);
+  const { width: tileWidth, height: tileHeight } = tiles[0]!;
+  const columns = Math.min(tiles.length, SHEET_COLUMNS);
+  const width = columns * tileWidth;
+  const rows = Math.ceil(tiles.length / columns);
+  const sheet = new Uint8Array(width * rows * tileHeight * 3);
+  tiles.forEach((tile, i) => {
+    const left = (i % columns) * tileWidth;
+    const top = Math.floor(i / columns) * tileHeight;
+    for (let y = 0; y < tileHeight; y++)
+      sheet.set(tile.rgb.subarray(y * tileWidth * 3, (y + 1) * tileWidth * 3), ((top + y) * width + left) * 3);
+  });
+  return { jpeg: encodeJpeg({ rgb: sheet, width, height: rows * tileHeight }), columns, tileWidth, tileHeight };
 }
 
 /** Frame `t` of model input [T, 3, size, size] back in interleaved RGB: the normalisation undone. */
@@ -53,36 +104,33 @@ function spread<T>(items: readonly T[], limit: number): T[] {
   return Array.from({ length: limit }, (_, i) => items[Math.floor((i * items.length) / limit)]!);
 }
 
-function sampledFrameJpeg(sampled: SampledFrames, index: number): Uint8Array {
-  return encodeJpeg(sampled.frames[index]!, sampled.frameSize.width, sampled.frameSize.height);
-}
-
 /** The poster and, without a timeline, one thumbnail per sampled frame. */
 export function stillsOfSampledFrames(sampled: SampledFrames): VideoStills {
+  const { width, height } = sampled.frameSize;
   const order = sampled.times.map((seconds, index) => ({ seconds, index })).sort((a, b) => a.seconds - b.seconds);
   const middle = order[Math.floor(order.length / 2)]!;
+  const chosen = spread(order, MAX_FRAME_THUMBNAILS);
   return {
-    poster: sampledFrameJpeg(sampled, middle.index),
-    frames: spread(order, MAX_FRAME_THUMBNAILS).map(({ seconds, index }) => ({
-      seconds,
-      jpeg: sampledFrameJpeg(sampled, index),
-    })),
+    poster: encodeJpeg({ rgb: sampled.frames[middle.index]!, width, height }),
+    sheet: frameSheet(chosen.map(({ index }) => ({ rgb: sampled.frames[index]!, width, height }))),
+    frames: chosen.map(({ seconds }) => ({ seconds })),
   };
 }
 
-/** One thumbnail per timeline window: its middle frame, as the model saw it (the centre crop). */
+/** One thumbnail per timeline window: its middle frame as the model saw it (the centre crop). */
 export function stillsOfTimeline(
   windows: readonly TimelineWindow[],
   size: number,
   normalization: Normalization,
-): VideoStills['frames'] {
-  return spread(windows, MAX_FRAME_THUMBNAILS).map((window) => {
+): Pick<VideoStills, 'sheet' | 'frames'> {
+  const middles = spread(windows, MAX_FRAME_THUMBNAILS).map((window) => {
     const t = Math.floor(window.times.length / 2);
-    return {
-      seconds: window.times[t]!,
-      jpeg: encodeJpeg(rgbOfPixelValues(window.pixelValues, t, size, normalization), size, size),
-    };
+    return { seconds: window.times[t]!, rgb: rgbOfPixelValues(window.pixelValues, t, size, normalization) };
   });
+  return {
+    sheet: frameSheet(middles.map(({ rgb }) => ({ rgb, width: size, height: size }))),
+    frames: middles.map(({ seconds }) => ({ seconds })),
+  };
 }
 
 /** Stores the stills beside the result document; what the document records of them. */
@@ -91,14 +139,13 @@ export async function storeStills(
   keys: ArtifactKeys,
   stills: VideoStills,
 ): Promise<Thumbnails> {
+  const { jpeg: sheetBytes, ...layout } = stills.sheet;
   await artifacts.put(thumbnailKey(keys, 'poster'), stills.poster, 'image/jpeg');
-  const frames = await mapConcurrently(
-    stills.frames.map((frame, index) => ({ ...frame, key: thumbnailKey(keys, index) })),
-    PUT_CONCURRENCY,
-    async ({ seconds, jpeg: bytes, key }) => {
-      await artifacts.put(key, bytes, 'image/jpeg');
-      return { seconds, key };
-    },
-  );
-  return { contentType: 'image/jpeg', poster: thumbnailKey(keys, 'poster'), frames };
+  await artifacts.put(thumbnailKey(keys, 'frames'), sheetBytes, 'image/jpeg');
+  return {
+    contentType: 'image/jpeg',
+    poster: thumbnailKey(keys, 'poster'),
+    frameSheet: { key: thumbnailKey(keys, 'frames'), ...layout },
+    frames: stills.frames,
+  };
 }

@@ -50,6 +50,8 @@ export interface ApiDeps {
   vectors: VectorIndex;
   /** Makes thumbnail URLs for browsers; without it responses carry none. */
   links?: ArtifactLinks;
+  /** Makes URLs of the source videos for the page's player; without it GET /videos/{id} has no videoUrl. */
+  sourceLinks?: ArtifactLinks;
   /** The model, loaded on first use (search and relabel need it; listing does not). */
   model: () => Promise<VideoModel>;
   /** The queue the classifier reads, for POST /videos/{id}/retry; absent where no worker runs. */
@@ -131,7 +133,11 @@ export function createApi(deps: ApiDeps): Hono {
     validated(z.strictObject({}), c.req.query(), 'query');
     const record = await deps.results.get(id);
     if (!record) throw new NotFoundError(`video ${id}`);
-    return c.json({ ...record, ...(await thumbnailUrlsOf(deps.links, record.result?.thumbnails)) });
+    return c.json({
+      ...record,
+      ...(await thumbnailUrlsOf(deps.links, record.result?.thumbnails)),
+      ...(deps.sourceLinks ? { videoUrl: await deps.sourceLinks.urlOf(record.source.key) } : {}),
+    });
   });
 
   app.get('/videos/:id/similar', async (c) => {

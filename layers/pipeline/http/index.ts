@@ -8,5 +8,5 @@ export { checkListenSecurity, guardedApp, hostOfAddress, type LocalGuardOptions 
 export { addLocalUploads, localUploadsOpenApiPath } from './local-uploads.js';
 export { openApiDocument } from './openapi.js';
 export { searchResponseSchema, videoListSchema } from './schemas.js';
-export { ARTIFACT_ROUTE, addArtifactRoute, LocalArtifactLinks } from './signed-links.js';
+export { ARTIFACT_ROUTE, addArtifactRoute, addMediaRoute, LocalArtifactLinks, MEDIA_ROUTE } from './signed-links.js';
 export { addWebPage } from './web-page.js';

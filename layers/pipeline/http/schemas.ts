@@ -191,10 +191,21 @@ export const healthResponseSchema = z.object({
  */
 export const thumbnailUrlsSchema = z.object({
   poster: z.string(),
-  frames: z.array(z.object({ seconds: z.number().nonnegative(), url: z.string() })),
+  /** The frame sheet (result.thumbnails.frameSheet) at `url`. */
+  frameSheet: z.object({
+    url: z.string(),
+    columns: z.number().int().positive(),
+    tileWidth: z.number().int().positive(),
+    tileHeight: z.number().int().positive(),
+  }),
+  frames: z.array(z.object({ seconds: z.number().nonnegative() })),
 });
 
 /** GET /videos/{id}: the record, with its thumbnails' URLs once it has any. */
-export const videoResponseSchema = videoRecordSchema.extend({ thumbnailUrls: thumbnailUrlsSchema.optional() });
+export const videoResponseSchema = videoRecordSchema.extend({
+  thumbnailUrls: thumbnailUrlsSchema.optional(),
+  /** A URL of the video itself for a player (presigned on AWS, signed locally; byte ranges work). */
+  videoUrl: z.string().optional(),
+});
 
 export { videoRecordSchema };

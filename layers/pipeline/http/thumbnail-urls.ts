@@ -23,12 +23,12 @@ export async function thumbnailUrlsOf(
   thumbnails: Thumbnails | undefined,
 ): Promise<{ thumbnailUrls?: z.output<typeof thumbnailUrlsSchema> }> {
   if (!links || !thumbnails) return {};
+  const { key, ...layout } = thumbnails.frameSheet;
   return {
     thumbnailUrls: {
       poster: await links.urlOf(thumbnails.poster),
-      frames: await Promise.all(
-        thumbnails.frames.map(async ({ seconds, key }) => ({ seconds, url: await links.urlOf(key) })),
-      ),
+      frameSheet: { url: await links.urlOf(key), ...layout },
+      frames: thumbnails.frames,
     },
   };
 }

@@ -9,7 +9,6 @@ import type {
   relabelRequestSchema,
   relabelResponseSchema,
   searchHitSchema,
-  searchRequestSchema,
   searchResponseSchema,
   videoListSchema,
   videoResponseSchema,
@@ -24,8 +23,7 @@ export type VideoStatus = VideoRecord['status'];
 export type VideoResult = NonNullable<VideoRecord['result']>;
 export type LabelScore = VideoResult['labels'][number];
 export type Timeline = NonNullable<VideoResult['timeline']>;
-export type FrameThumbnail = NonNullable<VideoRecord['thumbnailUrls']>['frames'][number];
-export type SearchRequest = z.input<typeof searchRequestSchema>;
+export type ThumbnailUrls = NonNullable<VideoRecord['thumbnailUrls']>;
 export type SearchHit = z.output<typeof searchHitSchema>;
 export type SearchResponse = z.output<typeof searchResponseSchema>;
 export type RelabelRequest = z.input<typeof relabelRequestSchema>;
@@ -38,4 +36,5 @@ export type LocalUpload = z.output<typeof localUploadResponseSchema>;
 /** The part of the OpenAPI document the page reads: which routes this server has. */
 export interface ApiDocument {
   paths: Record<string, unknown>;
+  components?: { schemas?: Record<string, unknown> };
 }

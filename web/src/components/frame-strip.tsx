@@ -1,16 +1,17 @@
-import type { FrameThumbnail } from '../api/types.js';
+import type { ThumbnailUrls } from '../api/types.js';
 import { formatSeconds } from '../format.js';
+import { FrameTile } from './frame-tile.js';
 
 /** The frames the classifier sampled, in time order (videos classified without a timeline). */
-export function FrameStrip({ frames }: { frames: readonly FrameThumbnail[] }) {
+export function FrameStrip({ thumbnails }: { thumbnails: ThumbnailUrls }) {
   return (
     <section aria-labelledby="frames-heading">
       <h2 id="frames-heading">Sampled frames</h2>
       <ol class="frame-strip">
-        {frames.map((frame) => (
+        {thumbnails.frames.map((frame, index) => (
           <li key={frame.seconds}>
             <figure>
-              <img class="frame-thumbnail" src={frame.url} alt="" loading="lazy" decoding="async" />
+              <FrameTile thumbnails={thumbnails} index={index} />
               <figcaption>{formatSeconds(frame.seconds)}</figcaption>
             </figure>
           </li>

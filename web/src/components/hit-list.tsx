@@ -1,5 +1,5 @@
-import type { SearchHit } from '../api/types.js';
-import { fileName } from '../format.js';
+import type { SearchHit } from '../api/search-contract.js';
+import { fileName, formatSeconds } from '../format.js';
 import { videoHref } from '../router.js';
 import { CardMedia } from './card-media.js';
 import { TopLabels } from './top-labels.js';
@@ -24,6 +24,18 @@ export function HitList({ hits, label }: { hits: readonly SearchHit[]; label: st
               {hit.score !== undefined && <> · X-CLIP logit {hit.score.toFixed(2)}</>}
             </p>
             <TopLabels labels={hit.labels.slice(0, HIT_LABELS)} />
+            {hit.moments && hit.moments.length > 0 && (
+              <ul class="moments" aria-label={`Moments in ${fileName(hit.key)}`}>
+                {hit.moments.map((moment) => (
+                  <li key={moment.startSeconds}>
+                    <a href={videoHref(hit.id, moment.startSeconds)}>
+                      {formatSeconds(moment.startSeconds)} – {formatSeconds(moment.endSeconds)}
+                    </a>{' '}
+                    <span class="muted">score {moment.score.toFixed(3)}</span>
+                  </li>
+                ))}
+              </ul>
+            )}
           </div>
         </li>
       ))}

@@ -1,5 +1,7 @@
-import type { FrameThumbnail, Timeline } from '../api/types.js';
+import type { ThumbnailUrls, Timeline } from '../api/types.js';
 import { formatSeconds, percent } from '../format.js';
+import { exampleSearchHref, videoHref } from '../router.js';
+import { FrameTile } from './frame-tile.js';
 
 const SEGMENT_LABELS = 3;
 
@@ -10,16 +12,27 @@ function hueOf(label: string): number {
   return hash % 360;
 }
 
-/** The thumbnail of the window from `start` to `end`: the first frame in it. */
-function frameIn(frames: readonly FrameThumbnail[], start: number, end: number): FrameThumbnail | undefined {
-  return frames.find((frame) => frame.seconds >= start && frame.seconds < end);
+/** The index of the window's thumbnail, from `start` to `end`: the first frame in it; -1 for none. */
+function frameIn(thumbnails: ThumbnailUrls | undefined, start: number, end: number): number {
+  return thumbnails?.frames.findIndex((frame) => frame.seconds >= start && frame.seconds < end) ?? -1;
 }
 
 /**
  * The labels of each window of the video: a coloured strip for the eye, a table for everything else, with each
  * window's thumbnail where the result has them.
  */
-export function TimelineView({ timeline, frames = [] }: { timeline: Timeline; frames?: readonly FrameThumbnail[] }) {
+export function TimelineView({
+  id,
+  timeline,
+  thumbnails,
+  searchByExample = false,
+}: {
+  id: string;
+  timeline: Timeline;
+  thumbnails?: ThumbnailUrls;
+  /** Each segment links to a search for moments like it. */
+  searchByExample?: boolean;
+}) {
   return (
     <section aria-labelledby="timeline-heading">
       <h2 id="timeline-heading">Timeline</h2>
@@ -47,26 +60,27 @@ export function TimelineView({ timeline, frames = [] }: { timeline: Timeline; fr
           <tr>
             <th scope="col">From</th>
             <th scope="col">To</th>
-            {frames.length > 0 && <th scope="col">Frame</th>}
+            {thumbnails && <th scope="col">Frame</th>}
             <th scope="col">Labels</th>
+            {searchByExample && <th scope="col">Search</th>}
           </tr>
         </thead>
         <tbody>
           {timeline.map((segment) => {
-            const frame = frames.length > 0 ? frameIn(frames, segment.startSeconds, segment.endSeconds) : undefined;
+            const frame = frameIn(thumbnails, segment.startSeconds, segment.endSeconds);
             return (
               <tr key={segment.startSeconds}>
-                <th scope="row">{formatSeconds(segment.startSeconds)}</th>
+                <th scope="row">
+                  <a href={videoHref(id, segment.startSeconds)}>{formatSeconds(segment.startSeconds)}</a>
+                </th>
                 <td>{formatSeconds(segment.endSeconds)}</td>
-                {frames.length > 0 && (
+                {thumbnails && (
                   <td>
-                    {frame && (
-                      <img
-                        class="frame-thumbnail"
-                        src={frame.url}
-                        alt={`frame at ${formatSeconds(frame.seconds)}`}
-                        loading="lazy"
-                        decoding="async"
+                    {frame >= 0 && (
+                      <FrameTile
+                        thumbnails={thumbnails}
+                        index={frame}
+                        label={`frame at ${formatSeconds(thumbnails.frames[frame]!.seconds)}`}
                       />
                     )}
                   </td>
@@ -77,6 +91,19 @@ export function TimelineView({ timeline, frames = [] }: { timeline: Timeline; fr
                     .map((label) => `${label.label} ${percent(label.score)}`)
                     .join(', ')}
                 </td>
+                {searchByExample && (
+                  <td>
+                    <a
+                      href={exampleSearchHref({
+                        videoId: id,
+                        fromSeconds: segment.startSeconds,
+                        toSeconds: segment.endSeconds,
+                      })}
+                    >
+                      Similar moments
+                    </a>
+                  </td>
+                )}
               </tr>
             );
           })}

@@ -1,9 +1,18 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, errorMessage, isAbort } from '../api/client.js';
-import type { SearchHit } from '../api/types.js';
+import {
+  type ExampleQuery,
+  IMAGE_TYPES,
+  ImageRefusedError,
+  imageQuery,
+  type SearchHit,
+  type SearchQuery,
+  searchRequest,
+} from '../api/search-contract.js';
 import { announce } from '../components/announcer.js';
 import { HitList } from '../components/hit-list.js';
-import { SEARCH_SIZES, searchHref } from '../router.js';
+import { formatSeconds } from '../format.js';
+import { SEARCH_SIZES, searchHref, videoHref } from '../router.js';
 
 type Outcome =
   | { state: 'idle' }
@@ -11,24 +20,65 @@ type Outcome =
   | { state: 'done'; hits: SearchHit[] }
   | { state: 'failed'; message: string };
 
-/** Text search: the query lives in the URL, so a search can be bookmarked and the back button returns to it. */
-export function Search({ text, k }: { text: string; k: number }) {
+/** What a search was for, in words. */
+function describe(query: SearchQuery): string {
+  if ('text' in query) return query.text;
+  if ('label' in query) return query.label;
+  if ('image' in query) return 'the picked image';
+  const { fromSeconds, toSeconds } = query.example;
+  return fromSeconds === undefined || toSeconds === undefined
+    ? 'the example video'
+    : `the example video from ${formatSeconds(fromSeconds)} to ${formatSeconds(toSeconds)}`;
+}
+
+function ExampleNotice({ example }: { example: ExampleQuery }) {
+  return (
+    <p class="notice">
+      Searching by <a href={videoHref(example.videoId, example.fromSeconds)}>{describe({ example })}</a>.
+    </p>
+  );
+}
+
+/**
+ * Search by text, by an example video or a stretch of one (from a video's page), or by an image. Text and example
+ * searches live in the URL, so they can be bookmarked and the back button returns to them.
+ */
+export function Search({
+  text,
+  k,
+  example,
+  searchByExample,
+}: {
+  text: string;
+  k: number;
+  example?: ExampleQuery;
+  searchByExample: boolean;
+}) {
   const [draft, setDraft] = useState(text);
   const [size, setSize] = useState(k);
+  const [image, setImage] = useState<SearchQuery>();
   const [outcome, setOutcome] = useState<Outcome>({ state: 'idle' });
+  const routed: SearchQuery | undefined = example ? { example } : text.trim() ? { text } : undefined;
+  const query = image ?? routed;
+  const queryKey = JSON.stringify(query ?? null);
+
   useEffect(() => {
     setDraft(text);
     setSize(k);
-    if (!text.trim()) {
+    setImage(undefined);
+  }, [text, k, example?.videoId, example?.fromSeconds, example?.toSeconds]);
+
+  useEffect(() => {
+    if (!query) {
       setOutcome({ state: 'idle' });
       return;
     }
     const abort = new AbortController();
     setOutcome({ state: 'searching' });
-    api.search({ text, k }, abort.signal).then(
+    api.search(searchRequest(query, k, searchByExample), abort.signal).then(
       (response) => {
         setOutcome({ state: 'done', hits: response.items });
-        announce(`${response.items.length} results for ${text}`);
+        announce(`${response.items.length} results for ${describe(query)}`);
       },
       (error: unknown) => {
         if (isAbort(error)) return;
@@ -36,7 +86,7 @@ export function Search({ text, k }: { text: string; k: number }) {
       },
     );
     return () => abort.abort();
-  }, [text, k]);
+  }, [queryKey, k, searchByExample]);
 
   return (
     <>
@@ -46,6 +96,7 @@ export function Search({ text, k }: { text: string; k: number }) {
           class="search-form"
           onSubmit={(event) => {
             event.preventDefault();
+            setImage(undefined);
             location.hash = searchHref(draft.trim(), size);
           }}
         >
@@ -73,7 +124,30 @@ export function Search({ text, k }: { text: string; k: number }) {
           </label>
           <button type="submit">Search</button>
         </form>
+        {searchByExample && (
+          <p class="image-search">
+            <label for="image-query">Or search by an image (JPEG, PNG or WebP, up to 4 MiB)</label>{' '}
+            <input
+              id="image-query"
+              type="file"
+              accept={IMAGE_TYPES.join(',')}
+              onChange={async (event) => {
+                const file = event.currentTarget.files?.[0];
+                if (!file) return;
+                try {
+                  setImage(await imageQuery(file));
+                } catch (error) {
+                  setOutcome({
+                    state: 'failed',
+                    message: error instanceof ImageRefusedError ? error.message : 'the image cannot be read',
+                  });
+                }
+              }}
+            />
+          </p>
+        )}
       </search>
+      {example && !image && <ExampleNotice example={example} />}
       {outcome.state === 'searching' && <p aria-busy="true">Searching…</p>}
       {outcome.state === 'failed' && (
         <p class="error-text" role="alert">
@@ -81,10 +155,11 @@ export function Search({ text, k }: { text: string; k: number }) {
         </p>
       )}
       {outcome.state === 'done' &&
+        query &&
         (outcome.hits.length === 0 ? (
           <p class="empty">No classified videos yet.</p>
         ) : (
-          <HitList hits={outcome.hits} label={`Results for ${text}`} />
+          <HitList hits={outcome.hits} label={`Results for ${describe(query)}`} />
         ))}
     </>
   );

@@ -9,9 +9,10 @@ import { RetryButton } from '../components/retry-button.js';
 import { SimilarVideos } from '../components/similar-videos.js';
 import { isSettled, StatusBadge } from '../components/status-badge.js';
 import { TimelineView } from '../components/timeline-view.js';
+import { VideoPlayer } from '../components/video-player.js';
 import { fileName } from '../format.js';
 import { usePolling } from '../live/use-polling.js';
-import { libraryHref } from '../router.js';
+import { exampleSearchHref, libraryHref } from '../router.js';
 
 const LIVE_INTERVAL_MS = 1500;
 /** About ten minutes of waiting for the video to finish, then the page waits for a click. */
@@ -26,7 +27,7 @@ function failed(error: unknown): Loaded {
   return { state: 'failed', status: error instanceof ApiError ? error.status : 0, message: errorMessage(error) };
 }
 
-export function VideoPage({ id }: { id: string }) {
+export function VideoPage({ id, at, searchByExample }: { id: string; at?: number; searchByExample: boolean }) {
   const [loaded, setLoaded] = useState<Loaded>({ state: 'loading' });
   useEffect(() => {
     const abort = new AbortController();
@@ -63,7 +64,12 @@ export function VideoPage({ id }: { id: string }) {
   const result = video.result;
   return (
     <article class="video-page">
-      {video.thumbnailUrls && <img class="video-poster" src={video.thumbnailUrls.poster} alt="" decoding="async" />}
+      {/* Only a classified video is known to play: a failed one may be no video at all, or gone. */}
+      {result && video.videoUrl ? (
+        <VideoPlayer url={video.videoUrl} at={at} poster={video.thumbnailUrls?.poster} />
+      ) : (
+        video.thumbnailUrls && <img class="video-poster" src={video.thumbnailUrls.poster} alt="" decoding="async" />
+      )}
       <header class="video-header">
         <h1 tabIndex={-1}>{fileName(video.source.key)}</h1>
         <StatusBadge status={video.status} />
@@ -88,8 +94,15 @@ export function VideoPage({ id }: { id: string }) {
       <div class="video-columns">
         <div>
           {result && <LabelTable labels={result.labels} caption={`Labels (${result.labelSetId})`} />}
-          {result?.timeline && <TimelineView timeline={result.timeline} frames={video.thumbnailUrls?.frames} />}
-          {!result?.timeline && video.thumbnailUrls && <FrameStrip frames={video.thumbnailUrls.frames} />}
+          {result?.timeline && (
+            <TimelineView
+              id={video.id}
+              timeline={result.timeline}
+              thumbnails={video.thumbnailUrls}
+              searchByExample={searchByExample}
+            />
+          )}
+          {!result?.timeline && video.thumbnailUrls && <FrameStrip thumbnails={video.thumbnailUrls} />}
           {result && (
             <RelabelForm
               id={video.id}
@@ -102,6 +115,11 @@ export function VideoPage({ id }: { id: string }) {
           <MetadataList record={video} />
         </section>
       </div>
+      {result && searchByExample && (
+        <p>
+          <a href={exampleSearchHref({ videoId: video.id })}>Search for videos like this one</a>
+        </p>
+      )}
       {result && <SimilarVideos id={video.id} version={video.source.version} />}
     </article>
   );

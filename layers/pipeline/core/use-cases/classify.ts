@@ -254,10 +254,9 @@ export async function classifyDelivery(
   settings: ClassifySettings,
   delivery: { receiveCount: number; maxReceives: number },
 ): Promise<ClassifyOutcome> {
+  let outcome: ClassifyOutcome;
   try {
-    const outcome = await classifyObject(deps, source, settings);
-    await announce(deps, source, outcome);
-    return outcome;
+    outcome = await classifyObject(deps, source, settings);
   } catch (error) {
     if (delivery.receiveCount >= delivery.maxReceives && !(error instanceof ClaimHeldError)) {
       const id = videoIdFor(source.bucket, source.key);
@@ -267,4 +266,7 @@ export async function classifyDelivery(
     }
     throw error;
   }
+  // Outside the try: the event of a settled video is never taken for a failure of its classification.
+  await announce(deps, source, outcome);
+  return outcome;
 }

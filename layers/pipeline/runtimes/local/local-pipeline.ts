@@ -25,6 +25,7 @@ import {
   hostOfAddress,
   LocalArtifactLinks,
   type LocalGuardOptions,
+  MEDIA_ROUTE,
 } from '../../http/index.js';
 import { isOpenLocalPath, LOCAL_UPLOAD_BODY_TYPES, localServerApp } from './local-server-app.js';
 import {
@@ -99,11 +100,13 @@ export class LocalPipeline {
     private readonly server: BoundServer | undefined,
   ) {
     const links = new LocalArtifactLinks();
+    const mediaLinks = options.watchDir ? new LocalArtifactLinks(MEDIA_ROUTE) : undefined;
     const api = createApi({
       results: services.results,
       artifacts: services.artifacts,
       vectors: services.vectors,
       links,
+      ...(mediaLinks ? { sourceLinks: mediaLinks } : {}),
       model: async () => model,
       ...(services.sources ? { ingest: services.ingest } : {}),
       health: () => ({ model: modelInfoOf(model), queue: services.queue.stats() }),
@@ -113,6 +116,7 @@ export class LocalPipeline {
     this.app = localServerApp(api, {
       watchDir: options.watchDir,
       thumbnails: { artifacts: services.artifacts, links },
+      mediaLinks,
       log: options.log,
     });
   }

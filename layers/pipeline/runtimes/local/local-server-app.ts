@@ -5,10 +5,12 @@ import {
   ARTIFACT_ROUTE,
   addArtifactRoute,
   addLocalUploads,
+  addMediaRoute,
   addWebPage,
   answerErrorsAsJson,
   type LocalArtifactLinks,
   localUploadsOpenApiPath,
+  MEDIA_ROUTE,
   openApiDocument,
 } from '../../http/index.js';
 
@@ -21,6 +23,8 @@ export interface LocalServerOptions {
   maxUploadBytes?: number;
   /** Thumbnails by the URLs `links` signed (what the API hands out with it). */
   thumbnails?: { artifacts: ObjectStore; links: LocalArtifactLinks };
+  /** With `watchDir`: its videos by the URLs `links` signed (GET /videos/{id}'s videoUrl). */
+  mediaLinks?: LocalArtifactLinks;
   log?: (line: string) => void;
 }
 
@@ -31,7 +35,7 @@ export const LOCAL_UPLOAD_BODY_TYPES: Readonly<Record<string, readonly string[]>
 
 /** GETs the local guard lets through without a token: the page's own files and signed thumbnail URLs. */
 export function isOpenLocalPath(path: string): boolean {
-  return path === '/' || path.startsWith('/assets/') || path === ARTIFACT_ROUTE;
+  return path === '/' || path.startsWith('/assets/') || path === ARTIFACT_ROUTE || path === MEDIA_ROUTE;
 }
 
 /**
@@ -47,6 +51,7 @@ export function localServerApp(api: Hono, options: LocalServerOptions): Hono {
   if (options.watchDir) {
     const folder = new FsObjectStore(options.watchDir);
     addLocalUploads(app, { folder: folder.root, bucket: folder.bucket, maxBytes: options.maxUploadBytes });
+    if (options.mediaLinks) addMediaRoute(app, folder, options.mediaLinks);
     app.get('/openapi.json', (c) => {
       const document = openApiDocument() as { paths: Record<string, unknown> };
       return c.json({ ...document, paths: { ...document.paths, '/uploads/local': localUploadsOpenApiPath() } });
