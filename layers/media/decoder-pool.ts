@@ -82,6 +82,8 @@ class DecoderProcess {
       this.#source = source;
       this.#memoryBound = call.limits.maxDecoderBytes;
     }
+    // Closing reads nothing more: the source (and what it caches) is not kept past its video.
+    if (call.op === 'close') this.#source = undefined;
     this.#hold(true);
     try {
       await this.#ready;
