@@ -25,7 +25,7 @@ function createHandler(): ApiHandler {
       artifacts: services.bucket,
       ingest: services.queue,
       model: () => {
-        model ??= loadVideoModel(config).then(
+        model ??= loadVideoModel(config, false).then(
           (classifier) => (loaded = classifier),
           (error: unknown) => {
             model = undefined;
