@@ -28,7 +28,7 @@ function createHandler(): ApiHandler {
       sourceLinks: services.links,
       ingest: services.queue,
       model: () => {
-        model ??= loadVideoModel(config).then(
+        model ??= loadVideoModel(config, false).then(
           (classifier) => (loaded = classifier),
           (error: unknown) => {
             model = undefined;

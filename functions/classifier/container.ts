@@ -53,7 +53,7 @@ export async function createClassifierContainer(
     top: DEFAULT_TOP,
     ...(routing.timelineSeconds ? { timelineSeconds: routing.timelineSeconds } : {}),
   };
-  const model = await loadVideoModel(config);
+  const model = await loadVideoModel(config, true);
   // The label set's text features now: a model that cannot encode them fails the start with a clear error,
   // instead of failing every message as if it were transient.
   await model.labelFeatures(settings.labels).catch(async (error: unknown) => {

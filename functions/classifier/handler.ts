@@ -1,6 +1,7 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { ConcurrencyLimit } from '../../layers/common/concurrency.js';
 import { loadConfig } from '../shared/config.js';
 import { classifyMessage } from './classify-message.js';
 import { type ClassifierContainer, createClassifierContainer } from './container.js';
@@ -8,9 +9,12 @@ import { TimeBudget } from './time-budget.js';
 
 export type ClassifierHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
 
+/** Records of a batch in hand at once: while the model runs on one video the next decodes in its decoder process. */
+const RECORDS_IN_HAND = 2;
+
 /**
- * SQS -> classifier: messages one at a time, failures reported per message (partial batch
- * response). The container (clients, model session) is made by the first invocation and kept; a
+ * SQS -> classifier: a batch's first message alone, so the time budget learns how long one takes, then two at a
+ * time; failures reported per message (partial batch response). The container (clients, model session) is made by the first invocation and kept; a
  * failed start is tried again by the next one.
  */
 export function createClassifierHandler(makeContainer: () => Promise<ClassifierContainer>): ClassifierHandler {
@@ -25,14 +29,24 @@ export function createClassifierHandler(makeContainer: () => Promise<ClassifierC
     });
     const current = await container;
     const budget = new TimeBudget(() => context.getRemainingTimeInMillis());
+    const slots = new ConcurrencyLimit(RECORDS_IN_HAND);
+    let first: Promise<unknown> | undefined;
+    const classify = (record: SQSRecord) => slots.run(() => budget.run(() => classifyMessage(current, record, logger)));
     try {
       return await processPartialResponse(
         event,
-        (record: SQSRecord) => budget.run(() => classifyMessage(current, record, logger)),
+        (record: SQSRecord) => {
+          if (!first) {
+            const alone = classify(record);
+            first = alone.catch(() => undefined);
+            return alone;
+          }
+          return first.then(() => classify(record));
+        },
         processor,
         {
           context,
-          processInParallel: false,
+          processInParallel: true,
           throwOnFullBatchFailure: false,
         },
       );

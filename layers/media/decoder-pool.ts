@@ -53,6 +53,8 @@ class DecoderProcess {
       this.#child.once('message', () => resolve());
       this.#child.once('error', reject);
     });
+    // A process that fails to start fails the call that waits for it; with none waiting yet, nothing is owed.
+    this.#ready.catch(() => undefined);
     // A failed send or signal: the process cannot be trusted with another call.
     this.#child.on('error', () => this.kill());
     this.#child.on('message', (message: FromDecoder) => this.#receive(message));
@@ -82,6 +84,8 @@ class DecoderProcess {
       this.#source = source;
       this.#memoryBound = call.limits.maxDecoderBytes;
     }
+    // Closing reads nothing more: the source (and what it caches) is not kept past its video.
+    if (call.op === 'close') this.#source = undefined;
     this.#hold(true);
     try {
       await this.#ready;

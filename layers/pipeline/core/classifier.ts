@@ -40,6 +40,8 @@ export interface ClassifierOptions {
   executionProviders?: string[];
   /** Concurrent classifications share vision runs of up to this many videos (default 1: each runs alone). */
   maxVideoBatch?: number;
+  /** Start a decoder process while the model loads (default true); false where videos are rarely decoded. */
+  prestartDecoder?: boolean;
 }
 
 export interface LabelFeatureCacheBytes {
@@ -179,7 +181,7 @@ export class VideoClassifier {
 
   static async load(options: ClassifierOptions): Promise<VideoClassifier> {
     // The decoder process starts while the model loads, not when the first video comes.
-    if (defaultDecoder() === 'in-process') prestartDecoder();
+    if ((options.prestartDecoder ?? true) && defaultDecoder() === 'in-process') prestartDecoder();
     const runtime = await XclipRuntime.load(options.modelDir, {
       threads: options.threads,
       executionProviders: options.executionProviders,
