@@ -2,7 +2,7 @@
 //
 // SQS events (and bare S3 notifications, wrapped in one) go to the classifier, API Gateway v2
 // requests to the API. Without AWS_ENDPOINT_URL_S3 in the environment, local servers (s3rver,
-// dynalite, local-aws-sqs) are started for the run and every video the event names is uploaded
+// dynalite, local-aws-sqs, the S3 Vectors stand-in) are started for the run and every video the event names is uploaded
 // first (a generated test pattern) with the event's eTag set to the stored one, as S3 would have
 // sent it. Without MODEL_DIR, a tiny untrained model is built: the labels are then meaningless.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -12,8 +12,10 @@ import type { APIGatewayProxyEventV2, SQSEvent } from 'aws-lambda';
 import { loadConfig } from '../functions/shared/config.js';
 import { videoIdFor } from '../layers/pipeline/core/index.js';
 import { createAwsServices } from '../layers/pipeline/runtimes/aws/index.js';
+import { readManifest } from '../layers/xclip/manifest.js';
 import { lambdaContext, notificationKeys, sqsEvent, withStoredVersions } from './lib/lambda-events.js';
 import { type LocalAws, startLocalAws } from './lib/local-aws.js';
+import { type LocalVectorIndex, startLocalVectorIndex } from './lib/local-vector-index.js';
 import { buildSmallTextModel } from './lib/small-model.js';
 import { makeTestVideo } from './lib/test-video.js';
 
@@ -28,17 +30,20 @@ const event = JSON.parse(readFileSync(file, 'utf8')) as {
 };
 const work = mkdtempSync(join(tmpdir(), 'xclip-invoke-'));
 
-let local: LocalAws | undefined;
-if (!process.env.AWS_ENDPOINT_URL_S3 && !process.env.AWS_ENDPOINT_URL) {
-  local = await startLocalAws();
-  process.stderr.write(`local servers: ${JSON.stringify(local.env)}\n`);
-}
+const startsLocalServers = !process.env.AWS_ENDPOINT_URL_S3 && !process.env.AWS_ENDPOINT_URL;
 if (!process.env.MODEL_DIR) {
   process.env.MODEL_DIR = await buildSmallTextModel();
   process.env.LABEL_FEATURE_CACHE_DIR ??= join(work, 'label-features');
   process.stderr.write(
     `MODEL_DIR unset: using a tiny untrained model (${process.env.MODEL_DIR}); its labels are meaningless\n`,
   );
+}
+let local: LocalAws | undefined;
+let vectors: LocalVectorIndex | undefined;
+if (startsLocalServers) {
+  local = await startLocalAws();
+  vectors = await startLocalVectorIndex(readManifest(process.env.MODEL_DIR).config.projection_dim);
+  process.stderr.write(`local servers: ${JSON.stringify({ ...local.env, ...vectors.env })}\n`);
 }
 
 try {
@@ -68,6 +73,7 @@ try {
     }
   }
 } finally {
+  await vectors?.close();
   await local?.close();
   rmSync(work, { recursive: true, force: true });
 }

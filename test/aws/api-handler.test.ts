@@ -4,9 +4,9 @@ import { Validator } from '@seriousme/openapi-schema-validator';
 import { S3ObjectStore } from '../../layers/pipeline/adapters/aws/s3-object-store.js';
 import { videoIdFor } from '../../layers/pipeline/core/video-id.js';
 import { type LocalAws, startLocalAws } from '../../scripts/lib/local-aws.js';
+import { type LocalVectorIndex, startLocalVectorIndex } from '../../scripts/lib/local-vector-index.js';
 import { SMALL_TEXT_CONFIG } from '../../scripts/lib/small-model.js';
 import { callApi } from './api-events.js';
-import { type LocalVectorIndex, startLocalVectorIndex } from './local-vector-index.js';
 
 const ORIGIN = 'https://app.example.com';
 let aws: LocalAws;

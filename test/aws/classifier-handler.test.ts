@@ -23,9 +23,9 @@ import {
   withStoredVersions,
 } from '../../scripts/lib/lambda-events.js';
 import { type LocalAws, startLocalAws } from '../../scripts/lib/local-aws.js';
+import { type LocalVectorIndex, startLocalVectorIndex } from '../../scripts/lib/local-vector-index.js';
 import { buildSmallTextModel, SMALL_TEXT_CONFIG } from '../../scripts/lib/small-model.js';
 import { makeTestVideo } from '../../scripts/lib/test-video.js';
-import { type LocalVectorIndex, startLocalVectorIndex } from './local-vector-index.js';
 
 let aws: LocalAws;
 let vectorIndex: LocalVectorIndex;

@@ -12,10 +12,10 @@ import type { VideoRecord } from '../../layers/pipeline/core/result-schema.js';
 import { artifactKeysFor } from '../../layers/pipeline/core/storage-keys.js';
 import { videoIdFor } from '../../layers/pipeline/core/video-id.js';
 import { type LocalAws, startLocalAws } from '../../scripts/lib/local-aws.js';
+import { type LocalVectorIndex, startLocalVectorIndex } from '../../scripts/lib/local-vector-index.js';
 import { buildSmallTextModel, SMALL_TEXT_CONFIG } from '../../scripts/lib/small-model.js';
 import { makeTestVideo } from '../../scripts/lib/test-video.js';
 import { callApi } from './api-events.js';
-import { type LocalVectorIndex, startLocalVectorIndex } from './local-vector-index.js';
 import { pollUntilEmpty } from './sqs-event-source.js';
 
 interface Notification {

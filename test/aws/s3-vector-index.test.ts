@@ -1,8 +1,8 @@
 import { after, before } from 'node:test';
 import { CreateIndexCommand, CreateVectorBucketCommand, S3VectorsClient } from '@aws-sdk/client-s3vectors';
 import { NON_FILTERABLE_METADATA_KEYS, S3VectorIndex } from '../../layers/pipeline/adapters/aws/s3-vector-index.js';
+import { type S3VectorsServer, startS3VectorsServer } from '../../scripts/lib/s3-vectors-stand-in.js';
 import { vectorIndexContract } from '../pipeline/vector-index-contract.js';
-import { type S3VectorsServer, startS3VectorsServer } from './s3-vectors-server.js';
 
 let server: S3VectorsServer;
 let client: S3VectorsClient;

@@ -18,7 +18,7 @@ import { artifactKeysFor } from '../../layers/pipeline/core/storage-keys.js';
 import { encodeFloat16, encodeFloat32 } from '../../layers/pipeline/core/tensor-codec.js';
 import { videoIdFor } from '../../layers/pipeline/core/video-id.js';
 import { type LocalAws, startLocalAws } from '../../scripts/lib/local-aws.js';
-import { type LocalVectorIndex, startLocalVectorIndex } from '../aws/local-vector-index.js';
+import { type LocalVectorIndex, startLocalVectorIndex } from '../../scripts/lib/local-vector-index.js';
 import { resultFor, sourceObject } from '../pipeline/records.js';
 import { runXclip } from './run-xclip.js';
 

@@ -21,9 +21,9 @@ import { backfill, type VideoModel, videoIdFor } from '../../layers/pipeline/cor
 import { createAwsServices } from '../../layers/pipeline/runtimes/aws/index.js';
 import { lambdaContext, sqsEvent, withStoredVersions } from '../../scripts/lib/lambda-events.js';
 import { type LocalAws, startLocalAws } from '../../scripts/lib/local-aws.js';
+import { type LocalVectorIndex, startLocalVectorIndex } from '../../scripts/lib/local-vector-index.js';
 import { buildSmallTextModel, SMALL_TEXT_CONFIG } from '../../scripts/lib/small-model.js';
 import { makeTestVideo } from '../../scripts/lib/test-video.js';
-import { type LocalVectorIndex, startLocalVectorIndex } from '../aws/local-vector-index.js';
 import { FaultProxy } from './fault-proxy.js';
 
 /** Shorter than a redelivery takes, as the function's timeout and a margin are shorter than the queue's visibility. */

@@ -26,9 +26,9 @@ import { createGpuServer, type ModelState } from '../../layers/pipeline/http/gpu
 import { createAwsServices } from '../../layers/pipeline/runtimes/aws/index.js';
 import { lambdaContext, sampleEvent, sqsEvent, withStoredVersions } from '../../scripts/lib/lambda-events.js';
 import { type LocalAws, startLocalAws } from '../../scripts/lib/local-aws.js';
+import { type LocalVectorIndex, startLocalVectorIndex } from '../../scripts/lib/local-vector-index.js';
 import { buildSmallTextModel, SMALL_TEXT_CONFIG } from '../../scripts/lib/small-model.js';
 import { makeTestVideo } from '../../scripts/lib/test-video.js';
-import { type LocalVectorIndex, startLocalVectorIndex } from '../aws/local-vector-index.js';
 import { type LocalSageMaker, snsEvent, startLocalSageMaker } from './local-sagemaker.js';
 
 const ENDPOINT = 'xclip-gpu';

@@ -20,9 +20,9 @@ import { videoIdFor } from '../../layers/pipeline/core/video-id.js';
 import { createGpuServer, MAX_REQUEST_BYTES, type ModelState } from '../../layers/pipeline/http/gpu-server-app.js';
 import { createAwsServices } from '../../layers/pipeline/runtimes/aws/index.js';
 import { type LocalAws, startLocalAws } from '../../scripts/lib/local-aws.js';
+import { type LocalVectorIndex, startLocalVectorIndex } from '../../scripts/lib/local-vector-index.js';
 import { buildSmallTextModel, SMALL_TEXT_CONFIG } from '../../scripts/lib/small-model.js';
 import { makeTestVideo } from '../../scripts/lib/test-video.js';
-import { type LocalVectorIndex, startLocalVectorIndex } from '../aws/local-vector-index.js';
 
 const work = mkdtempSync(join(tmpdir(), 'xclip-gpu-server-'));
 let aws: LocalAws;

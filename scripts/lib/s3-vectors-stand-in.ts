@@ -1,4 +1,4 @@
-// A stand-in for Amazon S3 Vectors, for tests only. No local server implements the S3 Vectors API (none on
+// A stand-in for Amazon S3 Vectors, for tests and `npm run invoke` only (never product code). No local server implements the S3 Vectors API (none on
 // npm, and s3rver, dynalite and local-aws-sqs cover other services), so this one answers the operations the
 // adapter and its tests call, over the same REST-JSON protocol the SDK client speaks: CreateVectorBucket,
 // CreateIndex, PutVectors, GetVectors, DeleteVectors and QueryVectors. Not implemented: ListVectors,

@@ -1,6 +1,6 @@
 import { CreateIndexCommand, CreateVectorBucketCommand, S3VectorsClient } from '@aws-sdk/client-s3vectors';
 import { NON_FILTERABLE_METADATA_KEYS } from '../../layers/pipeline/adapters/aws/index.js';
-import { startS3VectorsServer } from './s3-vectors-server.js';
+import { startS3VectorsServer } from './s3-vectors-stand-in.js';
 
 export interface LocalVectorIndex {
   /** What a function or the CLI needs to reach the index (also set on process.env). */
