@@ -70,6 +70,17 @@ describe('LanceVectorIndex past its index threshold', () => {
     assert.equal(hits[0]!.key, 'v0');
   });
 
+  it('probes more partitions than LanceDB probes by default (20) when asked to', async () => {
+    const wider = await LanceVectorIndex.open({
+      directory: directory.path,
+      dimension,
+      indexFromRows: 4000,
+      probes: 40,
+    });
+    const [top] = await wider.query(data.subarray(2 * dimension, 3 * dimension), { k: 1 });
+    assert.equal(top!.key, 'v2');
+  });
+
   it('keeps its rows when opened again, and refuses another dimension', async () => {
     const reopened = await LanceVectorIndex.open({ directory: directory.path, dimension, indexFromRows: 4000 });
     const [top] = await reopened.query(data.subarray(dimension, 2 * dimension), { k: 1 });

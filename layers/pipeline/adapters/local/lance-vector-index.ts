@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { connect, Index, type Table } from '@lancedb/lancedb';
+import { connect, Index, Session, type Table } from '@lancedb/lancedb';
 import {
   checkQuery,
   checkVideoBatch,
@@ -35,9 +35,23 @@ export interface LanceVectorIndexOptions {
   probes?: number;
   /** Candidates per hit re-ranked with the full vectors read from disk. */
   refineFactor?: number;
+  /** Bits per dimension of the RaBitQ codes held in memory: more pick the right candidates more often. */
+  codeBits?: number;
+  /** Bounds of LanceDB's caches of index data and of file metadata (its own defaults are 6 GB and 1 GB). */
+  indexCacheBytes?: number;
+  metadataCacheBytes?: number;
 }
 
-const DEFAULTS = { table: 'vectors', indexFromRows: 5_000, probes: 20, refineFactor: 40 };
+const MB = 2 ** 20;
+const DEFAULTS = {
+  table: 'vectors',
+  indexFromRows: 5_000,
+  probes: 20,
+  refineFactor: 40,
+  codeBits: 2,
+  indexCacheBytes: 512 * MB,
+  metadataCacheBytes: 128 * MB,
+};
 
 /**
  * New rows are searched exactly until `optimize` folds them into the index, which also compacts the table's files
@@ -179,7 +193,7 @@ function arrowRows(videos: VideoVectors[], dimension: number) {
 
 /**
  * The local vector index: an embedded LanceDB table on disk. Below `indexFromRows` rows every query compares
- * all rows (exact); from there an IVF index with RaBitQ codes (1 bit per dimension, in memory) picks
+ * all rows (exact); from there an IVF index with RaBitQ codes (2 bits per dimension, in memory) picks
  * candidates and the full vectors, read from disk, re-rank them. Writes go one at a time through this
  * object; a second process must not write the same folder.
  */
@@ -203,7 +217,8 @@ export class LanceVectorIndex implements VectorIndex {
 
   static async open(options: LanceVectorIndexOptions): Promise<LanceVectorIndex> {
     const settings = { ...DEFAULTS, ...options };
-    const db = await connect(options.directory);
+    const session = new Session(BigInt(settings.indexCacheBytes), BigInt(settings.metadataCacheBytes));
+    const db = await connect(options.directory, {}, session);
     const table = (await db.tableNames()).includes(settings.table)
       ? await db.openTable(settings.table)
       : await db.createEmptyTable(settings.table, schemaOf(options.dimension));
@@ -268,9 +283,10 @@ export class LanceVectorIndex implements VectorIndex {
       .select([...METADATA_COLUMNS, '_distance']);
     const where = whereOf(query.filter, query.excludeVideoId);
     if (where) search = search.where(where);
-    // A maximum of 0 leaves it unbounded: a narrow filter probes on until it has k hits.
+    // A maximum of 0 leaves it unbounded: a narrow filter probes on until it has k hits. (The maximum goes
+    // first: LanceDB refuses a minimum above the maximum in force, 20 by default.)
     if (this.#indexed)
-      search = search.minimumNprobes(this.#settings.probes).maximumNprobes(0).refineFactor(this.#settings.refineFactor);
+      search = search.maximumNprobes(0).minimumNprobes(this.#settings.probes).refineFactor(this.#settings.refineFactor);
     const rows = (await search.toArray()) as Row[];
     return rows.map((row) => ({
       key: row.key,
@@ -336,6 +352,7 @@ export class LanceVectorIndex implements VectorIndex {
       config: Index.ivfRq({
         distanceType: 'cosine',
         numPartitions: Math.max(1, Math.round(Math.sqrt(rows))),
+        numBits: this.#settings.codeBits,
         sampleRate: 64,
         maxIterations: 20,
       }),
