@@ -10,7 +10,8 @@ import { SEARCH_SIZES, searchHref, videoHref } from '../router.js';
 type Outcome =
   | { state: 'idle' }
   | { state: 'searching' }
-  | { state: 'done'; hits: SearchHit[] }
+  /** `query`: what the hits were found for (until the next search's effect runs, the view may show a newer one). */
+  | { state: 'done'; hits: SearchHit[]; query: SearchQuery }
   | { state: 'failed'; message: string };
 
 /** What a search was for, in words. */
@@ -60,7 +61,7 @@ export function Search({ text, k, example }: { text: string; k: number; example?
     setOutcome({ state: 'searching' });
     api.search({ ...query, k }, abort.signal).then(
       (response) => {
-        setOutcome({ state: 'done', hits: response.items });
+        setOutcome({ state: 'done', hits: response.items, query });
         announce(`${response.items.length} results for ${describe(query)}`);
       },
       (error: unknown) => {
@@ -140,7 +141,7 @@ export function Search({ text, k, example }: { text: string; k: number; example?
         (outcome.hits.length === 0 ? (
           <p class="empty">No classified videos yet.</p>
         ) : (
-          <HitList hits={outcome.hits} label={`Results for ${describe(query)}`} />
+          <HitList hits={outcome.hits} label={`Results for ${describe(outcome.query)}`} />
         ))}
     </>
   );
