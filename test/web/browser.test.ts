@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import jpeg from 'jpeg-js';
 import type { Browser, Page } from 'puppeteer-core';
 import { SqliteResultStore } from '../../layers/pipeline/adapters/local/sqlite-result-store.js';
 import { videoIdFor } from '../../layers/pipeline/core/video-id.js';
@@ -88,6 +89,30 @@ function loadedBackgrounds(page: Page, selector: string): Promise<number> {
 
 const texts = (page: Page, selector: string) =>
   page.$$eval(selector, (elements) => elements.map((element) => element.textContent?.trim() ?? ''));
+
+/** A 64×48 JPEG of colour stripes, written to `path` (the picture a user picks for a search by image). */
+function writeStripesJpeg(path: string): string {
+  const width = 64;
+  const height = 48;
+  const data = Buffer.alloc(width * height * 4);
+  for (let at = 0; at < width * height; at++) {
+    const stripe = Math.floor((at % width) / 8);
+    data.set([(stripe * 97) % 256, (stripe * 57) % 256, (stripe * 151) % 256, 255], at * 4);
+  }
+  writeFileSync(path, jpeg.encode({ data, width, height }, 90).data);
+  return path;
+}
+
+/** Waits until `count` videos of the server are DONE (asking its API, for a minute at most), as the page would. */
+async function waitForDone(base: string, count: number): Promise<void> {
+  for (let attempt = 0; attempt < 240; attempt++) {
+    const response = await fetch(new URL('videos?status=DONE', base));
+    const { items } = (await response.json()) as { items: unknown[] };
+    if (items.length >= count) return;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`${count} videos were not classified within a minute`);
+}
 
 test('the web page: upload by drag and drop, live status, posters and thumbnails, search, video page with labels and timeline, relabel, retry, filters, endless scrolling', {
   skip,
@@ -192,6 +217,66 @@ test('the web page: upload by drag and drop, live status, posters and thumbnails
   assert.deepEqual(problems, []);
   await page.close();
   await stopServe(server);
+});
+
+test("search with moments: a text search shows each hit's best moments and a moment plays the video from there; a segment finds similar moments in other videos; a picked image finds videos", {
+  skip,
+}, async () => {
+  const bucket = join(work, 'moments-bucket');
+  mkdirSync(bucket);
+  const pattern = 'test pattern.mp4';
+  const bars = 'colour bars.mp4';
+  makeTestVideo(bucket, pattern);
+  makeTestVideo(bucket, bars, { pattern: 'smptebars' });
+  const searching = await startServe([
+    ...['--watch', bucket, '--data', join(work, 'moments-data'), '--model', await buildSmallTextModel()],
+    ...['--threads', '1', '--timeline', '1'],
+  ]);
+  await waitForDone(searching.base, 2);
+  const page = await browser!.newPage();
+  const problems = watchForProblems(page, searching.base);
+  await page.goto(new URL('#/search', searching.base).href, { waitUntil: 'networkidle0' });
+
+  // Each hit lists its windows (1 s each: --timeline 1), best first, with their scores.
+  await page.type('input[name="q"]', 'a colourful test pattern');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('.hits .moments a');
+  assert.deepEqual((await texts(page, '.hits h3 a')).sort(), [bars, pattern]);
+  for (const name of [bars, pattern]) {
+    const moments = await texts(page, `.moments[aria-label="Moments in ${name}"] li`);
+    assert.equal(moments.length, 2, name);
+    for (const moment of moments) assert.match(moment, /^\d\.\d s – \d\.\d s score -?\d\.\d{3}$/);
+    assert.deepEqual(moments.map((moment) => moment.slice(0, 5)).sort(), ['0.0 s', '1.0 s']);
+  }
+  assert.deepEqual(await accessibilityViolations(page), [], 'search with moments');
+
+  // A moment opens its video, playing from the moment's start.
+  await page.click(`.moments[aria-label="Moments in ${pattern}"] a::-p-text(1.0 s –)`);
+  await page.waitForSelector('.timeline-table');
+  assert.equal(await page.$eval('h1', (heading) => heading.textContent), pattern);
+  await page.waitForFunction("document.querySelector('video.video-player').currentTime >= 1");
+  assert.match(page.url(), /\?t=1$/);
+
+  // A segment's "Similar moments": the other video, with its moments; the example itself is left out.
+  assert.deepEqual(await texts(page, '.timeline-table tbody td:last-child a'), ['Similar moments', 'Similar moments']);
+  await page.click('.timeline-table tbody tr:nth-child(2) td:last-child a');
+  await page.waitForSelector('.hits .moments a');
+  assert.match((await texts(page, '.notice')).join(), /^Searching by the example video from 1\.0 s to \d\.\d s\.$/);
+  assert.deepEqual(await texts(page, '.hits h3 a'), [bars]);
+  assert.equal((await texts(page, `.moments[aria-label="Moments in ${bars}"] li`)).length, 2);
+  assert.deepEqual(await accessibilityViolations(page), [], 'search by example');
+
+  // A picked image: both videos, with their moments.
+  const picker = await page.$('input#image-query');
+  await picker!.uploadFile(writeStripesJpeg(join(work, 'stripes.jpg')));
+  await page.waitForSelector('ol.hits[aria-label="Results for the picked image"] .moments a');
+  assert.deepEqual((await texts(page, '.hits h3 a')).sort(), [bars, pattern]);
+  assert.equal((await texts(page, '.hits .moments li')).length, 4);
+  assert.equal(await page.$('.notice'), null, 'the example is no longer what is searched');
+
+  assert.deepEqual(problems, []);
+  await page.close();
+  await stopServe(searching);
 });
 
 test('a server with a token: the page asks for it, keeps it for the tab and then works', { skip }, async () => {

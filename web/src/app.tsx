@@ -1,6 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from './api/client.js';
-import { searchesByExample } from './api/search-contract.js';
 import type { Health } from './api/types.js';
 import { Announcer } from './components/announcer.js';
 import { TokenForm, useTokenRefused } from './components/token-form.js';
@@ -15,19 +14,13 @@ const LOCAL_UPLOAD_PATH = '/uploads/local';
 /** What this server offers beyond the common API, read from its OpenAPI document. */
 export interface ServerFeatures {
   canUpload: boolean;
-  /** POST /search takes example videos, images and moments (the search contract). */
-  searchByExample: boolean;
 }
 
 function useServerFeatures(): ServerFeatures {
-  const [features, setFeatures] = useState<ServerFeatures>({ canUpload: false, searchByExample: false });
+  const [features, setFeatures] = useState<ServerFeatures>({ canUpload: false });
   useEffect(() => {
     api.document().then(
-      (document) =>
-        setFeatures({
-          canUpload: LOCAL_UPLOAD_PATH in document.paths,
-          searchByExample: searchesByExample(document),
-        }),
+      (document) => setFeatures({ canUpload: LOCAL_UPLOAD_PATH in document.paths }),
       () => undefined,
     );
   }, []);
@@ -47,11 +40,9 @@ function View({ route, features }: { route: Route; features: ServerFeatures }) {
     case 'library':
       return <Library filters={route.filters} canUpload={features.canUpload} />;
     case 'search':
-      return (
-        <Search text={route.text} k={route.k} example={route.example} searchByExample={features.searchByExample} />
-      );
+      return <Search text={route.text} k={route.k} example={route.example} />;
     case 'video':
-      return <VideoPage id={route.id} at={route.at} searchByExample={features.searchByExample} />;
+      return <VideoPage id={route.id} at={route.at} />;
     case 'missing':
       return (
         <>

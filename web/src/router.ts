@@ -1,5 +1,4 @@
-import type { ExampleQuery } from './api/search-contract.js';
-import type { VideoStatus } from './api/types.js';
+import type { ExampleQuery, VideoStatus } from './api/types.js';
 
 export interface LibraryFilters {
   status?: VideoStatus;

@@ -11,6 +11,7 @@ import {
   videoResultSchema,
   videoStatusSchema,
 } from '../core/index.js';
+import { IMAGE_TYPES, MAX_IMAGE_BYTES } from './search-limits.js';
 
 const MAX_ID_CHARS = 200;
 const MAX_TEXT_CHARS = 1000;
@@ -55,9 +56,7 @@ const labelSpecSchema = z.union([
   z.array(z.string().min(1).max(300)).min(1).max(MAX_REQUEST_LABELS),
 ]);
 
-/** Largest query image, decoded. */
-export const MAX_IMAGE_BYTES = 4 * 1024 ** 2;
-/** Its length in base64. */
+/** Length of the largest query image in base64. */
 const MAX_IMAGE_BASE64_CHARS = Math.ceil(MAX_IMAGE_BYTES / 3) * 4;
 export const MAX_MOMENTS = 10;
 const MAX_FILTER_LABELS = 20;
@@ -96,7 +95,7 @@ const exampleSchema = z
 /** An image as the query: its bytes in base64 (JPEG, PNG or WebP; what FFmpeg reads as a picture). */
 const imageSchema = z.strictObject({
   data: z.base64('must be base64').min(1).max(MAX_IMAGE_BASE64_CHARS, `at most ${MAX_IMAGE_BYTES} bytes decoded`),
-  contentType: z.enum(['image/jpeg', 'image/png', 'image/webp']).optional(),
+  contentType: z.enum(IMAGE_TYPES).optional(),
 });
 
 const QUERY_FIELDS = ['text', 'label', 'example', 'image'] as const;

@@ -1,6 +1,5 @@
 import { authorizationHeader, tokenRefused } from './credentials.js';
 import { OPERATIONS, type OperationId, operationUrl } from './operations.js';
-import type { SearchRequest, SearchResponse } from './search-contract.js';
 import type {
   ApiDocument,
   ErrorBody,
@@ -9,6 +8,8 @@ import type {
   ListQuery,
   RelabelRequest,
   RelabelResponse,
+  SearchRequest,
+  SearchResponse,
   VideoList,
   VideoRecord,
 } from './types.js';

@@ -9,6 +9,7 @@ import type {
   relabelRequestSchema,
   relabelResponseSchema,
   searchHitSchema,
+  searchRequestSchema,
   searchResponseSchema,
   videoListSchema,
   videoResponseSchema,
@@ -24,6 +25,15 @@ export type VideoResult = NonNullable<VideoRecord['result']>;
 export type LabelScore = VideoResult['labels'][number];
 export type Timeline = NonNullable<VideoResult['timeline']>;
 export type ThumbnailUrls = NonNullable<VideoRecord['thumbnailUrls']>;
+export type SearchRequest = z.input<typeof searchRequestSchema>;
+export type ExampleQuery = NonNullable<SearchRequest['example']>;
+export type ImageQuery = NonNullable<SearchRequest['image']>;
+/** What a search is for: exactly one of the request's query fields (its schema refuses none or two). */
+export type SearchQuery =
+  | Required<Pick<SearchRequest, 'text'>>
+  | (Required<Pick<SearchRequest, 'label'>> & Pick<SearchRequest, 'labelSet'>)
+  | Required<Pick<SearchRequest, 'example'>>
+  | Required<Pick<SearchRequest, 'image'>>;
 export type SearchHit = z.output<typeof searchHitSchema>;
 export type SearchResponse = z.output<typeof searchResponseSchema>;
 export type RelabelRequest = z.input<typeof relabelRequestSchema>;
@@ -36,5 +46,4 @@ export type LocalUpload = z.output<typeof localUploadResponseSchema>;
 /** The part of the OpenAPI document the page reads: which routes this server has. */
 export interface ApiDocument {
   paths: Record<string, unknown>;
-  components?: { schemas?: Record<string, unknown> };
 }

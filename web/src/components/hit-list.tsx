@@ -1,4 +1,4 @@
-import type { SearchHit } from '../api/search-contract.js';
+import type { SearchHit } from '../api/types.js';
 import { fileName, formatSeconds } from '../format.js';
 import { videoHref } from '../router.js';
 import { CardMedia } from './card-media.js';

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, errorMessage, isAbort } from '../api/client.js';
-import type { SearchHit } from '../api/search-contract.js';
+import type { SearchHit } from '../api/types.js';
 import { HitList } from './hit-list.js';
 
 const SIMILAR_COUNT = 6;

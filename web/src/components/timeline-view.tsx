@@ -25,13 +25,10 @@ export function TimelineView({
   id,
   timeline,
   thumbnails,
-  searchByExample = false,
 }: {
   id: string;
   timeline: Timeline;
   thumbnails?: ThumbnailUrls;
-  /** Each segment links to a search for moments like it. */
-  searchByExample?: boolean;
 }) {
   return (
     <section aria-labelledby="timeline-heading">
@@ -62,7 +59,7 @@ export function TimelineView({
             <th scope="col">To</th>
             {thumbnails && <th scope="col">Frame</th>}
             <th scope="col">Labels</th>
-            {searchByExample && <th scope="col">Search</th>}
+            <th scope="col">Search</th>
           </tr>
         </thead>
         <tbody>
@@ -91,19 +88,17 @@ export function TimelineView({
                     .map((label) => `${label.label} ${percent(label.score)}`)
                     .join(', ')}
                 </td>
-                {searchByExample && (
-                  <td>
-                    <a
-                      href={exampleSearchHref({
-                        videoId: id,
-                        fromSeconds: segment.startSeconds,
-                        toSeconds: segment.endSeconds,
-                      })}
-                    >
-                      Similar moments
-                    </a>
-                  </td>
-                )}
+                <td>
+                  <a
+                    href={exampleSearchHref({
+                      videoId: id,
+                      fromSeconds: segment.startSeconds,
+                      toSeconds: segment.endSeconds,
+                    })}
+                  >
+                    Similar moments
+                  </a>
+                </td>
               </tr>
             );
           })}

@@ -1,14 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, errorMessage, isAbort } from '../api/client.js';
-import {
-  type ExampleQuery,
-  IMAGE_TYPES,
-  ImageRefusedError,
-  imageQuery,
-  type SearchHit,
-  type SearchQuery,
-  searchRequest,
-} from '../api/search-contract.js';
+import { IMAGE_TYPES, ImageRefusedError, imageQuery, MAX_IMAGE_MIB } from '../api/image-query.js';
+import type { ExampleQuery, SearchHit, SearchQuery } from '../api/types.js';
 import { announce } from '../components/announcer.js';
 import { HitList } from '../components/hit-list.js';
 import { formatSeconds } from '../format.js';
@@ -17,7 +10,8 @@ import { SEARCH_SIZES, searchHref, videoHref } from '../router.js';
 type Outcome =
   | { state: 'idle' }
   | { state: 'searching' }
-  | { state: 'done'; hits: SearchHit[] }
+  /** `query`: what the hits were found for (until the next search's effect runs, the view may show a newer one). */
+  | { state: 'done'; hits: SearchHit[]; query: SearchQuery }
   | { state: 'failed'; message: string };
 
 /** What a search was for, in words. */
@@ -43,17 +37,7 @@ function ExampleNotice({ example }: { example: ExampleQuery }) {
  * Search by text, by an example video or a stretch of one (from a video's page), or by an image. Text and example
  * searches live in the URL, so they can be bookmarked and the back button returns to them.
  */
-export function Search({
-  text,
-  k,
-  example,
-  searchByExample,
-}: {
-  text: string;
-  k: number;
-  example?: ExampleQuery;
-  searchByExample: boolean;
-}) {
+export function Search({ text, k, example }: { text: string; k: number; example?: ExampleQuery }) {
   const [draft, setDraft] = useState(text);
   const [size, setSize] = useState(k);
   const [image, setImage] = useState<SearchQuery>();
@@ -75,9 +59,9 @@ export function Search({
     }
     const abort = new AbortController();
     setOutcome({ state: 'searching' });
-    api.search(searchRequest(query, k, searchByExample), abort.signal).then(
+    api.search({ ...query, k }, abort.signal).then(
       (response) => {
-        setOutcome({ state: 'done', hits: response.items });
+        setOutcome({ state: 'done', hits: response.items, query });
         announce(`${response.items.length} results for ${describe(query)}`);
       },
       (error: unknown) => {
@@ -86,7 +70,7 @@ export function Search({
       },
     );
     return () => abort.abort();
-  }, [queryKey, k, searchByExample]);
+  }, [queryKey, k]);
 
   return (
     <>
@@ -124,28 +108,26 @@ export function Search({
           </label>
           <button type="submit">Search</button>
         </form>
-        {searchByExample && (
-          <p class="image-search">
-            <label for="image-query">Or search by an image (JPEG, PNG or WebP, up to 4 MiB)</label>{' '}
-            <input
-              id="image-query"
-              type="file"
-              accept={IMAGE_TYPES.join(',')}
-              onChange={async (event) => {
-                const file = event.currentTarget.files?.[0];
-                if (!file) return;
-                try {
-                  setImage(await imageQuery(file));
-                } catch (error) {
-                  setOutcome({
-                    state: 'failed',
-                    message: error instanceof ImageRefusedError ? error.message : 'the image cannot be read',
-                  });
-                }
-              }}
-            />
-          </p>
-        )}
+        <p class="image-search">
+          <label for="image-query">Or search by an image (JPEG, PNG or WebP, up to {MAX_IMAGE_MIB} MiB)</label>{' '}
+          <input
+            id="image-query"
+            type="file"
+            accept={IMAGE_TYPES.join(',')}
+            onChange={async (event) => {
+              const file = event.currentTarget.files?.[0];
+              if (!file) return;
+              try {
+                setImage(await imageQuery(file));
+              } catch (error) {
+                setOutcome({
+                  state: 'failed',
+                  message: error instanceof ImageRefusedError ? error.message : 'the image cannot be read',
+                });
+              }
+            }}
+          />
+        </p>
       </search>
       {example && !image && <ExampleNotice example={example} />}
       {outcome.state === 'searching' && <p aria-busy="true">Searching…</p>}
@@ -159,7 +141,7 @@ export function Search({
         (outcome.hits.length === 0 ? (
           <p class="empty">No classified videos yet.</p>
         ) : (
-          <HitList hits={outcome.hits} label={`Results for ${describe(query)}`} />
+          <HitList hits={outcome.hits} label={`Results for ${describe(outcome.query)}`} />
         ))}
     </>
   );

@@ -27,7 +27,7 @@ function failed(error: unknown): Loaded {
   return { state: 'failed', status: error instanceof ApiError ? error.status : 0, message: errorMessage(error) };
 }
 
-export function VideoPage({ id, at, searchByExample }: { id: string; at?: number; searchByExample: boolean }) {
+export function VideoPage({ id, at }: { id: string; at?: number }) {
   const [loaded, setLoaded] = useState<Loaded>({ state: 'loading' });
   useEffect(() => {
     const abort = new AbortController();
@@ -95,12 +95,7 @@ export function VideoPage({ id, at, searchByExample }: { id: string; at?: number
         <div>
           {result && <LabelTable labels={result.labels} caption={`Labels (${result.labelSetId})`} />}
           {result?.timeline && (
-            <TimelineView
-              id={video.id}
-              timeline={result.timeline}
-              thumbnails={video.thumbnailUrls}
-              searchByExample={searchByExample}
-            />
+            <TimelineView id={video.id} timeline={result.timeline} thumbnails={video.thumbnailUrls} />
           )}
           {!result?.timeline && video.thumbnailUrls && <FrameStrip thumbnails={video.thumbnailUrls} />}
           {result && (
@@ -115,7 +110,7 @@ export function VideoPage({ id, at, searchByExample }: { id: string; at?: number
           <MetadataList record={video} />
         </section>
       </div>
-      {result && searchByExample && (
+      {result && (
         <p>
           <a href={exampleSearchHref({ videoId: video.id })}>Search for videos like this one</a>
         </p>
