@@ -95,10 +95,10 @@ async function seedArchive(dataDir: string, count: number, dims: { P: number; N:
       await mapConcurrently(seeded, WRITE_CONCURRENCY, ({ result, embedding }) =>
         artifacts.put(result.embedding.key, encodeFloat32(embedding), 'application/octet-stream'),
       );
-      for (const { result, embedding } of seeded) {
+      for (const { result } of seeded) {
         await results.enqueue(result.videoId, result.source, at);
         await results.claim(result.videoId, 'v1', at, '2100-01-01T00:00:00.000Z');
-        await results.complete(result.videoId, 'v1', result, embedding, at);
+        await results.complete(result.videoId, 'v1', result, at);
       }
       await vectors.upsertMany(seeded.map(({ result, embedding }) => videoVectorsOf(result, embedding)));
       log(`seeded ${start + batch} of ${count} videos`);

@@ -10,7 +10,7 @@ import type { ListQuery } from '../../layers/pipeline/core/ports/result-store.js
 import type { VideoRecord } from '../../layers/pipeline/core/result-schema.js';
 import { videoIdFor } from '../../layers/pipeline/core/video-id.js';
 import { type LocalAws, startLocalAws } from '../../scripts/lib/local-aws.js';
-import { classified, EMBEDDING, resultFor, sourceObject } from '../pipeline/records.js';
+import { classified, resultFor, sourceObject } from '../pipeline/records.js';
 import { retryContract } from '../pipeline/retry-contract.js';
 
 const T = (second: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, second)).toISOString();
@@ -44,10 +44,10 @@ test('QUEUED -> PROCESSING -> DONE with conditional writes: redeliveries neither
   assert.equal(await store.claim(id, 'v1', T(3), T(30)), undefined, 'a live claim is not taken twice');
   assert.equal(await store.enqueue(id, source, T(3)), 'pending');
   assert.equal((await store.claim(id, 'v1', T(20), T(40)))!.attempts, 2, 'an abandoned claim is taken over');
-  assert.ok(await store.complete(id, 'v1', resultFor(source, [['a', 0.9]]), EMBEDDING, T(4)));
+  assert.ok(await store.complete(id, 'v1', resultFor(source, [['a', 0.9]]), T(4)));
   assert.equal(await store.enqueue(id, source, T(5)), 'finished');
   assert.equal(await store.claim(id, 'v1', T(6), '2100-01-01T00:00:00.000Z'), undefined);
-  assert.equal(await store.complete(id, 'v1', resultFor(source, [['b', 0.9]]), EMBEDDING, T(7)), false);
+  assert.equal(await store.complete(id, 'v1', resultFor(source, [['b', 0.9]]), T(7)), false);
   const record = (await store.get(id))!;
   assert.equal(record.status, 'DONE');
   assert.deepEqual(

@@ -71,7 +71,7 @@ async function seed(artifacts: ObjectStore, results: ResultStore, bucket: string
       await results.fail(id, 'v1', { code: 'NOT_A_VIDEO', message: 'not a video' }, AT);
       continue;
     }
-    await results.complete(id, 'v1', result, embedding, AT);
+    await results.complete(id, 'v1', result, AT);
     if (key === 'requeued.mp4') await results.enqueue(id, sourceObject(key, 'v2', '0002', bucket), AT);
     else done.push(id);
   }

@@ -90,7 +90,7 @@ before(async () => {
       new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString(),
       '2100-01-01T00:00:00.000Z',
     );
-    await results.complete(id(key), 'v1', result, embedding, new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString());
+    await results.complete(id(key), 'v1', result, new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString());
     const indexed = videoVectorsOf(result, embedding);
     await vectors.upsert(id(key), indexed.version, indexed.entries);
   }

@@ -59,7 +59,7 @@ export async function classified(
   const id = videoIdFor(source.bucket, key);
   await store.enqueue(id, source, at);
   assert.ok(await store.claim(id, version, at, '2100-01-01T00:00:00.000Z'));
-  assert.ok(await store.complete(id, version, resultFor(source, labels), EMBEDDING, at));
+  assert.ok(await store.complete(id, version, resultFor(source, labels), at));
   return id;
 }
 

@@ -4,7 +4,7 @@ import { SqliteResultStore } from '../../layers/pipeline/adapters/local/sqlite-r
 import { InvalidCursorError } from '../../layers/pipeline/core/errors.js';
 import type { VideoRecord } from '../../layers/pipeline/core/result-schema.js';
 import { videoIdFor } from '../../layers/pipeline/core/video-id.js';
-import { classified, EMBEDDING, resultFor, sourceObject } from './records.js';
+import { classified, resultFor, sourceObject } from './records.js';
 import { retryContract } from './retry-contract.js';
 
 const T = (second: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, second)).toISOString();
@@ -20,14 +20,14 @@ test('status moves QUEUED -> PROCESSING -> DONE; the same version again changes 
   assert.equal(await store.claim(id, 'v1', T(3), T(30)), undefined, 'a live claim is not taken twice');
   assert.equal(await store.enqueue(id, source, T(3)), 'pending');
   assert.equal((await store.claim(id, 'v1', T(20), T(40)))!.attempts, 2, 'an abandoned claim is taken over');
-  assert.ok(await store.complete(id, 'v1', resultFor(source, [['a', 0.9]]), EMBEDDING, T(4)));
+  assert.ok(await store.complete(id, 'v1', resultFor(source, [['a', 0.9]]), T(4)));
   assert.equal(await store.enqueue(id, source, T(5)), 'finished');
   assert.equal(
     await store.claim(id, 'v1', T(6), '2100-01-01T00:00:00.000Z'),
     undefined,
     'a finished version is not claimed again',
   );
-  assert.equal(await store.complete(id, 'v1', resultFor(source, [['b', 0.9]]), EMBEDDING, T(7)), false);
+  assert.equal(await store.complete(id, 'v1', resultFor(source, [['b', 0.9]]), T(7)), false);
   const record = (await store.get(id))!;
   assert.equal(record.status, 'DONE');
   assert.equal(record.result!.labels[0]!.label, 'a');

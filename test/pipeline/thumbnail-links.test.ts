@@ -55,7 +55,7 @@ before(async () => {
       frames: [{ seconds: 0.25 }],
     },
   };
-  await results.complete(id, 'v1', result, Float32Array.of(1, 0, 0, 0), at);
+  await results.complete(id, 'v1', result, at);
   await results.enqueue(videoIdFor('bucket', 'old.mp4'), sourceObject('old.mp4'), at);
 
   links = new LocalArtifactLinks(undefined, () => now);

@@ -231,7 +231,7 @@ test('text search ranks videos by the video-conditioned score graph, known by co
     await store.artifacts.put(result.visualTokens.key, encodeFloat16(tokens), 'application/octet-stream');
     await store.results.enqueue(id, source, new Date().toISOString());
     await store.results.claim(id, source.version, new Date().toISOString(), '2100-01-01T00:00:00.000Z');
-    await store.results.complete(id, source.version, result, embedding, new Date().toISOString());
+    await store.results.complete(id, source.version, result, new Date().toISOString());
     const vectors = videoVectorsOf(result, embedding);
     await store.vectors.upsert(id, vectors.version, vectors.entries);
   }

@@ -20,7 +20,7 @@ import type {
   VideoRecord,
   VideoResult,
 } from '../../core/index.js';
-import { decodeCursor, encodeCursor, encodeFloat32, queryFingerprint } from '../../core/index.js';
+import { decodeCursor, encodeCursor, queryFingerprint } from '../../core/index.js';
 import { ExpressionAttributes } from './dynamo-expression.js';
 import {
   type Item,
@@ -124,6 +124,7 @@ export class DynamoResultStore implements ResultStore {
 
   async enqueue(id: string, source: SourceObject, at: string): Promise<EnqueueOutcome> {
     const names = new ExpressionAttributes();
+    // Items written before 2026-12 also hold the embedding (now only in the artifacts and the vector index).
     const update = names.update(queuedFields(id, { source, queuedAt: at }), [
       'error',
       'result',
@@ -209,22 +210,13 @@ export class DynamoResultStore implements ResultStore {
     );
   }
 
-  async complete(
-    id: string,
-    version: string,
-    result: VideoResult,
-    embedding: Float32Array,
-    at: string,
-  ): Promise<boolean> {
+  async complete(id: string, version: string, result: VideoResult, at: string): Promise<boolean> {
     await this.putLabelItems(id, result);
     return conditionally(
-      this.updateVersion(
-        id,
-        version,
-        ['PROCESSING'],
-        { ...statusFields(id, 'DONE'), result, embedding: encodeFloat32(embedding), updatedAt: at },
-        ['error', 'leaseUntil'],
-      ),
+      this.updateVersion(id, version, ['PROCESSING'], { ...statusFields(id, 'DONE'), result, updatedAt: at }, [
+        'error',
+        'leaseUntil',
+      ]),
     );
   }
 

@@ -6,7 +6,6 @@ import type { EnqueueOutcome, ListQuery, Page, ResultStore } from '../../core/in
 import {
   decodeCursor,
   encodeCursor,
-  encodeFloat32,
   isRequeueable,
   isRetryable,
   queryFingerprint,
@@ -32,8 +31,7 @@ CREATE TABLE IF NOT EXISTS videos (
   lease_until TEXT,
   queued_at TEXT NOT NULL,
   updated_at TEXT NOT NULL,
-  result TEXT,
-  embedding BLOB
+  result TEXT
 );
 CREATE INDEX IF NOT EXISTS videos_recent ON videos (updated_at DESC, id DESC);
 CREATE INDEX IF NOT EXISTS videos_by_status ON videos (status, updated_at DESC, id DESC);
@@ -138,7 +136,7 @@ export class SqliteResultStore implements ResultStore {
         VALUES (@id, @bucket, @key, @version, @sequence, 'QUEUED', 0, @at, @at)
         ON CONFLICT (id) DO UPDATE SET bucket = @bucket, key = @key, version = @version, sequence = @sequence,
           status = 'QUEUED', attempts = 0, error_code = NULL, error_message = NULL, error_retryable = NULL,
-          lease_until = NULL, queued_at = @at, updated_at = @at, result = NULL, embedding = NULL
+          lease_until = NULL, queued_at = @at, updated_at = @at, result = NULL
       `)
         .run({ id, ...source, at });
       return 'queued';
@@ -188,21 +186,15 @@ export class SqliteResultStore implements ResultStore {
     for (const label of result.labels) insert.run(id, label.label, label.score);
   }
 
-  async complete(
-    id: string,
-    version: string,
-    result: VideoResult,
-    embedding: Float32Array,
-    at: string,
-  ): Promise<boolean> {
+  async complete(id: string, version: string, result: VideoResult, at: string): Promise<boolean> {
     return this.db.transaction(() => {
       const changed = this.db
         .prepare(`
         UPDATE videos SET status = 'DONE', error_code = NULL, error_message = NULL, error_retryable = NULL,
-          lease_until = NULL, result = ?, embedding = ?, updated_at = ?
+          lease_until = NULL, result = ?, updated_at = ?
         WHERE id = ? AND version = ? AND status = 'PROCESSING'
       `)
-        .run(JSON.stringify(result), encodeFloat32(embedding), at, id, version).changes;
+        .run(JSON.stringify(result), at, id, version).changes;
       if (changed === 1) this.replaceLabels(id, result);
       return changed === 1;
     })();

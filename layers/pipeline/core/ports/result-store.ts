@@ -47,7 +47,7 @@ export interface ResultStore {
    */
   claim(id: string, version: string, at: string, leaseUntil: string): Promise<VideoRecord | undefined>;
   /** PROCESSING -> DONE for this version; false when the record moved on (newer version, or finished). */
-  complete(id: string, version: string, result: VideoResult, embedding: Float32Array, at: string): Promise<boolean>;
+  complete(id: string, version: string, result: VideoResult, at: string): Promise<boolean>;
   /** PROCESSING -> QUEUED for this version: a delivery that failed transiently lets the next one claim at once. */
   release(id: string, version: string, at: string): Promise<boolean>;
   /** QUEUED or PROCESSING -> FAILED for this version. */

@@ -196,7 +196,7 @@ async function classifyClaimed(
     // DONE video is missing from search. Vectors of a version that then does not become DONE are removed again.
     const vectors = videoVectorsOf(result, classified.embedding, classified.segmentEmbeddings);
     await deps.vectors.upsert(id, vectors.version, vectors.entries);
-    if (!(await deps.results.complete(id, source.version, result, classified.embedding, timestampOf(deps)))) {
+    if (!(await deps.results.complete(id, source.version, result, timestampOf(deps)))) {
       const current = await deps.results.get(id);
       if (current?.status !== 'DONE' || current.source.version !== source.version)
         await deps.vectors.delete(id, vectors.version);
