@@ -158,10 +158,13 @@ test('execution providers: the configured list, then without its head, CPU last;
   );
 });
 
+const INDEX_ARN = 'arn:aws:s3vectors:us-east-1:123456789012:bucket/vectors/index/videos';
+
 test("the GPU server's environment: provider list, decoders, batch size and decode timeout, SageMaker's port by default; every bad variable named", () => {
   const config = loadGpuServerConfig({
     BUCKET_NAME: 'b',
     TABLE_NAME: 't',
+    VECTOR_INDEX_ARN: INDEX_ARN,
     XCLIP_EXECUTION_PROVIDERS: ' WebGPU , cpu ',
   });
   assert.deepEqual(config.executionProviders, ['webgpu', 'cpu']);
@@ -172,6 +175,7 @@ test("the GPU server's environment: provider list, decoders, batch size and deco
   const tuned = loadGpuServerConfig({
     BUCKET_NAME: 'b',
     TABLE_NAME: 't',
+    VECTOR_INDEX_ARN: INDEX_ARN,
     VIDEO_CONCURRENCY: '6',
     MAX_VIDEO_BATCH: '8',
     DECODE_TIMEOUT_SECONDS: '300',

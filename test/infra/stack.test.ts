@@ -132,7 +132,7 @@ describe('default deployment', () => {
     }
   });
 
-  test('the classifier: one image, its own CMD, default memory, timeout, architecture, no reserved concurrency, /tmp for the largest video', () => {
+  test('the classifier: one image, its own CMD, default memory, timeout, architecture, no reserved concurrency, the default /tmp (videos are read by ranges, not downloaded)', () => {
     const classifier = fn(template, 'Classifier').properties;
     const api = fn(template, 'Api').properties;
     assert.equal(classifier.PackageType, 'Image');
@@ -143,7 +143,7 @@ describe('default deployment', () => {
     assert.deepEqual(classifier.Architectures, ['x86_64']);
     assert.deepEqual(api.Architectures, ['x86_64']);
     assert.equal(classifier.ReservedConcurrentExecutions, undefined);
-    assert.deepEqual(classifier.EphemeralStorage, { Size: 2048 + 512 });
+    assert.equal(classifier.EphemeralStorage, undefined);
     assert.equal(api.Timeout, 29);
     assert.equal(api.MemorySize, 2048);
   });
@@ -362,7 +362,7 @@ describe('function flags from context', () => {
     });
   });
 
-  test('memory, timeout, architecture, concurrency and /tmp follow the flags', () => {
+  test('memory, timeout, architecture and concurrency follow the flags; /tmp stays the default whatever the largest video', () => {
     const { template } = synthesized;
     const classifier = fn(template, 'Classifier').properties;
     assert.equal(classifier.MemorySize, 4096);
@@ -370,7 +370,7 @@ describe('function flags from context', () => {
     assert.deepEqual(classifier.Architectures, ['arm64']);
     assert.deepEqual(fn(template, 'Api').properties.Architectures, ['arm64']);
     assert.equal(classifier.ReservedConcurrentExecutions, 25);
-    assert.deepEqual(classifier.EphemeralStorage, { Size: 1024 + 512 });
+    assert.equal(classifier.EphemeralStorage, undefined);
     assert.equal(classifier.Environment.Variables.MAX_VIDEO_BYTES, String(1024 ** 3));
     assert.equal(classifier.Environment.Variables.MAX_VIDEO_SECONDS, '600');
     const mapping = onlyResource(template, 'AWS::Lambda::EventSourceMapping').properties;

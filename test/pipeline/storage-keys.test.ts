@@ -9,6 +9,7 @@ test('artifact keys carry the video key where it fits', () => {
     result: 'results/videos/a b+ü.mp4.json',
     embedding: 'embeddings/videos/a b+ü.mp4.f32',
     visualTokens: 'tokens/videos/a b+ü.mp4.f32',
+    segments: 'segments/videos/a b+ü.mp4.f32',
     thumbnails: 'thumbnails/videos/a b+ü.mp4',
   });
   assert.equal(thumbnailKey(artifactKeysFor('videos/a b+ü.mp4'), 'poster'), 'thumbnails/videos/a b+ü.mp4.poster.jpg');
