@@ -12,24 +12,30 @@ import { S3ObjectStore } from '../../layers/pipeline/adapters/aws/s3-object-stor
 import { videoIdFor } from '../../layers/pipeline/core/video-id.js';
 import { lambdaContext, sampleEvent, sqsEvent, withStoredVersions } from '../../scripts/lib/lambda-events.js';
 import { type LocalAws, startLocalAws } from '../../scripts/lib/local-aws.js';
-import { buildSmallTextModel } from '../../scripts/lib/small-model.js';
+import { type LocalVectorIndex, startLocalVectorIndex } from '../../scripts/lib/local-vector-index.js';
+import { buildSmallTextModel, SMALL_TEXT_CONFIG } from '../../scripts/lib/small-model.js';
 import { makeTestVideo } from '../../scripts/lib/test-video.js';
 
 const work = mkdtempSync(join(tmpdir(), 'xclip-bundle-'));
 const out = join(work, 'functions');
 let aws: LocalAws;
+let vectorIndex: LocalVectorIndex;
 
 before(async () => {
   await promisify(execFile)(process.execPath, ['scripts/build.mjs', out]);
   // onnxruntime-node stays external: the image installs it beside the bundles, as this link does.
   symlinkSync(join(process.cwd(), 'node_modules'), join(work, 'node_modules'));
   aws = await startLocalAws();
+  vectorIndex = await startLocalVectorIndex(SMALL_TEXT_CONFIG.projection_dim);
   Object.assign(process.env, {
     MODEL_DIR: await buildSmallTextModel(),
     LABEL_FEATURE_CACHE_DIR: join(work, 'label-features'),
   });
 });
-after(() => aws.close());
+after(async () => {
+  await vectorIndex.close();
+  await aws.close();
+});
 
 test('each handler is one ESM bundle with the label sets and CLIP BPE files beside it', () => {
   for (const name of ['classifier', 'api']) {

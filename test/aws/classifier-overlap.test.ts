@@ -12,18 +12,24 @@ import type { VideoModel } from '../../layers/pipeline/core/ports/video-model.js
 import { videoIdFor } from '../../layers/pipeline/core/video-id.js';
 import { lambdaContext, sampleEvent, sqsEvent, withStoredVersions } from '../../scripts/lib/lambda-events.js';
 import { type LocalAws, startLocalAws } from '../../scripts/lib/local-aws.js';
-import { buildSmallTextModel } from '../../scripts/lib/small-model.js';
+import { type LocalVectorIndex, startLocalVectorIndex } from '../../scripts/lib/local-vector-index.js';
+import { buildSmallTextModel, SMALL_TEXT_CONFIG } from '../../scripts/lib/small-model.js';
 import { makeTestVideo } from '../../scripts/lib/test-video.js';
 
 let aws: LocalAws;
+let vectorIndex: LocalVectorIndex;
 const work = mkdtempSync(join(tmpdir(), 'xclip-classifier-overlap-'));
 
 before(async () => {
   aws = await startLocalAws();
+  vectorIndex = await startLocalVectorIndex(SMALL_TEXT_CONFIG.projection_dim);
   process.env.MODEL_DIR = await buildSmallTextModel();
   process.env.LABEL_FEATURE_CACHE_DIR = join(work, 'label-features');
 });
-after(() => aws.close());
+after(async () => {
+  await vectorIndex.close();
+  await aws.close();
+});
 
 test('a batch runs its first record alone, then two at a time: one video decodes while the model runs on another', async () => {
   const bucket = new S3ObjectStore(aws.clients.s3, aws.bucket);
