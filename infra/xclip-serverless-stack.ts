@@ -6,7 +6,7 @@ import type { Construct } from 'constructs';
 import { artifactKeysFor, GPU_REQUEST_PREFIX, MANIFEST_SUFFIX } from '../layers/pipeline/core/index.js';
 import { CONTAINER_LABEL_FEATURE_CACHE_DIR, CONTAINER_MODEL_DIR } from '../layers/xclip/model-location.js';
 import type { DeploymentSettings } from './deployment-settings.js';
-import { apiRoutes } from './lib/api-routes.js';
+import { apiRoutes, webPageRoutes } from './lib/api-routes.js';
 import { ClassifierFunction } from './lib/classifier-function.js';
 import { FunctionImage } from './lib/function-image.js';
 import { GpuEndpoint } from './lib/gpu-endpoint.js';
@@ -133,6 +133,7 @@ export class XclipServerlessStack extends Stack {
       resultsTable,
       ingestQueue: ingest.queue,
       routes: apiRoutes(),
+      publicRoutes: webPageRoutes(),
       environment,
       jwt: s.jwt,
       corsOrigins: s.corsOrigins,

@@ -1,5 +1,5 @@
 import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
-import { lambdaApiDocument } from '../../layers/pipeline/http/index.js';
+import { lambdaApiDocument, WEB_PAGE_PATHS } from '../../layers/pipeline/http/index.js';
 
 export interface ApiRoute {
   /** API Gateway's path syntax, which is OpenAPI's: `/videos/{id}`. */
@@ -18,4 +18,9 @@ export function apiRoutes(document: Record<string, unknown> = lambdaApiDocument(
       return method ? [{ path, method }] : [];
     }),
   );
+}
+
+/** The web page's own files (GET / and its assets): they hold no data, so the gateway lets them through unsigned. */
+export function webPageRoutes(): ApiRoute[] {
+  return WEB_PAGE_PATHS.map((path) => ({ path, method: HttpMethod.GET }));
 }

@@ -1,8 +1,9 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   CorsHttpMethod,
   HttpApi,
+  HttpNoneAuthorizer,
   HttpStage,
   type IHttpRouteAuthorizer,
   LogGroupLogDestination,
@@ -30,8 +31,10 @@ export interface ResultsApiProps {
   readonly resultsTable: ResultsTable;
   /** The ingest queue: POST /videos/{id}/retry sends the video to it again. */
   readonly ingestQueue: IQueue;
-  /** The routes the gateway sends to the function. */
+  /** The routes the gateway sends to the function, each behind the API's authorizer. */
   readonly routes: ApiRoute[];
+  /** Routes the gateway sends to the function without auth: only ones that hold no data (the web page's files). */
+  readonly publicRoutes?: ApiRoute[];
   /** The environment contract of functions/shared/config.ts. */
   readonly environment: Record<string, string>;
   /**
@@ -112,6 +115,18 @@ export class ResultsApi extends Construct {
     const integration = new HttpLambdaIntegration('Handler', fn);
     for (const route of props.routes) {
       this.httpApi.addRoutes({ path: route.path, methods: [route.method], integration });
+    }
+    for (const route of props.publicRoutes ?? []) {
+      const [added] = this.httpApi.addRoutes({
+        path: route.path,
+        methods: [route.method],
+        integration,
+        authorizer: new HttpNoneAuthorizer(),
+      });
+      Validations.of(added!).acknowledge({
+        id: 'AwsSolutions-APIG4',
+        reason: `${route.method} ${route.path} answers only the web page's built files from the function image (no video, result or account data); the page's every data call goes to a route behind the API's authorizer`,
+      });
     }
 
     const accessLogs = new LogGroup(this, 'AccessLogs', {

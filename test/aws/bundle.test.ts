@@ -12,26 +12,32 @@ import { S3ObjectStore } from '../../layers/pipeline/adapters/aws/s3-object-stor
 import { videoIdFor } from '../../layers/pipeline/core/video-id.js';
 import { lambdaContext, sampleEvent, sqsEvent, withStoredVersions } from '../../scripts/lib/lambda-events.js';
 import { type LocalAws, startLocalAws } from '../../scripts/lib/local-aws.js';
-import { buildSmallTextModel } from '../../scripts/lib/small-model.js';
+import { type LocalVectorIndex, startLocalVectorIndex } from '../../scripts/lib/local-vector-index.js';
+import { buildSmallTextModel, SMALL_TEXT_CONFIG } from '../../scripts/lib/small-model.js';
 import { makeTestVideo } from '../../scripts/lib/test-video.js';
 
 const work = mkdtempSync(join(tmpdir(), 'xclip-bundle-'));
 const out = join(work, 'functions');
 let aws: LocalAws;
+let vectorIndex: LocalVectorIndex;
 
 before(async () => {
   await promisify(execFile)(process.execPath, ['scripts/build.mjs', out]);
   // onnxruntime-node stays external: the image installs it beside the bundles, as this link does.
   symlinkSync(join(process.cwd(), 'node_modules'), join(work, 'node_modules'));
   aws = await startLocalAws();
+  vectorIndex = await startLocalVectorIndex(SMALL_TEXT_CONFIG.projection_dim);
   Object.assign(process.env, {
     MODEL_DIR: await buildSmallTextModel(),
     LABEL_FEATURE_CACHE_DIR: join(work, 'label-features'),
   });
 });
-after(() => aws.close());
+after(async () => {
+  await vectorIndex.close();
+  await aws.close();
+});
 
-test('each handler is one ESM bundle with the label sets and CLIP BPE files beside it', () => {
+test('each handler is one ESM bundle with the label sets and CLIP BPE files beside it, the API also the web page', () => {
   for (const name of ['classifier', 'api']) {
     const bundle = readFileSync(join(out, name, 'index.mjs'), 'utf8');
     assert.match(
@@ -42,6 +48,7 @@ test('each handler is one ESM bundle with the label sets and CLIP BPE files besi
     for (const asset of ['labels/kinetics_400_labels.csv', 'clip-bpe/vocab.json', 'clip-bpe/merges.txt'])
       assert.ok(existsSync(join(out, name, asset)), `${name}/${asset}`);
   }
+  assert.ok(existsSync(join(out, 'api', 'web', 'index.html')), 'the API bundle carries the web page');
 });
 
 test('the bundled classifier classifies an SQS-wrapped S3 put, and the bundled API serves the result', async () => {
@@ -69,4 +76,10 @@ test('the bundled classifier classifies an SQS-wrapped S3 put, and the bundled A
   assert.equal(record.status, 'DONE');
   assert.equal(record.result.labelSetId, 'k400', 'the built-in label set was read from the bundle directory');
   assert.equal(record.result.labels.length, 5);
+
+  request.rawPath = request.requestContext.http.path = '/';
+  const page = await api.handler(request, lambdaContext);
+  assert.equal(page.statusCode, 200);
+  assert.equal(page.headers?.['content-type'], 'text/html; charset=utf-8');
+  assert.equal(page.body, readFileSync(join(out, 'api', 'web', 'index.html'), 'utf8'), 'the page from the bundle');
 });

@@ -79,6 +79,7 @@ test('each acknowledgement sits on the resource it excuses, with a reason', () =
   }
   const rules = new Set(found.map((a) => a.id.replace(/^Annotation::/, '').replace(/\[.*$/, '')));
   assert.deepEqual([...rules].sort(), [
+    'AwsSolutions-APIG4',
     'AwsSolutions-IAM4',
     'AwsSolutions-IAM5',
     'AwsSolutions-S1',

@@ -7,6 +7,9 @@ import { NotFoundError } from '../core/index.js';
 /** Where `npm run build:web` (run by `npm ci` as the prepare script) writes the page. */
 export const BUILT_WEB_PAGE_DIR = fileURLToPath(new URL('../../../dist/web/', import.meta.url));
 
+/** The page's GET routes in OpenAPI's (and API Gateway's) path syntax: they hold no data and need no auth. */
+export const WEB_PAGE_PATHS = ['/', '/assets/{name}'] as const;
+
 /** Bounds on what is served: the build's own few files, each small; anything else is never read. */
 const MAX_FILE_BYTES = 2 * 1024 * 1024;
 const MAX_ASSETS = 16;
