@@ -133,7 +133,7 @@ export class XclipServerlessStack extends Stack {
       resultsTable,
       ingestQueue: ingest.queue,
       routes: apiRoutes(),
-      publicRoutes: webPageRoutes(),
+      publicRoutes: webPageRoutes(s.jwt !== undefined),
       environment,
       jwt: s.jwt,
       corsOrigins: s.corsOrigins,

@@ -1,5 +1,5 @@
 import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
-import { lambdaApiDocument, WEB_PAGE_PATHS } from '../../layers/pipeline/http/index.js';
+import { lambdaApiDocument, SIGN_IN_PATH, WEB_PAGE_PATHS } from '../../layers/pipeline/http/index.js';
 
 export interface ApiRoute {
   /** API Gateway's path syntax, which is OpenAPI's: `/videos/{id}`. */
@@ -20,7 +20,10 @@ export function apiRoutes(document: Record<string, unknown> = lambdaApiDocument(
   );
 }
 
-/** The web page's own files (GET / and its assets): they hold no data, so the gateway lets them through unsigned. */
-export function webPageRoutes(): ApiRoute[] {
-  return WEB_PAGE_PATHS.map((path) => ({ path, method: HttpMethod.GET }));
+/**
+ * The web page's own files (GET / and its assets) and, with `signIn` (the JWT authorizer), its sign-in settings:
+ * they hold no data, so the gateway lets them through without auth.
+ */
+export function webPageRoutes(signIn: boolean): ApiRoute[] {
+  return [...WEB_PAGE_PATHS, ...(signIn ? [SIGN_IN_PATH] : [])].map((path) => ({ path, method: HttpMethod.GET }));
 }

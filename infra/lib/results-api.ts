@@ -33,7 +33,7 @@ export interface ResultsApiProps {
   readonly ingestQueue: IQueue;
   /** The routes the gateway sends to the function, each behind the API's authorizer. */
   readonly routes: ApiRoute[];
-  /** Routes the gateway sends to the function without auth: only ones that hold no data (the web page's files). */
+  /** Routes the gateway sends to the function without auth: only ones that hold no data (the web page's). */
   readonly publicRoutes?: ApiRoute[];
   /** The environment contract of functions/shared/config.ts. */
   readonly environment: Record<string, string>;
@@ -83,7 +83,12 @@ export class ResultsApi extends Construct {
       architecture: props.image.architecture,
       memorySize: props.memorySize ?? 2048,
       timeout: ResultsApi.TIMEOUT,
-      environment: { ...props.environment, POWERTOOLS_SERVICE_NAME: 'api' },
+      environment: {
+        ...props.environment,
+        // The page signs in through the authorizer's issuer, as its first audience.
+        ...(props.jwt ? { SIGN_IN_ISSUER: props.jwt.issuer, SIGN_IN_CLIENT_ID: props.jwt.audience[0]! } : {}),
+        POWERTOOLS_SERVICE_NAME: 'api',
+      },
       role,
       logGroup,
     });
@@ -125,7 +130,7 @@ export class ResultsApi extends Construct {
       });
       Validations.of(added!).acknowledge({
         id: 'AwsSolutions-APIG4',
-        reason: `${route.method} ${route.path} answers only the web page's built files from the function image (no video, result or account data); the page's every data call goes to a route behind the API's authorizer`,
+        reason: `${route.method} ${route.path} answers only the web page's built files from the function image or its sign-in settings (the issuer's public endpoints and client id), no video, result or account data; the page's every data call goes to a route behind the API's authorizer`,
       });
     }
 

@@ -302,7 +302,7 @@ describe('default deployment', () => {
     assert.ok(
       expected.includes('POST /uploads') && expected.includes('GET /videos/{id}') && expected.includes('POST /search'),
     );
-    const page = webPageRoutes().map((route) => `${route.method} ${route.path}`);
+    const page = webPageRoutes(false).map((route) => `${route.method} ${route.path}`);
     assert.deepEqual(page, ['GET /', 'GET /assets/{name}']);
     assert.deepEqual(routes.map((route) => route.properties.RouteKey).sort(), [...expected, ...page].sort());
     for (const route of routes) {
@@ -447,7 +447,8 @@ describe('API, alarm and removal flags from context', () => {
       Issuer: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_example',
       Audience: ['client-a', 'client-b'],
     });
-    const page = webPageRoutes().map((route) => `${route.method} ${route.path}`);
+    const page = webPageRoutes(true).map((route) => `${route.method} ${route.path}`);
+    assert.deepEqual(page, ['GET /', 'GET /assets/{name}', 'GET /sign-in.json']);
     const routes = resourcesOf(template, 'AWS::ApiGatewayV2::Route');
     assert.equal(routes.length, apiRoutes().length + page.length);
     for (const route of routes) {
@@ -459,6 +460,13 @@ describe('API, alarm and removal flags from context', () => {
         assert.deepEqual(route.properties.AuthorizerId, ref(authorizer.id));
       }
     }
+  });
+
+  test('the API function knows the issuer and client (the first audience) the web page signs in through', () => {
+    const variables = fn(template, 'Api').properties.Environment.Variables;
+    assert.equal(variables.SIGN_IN_ISSUER, 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_example');
+    assert.equal(variables.SIGN_IN_CLIENT_ID, 'client-a');
+    assert.equal(fn(template, 'Classifier').properties.Environment.Variables.SIGN_IN_ISSUER, undefined);
   });
 
   test('CORS for the origins on the API and for presigned PUTs on the bucket', () => {

@@ -4,6 +4,7 @@ import { cors } from 'hono/cors';
 import { type ApiDeps, createApi } from './api-app.js';
 import { answerErrorsAsJson } from './http-errors.js';
 import { lambdaApiDocument } from './lambda-openapi.js';
+import { addSignInConfig, type SignInSettings, signInConfigOf } from './sign-in.js';
 import { uploadRoutes } from './upload-routes.js';
 import { addWebPage } from './web-page.js';
 
@@ -17,6 +18,8 @@ export interface LambdaApiSettings {
   corsOrigins: string[];
   /** The built web page served at GET / and /assets/ (the bundle carries it). */
   webPageDir: string;
+  /** With the JWT authorizer: the issuer the page signs in through (GET /sign-in.json). */
+  signIn?: SignInSettings;
 }
 
 /**
@@ -49,7 +52,13 @@ export function createLambdaApi(config: LambdaApiSettings, deps: ApiDeps, s3: S3
     );
   }
   app.get('/openapi.json', (c) => c.json(lambdaApiDocument()));
-  addWebPage(app, config.webPageDir);
+  if (config.signIn) {
+    const signIn = signInConfigOf(config.signIn);
+    addSignInConfig(app, signIn);
+    addWebPage(app, config.webPageDir, async () => [new URL((await signIn()).tokenEndpoint).origin]);
+  } else {
+    addWebPage(app, config.webPageDir);
+  }
   app.all('*', (c) => api.fetch(c.req.raw, c.env));
   return app;
 }
