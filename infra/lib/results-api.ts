@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, Lazy, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   CorsHttpMethod,
@@ -22,6 +22,7 @@ import type { FunctionImage } from './function-image.js';
 import { FunctionRole } from './function-role.js';
 import { grantObjectAccess, type ObjectAccess } from './object-grants.js';
 import type { ResultsTable } from './results-table.js';
+import type { SignInUserPool } from './sign-in-user-pool.js';
 
 export interface ResultsApiProps {
   readonly image: FunctionImage;
@@ -42,6 +43,12 @@ export interface ResultsApiProps {
    * @default - IAM (SigV4) authorization
    */
   readonly jwt?: JwtSettings;
+  /**
+   * Callers need a JWT from this user pool for its web client (which the API adds, with the API's URL as its
+   * callback); instead of `jwt`.
+   * @default - none
+   */
+  readonly userPool?: SignInUserPool;
   /**
    * Browser origins allowed to call the API.
    * @default - none: no CORS
@@ -77,6 +84,11 @@ export class ResultsApi extends Construct {
     super(scope, id);
     const logRemovalPolicy = props.logRemovalPolicy ?? RemovalPolicy.RETAIN;
     const { role, logGroup } = new FunctionRole(this, 'Identity', { removalPolicy: logRemovalPolicy });
+    // The user pool's web client needs the API's URL, so it comes after the API, and its id lazily before.
+    let webClientId: string | undefined;
+    const jwt: JwtSettings | undefined = props.userPool
+      ? { issuer: props.userPool.issuer, audience: [Lazy.string({ produce: () => webClientId })] }
+      : props.jwt;
 
     const fn = new DockerImageFunction(this, 'Function', {
       code: props.image.codeFor(ResultsApi.HANDLER),
@@ -86,7 +98,7 @@ export class ResultsApi extends Construct {
       environment: {
         ...props.environment,
         // The page signs in through the authorizer's issuer, as its first audience.
-        ...(props.jwt ? { SIGN_IN_ISSUER: props.jwt.issuer, SIGN_IN_CLIENT_ID: props.jwt.audience[0]! } : {}),
+        ...(jwt ? { SIGN_IN_ISSUER: jwt.issuer, SIGN_IN_CLIENT_ID: jwt.audience[0]! } : {}),
         POWERTOOLS_SERVICE_NAME: 'api',
       },
       role,
@@ -101,7 +113,7 @@ export class ResultsApi extends Construct {
     this.httpApi = new HttpApi(this, 'HttpApi', {
       description: 'X-CLIP video results, search and uploads',
       createDefaultStage: false,
-      defaultAuthorizer: this.authorizer(props.jwt),
+      defaultAuthorizer: this.authorizer(jwt),
       corsPreflight: props.corsOrigins?.length
         ? {
             allowOrigins: props.corsOrigins,
@@ -117,6 +129,7 @@ export class ResultsApi extends Construct {
           }
         : undefined,
     });
+    webClientId = props.userPool?.addWebClient(`${this.httpApi.apiEndpoint}/`).userPoolClientId;
     const integration = new HttpLambdaIntegration('Handler', fn);
     for (const route of props.routes) {
       this.httpApi.addRoutes({ path: route.path, methods: [route.method], integration });

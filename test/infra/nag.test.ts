@@ -22,6 +22,7 @@ const VARIANTS: Record<string, Record<string, unknown>> = {
     alarmEmail: 'ops@example.com',
     removalPolicy: 'destroy',
   },
+  'Cognito user pool': { cognito: 'true' },
 };
 
 /** Every acknowledgement in the tree: where it sits, the rule, the reason. */

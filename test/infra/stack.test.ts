@@ -529,3 +529,48 @@ test('the gateway routes exactly the operations the API function documents at /o
   const key = (route: { method: string; path: string }) => `${route.method} ${route.path}`;
   assert.deepEqual(apiRoutes(served).map(key).sort(), apiRoutes().map(key).sort());
 });
+
+describe('cognito=true: a user pool for the web page', () => {
+  let template: Template;
+  before(() => {
+    ({ template } = synthesize({ cognito: 'true' }));
+  });
+
+  test("admins add the users, who sign in by email, password and TOTP on the pool's own hosted domain", () => {
+    const pool = onlyResource(template, 'AWS::Cognito::UserPool');
+    assert.deepEqual(pool.properties.AdminCreateUserConfig, { AllowAdminCreateUserOnly: true });
+    assert.equal(pool.properties.MfaConfiguration, 'ON');
+    assert.deepEqual(pool.properties.EnabledMfas, ['SOFTWARE_TOKEN_MFA']);
+    assert.equal(pool.properties.Policies.PasswordPolicy.MinimumLength, 12);
+    const domain = onlyResource(template, 'AWS::Cognito::UserPoolDomain').properties;
+    assert.deepEqual(domain.UserPoolId, ref(pool.id));
+    assert.match(JSON.stringify(domain.Domain), /xclip-/);
+    assert.deepEqual(template.findOutputs('UserPoolId').UserPoolId!.Value, ref(pool.id));
+  });
+
+  test("a public web client for the code flow whose callback is the API's URL; the JWT authorizer trusts exactly it", () => {
+    const client = onlyResource(template, 'AWS::Cognito::UserPoolClient');
+    assert.equal(client.properties.GenerateSecret, false);
+    assert.deepEqual(client.properties.AllowedOAuthFlows, ['code']);
+    assert.equal(client.properties.AllowedOAuthFlowsUserPoolClient, true);
+    assert.deepEqual(client.properties.AllowedOAuthScopes, ['openid', 'email']);
+    const api = onlyResource(template, 'AWS::ApiGatewayV2::Api');
+    assert.deepEqual(client.properties.CallbackURLs, [
+      { 'Fn::Join': ['', [{ 'Fn::GetAtt': [api.id, 'ApiEndpoint'] }, '/']] },
+    ]);
+
+    const pool = onlyResource(template, 'AWS::Cognito::UserPool');
+    const issuer = {
+      'Fn::Join': ['', ['https://cognito-idp.', { Ref: 'AWS::Region' }, '.amazonaws.com/', ref(pool.id)]],
+    };
+    const authorizer = onlyResource(template, 'AWS::ApiGatewayV2::Authorizer');
+    assert.deepEqual(authorizer.properties.JwtConfiguration, { Issuer: issuer, Audience: [ref(client.id)] });
+    const variables = fn(template, 'Api').properties.Environment.Variables;
+    assert.deepEqual(variables.SIGN_IN_ISSUER, issuer);
+    assert.deepEqual(variables.SIGN_IN_CLIENT_ID, ref(client.id));
+
+    const page = webPageRoutes(true).map((route) => `${route.method} ${route.path}`);
+    for (const route of resourcesOf(template, 'AWS::ApiGatewayV2::Route'))
+      assert.equal(route.properties.AuthorizationType, page.includes(route.properties.RouteKey) ? 'NONE' : 'JWT');
+  });
+});
