@@ -32,6 +32,8 @@ export interface DeploymentSettings {
   /** The model directory baked into the image, relative to the repository root (under models/). */
   modelDir: string;
   jwt?: JwtSettings;
+  /** A Cognito user pool the stack creates for the JWT authorizer and the web page's sign-in; not with `jwt`. */
+  cognito: boolean;
   /** Browser origins allowed to call the API and to PUT presigned uploads; empty: no CORS. */
   corsOrigins: string[];
   alarmEmail?: string;
@@ -59,6 +61,7 @@ export const DEFAULT_SETTINGS: Readonly<DeploymentSettings> = {
   maxVideoBytes: 2048 * MIB,
   maxVideoSeconds: 3600,
   modelDir: 'models/xclip-base-patch32-int8',
+  cognito: false,
   corsOrigins: [],
   removalPolicy: 'retain',
 };
@@ -111,6 +114,7 @@ export function readDeploymentSettings(node: Node): DeploymentSettings {
       intFlag('maxVideoSeconds', read('maxVideoSeconds'), 1, Number.MAX_SAFE_INTEGER) ?? d.maxVideoSeconds,
     modelDir: modelDirFlag(read('modelDir')) ?? d.modelDir,
     jwt: jwtFlags(read('jwtIssuer'), read('jwtAudience')),
+    cognito: booleanFlag('cognito', read('cognito')) ?? d.cognito,
     corsOrigins: listFlag('corsOrigins', read('corsOrigins')) ?? d.corsOrigins,
     alarmEmail: emailFlag(read('alarmEmail')),
     removalPolicy: removalPolicyFlag(read('removalPolicy')) ?? d.removalPolicy,
@@ -118,6 +122,11 @@ export function readDeploymentSettings(node: Node): DeploymentSettings {
   const timelineSeconds = intFlag('timelineSeconds', read('timelineSeconds'), 1, settings.maxVideoSeconds);
   const gpu = gpuFlags(read);
   Object.assign(settings, timelineSeconds !== undefined ? { timelineSeconds } : {}, gpu ? { gpu } : {});
+  if (settings.cognito && settings.jwt)
+    throw new SettingsError(
+      'cognito',
+      'the stack creates the issuer with cognito=true: leave out jwtIssuer and jwtAudience',
+    );
   if (settings.reservedConcurrency !== undefined && settings.reservedConcurrency < settings.maxConcurrency) {
     // Invocations the event source starts beyond the reservation are throttled, and each throttled
     // message comes back with one more receive, on its way to the dead-letter queue for nothing.
@@ -253,6 +262,12 @@ function gpuFlags(read: (flag: string) => unknown): GpuSettings | undefined {
     minVideoSeconds:
       intFlag('gpuMinVideoSeconds', read('gpuMinVideoSeconds'), 1, Number.MAX_SAFE_INTEGER) ?? d.minVideoSeconds,
   };
+}
+
+function booleanFlag(flag: string, value: unknown): boolean | undefined {
+  if (value === undefined || typeof value === 'boolean') return value;
+  if (value === 'true' || value === 'false') return value === 'true';
+  throw new SettingsError(flag, `expected true or false, got ${JSON.stringify(value)}`);
 }
 
 function removalPolicyFlag(value: unknown): DeploymentSettings['removalPolicy'] | undefined {

@@ -6,7 +6,7 @@ import type { Construct } from 'constructs';
 import { artifactKeysFor, GPU_REQUEST_PREFIX, MANIFEST_SUFFIX } from '../layers/pipeline/core/index.js';
 import { CONTAINER_LABEL_FEATURE_CACHE_DIR, CONTAINER_MODEL_DIR } from '../layers/xclip/model-location.js';
 import type { DeploymentSettings } from './deployment-settings.js';
-import { apiRoutes } from './lib/api-routes.js';
+import { apiRoutes, webPageRoutes } from './lib/api-routes.js';
 import { ClassifierFunction } from './lib/classifier-function.js';
 import { FunctionImage } from './lib/function-image.js';
 import { GpuEndpoint } from './lib/gpu-endpoint.js';
@@ -14,6 +14,7 @@ import { IngestQueue } from './lib/ingest-queue.js';
 import { OperationalAlarms } from './lib/operational-alarms.js';
 import { ResultsApi } from './lib/results-api.js';
 import { ResultsTable } from './lib/results-table.js';
+import { SignInUserPool } from './lib/sign-in-user-pool.js';
 import { VideoVectorIndex } from './lib/vector-index.js';
 import { VideoBucket } from './lib/video-bucket.js';
 import { VideoEvents } from './lib/video-events.js';
@@ -121,6 +122,7 @@ export class XclipServerlessStack extends Stack {
     gpu?.grantInvoke(classifier.function);
     vectorIndex.grantReadWrite(classifier.function);
     videoEvents.grantPut(classifier.function);
+    const signInPool = s.cognito ? new SignInUserPool(this, 'SignIn', { removalPolicy }) : undefined;
     const api = new ResultsApi(this, 'Api', {
       image,
       bucket,
@@ -133,8 +135,10 @@ export class XclipServerlessStack extends Stack {
       resultsTable,
       ingestQueue: ingest.queue,
       routes: apiRoutes(),
+      publicRoutes: webPageRoutes(s.jwt !== undefined || signInPool !== undefined),
       environment,
       jwt: s.jwt,
+      userPool: signInPool,
       corsOrigins: s.corsOrigins,
       memorySize: s.apiMemorySize,
       logRemovalPolicy: removalPolicy,
@@ -163,6 +167,11 @@ export class XclipServerlessStack extends Stack {
       description: `Upload videos under s3://<bucket>/${s.uploadPrefix}`,
     });
     new CfnOutput(this, 'ApiUrl', { value: api.stage.url, description: 'The HTTP API' });
+    if (signInPool)
+      new CfnOutput(this, 'UserPoolId', {
+        value: signInPool.userPool.userPoolId,
+        description: 'The web page users (aws cognito-idp admin-create-user --user-pool-id <id> --username <email>)',
+      });
     new CfnOutput(this, 'TableName', { value: table.tableName, description: 'The result table' });
     if (gpu)
       new CfnOutput(this, 'GpuEndpointName', {

@@ -6,8 +6,11 @@
 // `new URL('./…', import.meta.url)` (built-in label sets, CLIP's BPE files) are copied next to each
 // bundle, where import.meta.url of the bundle points.
 //
+// The API's bundle also carries the web page's build (dist/web, which `npm ci` builds; `npm run build:web` again
+// after editing web/) in web/ beside it: the API function serves it.
+//
 // usage: node scripts/build.mjs [OUT_DIR]   (default dist/functions)
-import { cpSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -17,6 +20,12 @@ const outRoot = resolve(process.argv[2] ?? join(root, 'dist', 'functions'));
 /** Bundle name -> its entry module in functions/<name>/. */
 const ENTRIES = { classifier: 'handler.ts', api: 'handler.ts', 'gpu-results': 'handler.ts', 'gpu-server': 'serve.ts' };
 const ASSETS = { labels: 'layers/xclip/labels', 'clip-bpe': 'layers/xclip/clip-bpe' };
+const WEB_PAGE = join(root, 'dist', 'web');
+
+if (!existsSync(join(WEB_PAGE, 'index.html'))) {
+  process.stderr.write(`no web page build in ${WEB_PAGE}: run \`npm run build:web\` first\n`);
+  process.exit(1);
+}
 
 for (const [name, entry] of Object.entries(ENTRIES)) {
   const outDir = join(outRoot, name);
@@ -45,5 +54,6 @@ for (const [name, entry] of Object.entries(ENTRIES)) {
   });
   for (const [target, source] of Object.entries(ASSETS))
     cpSync(join(root, source), join(outDir, target), { recursive: true });
+  if (name === 'api') cpSync(WEB_PAGE, join(outDir, 'web'), { recursive: true });
 }
 process.stdout.write(`bundled ${Object.keys(ENTRIES).join(', ')} into ${outRoot}\n`);

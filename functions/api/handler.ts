@@ -1,9 +1,11 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import { handle } from 'hono/aws-lambda';
 import type { VideoClassifier } from '../../layers/pipeline/core/index.js';
 import { modelInfoOf } from '../../layers/pipeline/core/index.js';
-import { createLambdaApi } from '../../layers/pipeline/http/index.js';
+import { BUILT_WEB_PAGE_DIR, createLambdaApi } from '../../layers/pipeline/http/index.js';
 import { createAwsServices } from '../../layers/pipeline/runtimes/aws/index.js';
 import { loadConfig } from '../shared/config.js';
 import { loadVideoModel } from '../shared/model.js';
@@ -12,6 +14,15 @@ type ApiHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<A
 
 const logger = new Logger();
 
+/**
+ * The bundle carries the web page in web/ beside it (scripts/build.mjs); run from source (tests, `npm run invoke`),
+ * the handler serves the page's build in dist/web.
+ */
+function webPageDir(): string {
+  const bundled = fileURLToPath(new URL('./web/', import.meta.url));
+  return existsSync(bundled) ? bundled : BUILT_WEB_PAGE_DIR;
+}
+
 /** The API for this container; the model loads on the first request that needs it (search, relabel). */
 function createHandler(): ApiHandler {
   const config = loadConfig();
@@ -19,7 +30,7 @@ function createHandler(): ApiHandler {
   let model: Promise<VideoClassifier> | undefined;
   let loaded: VideoClassifier | undefined;
   const app = createLambdaApi(
-    config,
+    { ...config, webPageDir: webPageDir() },
     {
       results: services.results,
       artifacts: services.bucket,

@@ -42,24 +42,32 @@ function listOf(fallback: string) {
  * | LABEL_FEATURE_CACHE_DIR       | /tmp/label-features             | text features of non-default label sets |
  * | CLAIM_LEASE_SECONDS           | 960                             | how long a claim holds a video (the timeout and a margin) |
  * | EVENT_BUS_NAME                | (none)                          | EventBridge bus told of every video that ends DONE or FAILED |
+ * | SIGN_IN_ISSUER, _CLIENT_ID    | (none)                          | the JWT issuer and client the web page signs in through (both or neither) |
  */
-const configSchema = z.object({
-  ...modelEnvironment,
-  ...vectorIndexEnvironment,
-  BUCKET_NAME: z.string().min(1),
-  TABLE_NAME: z.string().min(1),
-  QUEUE_URL: z.url(),
-  UPLOAD_PREFIX: z.string().default(DEFAULT_UPLOAD_PREFIX),
-  VIDEO_SUFFIXES: listOf(DEFAULT_VIDEO_SUFFIXES.join(',')).transform((suffixes) =>
-    suffixes.map((suffix) => suffix.toLowerCase()),
-  ),
-  MAX_VIDEO_BYTES: positiveInteger(2 * 1024 ** 3),
-  MAX_VIDEO_SECONDS: positiveInteger(3600),
-  CORS_ORIGINS: listOf(''),
-  POWERTOOLS_METRICS_NAMESPACE: z.string().min(1).default('XclipServerless'),
-  CLAIM_LEASE_SECONDS: positiveInteger(DEFAULT_CLAIM_LEASE_MS / 1000),
-  EVENT_BUS_NAME: z.string().min(1).optional(),
-});
+const configSchema = z
+  .object({
+    ...modelEnvironment,
+    ...vectorIndexEnvironment,
+    BUCKET_NAME: z.string().min(1),
+    TABLE_NAME: z.string().min(1),
+    QUEUE_URL: z.url(),
+    UPLOAD_PREFIX: z.string().default(DEFAULT_UPLOAD_PREFIX),
+    VIDEO_SUFFIXES: listOf(DEFAULT_VIDEO_SUFFIXES.join(',')).transform((suffixes) =>
+      suffixes.map((suffix) => suffix.toLowerCase()),
+    ),
+    MAX_VIDEO_BYTES: positiveInteger(2 * 1024 ** 3),
+    MAX_VIDEO_SECONDS: positiveInteger(3600),
+    CORS_ORIGINS: listOf(''),
+    POWERTOOLS_METRICS_NAMESPACE: z.string().min(1).default('XclipServerless'),
+    CLAIM_LEASE_SECONDS: positiveInteger(DEFAULT_CLAIM_LEASE_MS / 1000),
+    EVENT_BUS_NAME: z.string().min(1).optional(),
+    SIGN_IN_ISSUER: z.url({ protocol: /^https$/ }).optional(),
+    SIGN_IN_CLIENT_ID: z.string().min(1).optional(),
+  })
+  .refine((c) => (c.SIGN_IN_ISSUER === undefined) === (c.SIGN_IN_CLIENT_ID === undefined), {
+    message: 'SIGN_IN_ISSUER and SIGN_IN_CLIENT_ID go together',
+    path: ['SIGN_IN_CLIENT_ID'],
+  });
 
 export interface FunctionConfig {
   bucket: string;
@@ -78,6 +86,8 @@ export interface FunctionConfig {
   vectorIndex: VectorIndexSettings;
   /** Where video events go; none without it. */
   eventBusName?: string;
+  /** The issuer and client the web page signs in through; none with IAM auth. */
+  signIn?: { issuer: string; clientId: string };
 }
 
 /** The functions' settings from `env`; a ConfigError names every bad variable at once. */
@@ -98,5 +108,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     claimLeaseMs: c.CLAIM_LEASE_SECONDS * 1000,
     vectorIndex: vectorIndexSettingsOf(c),
     ...(c.EVENT_BUS_NAME ? { eventBusName: c.EVENT_BUS_NAME } : {}),
+    ...(c.SIGN_IN_ISSUER && c.SIGN_IN_CLIENT_ID
+      ? { signIn: { issuer: c.SIGN_IN_ISSUER, clientId: c.SIGN_IN_CLIENT_ID } }
+      : {}),
   };
 }

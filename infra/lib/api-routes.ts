@@ -1,5 +1,5 @@
 import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
-import { lambdaApiDocument } from '../../layers/pipeline/http/index.js';
+import { lambdaApiDocument, SIGN_IN_PATH, WEB_PAGE_PATHS } from '../../layers/pipeline/http/index.js';
 
 export interface ApiRoute {
   /** API Gateway's path syntax, which is OpenAPI's: `/videos/{id}`. */
@@ -18,4 +18,12 @@ export function apiRoutes(document: Record<string, unknown> = lambdaApiDocument(
       return method ? [{ path, method }] : [];
     }),
   );
+}
+
+/**
+ * The web page's own files (GET / and its assets) and, with `signIn` (the JWT authorizer), its sign-in settings:
+ * they hold no data, so the gateway lets them through without auth.
+ */
+export function webPageRoutes(signIn: boolean): ApiRoute[] {
+  return [...WEB_PAGE_PATHS, ...(signIn ? [SIGN_IN_PATH] : [])].map((path) => ({ path, method: HttpMethod.GET }));
 }

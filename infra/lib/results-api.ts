@@ -1,8 +1,9 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, Lazy, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   CorsHttpMethod,
   HttpApi,
+  HttpNoneAuthorizer,
   HttpStage,
   type IHttpRouteAuthorizer,
   LogGroupLogDestination,
@@ -21,6 +22,7 @@ import type { FunctionImage } from './function-image.js';
 import { FunctionRole } from './function-role.js';
 import { grantObjectAccess, type ObjectAccess } from './object-grants.js';
 import type { ResultsTable } from './results-table.js';
+import type { SignInUserPool } from './sign-in-user-pool.js';
 
 export interface ResultsApiProps {
   readonly image: FunctionImage;
@@ -30,8 +32,10 @@ export interface ResultsApiProps {
   readonly resultsTable: ResultsTable;
   /** The ingest queue: POST /videos/{id}/retry sends the video to it again. */
   readonly ingestQueue: IQueue;
-  /** The routes the gateway sends to the function. */
+  /** The routes the gateway sends to the function, each behind the API's authorizer. */
   readonly routes: ApiRoute[];
+  /** Routes the gateway sends to the function without auth: only ones that hold no data (the web page's). */
+  readonly publicRoutes?: ApiRoute[];
   /** The environment contract of functions/shared/config.ts. */
   readonly environment: Record<string, string>;
   /**
@@ -39,6 +43,12 @@ export interface ResultsApiProps {
    * @default - IAM (SigV4) authorization
    */
   readonly jwt?: JwtSettings;
+  /**
+   * Callers need a JWT from this user pool for its web client (which the API adds, with the API's URL as its
+   * callback); instead of `jwt`.
+   * @default - none
+   */
+  readonly userPool?: SignInUserPool;
   /**
    * Browser origins allowed to call the API.
    * @default - none: no CORS
@@ -74,13 +84,23 @@ export class ResultsApi extends Construct {
     super(scope, id);
     const logRemovalPolicy = props.logRemovalPolicy ?? RemovalPolicy.RETAIN;
     const { role, logGroup } = new FunctionRole(this, 'Identity', { removalPolicy: logRemovalPolicy });
+    // The user pool's web client needs the API's URL, so it comes after the API, and its id lazily before.
+    let webClientId: string | undefined;
+    const jwt: JwtSettings | undefined = props.userPool
+      ? { issuer: props.userPool.issuer, audience: [Lazy.string({ produce: () => webClientId })] }
+      : props.jwt;
 
     const fn = new DockerImageFunction(this, 'Function', {
       code: props.image.codeFor(ResultsApi.HANDLER),
       architecture: props.image.architecture,
       memorySize: props.memorySize ?? 2048,
       timeout: ResultsApi.TIMEOUT,
-      environment: { ...props.environment, POWERTOOLS_SERVICE_NAME: 'api' },
+      environment: {
+        ...props.environment,
+        // The page signs in through the authorizer's issuer, as its first audience.
+        ...(jwt ? { SIGN_IN_ISSUER: jwt.issuer, SIGN_IN_CLIENT_ID: jwt.audience[0]! } : {}),
+        POWERTOOLS_SERVICE_NAME: 'api',
+      },
       role,
       logGroup,
     });
@@ -93,7 +113,7 @@ export class ResultsApi extends Construct {
     this.httpApi = new HttpApi(this, 'HttpApi', {
       description: 'X-CLIP video results, search and uploads',
       createDefaultStage: false,
-      defaultAuthorizer: this.authorizer(props.jwt),
+      defaultAuthorizer: this.authorizer(jwt),
       corsPreflight: props.corsOrigins?.length
         ? {
             allowOrigins: props.corsOrigins,
@@ -109,9 +129,22 @@ export class ResultsApi extends Construct {
           }
         : undefined,
     });
+    webClientId = props.userPool?.addWebClient(`${this.httpApi.apiEndpoint}/`).userPoolClientId;
     const integration = new HttpLambdaIntegration('Handler', fn);
     for (const route of props.routes) {
       this.httpApi.addRoutes({ path: route.path, methods: [route.method], integration });
+    }
+    for (const route of props.publicRoutes ?? []) {
+      const [added] = this.httpApi.addRoutes({
+        path: route.path,
+        methods: [route.method],
+        integration,
+        authorizer: new HttpNoneAuthorizer(),
+      });
+      Validations.of(added!).acknowledge({
+        id: 'AwsSolutions-APIG4',
+        reason: `${route.method} ${route.path} answers only the web page's built files from the function image or its sign-in settings (the issuer's public endpoints and client id), no video, result or account data; the page's every data call goes to a route behind the API's authorizer`,
+      });
     }
 
     const accessLogs = new LogGroup(this, 'AccessLogs', {

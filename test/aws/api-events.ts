@@ -5,7 +5,10 @@ import { lambdaContext, sampleEvent } from '../../scripts/lib/lambda-events.js';
 export interface ApiReply {
   status: number;
   headers: Record<string, string | number | boolean>;
+  /** The body, parsed when it is JSON. */
   json: unknown;
+  /** The body as sent, decoded from base64 where API Gateway would decode it. */
+  body: string;
 }
 
 /** events/<name> with its method, path, query or body replaced, through the real API handler. */
@@ -24,9 +27,8 @@ export async function callApi(
     event.body = typeof changes.body === 'string' ? changes.body : JSON.stringify(changes.body);
   Object.assign(event.headers, changes.headers);
   const reply = (await handler(event, lambdaContext)) as APIGatewayProxyStructuredResultV2;
-  return {
-    status: reply.statusCode!,
-    headers: reply.headers ?? {},
-    json: reply.body ? JSON.parse(reply.body) : undefined,
-  };
+  const headers = reply.headers ?? {};
+  const body = Buffer.from(reply.body ?? '', reply.isBase64Encoded ? 'base64' : 'utf8').toString('utf8');
+  const isJson = String(headers['content-type'] ?? '').startsWith('application/json');
+  return { status: reply.statusCode!, headers, json: body && isJson ? JSON.parse(body) : undefined, body };
 }

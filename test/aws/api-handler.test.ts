@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { S3ObjectStore } from '../../layers/pipeline/adapters/aws/s3-object-store.js';
 import { videoIdFor } from '../../layers/pipeline/core/video-id.js';
+import { BUILT_WEB_PAGE_DIR, CONTENT_SECURITY_POLICY } from '../../layers/pipeline/http/web-page.js';
 import { type LocalAws, startLocalAws } from '../../scripts/lib/local-aws.js';
 import { type LocalVectorIndex, startLocalVectorIndex } from '../../scripts/lib/local-vector-index.js';
 import { SMALL_TEXT_CONFIG } from '../../scripts/lib/small-model.js';
@@ -104,4 +107,28 @@ test('search needs the model: a model that cannot load is a 500 without details,
       error: { code: 'INTERNAL', message: 'internal error; the server log has the details' },
     });
   }
+});
+
+test("GET / and the page's assets are the web page's build, under the local server's Content-Security-Policy", async () => {
+  const page = await callApi('api-get-video.json', { path: '/' });
+  assert.equal(page.status, 200);
+  assert.equal(page.headers['content-type'], 'text/html; charset=utf-8');
+  assert.equal(page.headers['content-security-policy'], CONTENT_SECURITY_POLICY);
+  assert.equal(page.body, readFileSync(join(BUILT_WEB_PAGE_DIR, 'index.html'), 'utf8'));
+
+  const types = { '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.svg': 'image/svg+xml' };
+  const assets = readdirSync(join(BUILT_WEB_PAGE_DIR, 'assets'));
+  assert.deepEqual(new Set(assets.map((name) => name.slice(name.lastIndexOf('.')))), new Set(Object.keys(types)));
+  for (const name of assets) {
+    assert.ok(page.body.includes(`"assets/${name}"`), `the page loads ${name} from this origin`);
+    const asset = await callApi('api-get-video.json', { path: `/assets/${name}` });
+    assert.equal(asset.status, 200, name);
+    assert.equal(asset.headers['content-type'], types[name.slice(name.lastIndexOf('.')) as keyof typeof types]);
+    assert.equal(asset.headers['content-security-policy'], CONTENT_SECURITY_POLICY);
+    assert.equal(asset.body, readFileSync(join(BUILT_WEB_PAGE_DIR, 'assets', name), 'utf8'), name);
+  }
+
+  const missing = await callApi('api-get-video.json', { path: '/assets/missing-0.js' });
+  assert.equal(missing.status, 404);
+  assert.equal((missing.json as { error: { code: string } }).error.code, 'NOT_FOUND');
 });

@@ -37,7 +37,7 @@ after(async () => {
   await aws.close();
 });
 
-test('each handler is one ESM bundle with the label sets and CLIP BPE files beside it', () => {
+test('each handler is one ESM bundle with the label sets and CLIP BPE files beside it, the API also the web page', () => {
   for (const name of ['classifier', 'api']) {
     const bundle = readFileSync(join(out, name, 'index.mjs'), 'utf8');
     assert.match(
@@ -48,6 +48,7 @@ test('each handler is one ESM bundle with the label sets and CLIP BPE files besi
     for (const asset of ['labels/kinetics_400_labels.csv', 'clip-bpe/vocab.json', 'clip-bpe/merges.txt'])
       assert.ok(existsSync(join(out, name, asset)), `${name}/${asset}`);
   }
+  assert.ok(existsSync(join(out, 'api', 'web', 'index.html')), 'the API bundle carries the web page');
 });
 
 test('the bundled classifier classifies an SQS-wrapped S3 put, and the bundled API serves the result', async () => {
@@ -75,4 +76,10 @@ test('the bundled classifier classifies an SQS-wrapped S3 put, and the bundled A
   assert.equal(record.status, 'DONE');
   assert.equal(record.result.labelSetId, 'k400', 'the built-in label set was read from the bundle directory');
   assert.equal(record.result.labels.length, 5);
+
+  request.rawPath = request.requestContext.http.path = '/';
+  const page = await api.handler(request, lambdaContext);
+  assert.equal(page.statusCode, 200);
+  assert.equal(page.headers?.['content-type'], 'text/html; charset=utf-8');
+  assert.equal(page.body, readFileSync(join(out, 'api', 'web', 'index.html'), 'utf8'), 'the page from the bundle');
 });

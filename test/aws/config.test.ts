@@ -80,3 +80,18 @@ test('a missing or malformed variable is a ConfigError naming every one', () => 
   assert.throws(() => loadConfig({ ...REQUIRED, MAX_VIDEO_SECONDS: '0' }), /MAX_VIDEO_SECONDS/);
   assert.throws(() => loadConfig({ ...REQUIRED, QUEUE_URL: 'ingest' }), /QUEUE_URL/);
 });
+
+test("the web page's sign-in: an https issuer and a client id, both or neither", () => {
+  assert.equal(loadConfig(REQUIRED).signIn, undefined);
+  const issuer = 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_example';
+  assert.deepEqual(loadConfig({ ...REQUIRED, SIGN_IN_ISSUER: issuer, SIGN_IN_CLIENT_ID: 'web' }).signIn, {
+    issuer,
+    clientId: 'web',
+  });
+  assert.throws(() => loadConfig({ ...REQUIRED, SIGN_IN_ISSUER: issuer }), /SIGN_IN_CLIENT_ID/);
+  assert.throws(() => loadConfig({ ...REQUIRED, SIGN_IN_CLIENT_ID: 'web' }), /SIGN_IN_CLIENT_ID/);
+  assert.throws(
+    () => loadConfig({ ...REQUIRED, SIGN_IN_ISSUER: 'http://issuer.example.com', SIGN_IN_CLIENT_ID: 'web' }),
+    /SIGN_IN_ISSUER/,
+  );
+});

@@ -22,6 +22,7 @@ const VARIANTS: Record<string, Record<string, unknown>> = {
     alarmEmail: 'ops@example.com',
     removalPolicy: 'destroy',
   },
+  'Cognito user pool': { cognito: 'true' },
 };
 
 /** Every acknowledgement in the tree: where it sits, the rule, the reason. */
@@ -79,6 +80,7 @@ test('each acknowledgement sits on the resource it excuses, with a reason', () =
   }
   const rules = new Set(found.map((a) => a.id.replace(/^Annotation::/, '').replace(/\[.*$/, '')));
   assert.deepEqual([...rules].sort(), [
+    'AwsSolutions-APIG4',
     'AwsSolutions-IAM4',
     'AwsSolutions-IAM5',
     'AwsSolutions-S1',

@@ -68,6 +68,8 @@ test('an empty flag counts as unset', () => {
 test('bad flags fail synth with the flag named', () => {
   const cases: Array<[Record<string, unknown>, RegExp]> = [
     [{ architecture: 'x86' }, /architecture/],
+    [{ cognito: 'yes' }, /cognito: expected true or false/],
+    [{ cognito: 'true', jwtIssuer: 'https://issuer.example.com', jwtAudience: 'a' }, /cognito: .*leave out jwtIssuer/],
     [{ memorySize: '64' }, /memorySize: 64 is outside 128\.\.10240/],
     [{ timeoutSeconds: '901' }, /timeoutSeconds/],
     [{ timeoutSeconds: '5m' }, /timeoutSeconds: expected an integer/],
@@ -94,4 +96,11 @@ test('bad flags fail synth with the flag named', () => {
       JSON.stringify(context),
     );
   }
+});
+
+test('cognito=true (from -c or cdk.json) asks for the user pool; it is off by default', () => {
+  assert.equal(settingsOf({}).cognito, false);
+  assert.equal(settingsOf({ cognito: 'true' }).cognito, true);
+  assert.equal(settingsOf({ cognito: true }).cognito, true);
+  assert.equal(settingsOf({ cognito: 'false' }).cognito, false);
 });

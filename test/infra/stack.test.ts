@@ -5,7 +5,7 @@ import { before, describe, test } from 'node:test';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { loadConfig } from '../../functions/shared/config.js';
 import { DEFAULT_SETTINGS } from '../../infra/deployment-settings.js';
-import { apiRoutes } from '../../infra/lib/api-routes.js';
+import { apiRoutes, webPageRoutes } from '../../infra/lib/api-routes.js';
 import { notificationSuffixes } from '../../infra/xclip-serverless-stack.js';
 import { TABLE_INDEXES, TABLE_PARTITION_KEY } from '../../layers/pipeline/adapters/aws/table-schema.js';
 import { onlyResource, resourceOf, resourcesOf, type Synthesized, synthesize } from './synth.js';
@@ -296,14 +296,19 @@ describe('default deployment', () => {
     }
   });
 
-  test('the HTTP API routes every operation the API function serves, each behind IAM authorization, with no CORS', () => {
+  test('the HTTP API routes every operation the API function serves behind IAM authorization, the web page without, and no CORS', () => {
     const routes = resourcesOf(template, 'AWS::ApiGatewayV2::Route');
     const expected = apiRoutes().map((route) => `${route.method} ${route.path}`);
     assert.ok(
       expected.includes('POST /uploads') && expected.includes('GET /videos/{id}') && expected.includes('POST /search'),
     );
-    assert.deepEqual(routes.map((route) => route.properties.RouteKey).sort(), [...expected].sort());
-    for (const route of routes) assert.equal(route.properties.AuthorizationType, 'AWS_IAM', route.properties.RouteKey);
+    const page = webPageRoutes(false).map((route) => `${route.method} ${route.path}`);
+    assert.deepEqual(page, ['GET /', 'GET /assets/{name}']);
+    assert.deepEqual(routes.map((route) => route.properties.RouteKey).sort(), [...expected, ...page].sort());
+    for (const route of routes) {
+      const open = page.includes(route.properties.RouteKey);
+      assert.equal(route.properties.AuthorizationType, open ? 'NONE' : 'AWS_IAM', route.properties.RouteKey);
+    }
     const integration = onlyResource(template, 'AWS::ApiGatewayV2::Integration').properties;
     assert.equal(integration.IntegrationType, 'AWS_PROXY');
     assert.equal(integration.PayloadFormatVersion, '2.0');
@@ -435,17 +440,33 @@ describe('API, alarm and removal flags from context', () => {
     }));
   });
 
-  test('a JWT authorizer guards every route', () => {
+  test("a JWT authorizer guards every route but the web page's", () => {
     const authorizer = onlyResource(template, 'AWS::ApiGatewayV2::Authorizer');
     assert.equal(authorizer.properties.AuthorizerType, 'JWT');
     assert.deepEqual(authorizer.properties.JwtConfiguration, {
       Issuer: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_example',
       Audience: ['client-a', 'client-b'],
     });
-    for (const route of resourcesOf(template, 'AWS::ApiGatewayV2::Route')) {
-      assert.equal(route.properties.AuthorizationType, 'JWT');
-      assert.deepEqual(route.properties.AuthorizerId, ref(authorizer.id));
+    const page = webPageRoutes(true).map((route) => `${route.method} ${route.path}`);
+    assert.deepEqual(page, ['GET /', 'GET /assets/{name}', 'GET /sign-in.json']);
+    const routes = resourcesOf(template, 'AWS::ApiGatewayV2::Route');
+    assert.equal(routes.length, apiRoutes().length + page.length);
+    for (const route of routes) {
+      if (page.includes(route.properties.RouteKey)) {
+        assert.equal(route.properties.AuthorizationType, 'NONE');
+        assert.equal(route.properties.AuthorizerId, undefined);
+      } else {
+        assert.equal(route.properties.AuthorizationType, 'JWT');
+        assert.deepEqual(route.properties.AuthorizerId, ref(authorizer.id));
+      }
     }
+  });
+
+  test('the API function knows the issuer and client (the first audience) the web page signs in through', () => {
+    const variables = fn(template, 'Api').properties.Environment.Variables;
+    assert.equal(variables.SIGN_IN_ISSUER, 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_example');
+    assert.equal(variables.SIGN_IN_CLIENT_ID, 'client-a');
+    assert.equal(fn(template, 'Classifier').properties.Environment.Variables.SIGN_IN_ISSUER, undefined);
   });
 
   test('CORS for the origins on the API and for presigned PUTs on the bucket', () => {
@@ -487,6 +508,7 @@ describe('API, alarm and removal flags from context', () => {
 
 test('the gateway routes exactly the operations the API function documents at /openapi.json', async () => {
   const { createLambdaApi } = await import('../../layers/pipeline/http/lambda-api.js');
+  const { BUILT_WEB_PAGE_DIR } = await import('../../layers/pipeline/http/web-page.js');
   const { S3Client } = await import('@aws-sdk/client-s3');
   const unused = () => {
     throw new Error('not used by /openapi.json');
@@ -498,8 +520,57 @@ test('the gateway routes exactly the operations the API function documents at /o
     VECTOR_INDEX_ARN,
   });
   const deps = { results: {}, artifacts: {}, model: unused } as unknown as Parameters<typeof createLambdaApi>[1];
-  const app = createLambdaApi(config, deps, new S3Client({ region: 'eu-west-1' }));
+  const app = createLambdaApi(
+    { ...config, webPageDir: BUILT_WEB_PAGE_DIR },
+    deps,
+    new S3Client({ region: 'eu-west-1' }),
+  );
   const served = (await (await app.request('/openapi.json')).json()) as Record<string, unknown>;
   const key = (route: { method: string; path: string }) => `${route.method} ${route.path}`;
   assert.deepEqual(apiRoutes(served).map(key).sort(), apiRoutes().map(key).sort());
+});
+
+describe('cognito=true: a user pool for the web page', () => {
+  let template: Template;
+  before(() => {
+    ({ template } = synthesize({ cognito: 'true' }));
+  });
+
+  test("admins add the users, who sign in by email, password and TOTP on the pool's own hosted domain", () => {
+    const pool = onlyResource(template, 'AWS::Cognito::UserPool');
+    assert.deepEqual(pool.properties.AdminCreateUserConfig, { AllowAdminCreateUserOnly: true });
+    assert.equal(pool.properties.MfaConfiguration, 'ON');
+    assert.deepEqual(pool.properties.EnabledMfas, ['SOFTWARE_TOKEN_MFA']);
+    assert.equal(pool.properties.Policies.PasswordPolicy.MinimumLength, 12);
+    const domain = onlyResource(template, 'AWS::Cognito::UserPoolDomain').properties;
+    assert.deepEqual(domain.UserPoolId, ref(pool.id));
+    assert.match(JSON.stringify(domain.Domain), /xclip-/);
+    assert.deepEqual(template.findOutputs('UserPoolId').UserPoolId!.Value, ref(pool.id));
+  });
+
+  test("a public web client for the code flow whose callback is the API's URL; the JWT authorizer trusts exactly it", () => {
+    const client = onlyResource(template, 'AWS::Cognito::UserPoolClient');
+    assert.equal(client.properties.GenerateSecret, false);
+    assert.deepEqual(client.properties.AllowedOAuthFlows, ['code']);
+    assert.equal(client.properties.AllowedOAuthFlowsUserPoolClient, true);
+    assert.deepEqual(client.properties.AllowedOAuthScopes, ['openid', 'email']);
+    const api = onlyResource(template, 'AWS::ApiGatewayV2::Api');
+    assert.deepEqual(client.properties.CallbackURLs, [
+      { 'Fn::Join': ['', [{ 'Fn::GetAtt': [api.id, 'ApiEndpoint'] }, '/']] },
+    ]);
+
+    const pool = onlyResource(template, 'AWS::Cognito::UserPool');
+    const issuer = {
+      'Fn::Join': ['', ['https://cognito-idp.', { Ref: 'AWS::Region' }, '.amazonaws.com/', ref(pool.id)]],
+    };
+    const authorizer = onlyResource(template, 'AWS::ApiGatewayV2::Authorizer');
+    assert.deepEqual(authorizer.properties.JwtConfiguration, { Issuer: issuer, Audience: [ref(client.id)] });
+    const variables = fn(template, 'Api').properties.Environment.Variables;
+    assert.deepEqual(variables.SIGN_IN_ISSUER, issuer);
+    assert.deepEqual(variables.SIGN_IN_CLIENT_ID, ref(client.id));
+
+    const page = webPageRoutes(true).map((route) => `${route.method} ${route.path}`);
+    for (const route of resourcesOf(template, 'AWS::ApiGatewayV2::Route'))
+      assert.equal(route.properties.AuthorizationType, page.includes(route.properties.RouteKey) ? 'NONE' : 'JWT');
+  });
 });

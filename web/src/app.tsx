@@ -2,7 +2,8 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from './api/client.js';
 import type { Health } from './api/types.js';
 import { Announcer } from './components/announcer.js';
-import { TokenForm, useTokenRefused } from './components/token-form.js';
+import { Credentials } from './components/sign-in-form.js';
+import { useTokenRefused } from './components/token-form.js';
 import { libraryHref, type Route, searchHref } from './router.js';
 import { useRoute } from './use-route.js';
 import { Library } from './views/library.js';
@@ -55,7 +56,8 @@ function View({ route, features }: { route: Route; features: ServerFeatures }) {
   }
 }
 
-export function App() {
+/** `signInError`: why the sign-in this load was the answer to failed. */
+export function App({ signInError }: { signInError?: string } = {}) {
   const route = useRoute();
   const features = useServerFeatures();
   const health = useHealth();
@@ -94,7 +96,7 @@ export function App() {
         </nav>
       </header>
       <main id="main" ref={main} tabIndex={-1}>
-        {tokenRefused && <TokenForm />}
+        {(tokenRefused || signInError) && <Credentials error={signInError} />}
         <View route={route} features={features} />
       </main>
       <footer class="site-footer">

@@ -20,6 +20,7 @@ const STATUS_BY_CODE: Record<string, ContentfulStatusCode> = {
   UNSUPPORTED_MEDIA_TYPE: 415,
   NO_TOKENIZER: 422,
   MODEL_NOT_READY: 503,
+  SIGN_IN_UNAVAILABLE: 503,
 };
 
 export class UnsupportedMediaTypeError extends XclipError {

@@ -8,5 +8,6 @@ export { checkListenSecurity, guardedApp, hostOfAddress, type LocalGuardOptions 
 export { addLocalUploads, localUploadsOpenApiPath } from './local-uploads.js';
 export { openApiDocument } from './openapi.js';
 export { searchResponseSchema, videoListSchema } from './schemas.js';
+export { SIGN_IN_PATH, type SignInSettings } from './sign-in.js';
 export { ARTIFACT_ROUTE, addArtifactRoute, addMediaRoute, LocalArtifactLinks, MEDIA_ROUTE } from './signed-links.js';
-export { addWebPage } from './web-page.js';
+export { addWebPage, BUILT_WEB_PAGE_DIR, WEB_PAGE_PATHS } from './web-page.js';

@@ -2,8 +2,11 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { Hono } from 'hono';
 import { cors } from 'hono/cors';
 import { type ApiDeps, createApi } from './api-app.js';
+import { answerErrorsAsJson } from './http-errors.js';
 import { lambdaApiDocument } from './lambda-openapi.js';
+import { addSignInConfig, type SignInSettings, signInConfigOf } from './sign-in.js';
 import { uploadRoutes } from './upload-routes.js';
+import { addWebPage } from './web-page.js';
 
 /** Where the Lambda API's uploads go and which origins it answers CORS for. */
 export interface LambdaApiSettings {
@@ -13,11 +16,16 @@ export interface LambdaApiSettings {
   maxVideoBytes: number;
   /** Origins the API answers CORS for; "*" for any, none for no CORS. */
   corsOrigins: string[];
+  /** The built web page served at GET / and /assets/ (the bundle carries it). */
+  webPageDir: string;
+  /** With the JWT authorizer: the issuer the page signs in through (GET /sign-in.json). */
+  signIn?: SignInSettings;
 }
 
 /**
- * The local pipeline's HTTP API plus POST /uploads, with CORS for CORS_ORIGINS. Authentication is
- * API Gateway's (IAM or JWT): a request that reaches the function is trusted.
+ * The local pipeline's HTTP API plus POST /uploads and the web page, with CORS for CORS_ORIGINS. Authentication
+ * is API Gateway's (IAM or JWT on every data route, none on the page's): a request that reaches the function is
+ * trusted.
  */
 export function createLambdaApi(config: LambdaApiSettings, deps: ApiDeps, s3: S3Client): Hono {
   const api = createApi(deps);
@@ -33,6 +41,7 @@ export function createLambdaApi(config: LambdaApiSettings, deps: ApiDeps, s3: S3
   );
 
   const app = new Hono();
+  answerErrorsAsJson(app, deps.log);
   if (config.corsOrigins.length > 0) {
     app.use(
       cors({
@@ -43,6 +52,13 @@ export function createLambdaApi(config: LambdaApiSettings, deps: ApiDeps, s3: S3
     );
   }
   app.get('/openapi.json', (c) => c.json(lambdaApiDocument()));
+  if (config.signIn) {
+    const signIn = signInConfigOf(config.signIn);
+    addSignInConfig(app, signIn);
+    addWebPage(app, config.webPageDir, async () => [new URL((await signIn()).tokenEndpoint).origin]);
+  } else {
+    addWebPage(app, config.webPageDir);
+  }
   app.all('*', (c) => api.fetch(c.req.raw, c.env));
   return app;
 }

@@ -7,6 +7,9 @@ import { NotFoundError } from '../core/index.js';
 /** Where `npm run build:web` (run by `npm ci` as the prepare script) writes the page. */
 export const BUILT_WEB_PAGE_DIR = fileURLToPath(new URL('../../../dist/web/', import.meta.url));
 
+/** The page's GET routes in OpenAPI's (and API Gateway's) path syntax: they hold no data and need no auth. */
+export const WEB_PAGE_PATHS = ['/', '/assets/{name}'] as const;
+
 /** Bounds on what is served: the build's own few files, each small; anything else is never read. */
 const MAX_FILE_BYTES = 2 * 1024 * 1024;
 const MAX_ASSETS = 16;
@@ -19,20 +22,24 @@ const CONTENT_TYPES: Record<string, string> = {
 };
 
 /**
- * The page loads only its own script and style and talks only to this origin: no inline code, no
- * third-party requests, no framing.
+ * The page loads only its own script and style and talks only to this origin (and to `connectOrigins`: the
+ * sign-in issuer's token endpoint): no inline code, no other third-party requests, no framing.
  */
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self'",
-  "media-src 'self'",
-  "connect-src 'self'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+export function contentSecurityPolicy(connectOrigins: readonly string[] = []): string {
+  return [
+    "default-src 'none'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self'",
+    "media-src 'self'",
+    ["connect-src 'self'", ...connectOrigins].join(' '),
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
+
+export const CONTENT_SECURITY_POLICY = contentSecurityPolicy();
 
 const SECURITY_HEADERS = {
   'Content-Security-Policy': CONTENT_SECURITY_POLICY,
@@ -76,17 +83,24 @@ function notBuilt(c: Context) {
 /**
  * Adds the web page to `app`: GET / (never cached, revalidated each load) and GET /assets/{name}
  * (content-hashed, cached for good). The files are read from `dir` once, when the routes are added;
- * a request never names a path on disk.
+ * a request never names a path on disk. `connectOrigins` gives the origins the page may call besides
+ * its own (none when it fails: the page then cannot sign in, and says so).
  */
-export function addWebPage(app: Hono, dir = BUILT_WEB_PAGE_DIR): void {
+export function addWebPage(
+  app: Hono,
+  dir = BUILT_WEB_PAGE_DIR,
+  connectOrigins: () => Promise<readonly string[]> = async () => [],
+): void {
   const indexPath = join(dir, 'index.html');
   const index = existsSync(indexPath) ? readBounded(indexPath) : undefined;
   const assets = readAssets(join(dir, 'assets'));
 
-  app.get('/', (c) => {
+  app.get('/', async (c) => {
     if (!index) return notBuilt(c);
+    const origins = await connectOrigins().catch(() => []);
     return c.body(index, 200, {
       ...SECURITY_HEADERS,
+      'Content-Security-Policy': contentSecurityPolicy(origins),
       'Content-Type': 'text/html; charset=utf-8',
       'Cache-Control': 'no-cache',
     });

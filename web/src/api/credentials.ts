@@ -4,9 +4,16 @@ const STORAGE_KEY = 'xclip-token';
 
 const refusedListeners = new Set<() => void>();
 
-function storage(): Storage | undefined {
+/** What the page keeps for the tab in (sessionStorage's part the page uses; tests give their own). */
+export interface TabStorage {
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
+  removeItem(key: string): void;
+}
+
+function storage(): TabStorage | undefined {
   try {
-    return globalThis.sessionStorage;
+    return (globalThis as { sessionStorage?: TabStorage }).sessionStorage;
   } catch {
     return undefined;
   }
