@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
-import { readPixelValues } from '../../media/index.js';
-import { writeSafetensors } from '../../xclip/safetensors.js';
+import { lazyAction } from '../lazy-action.js';
 import { positiveInteger } from '../options.js';
 
 export function registerFramesCommand(program: Command): void {
@@ -12,15 +11,5 @@ export function registerFramesCommand(program: Command): void {
     .option('--frames <T>', 'frames, one per equal time segment', positiveInteger, 8)
     .option('--size <pixels>', 'shorter side after resizing, and the square crop', positiveInteger, 224)
     .option('--exact', "take each segment's midpoint instead of its cheapest frame (slower)", false)
-    .action(async (video: string, options: { out: string; frames: number; size: number; exact: boolean }) => {
-      const view = await readPixelValues(video, { frames: options.frames, size: options.size, exact: options.exact });
-      writeSafetensors(
-        options.out,
-        [['pixel_values', { dtype: 'F32', shape: [1, ...view.shape], data: view.pixelValues }]],
-        {
-          source: video,
-          times: JSON.stringify(view.times.map((t) => Number(t.toFixed(6)))),
-        },
-      );
-    });
+    .action(lazyAction(() => import('./frames-run.js')));
 }

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { DEFAULT_REPO, DEFAULT_REVISION, DEFAULT_TIMEOUT_MS } from '../../xclip/hub.js';
-import { fetchModelWithProgress } from '../model-progress.js';
+import { lazyAction } from '../lazy-action.js';
 import { positiveNumber } from '../options.js';
 import { modelCommand } from './model.js';
 
@@ -19,13 +19,5 @@ export function registerModelFetchCommand(program: Command): void {
       positiveNumber,
       DEFAULT_TIMEOUT_MS / 1000,
     )
-    .action(async (repo: string, options: { revision: string; out?: string; timeout: number }) => {
-      const model = await fetchModelWithProgress({
-        repo,
-        revision: options.revision,
-        out: options.out,
-        timeoutMs: options.timeout * 1000,
-      });
-      process.stdout.write(`${model.dir}\n`);
-    });
+    .action(lazyAction(() => import('./model-fetch-run.js')));
 }

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { runModelOnFile } from '../../xclip/run-file.js';
+import { lazyAction } from '../lazy-action.js';
 import { modelCommand } from './model.js';
 
 export function registerModelRunCommand(program: Command): void {
@@ -12,7 +12,5 @@ export function registerModelRunCommand(program: Command): void {
       'safetensors with pixel_values f32 [B,T,3,H,W], input_ids i64 [C,L], attention_mask i64 [C,L]',
     )
     .requiredOption('--out <file>', 'safetensors to write logits_per_video, video_embeds, text_embeds')
-    .action(async (options: { model: string; inputs: string; out: string }) => {
-      await runModelOnFile(options.model, options.inputs, options.out);
-    });
+    .action(lazyAction(() => import('./model-run-run.js')));
 }

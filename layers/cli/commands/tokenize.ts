@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { ClipTokenizer } from '../../xclip/tokenizer.js';
+import { lazyAction } from '../lazy-action.js';
 import { integerIn } from '../options.js';
 
 export function registerTokenizeCommand(program: Command): void {
@@ -13,10 +13,5 @@ export function registerTokenizeCommand(program: Command): void {
       integerIn(2, 1_000_000),
     )
     .argument('<text...>', 'texts to tokenize')
-    .action((texts: string[], options: { vocab: string; contextLength?: number }) => {
-      const tokenizer = ClipTokenizer.fromDirectory(options.vocab);
-      const rows = texts.map((text) => tokenizer.encode(text));
-      const ids = options.contextLength ? rows.map((row) => tokenizer.truncate(row, options.contextLength)) : rows;
-      process.stdout.write(`${JSON.stringify(ids)}\n`);
-    });
+    .action(lazyAction(() => import('./tokenize-run.js')));
 }

@@ -1,13 +1,5 @@
-import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
-import { copyUnshardedTable, createAwsClients, DynamoResultStore } from '../../pipeline/adapters/aws/index.js';
-import { required } from '../options.js';
-
-interface UpgradeTableOptions {
-  from: string;
-  table?: string;
-  json?: boolean;
-}
+import { lazyAction } from '../lazy-action.js';
 
 export function registerUpgradeTableCommand(program: Command): void {
   program
@@ -18,32 +10,5 @@ export function registerUpgradeTableCommand(program: Command): void {
     .requiredOption('--from <name>', 'the old result table')
     .option('--table <name>', 'the new result table (default: $TABLE_NAME)', process.env.TABLE_NAME)
     .option('--json', 'print the counts as JSON to stdout')
-    .action(async (options: UpgradeTableOptions) => {
-      const clients = createAwsClients();
-      const bar =
-        process.stderr.isTTY && !options.json
-          ? new cliProgress.SingleBar(
-              { stream: process.stderr, format: 'upgrade-table {value} videos | {copied} copied', hideCursor: true },
-              cliProgress.Presets.shades_classic,
-            )
-          : undefined;
-      bar?.start(0, 0, { copied: 0 });
-      try {
-        const into = new DynamoResultStore(clients.dynamo, required(options.table, '--table', 'TABLE_NAME'));
-        const counts = await copyUnshardedTable(clients.dynamo, options.from, into, (progress) => {
-          bar?.setTotal(progress.videos);
-          bar?.update(progress.videos, { copied: progress.copied });
-        });
-        bar?.stop();
-        process.stdout.write(
-          options.json
-            ? `${JSON.stringify(counts)}\n`
-            : `copied ${counts.copied} of ${counts.videos} videos (${counts.kept} already in the new table, ${counts.unusable} unusable)\n`,
-        );
-        if (counts.unusable > 0) process.exitCode = 1;
-      } finally {
-        bar?.stop();
-        for (const client of Object.values(clients)) client.destroy();
-      }
-    });
+    .action(lazyAction(() => import('./upgrade-table-run.js')));
 }
