@@ -205,7 +205,8 @@ async function classifyClaimed(
     return { status: 'DONE', id, result };
   } catch (error) {
     if (!isPermanent(error)) {
-      await deps.results.release(id, source.version, timestampOf(deps));
+      // A release that fails too (the store is down) leaves the claim to its lease; the delivery reports the first error.
+      await deps.results.release(id, source.version, timestampOf(deps)).catch(() => undefined);
       throw error;
     }
     // The media layer names the file it read; the record names the object.
