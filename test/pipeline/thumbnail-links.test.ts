@@ -119,12 +119,13 @@ test('a URL is the same within its window, and a changed, foreign, non-thumbnail
 });
 
 test('search hits get their poster URL; without links nothing is added', async () => {
+  const poster = thumbnailKey(artifactKeysFor(key), 'poster');
   const hits = [
-    { id, key, similarity: 1 },
+    { id, key, similarity: 1, poster },
     { id: 'unknown', key: 'x.mp4', similarity: 0 },
   ];
-  const posted = await withPosters({ results, links }, hits);
-  assert.equal(posted[0]!.thumbnail, await links.urlOf(thumbnailKey(artifactKeysFor(key), 'poster')));
+  const posted = await withPosters(links, hits);
+  assert.equal(posted[0]!.thumbnail, await links.urlOf(poster));
   assert.equal(posted[1]!.thumbnail, undefined);
-  assert.deepEqual(await withPosters({ results }, hits), hits);
+  assert.deepEqual(await withPosters(undefined, hits), [{ id, key, similarity: 1 }, hits[1]], 'the key never leaves');
 });

@@ -37,7 +37,7 @@ import {
   similarQuerySchema,
   videoIdSchema,
 } from './schemas.js';
-import { posterOf, thumbnailUrlsOf, withPosters } from './thumbnail-urls.js';
+import { posterLink, thumbnailUrlsOf, withPosters } from './thumbnail-urls.js';
 
 const MAX_BODY_BYTES = 1024 * 1024;
 /** A search may carry an image (MAX_IMAGE_BYTES in base64, and the rest of the request). */
@@ -77,7 +77,7 @@ async function summary(record: VideoRecord, links: ArtifactLinks | undefined) {
     ...(record.result ? { labelSetId: record.result.labelSetId, labels: record.result.labels } : {}),
     ...(record.error ? { error: record.error } : {}),
     ...(record.leaseUntil ? { leaseUntil: record.leaseUntil } : {}),
-    ...(await posterOf(links, record)),
+    ...(await posterLink(links, record.result?.thumbnails?.poster)),
   };
 }
 
@@ -143,7 +143,7 @@ export function createApi(deps: ApiDeps): Hono {
   app.get('/videos/:id/similar', async (c) => {
     const id = validated(videoIdSchema, c.req.param('id'), 'video id');
     const { k } = validated(similarQuerySchema, c.req.query(), 'query');
-    return c.json({ items: await withPosters(deps, await similarVideos(deps, id, k)) });
+    return c.json({ items: await withPosters(deps.links, await similarVideos(deps, id, k)) });
   });
 
   app.post('/videos/:id/retry', async (c) => {
@@ -156,7 +156,7 @@ export function createApi(deps: ApiDeps): Hono {
     const body = parseJsonDocument(searchRequestSchema, await c.req.text(), 'search request');
     const { k, filter, moments } = body;
     const hits = await searchVideos(deps, searchQueryOf(body), { k, filter, moments });
-    return c.json({ items: await withPosters(deps, hits) });
+    return c.json({ items: await withPosters(deps.links, hits) });
   });
 
   app.post('/relabel', async (c) => {

@@ -1,19 +1,12 @@
 import type { z } from 'zod';
-import type { ArtifactLinks, ResultStore, Thumbnails, VideoRecord } from '../core/index.js';
+import type { ArtifactLinks, Thumbnails } from '../core/index.js';
 import type { thumbnailUrlsSchema } from './schemas.js';
 
-/** Where the API gets thumbnail URLs from; without `links` it gives none. */
-export interface ThumbnailDeps {
-  results: ResultStore;
-  links?: ArtifactLinks;
-}
-
-/** `{ thumbnail }`: the poster's URL of `record`, where it has one; `{}` otherwise. */
-export async function posterOf(
+/** `{ thumbnail }`: the URL of the poster stored under `poster`, where there is one and links are made; else `{}`. */
+export async function posterLink(
   links: ArtifactLinks | undefined,
-  record: VideoRecord | undefined,
+  poster: string | undefined,
 ): Promise<{ thumbnail?: string }> {
-  const poster = record?.result?.thumbnails?.poster;
   return links && poster ? { thumbnail: await links.urlOf(poster) } : {};
 }
 
@@ -33,13 +26,10 @@ export async function thumbnailUrlsOf(
   };
 }
 
-/** Search hits, each with its video's poster URL where it has one (one record read per hit; k is bounded). */
-export async function withPosters<Hit extends { id: string }>(
-  deps: ThumbnailDeps,
+/** Search hits with their poster's URL in place of its artifact key (none without `links`). */
+export async function withPosters<Hit extends { poster?: string }>(
+  links: ArtifactLinks | undefined,
   hits: Hit[],
-): Promise<Array<Hit & { thumbnail?: string }>> {
-  if (!deps.links) return hits;
-  return Promise.all(
-    hits.map(async (hit) => ({ ...hit, ...(await posterOf(deps.links, await deps.results.get(hit.id))) })),
-  );
+): Promise<Array<Omit<Hit, 'poster'> & { thumbnail?: string }>> {
+  return Promise.all(hits.map(async ({ poster, ...hit }) => ({ ...hit, ...(await posterLink(links, poster)) })));
 }

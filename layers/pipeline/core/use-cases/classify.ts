@@ -121,9 +121,8 @@ export function recordErrorOf(error: unknown, retryable = false): RecordError {
 
 /**
  * Records this version FAILED and removes what the index holds of it or of an older version (the record no longer
- * shows that result), never a newer version's vectors.
+ * shows that result), never a newer version's vectors; false when the record moved on.
  */
-/** Records this version FAILED and removes any vectors it indexed; false when the record moved on. */
 async function failVersion(deps: ClassifyDeps, id: string, source: SourceObject, error: RecordError): Promise<boolean> {
   if (!(await deps.results.fail(id, source.version, error, timestampOf(deps)))) return false;
   await deps.vectors.delete(id, { version: source.version, sequence: source.sequence });

@@ -63,6 +63,8 @@ export interface SearchHit {
   labels: LabelScore[];
   /** The best windows of the video, best first (videos classified with a timeline, when moments were asked for). */
   moments?: Moment[];
+  /** Artifact key of the video's poster, where it has one (the API turns it into a URL). */
+  poster?: string;
 }
 
 /** Candidates per requested hit that the index passes to the score graph (and that stale hits may thin). */
@@ -199,6 +201,7 @@ export async function searchVideos(deps: SearchDeps, query: SearchQuery, options
     similarity: dot(vector, embedding),
     ...(scores ? { score: scores[at]! } : {}),
     labels: record.result.labels,
+    ...(record.result.thumbnails ? { poster: record.result.thumbnails.poster } : {}),
     result: record.result,
   }));
   ranked.sort((a, b) => (scores ? b.score! - a.score! : b.similarity - a.similarity));
