@@ -28,6 +28,19 @@ export function launchChromium(): Promise<Browser> {
 }
 
 /**
+ * How long a page waits for anything before a test fails: a CI machine running two test files at once
+ * was seen to take over 30 s (puppeteer's default) for a server's first classification.
+ */
+const PAGE_WAIT_MS = 120_000;
+
+/** A new tab whose waits allow for a loaded machine. */
+export async function openPage(browser: Browser): Promise<Page> {
+  const page = await browser.newPage();
+  page.setDefaultTimeout(PAGE_WAIT_MS);
+  return page;
+}
+
+/**
  * Collects what should never happen on a page: script errors, console errors (CSP violations
  * among them), failed requests and any request to another server than `origin`.
  */

@@ -11,6 +11,7 @@ import {
   accessibilityViolations,
   chromiumMissing,
   launchChromium,
+  openPage,
   watchForProblems,
 } from '../../scripts/lib/browser.js';
 import { killServes, type ServeProcess, startServe, stopServe } from '../../scripts/lib/serve-process.js';
@@ -103,21 +104,21 @@ function writeStripesJpeg(path: string): string {
   return path;
 }
 
-/** Waits until `count` videos of the server are DONE (asking its API, for a minute at most), as the page would. */
+/** Waits until `count` videos of the server are DONE (asking its API, for two minutes at most), as the page would. */
 async function waitForDone(base: string, count: number): Promise<void> {
-  for (let attempt = 0; attempt < 240; attempt++) {
+  for (let attempt = 0; attempt < 480; attempt++) {
     const response = await fetch(new URL('videos?status=DONE', base));
     const { items } = (await response.json()) as { items: unknown[] };
     if (items.length >= count) return;
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
-  throw new Error(`${count} videos were not classified within a minute`);
+  throw new Error(`${count} videos were not classified within two minutes`);
 }
 
 test('the web page: upload by drag and drop, live status, posters and thumbnails, search, video page with labels and timeline, relabel, retry, filters, endless scrolling', {
   skip,
 }, async () => {
-  const page = await browser!.newPage();
+  const page = await openPage(browser!);
   const problems = watchForProblems(page, server.base);
   await page.goto(server.base, { waitUntil: 'networkidle0' });
 
@@ -134,7 +135,7 @@ test('the web page: upload by drag and drop, live status, posters and thumbnails
 
   await dropFile(page, makeTestVideo(join(work, 'scratch'), NAME));
   const card = `li.card[data-status="DONE"] a[title="${NAME}"]`;
-  await page.waitForSelector(card, { timeout: 30_000 });
+  await page.waitForSelector(card);
   await page.waitForSelector('.upload .status-done');
   assert.deepEqual(await accessibilityViolations(page), [], 'library');
   assert.equal((await texts(page, 'li.card .top-labels li')).length, 3);
@@ -233,7 +234,7 @@ test("search with moments: a text search shows each hit's best moments and a mom
     ...['--threads', '1', '--timeline', '1'],
   ]);
   await waitForDone(searching.base, 2);
-  const page = await browser!.newPage();
+  const page = await openPage(browser!);
   const problems = watchForProblems(page, searching.base);
   await page.goto(new URL('#/search', searching.base).href, { waitUntil: 'networkidle0' });
 
@@ -284,7 +285,7 @@ test('a server with a token: the page asks for it, keeps it for the tab and then
   const guarded = await startServe(['--data', join(work, 'token-data'), '--model', await buildSmallTextModel()], {
     env: { XCLIP_TOKEN: token },
   });
-  const page = await browser!.newPage();
+  const page = await openPage(browser!);
   await page.goto(guarded.base);
   await page.waitForSelector('#token-input');
   assert.equal(await page.$('li.card, p.empty'), null, 'nothing is shown without the token');
