@@ -177,10 +177,25 @@ test('the OpenAPI document has the upload route only when there is a watched fol
   assert.ok(validation.valid, JSON.stringify(validation.errors));
   assert.equal(watching.paths['/uploads/local'].post.operationId, 'uploadLocal');
   assert.ok(watching.paths['/videos'], 'the API routes stay');
+  // What the local guard answers before any route is documented on every operation.
+  assert.deepEqual(watching.components.securitySchemes.localToken, {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'The token `xclip serve` was started with (--token or XCLIP_TOKEN), if any',
+  });
+  assert.deepEqual(watching.security, [{ localToken: [] }, {}], 'a server without a token takes requests without one');
+  for (const [path, item] of Object.entries<Record<string, any>>(watching.paths))
+    for (const [method, operation] of Object.entries<any>(item)) {
+      const codes = Object.keys(operation.responses);
+      assert.ok(codes.includes('401') && codes.includes('403'), `${method} ${path}: ${codes}`);
+      assert.equal(codes.includes('415'), method !== 'get', `${method} ${path}: ${codes}`);
+    }
+  assert.match(watching.paths['/uploads/local'].post.responses[415].description, /video\/\*/, 'its own body types');
 
   const { app } = server({ watch: false });
   const apiOnly = (await (await app.request('/openapi.json')).json()) as any;
   assert.equal(apiOnly.paths['/uploads/local'], undefined);
+  assert.ok(apiOnly.paths['/videos'].get.responses[403], 'the guard is documented without a watched folder too');
   const refused = await upload(app, '?name=a.mp4', Buffer.from('x'));
   assert.equal(refused.status, 404);
   assert.equal(await errorCode(refused), 'NOT_FOUND');

@@ -5,6 +5,7 @@ export { type BoundServer, bind, listen } from './http-server.js';
 export { createLambdaApi } from './lambda-api.js';
 export { lambdaApiDocument } from './lambda-openapi.js';
 export { checkListenSecurity, guardedApp, hostOfAddress, type LocalGuardOptions } from './local-guard.js';
+export { withLocalGuardResponses } from './local-guard-openapi.js';
 export { addLocalUploads, localUploadsOpenApiPath } from './local-uploads.js';
 export { openApiDocument } from './openapi.js';
 export { searchResponseSchema, videoListSchema } from './schemas.js';

@@ -9,7 +9,7 @@ import type { Hono } from 'hono';
 import { z } from 'zod';
 import { XclipError } from '../../common/errors.js';
 import { DEFAULT_VIDEO_SUFFIXES, hasVideoSuffix, InvalidRequestError, videoIdFor } from '../core/index.js';
-import { jsonSchema } from './openapi.js';
+import { errorResponse, jsonSchema } from './openapi.js';
 
 const MAX_LOCAL_UPLOAD_BYTES = 2 * 1024 * 1024 * 1024;
 const MAX_NAME_CHARS = 200;
@@ -126,10 +126,6 @@ export function addLocalUploads(app: Hono, options: LocalUploadOptions): void {
 
 /** The OpenAPI path item of POST /uploads/local, for the local server's document. */
 export function localUploadsOpenApiPath(): Record<string, unknown> {
-  const error = (description: string) => ({
-    description,
-    content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
-  });
   return {
     post: {
       operationId: 'uploadLocal',
@@ -155,10 +151,10 @@ export function localUploadsOpenApiPath(): Record<string, unknown> {
           description: 'Stored: the file name it got and the id GET /videos/{id} will know once it is queued',
           content: { 'application/json': { schema: jsonSchema(localUploadResponseSchema, 'output') } },
         },
-        400: error('Invalid request (code INVALID_REQUEST)'),
-        413: error('Body too large (code PAYLOAD_TOO_LARGE)'),
-        415: error('Not video/* or application/octet-stream (code UNSUPPORTED_MEDIA_TYPE)'),
-        500: error('Internal error (code INTERNAL)'),
+        400: errorResponse('Invalid request (code INVALID_REQUEST)'),
+        413: errorResponse('Body too large (code PAYLOAD_TOO_LARGE)'),
+        415: errorResponse('Not video/* or application/octet-stream (code UNSUPPORTED_MEDIA_TYPE)'),
+        500: errorResponse('Internal error (code INTERNAL)'),
       },
     },
   };

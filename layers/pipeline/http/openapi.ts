@@ -43,6 +43,11 @@ function json(description: string, name: keyof typeof SCHEMAS) {
   return { description, content: { 'application/json': { schema: ref(name) } } };
 }
 
+/** A response whose body is the Error schema. */
+export function errorResponse(description: string) {
+  return json(description, 'Error');
+}
+
 const errors = {
   400: json('Invalid request (code INVALID_REQUEST, INVALID_CURSOR or INVALID_LABELS)', 'Error'),
   500: json('Internal error (code INTERNAL)', 'Error'),

@@ -12,6 +12,7 @@ import {
   localUploadsOpenApiPath,
   MEDIA_ROUTE,
   openApiDocument,
+  withLocalGuardResponses,
 } from '../../http/index.js';
 
 export interface LocalServerOptions {
@@ -38,6 +39,13 @@ export function isOpenLocalPath(path: string): boolean {
   return path === '/' || path.startsWith('/assets/') || path === ARTIFACT_ROUTE || path === MEDIA_ROUTE;
 }
 
+/** The OpenAPI document of `xclip serve`: the API, POST /uploads/local when it watches a folder, and the local guard's answers. */
+function localServerDocument(watching: boolean): Record<string, unknown> {
+  const document = openApiDocument() as { paths: Record<string, unknown> };
+  const paths = watching ? { ...document.paths, '/uploads/local': localUploadsOpenApiPath() } : document.paths;
+  return withLocalGuardResponses({ ...document, paths });
+}
+
 /**
  * What `xclip serve` answers: the web page, uploads into the watched folder, and `api` for every
  * other route. Uploads sit outside the API's app so that its 1 MiB body limit does not apply to them.
@@ -52,11 +60,8 @@ export function localServerApp(api: Hono, options: LocalServerOptions): Hono {
     const folder = new FsObjectStore(options.watchDir);
     addLocalUploads(app, { folder: folder.root, bucket: folder.bucket, maxBytes: options.maxUploadBytes });
     if (options.mediaLinks) addMediaRoute(app, folder, options.mediaLinks);
-    app.get('/openapi.json', (c) => {
-      const document = openApiDocument() as { paths: Record<string, unknown> };
-      return c.json({ ...document, paths: { ...document.paths, '/uploads/local': localUploadsOpenApiPath() } });
-    });
   }
+  app.get('/openapi.json', (c) => c.json(localServerDocument(options.watchDir !== undefined)));
   app.all('*', (c) => api.fetch(c.req.raw, c.env));
   return app;
 }
