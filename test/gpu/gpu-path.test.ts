@@ -9,10 +9,10 @@ import { createClassifierContainer } from '../../functions/classifier/container.
 import { createClassifierHandler } from '../../functions/classifier/handler.js';
 import { loadRoutingConfig } from '../../functions/classifier/routing-config.js';
 import { handler as gpuResultsHandler } from '../../functions/gpu-results/handler.js';
+import { gpuBatchServices } from '../../functions/gpu-server/batch-services.js';
 import { loadGpuServerConfig } from '../../functions/gpu-server/config.js';
 import { loadGpuModel } from '../../functions/gpu-server/model.js';
 import { loadConfig } from '../../functions/shared/config.js';
-import { ConcurrencyLimit } from '../../layers/common/concurrency.js';
 import { DynamoResultStore } from '../../layers/pipeline/adapters/aws/dynamo-result-store.js';
 import { parseS3Notification, sourceOfRecord } from '../../layers/pipeline/adapters/aws/s3-notification.js';
 import { S3ObjectStore } from '../../layers/pipeline/adapters/aws/s3-object-store.js';
@@ -23,7 +23,6 @@ import { keyInBucket } from '../../layers/pipeline/core/routing/s3-uri.js';
 import { artifactKeysFor } from '../../layers/pipeline/core/storage-keys.js';
 import { videoIdFor } from '../../layers/pipeline/core/video-id.js';
 import { createGpuServer, type ModelState } from '../../layers/pipeline/http/gpu-server-app.js';
-import { createAwsServices } from '../../layers/pipeline/runtimes/aws/index.js';
 import { lambdaContext, sampleEvent, sqsEvent, withStoredVersions } from '../../scripts/lib/lambda-events.js';
 import { type LocalAws, startLocalAws } from '../../scripts/lib/local-aws.js';
 import { type LocalVectorIndex, startLocalVectorIndex } from '../../scripts/lib/local-vector-index.js';
@@ -77,21 +76,9 @@ before(async () => {
   shortVideo = readFileSync(makeTestVideo(work, 'short.mp4', { seconds: 2 }));
   longVideo = readFileSync(makeTestVideo(work, 'long.mp4', { seconds: 4, pattern: 'smptebars' }));
 
-  const config = loadGpuServerConfig({ ...process.env, XCLIP_EXECUTION_PROVIDERS: 'cpu' });
+  const config = loadGpuServerConfig({ ...process.env, XCLIP_EXECUTION_PROVIDERS: 'cpu', VIDEO_CONCURRENCY: '2' });
   const model = await loadGpuModel(config, () => {});
-  state = {
-    status: 'ready',
-    deps: {
-      model,
-      sources: bucket,
-      artifacts: bucket,
-      results,
-      vectors: createAwsServices(config).vectors,
-      workDir: mkdtempSync(join(work, 'scratch-')),
-      maxAttempts: 2,
-      slots: new ConcurrencyLimit(2),
-    },
-  };
+  state = { status: 'ready', deps: gpuBatchServices(config, () => {})(model) };
   const server = createGpuServer({ model: () => state, log: () => {} });
   sageMaker = await startLocalSageMaker({
     objects: bucket,

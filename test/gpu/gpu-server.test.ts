@@ -7,9 +7,9 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import type { Hono } from 'hono';
+import { gpuBatchServices } from '../../functions/gpu-server/batch-services.js';
 import { loadGpuServerConfig } from '../../functions/gpu-server/config.js';
 import { loadGpuModel } from '../../functions/gpu-server/model.js';
-import { ConcurrencyLimit } from '../../layers/common/concurrency.js';
 import { DynamoResultStore } from '../../layers/pipeline/adapters/aws/dynamo-result-store.js';
 import { S3ObjectStore } from '../../layers/pipeline/adapters/aws/s3-object-store.js';
 import { VideoClassifier } from '../../layers/pipeline/core/classifier.js';
@@ -18,7 +18,6 @@ import { gpuSummarySchema, type VideoOutcome } from '../../layers/pipeline/core/
 import { artifactKeysFor } from '../../layers/pipeline/core/storage-keys.js';
 import { videoIdFor } from '../../layers/pipeline/core/video-id.js';
 import { createGpuServer, MAX_REQUEST_BYTES, type ModelState } from '../../layers/pipeline/http/gpu-server-app.js';
-import { createAwsServices } from '../../layers/pipeline/runtimes/aws/index.js';
 import { type LocalAws, startLocalAws } from '../../scripts/lib/local-aws.js';
 import { type LocalVectorIndex, startLocalVectorIndex } from '../../scripts/lib/local-vector-index.js';
 import { buildSmallTextModel, SMALL_TEXT_CONFIG } from '../../scripts/lib/small-model.js';
@@ -87,19 +86,7 @@ describe('the SageMaker container contract, on CPU', () => {
     assert.equal(model.model.executionProvider, 'cpu');
     assert.equal(warnings.length, 1);
     assert.match(warnings[0]!, /execution provider cuda is unavailable, falling back to cpu/);
-    state = {
-      status: 'ready',
-      deps: {
-        model,
-        sources: bucket,
-        artifacts: bucket,
-        results,
-        vectors: createAwsServices(config).vectors,
-        workDir: mkdtempSync(join(work, 'scratch-')),
-        maxAttempts: 2,
-        slots: new ConcurrencyLimit(config.videoConcurrency),
-      },
-    };
+    state = { status: 'ready', deps: gpuBatchServices(config, () => {})(model) };
 
     const ready = await app.request('/ping');
     assert.equal(ready.status, 200);
