@@ -128,7 +128,7 @@ test('on AWS the page uploads straight to the bucket: a small file by one presig
     if (partNumber !== undefined) partsSent.push(partNumber);
     void request.continue();
   });
-  await page.goto(base, { waitUntil: 'networkidle0' });
+  await page.goto(base);
   await page.waitForSelector('label[for="upload-input"]');
 
   // A file within one part: one presigned PUT of the whole file.
@@ -151,7 +151,7 @@ test('on AWS the page uploads straight to the bucket: a small file by one presig
   await waitFor('part 1 in the bucket', async () =>
     (await heldParts(upload!)).partNumbers.includes(1) ? true : undefined,
   );
-  await page.reload({ waitUntil: 'networkidle0' });
+  await page.reload();
   await page.waitForSelector('label[for="upload-input"]');
   holding = () => false;
   partsSent.length = 0;
