@@ -3,9 +3,9 @@ import { authorizationHeader } from './credentials.js';
 import { OPERATIONS, operationUrl } from './operations.js';
 import type { LocalUpload } from './types.js';
 
-/** The body's media type: the file's own when it is a video type, else octet-stream (both are what the routes take). */
-export function uploadType(file: File): string {
-  return /^video\/[a-z0-9.+-]+$/i.test(file.type) ? file.type : 'application/octet-stream';
+/** The file's own media type when it is a video type (the browser knows none for some suffixes). */
+export function videoType(file: File): string | undefined {
+  return /^video\/[a-z0-9.+-]+$/i.test(file.type) ? file.type : undefined;
 }
 
 export interface SendRequest {
@@ -50,7 +50,8 @@ export async function uploadLocal(
   const request = {
     method: OPERATIONS.uploadLocal.method,
     url: operationUrl('uploadLocal', { query: { name: file.name } }),
-    headers: { 'content-type': uploadType(file), ...authorizationHeader() },
+    // Octet-stream for any other: the route takes both.
+    headers: { 'content-type': videoType(file) ?? 'application/octet-stream', ...authorizationHeader() },
   };
   const xhr = await sendBody(request, file, (sent) => onProgress(sent / file.size), signal);
   return responseJson<LocalUpload>(xhr.status, xhr.responseText);

@@ -3,8 +3,8 @@
 // was dropped before.
 import { ConcurrencyLimit } from '../../../layers/common/concurrency.js';
 import { ApiError, api } from '../api/client.js';
-import type { MultipartRef, StoredUpload, UploadLimits } from '../api/types.js';
-import { sendBody, uploadType } from '../api/upload.js';
+import type { MultipartRef, StoredUpload, UploadLimits, UploadRequest } from '../api/types.js';
+import { sendBody, videoType } from '../api/upload.js';
 import { forgetUpload, type ResumableUpload, rememberUpload, resumableUpload } from './resume-store.js';
 
 const PARTS_IN_FLIGHT = 3;
@@ -22,12 +22,18 @@ function uploadLimits(): Promise<UploadLimits> {
   return limits;
 }
 
+/** What POST /uploads and POST /uploads/multipart take: the file's name, size and video type (the server's default without one). */
+function uploadRequest(file: File): UploadRequest {
+  const contentType = videoType(file);
+  return { key: file.name, bytes: file.size, ...(contentType ? { contentType } : {}) };
+}
+
 function refusedBy(xhr: XMLHttpRequest): ApiError {
   return new ApiError(xhr.status, 'UPLOAD_REFUSED', `the bucket refused the upload (HTTP ${xhr.status})`);
 }
 
 async function putWhole(file: File, onProgress: (fraction: number) => void, signal: AbortSignal) {
-  const upload = await api.createUpload({ key: file.name, bytes: file.size, contentType: uploadType(file) });
+  const upload = await api.createUpload(uploadRequest(file));
   // The browser sets Content-Length itself (and refuses to be told it).
   const { 'content-length': _length, ...headers } = upload.headers;
   const xhr = await sendBody(
@@ -64,7 +70,7 @@ async function startOrResume(
     // The server's part size changed since: those parts cannot be reused.
     void api.abortMultipartUpload(saved).catch(() => undefined);
   }
-  const created = await api.createMultipartUpload({ key: file.name, bytes: file.size, contentType: uploadType(file) });
+  const created = await api.createMultipartUpload(uploadRequest(file));
   const upload = { key: created.key, uploadId: created.uploadId, partBytes: created.partBytes };
   rememberUpload(file, upload);
   return { upload, sent: new Map() };
