@@ -8,7 +8,14 @@ import { GetObjectCommand, HeadObjectCommand, PutBucketCorsCommand } from '@aws-
 import type { Browser, HTTPRequest, Page } from 'puppeteer-core';
 import { createApiApp } from '../../functions/api/handler.js';
 import { type BoundServer, bind } from '../../layers/pipeline/http/index.js';
-import { chromiumMissing, dropFile, launchChromium, openPage, watchForProblems } from '../../scripts/lib/browser.js';
+import {
+  accessibilityViolations,
+  chromiumMissing,
+  dropFile,
+  launchChromium,
+  openPage,
+  watchForProblems,
+} from '../../scripts/lib/browser.js';
 import { type LocalAws, startLocalAws } from '../../scripts/lib/local-aws.js';
 import { buildWebPage } from '../../web/build.js';
 
@@ -173,6 +180,7 @@ test('on AWS the page uploads straight to the bucket: a small file by one presig
   await waitFor('part 1 in the bucket', async () =>
     (await heldParts(abandoned!)).partNumbers.includes(1) ? true : undefined,
   );
+  assert.deepEqual(await accessibilityViolations(page), [], 'an upload on its way, with its progress and Cancel');
   await page.click('button[aria-label="Cancel cancel me.mp4"]');
   await page.waitForSelector(row('cancel me.mp4', 'cancelled'));
   assert.equal((await heldParts(abandoned!)).status, 404);

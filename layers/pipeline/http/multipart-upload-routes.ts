@@ -17,7 +17,7 @@ import { checkedUploadKey, uploadKeyFor } from './upload-keys.js';
 import { type UploadRouteOptions, URL_LIFETIME_SECONDS, uploadRequestSchema } from './upload-routes.js';
 
 /** Part URLs one request may ask for. */
-export const MAX_PART_URLS = 100;
+const MAX_PART_URLS = 100;
 /** ListParts pages (S3 gives at most 1000 parts a page) one listing may read: enough for MAX_PARTS. */
 const MAX_LIST_PAGES = MAX_PARTS / 1000 + 1;
 const MAX_KEY_CHARS = 1024;
@@ -82,7 +82,7 @@ export const completedUploadSchema = z.object({ id: z.string(), key: z.string() 
 export const abortedUploadSchema = z.object({ key: z.string(), aborted: z.literal(true) });
 
 /** The largest file under these settings: MAX_VIDEO_BYTES, and at most MAX_PARTS parts. */
-export function maxUploadBytes(options: UploadRouteOptions): number {
+function maxUploadBytes(options: UploadRouteOptions): number {
   return Math.min(options.maxBytes, options.partBytes * MAX_PARTS);
 }
 
