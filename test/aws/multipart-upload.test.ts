@@ -128,7 +128,11 @@ test('a multipart upload: create, sign, PUT parts, list them (to resume), sign t
   const signed = new URL(first[0]!.url).searchParams;
   assert.equal(signed.get('X-Amz-SignedHeaders'), 'content-length;host', 'each URL is signed for its part size');
   assert.ok(Number(signed.get('X-Amz-Expires')) <= 900);
-  assert.equal(signed.get('x-amz-checksum-crc32'), null, 'no checksum of an empty body is signed in');
+  assert.deepEqual(
+    [...signed.keys()].filter((name) => /checksum/i.test(name)),
+    [],
+    'no checksum of an empty body is signed in',
+  );
   const etags = await putParts(file, first);
 
   // What a page that reloaded mid-upload asks: the parts S3 holds, with their sizes and ETags.

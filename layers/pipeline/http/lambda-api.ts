@@ -28,21 +28,26 @@ export interface LambdaApiSettings {
 
 /**
  * The origin of the bucket's presigned URLs (as the SDK addresses it: virtual-hosted on AWS, path-style on a local
- * endpoint), which the page PUTs uploads to; signing is local, so this costs no request.
+ * endpoint), which the page PUTs uploads to; signing is local, so this costs no request. A failed signing (no
+ * credentials yet) is tried again on the next call.
  */
 function uploadOrigin(s3: S3Client, bucket: string): () => Promise<string> {
   let origin: Promise<string> | undefined;
   return () => {
     origin ??= getSignedUrl(s3, new PutObjectCommand({ Bucket: bucket, Key: 'origin' })).then(
       (url) => new URL(url).origin,
+      (error: unknown) => {
+        origin = undefined;
+        throw error;
+      },
     );
     return origin;
   };
 }
 
 /**
- * The local pipeline's HTTP API plus the upload routes (POST /uploads, multipart uploads) and the web page, with CORS for CORS_ORIGINS. Authentication
- * is API Gateway's (IAM or JWT on every data route, none on the page's): a request that reaches the function is
+ * The local pipeline's HTTP API plus the upload routes (POST /uploads, multipart uploads) and the web page, with
+ * CORS for CORS_ORIGINS. Authentication is API Gateway's (IAM or JWT on every data route, none on the page's): a request that reaches the function is
  * trusted.
  */
 export function createLambdaApi(config: LambdaApiSettings, deps: ApiDeps, s3: S3Client): Hono {
@@ -73,15 +78,16 @@ export function createLambdaApi(config: LambdaApiSettings, deps: ApiDeps, s3: S3
   app.get('/openapi.json', (c) => c.json(lambdaApiDocument()));
   const signIn = config.signIn && signInConfigOf(config.signIn);
   if (signIn) addSignInConfig(app, signIn);
-  // The page PUTs uploads to the bucket, and signs in through the issuer's token endpoint (none when it cannot be read).
+  // The page PUTs uploads to the bucket, and signs in through the issuer's token endpoint; an origin that cannot be
+  // had now is left out (the page then cannot upload, or sign in).
+  const originsOf = async (origin: () => Promise<string>) =>
+    origin().then(
+      (found) => [found],
+      () => [],
+    );
   addWebPage(app, config.webPageDir, async () => [
-    await bucketOrigin(),
-    ...(signIn
-      ? await signIn().then(
-          (found) => [new URL(found.tokenEndpoint).origin],
-          () => [],
-        )
-      : []),
+    ...(await originsOf(bucketOrigin)),
+    ...(signIn ? await originsOf(async () => new URL((await signIn()).tokenEndpoint).origin) : []),
   ]);
   app.all('*', (c) => api.fetch(c.req.raw, c.env));
   return app;
