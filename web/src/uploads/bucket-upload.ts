@@ -147,6 +147,8 @@ async function putInParts(file: File, partBytes: number, onProgress: (fraction: 
       forgetUpload(file);
       await api.abortMultipartUpload(ref).catch(() => undefined);
     }
+    if (error instanceof ApiError)
+      throw new ApiError(error.status, error.code, `${error.message}; drop the file again to resume`);
     throw error;
   }
   const parts = [...sent].map(([partNumber, etag]) => ({ partNumber, etag }));

@@ -1,5 +1,6 @@
 // Unfinished multipart uploads, remembered in localStorage so that dropping the same file after a reload (or in
 // another tab) sends only the parts S3 does not hold yet. A file is known by its name, size and modification time.
+import type { TabStorage } from '../api/credentials.js';
 import type { MultipartRef } from '../api/types.js';
 
 const STORAGE_KEY = 'xclip-multipart-uploads';
@@ -14,6 +15,15 @@ export interface ResumableUpload extends MultipartRef {
 interface Entry extends ResumableUpload {
   file: string;
   savedAt: number;
+}
+
+/** localStorage, through the interface the token's sessionStorage has; none where the browser refuses it. */
+function storage(): Pick<TabStorage, 'getItem' | 'setItem'> | undefined {
+  try {
+    return (globalThis as { localStorage?: TabStorage }).localStorage;
+  } catch {
+    return undefined;
+  }
 }
 
 const fileKey = (file: File) => `${file.name}\u0000${file.size}\u0000${file.lastModified}`;
@@ -32,7 +42,7 @@ function isEntry(value: unknown): value is Entry {
 /** The remembered entries still young enough, newest first; none when storage is unavailable or garbled. */
 function readEntries(): Entry[] {
   try {
-    const parsed: unknown = JSON.parse(localStorage.getItem(STORAGE_KEY) ?? '[]');
+    const parsed: unknown = JSON.parse(storage()?.getItem(STORAGE_KEY) ?? '[]');
     const now = Date.now();
     return Array.isArray(parsed) ? parsed.filter(isEntry).filter((entry) => now - entry.savedAt < MAX_AGE_MS) : [];
   } catch {
@@ -42,7 +52,7 @@ function readEntries(): Entry[] {
 
 function writeEntries(entries: Entry[]): void {
   try {
-    localStorage.setItem(STORAGE_KEY, JSON.stringify(entries.slice(0, MAX_ENTRIES)));
+    storage()?.setItem(STORAGE_KEY, JSON.stringify(entries.slice(0, MAX_ENTRIES)));
   } catch {
     // Storage full or refused: the upload goes on, it just cannot be resumed.
   }
