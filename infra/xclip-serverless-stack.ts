@@ -44,7 +44,8 @@ export class XclipServerlessStack extends Stack {
     const classifierTimeout = Duration.seconds(s.timeoutSeconds);
     const repositoryRoot = props.repositoryRoot ?? fileURLToPath(new URL('..', import.meta.url));
 
-    const { bucket } = new VideoBucket(this, 'VideoBucket', { removalPolicy, corsOrigins: s.corsOrigins });
+    const videoBucket = new VideoBucket(this, 'VideoBucket', { removalPolicy, corsOrigins: s.corsOrigins });
+    const { bucket } = videoBucket;
     const resultsTable = new ResultsTable(this, 'ResultsTable', { removalPolicy });
     const { table } = resultsTable;
     const ingest = new IngestQueue(this, 'Ingest', {
@@ -144,6 +145,8 @@ export class XclipServerlessStack extends Stack {
       logRemovalPolicy: removalPolicy,
     });
     vectorIndex.grantReadWrite(api.function);
+    // The API serves the web page, which PUTs uploads straight to the bucket.
+    videoBucket.allowBrowserUploadsFrom([api.httpApi.apiEndpoint]);
 
     new OperationalAlarms(this, 'Alarms', {
       deadLetterQueue: ingest.deadLetterQueue,

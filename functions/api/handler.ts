@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
+import type { Hono } from 'hono';
 import { handle } from 'hono/aws-lambda';
 import type { VideoClassifier } from '../../layers/pipeline/core/index.js';
 import { modelInfoOf } from '../../layers/pipeline/core/index.js';
@@ -23,13 +24,16 @@ function webPageDir(): string {
   return existsSync(bundled) ? bundled : BUILT_WEB_PAGE_DIR;
 }
 
-/** The API for this container; the model loads on the first request that needs it (search, relabel). */
-function createHandler(): ApiHandler {
+/**
+ * The API for this container, from the environment; the model loads on the first request that needs it (search,
+ * relabel). Exported for tests that serve it over HTTP to a browser.
+ */
+export function createApiApp(): Hono {
   const config = loadConfig();
   const services = createAwsServices(config);
   let model: Promise<VideoClassifier> | undefined;
   let loaded: VideoClassifier | undefined;
-  const app = createLambdaApi(
+  return createLambdaApi(
     { ...config, webPageDir: webPageDir() },
     {
       results: services.results,
@@ -53,7 +57,6 @@ function createHandler(): ApiHandler {
     },
     services.clients.s3,
   );
-  return handle(app) as ApiHandler;
 }
 
 let handleRequest: ApiHandler | undefined;
@@ -61,6 +64,6 @@ let handleRequest: ApiHandler | undefined;
 /** API Gateway HTTP API (payload 2.0) -> the Hono app. */
 export async function handler(event: APIGatewayProxyEventV2, context: Context): Promise<APIGatewayProxyResultV2> {
   logger.addContext(context);
-  handleRequest ??= createHandler();
+  handleRequest ??= handle(createApiApp()) as ApiHandler;
   return handleRequest(event, context);
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { commaList } from '../../layers/common/comma-list.js';
+import { MAX_PART_BYTES, MIN_PART_BYTES } from '../../layers/pipeline/adapters/aws/index.js';
 import {
   DEFAULT_CLAIM_LEASE_MS,
   DEFAULT_UPLOAD_PREFIX,
@@ -20,6 +21,8 @@ function listOf(fallback: string) {
   return z.string().default(fallback).transform(commaList);
 }
 
+const DEFAULT_PART_BYTES = 16 * 1024 * 1024;
+
 /**
  * The environment contract between the functions and infra/ (names fixed; defaults here):
  *
@@ -36,6 +39,7 @@ function listOf(fallback: string) {
  * | VIDEO_SUFFIXES                | .mp4,.mov,...,.wmv              | comma list, case-insensitive; other keys are skipped |
  * | MAX_VIDEO_BYTES               | 2147483648                      | larger objects end FAILED; presigned uploads are capped |
  * | MAX_VIDEO_SECONDS             | 3600                            | longer videos end FAILED |
+ * | UPLOAD_PART_BYTES             | 16777216                        | part size of the page's multipart uploads (5 MiB to 5 GiB) |
  * | CORS_ORIGINS                  | (none)                          | comma list of origins the API answers CORS for; "*" for any |
  * | POWERTOOLS_SERVICE_NAME       | (read by Powertools)            | service name in logs and metrics |
  * | POWERTOOLS_METRICS_NAMESPACE  | XclipServerless                 | CloudWatch metrics namespace |
@@ -57,6 +61,12 @@ const configSchema = z
     ),
     MAX_VIDEO_BYTES: positiveInteger(2 * 1024 ** 3),
     MAX_VIDEO_SECONDS: positiveInteger(3600),
+    UPLOAD_PART_BYTES: z
+      .string()
+      .regex(/^\d+$/, 'must be a whole number')
+      .transform(Number)
+      .pipe(z.number().int().min(MIN_PART_BYTES).max(MAX_PART_BYTES))
+      .default(DEFAULT_PART_BYTES),
     CORS_ORIGINS: listOf(''),
     POWERTOOLS_METRICS_NAMESPACE: z.string().min(1).default('XclipServerless'),
     CLAIM_LEASE_SECONDS: positiveInteger(DEFAULT_CLAIM_LEASE_MS / 1000),
@@ -78,6 +88,8 @@ export interface FunctionConfig {
   videoSuffixes: string[];
   maxVideoBytes: number;
   maxVideoSeconds: number;
+  /** The part size of the page's multipart uploads. */
+  uploadPartBytes: number;
   corsOrigins: string[];
   metricsNamespace: string;
   labelFeatureCacheDir: string;
@@ -102,6 +114,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     videoSuffixes: c.VIDEO_SUFFIXES,
     maxVideoBytes: c.MAX_VIDEO_BYTES,
     maxVideoSeconds: c.MAX_VIDEO_SECONDS,
+    uploadPartBytes: c.UPLOAD_PART_BYTES,
     corsOrigins: c.CORS_ORIGINS,
     metricsNamespace: c.POWERTOOLS_METRICS_NAMESPACE,
     labelFeatureCacheDir: c.LABEL_FEATURE_CACHE_DIR,

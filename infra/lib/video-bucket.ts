@@ -9,7 +9,7 @@ export interface VideoBucketProps {
    */
   readonly removalPolicy?: RemovalPolicy;
   /**
-   * Browser origins allowed to PUT presigned uploads.
+   * Browser origins allowed to PUT presigned uploads (besides those added by allowBrowserUploadsFrom).
    * @default - none: no CORS rule
    */
   readonly corsOrigins?: string[];
@@ -65,17 +65,21 @@ export class VideoBucket extends Construct {
           abortIncompleteMultipartUploadAfter: Duration.days(7),
         },
       ],
-      cors: props.corsOrigins?.length
-        ? [
-            {
-              allowedOrigins: props.corsOrigins,
-              allowedMethods: [HttpMethods.PUT],
-              allowedHeaders: ['*'],
-              exposedHeaders: ['ETag'],
-              maxAge: 3600,
-            },
-          ]
-        : undefined,
+    });
+    if (props.corsOrigins?.length) this.allowBrowserUploadsFrom(props.corsOrigins);
+  }
+
+  /**
+   * Lets pages of `origins` PUT presigned uploads, whole files or parts, and read the ETag S3 answers a part with
+   * (the page completes a multipart upload with them).
+   */
+  allowBrowserUploadsFrom(origins: string[]): void {
+    this.bucket.addCorsRule({
+      allowedOrigins: origins,
+      allowedMethods: [HttpMethods.PUT],
+      allowedHeaders: ['*'],
+      exposedHeaders: ['ETag'],
+      maxAge: 3600,
     });
   }
 }

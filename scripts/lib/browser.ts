@@ -40,11 +40,21 @@ export async function openPage(browser: Browser): Promise<Page> {
   return page;
 }
 
+/** Drags `path` from outside the browser onto the page, through Chromium's own input pipeline. */
+export async function dropFile(page: Page, path: string): Promise<void> {
+  const cdp = await page.createCDPSession();
+  const data = { items: [], files: [path], dragOperationsMask: 1 };
+  for (const type of ['dragEnter', 'dragOver', 'drop'] as const)
+    await cdp.send('Input.dispatchDragEvent', { type, x: 300, y: 300, data });
+  await cdp.detach();
+}
+
 /**
  * Collects what should never happen on a page: script errors, console errors (CSP violations
- * among them), failed requests and any request to another server than `origin`.
+ * among them), failed requests and any request to another server than `origin` (or `otherOrigins`: the
+ * bucket a page on AWS uploads to).
  */
-export function watchForProblems(page: Page, origin: string): string[] {
+export function watchForProblems(page: Page, origin: string, otherOrigins: readonly string[] = []): string[] {
   const problems: string[] = [];
   page.on('pageerror', (error) => problems.push(`page error: ${String(error)}`));
   page.on('console', (message) => {
@@ -54,8 +64,8 @@ export function watchForProblems(page: Page, origin: string): string[] {
   });
   page.on('request', (request) => {
     // data: URLs (Chromium's own date-picker icon among them) stay in the browser.
-    if (!request.url().startsWith(`${origin}/`) && !request.url().startsWith('data:'))
-      problems.push(`request off the server: ${request.url()}`);
+    const allowed = [origin, ...otherOrigins].some((allowedOrigin) => request.url().startsWith(`${allowedOrigin}/`));
+    if (!allowed && !request.url().startsWith('data:')) problems.push(`request off the server: ${request.url()}`);
   });
   page.on('requestfailed', (request) => {
     // A view that goes away aborts its requests on purpose.

@@ -33,6 +33,7 @@ test('the environment contract: required names and documented defaults', () => {
     ],
     maxVideoBytes: 2147483648,
     maxVideoSeconds: 3600,
+    uploadPartBytes: 16 * 1024 * 1024,
     corsOrigins: [],
     metricsNamespace: 'XclipServerless',
     labelFeatureCacheDir: '/tmp/label-features',
@@ -78,6 +79,9 @@ test('a missing or malformed variable is a ConfigError naming every one', () => 
   );
   assert.throws(() => loadConfig({ ...REQUIRED, MAX_VIDEO_BYTES: '2GB' }), /MAX_VIDEO_BYTES: must be a whole number/);
   assert.throws(() => loadConfig({ ...REQUIRED, MAX_VIDEO_SECONDS: '0' }), /MAX_VIDEO_SECONDS/);
+  // S3's bounds on a part: 5 MiB to 5 GiB.
+  assert.throws(() => loadConfig({ ...REQUIRED, UPLOAD_PART_BYTES: String(5 * 1024 * 1024 - 1) }), /UPLOAD_PART_BYTES/);
+  assert.throws(() => loadConfig({ ...REQUIRED, UPLOAD_PART_BYTES: String(5 * 1024 ** 3 + 1) }), /UPLOAD_PART_BYTES/);
   assert.throws(() => loadConfig({ ...REQUIRED, QUEUE_URL: 'ingest' }), /QUEUE_URL/);
 });
 

@@ -83,7 +83,19 @@ describe('default deployment', () => {
       DestinationBucketName: ref(ids.logs),
       LogFilePrefix: 'videos-bucket/',
     });
-    assert.equal(videos.CorsConfiguration, undefined);
+    // The page the API serves PUTs uploads (whole or in parts) straight to the bucket, and reads each part's ETag.
+    const api = onlyResource(template, 'AWS::ApiGatewayV2::Api');
+    assert.deepEqual(videos.CorsConfiguration, {
+      CorsRules: [
+        {
+          AllowedOrigins: [{ 'Fn::GetAtt': [api.id, 'ApiEndpoint'] }],
+          AllowedMethods: ['PUT'],
+          AllowedHeaders: ['*'],
+          ExposedHeaders: ['ETag'],
+          MaxAge: 3600,
+        },
+      ],
+    });
     template.hasResource('AWS::S3::Bucket', {
       Properties: { VersioningConfiguration: { Status: 'Enabled' } },
       DeletionPolicy: 'Retain',
@@ -476,6 +488,8 @@ describe('API, alarm and removal flags from context', () => {
     const bucketCors = resourceOf(template, 'AWS::S3::Bucket', bucketIds(template).videos).properties.CorsConfiguration;
     assert.deepEqual(bucketCors.CorsRules[0].AllowedOrigins, ['https://app.example.com']);
     assert.deepEqual(bucketCors.CorsRules[0].AllowedMethods, ['PUT']);
+    assert.deepEqual(bucketCors.CorsRules[0].ExposedHeaders, ['ETag']);
+    assert.equal(bucketCors.CorsRules.length, 2, "and the API's own origin, whose page uploads");
     assert.equal(fn(template, 'Api').properties.Environment.Variables.CORS_ORIGINS, 'https://app.example.com');
   });
 

@@ -10,6 +10,7 @@ import { videoIdFor } from '../../layers/pipeline/core/video-id.js';
 import {
   accessibilityViolations,
   chromiumMissing,
+  dropFile,
   launchChromium,
   openPage,
   watchForProblems,
@@ -58,15 +59,6 @@ async function recordFailures(dataDir: string): Promise<void> {
     await store.fail(id, 'v1', { code: 'NOT_A_VIDEO', message: `${key} is not a video` }, at);
   }
   store.close();
-}
-
-/** Drags `path` from outside the browser onto the page, through Chromium's own input pipeline. */
-async function dropFile(page: Page, path: string): Promise<void> {
-  const cdp = await page.createCDPSession();
-  const data = { items: [], files: [path], dragOperationsMask: 1 };
-  for (const type of ['dragEnter', 'dragOver', 'drop'] as const)
-    await cdp.send('Input.dispatchDragEvent', { type, x: 300, y: 300, data });
-  await cdp.detach();
 }
 
 /** The focused element's tag and text (evaluated as a string: this file is typed for Node, not the DOM). */

@@ -1,27 +1,34 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from './api/client.js';
+import { OPERATIONS } from './api/operations.js';
 import type { Health } from './api/types.js';
 import { Announcer } from './components/announcer.js';
 import { Credentials } from './components/sign-in-form.js';
 import { useTokenRefused } from './components/token-form.js';
 import { libraryHref, type Route, searchHref } from './router.js';
+import type { UploadTarget } from './uploads/upload-store.js';
 import { useRoute } from './use-route.js';
 import { Library } from './views/library.js';
 import { Search } from './views/search.js';
 import { VideoPage } from './views/video-page.js';
 
-const LOCAL_UPLOAD_PATH = '/uploads/local';
-
 /** What this server offers beyond the common API, read from its OpenAPI document. */
 export interface ServerFeatures {
-  canUpload: boolean;
+  /** Where it takes uploads: its own route (xclip serve --watch), or presigned ones into the bucket (on AWS). */
+  uploadTarget?: UploadTarget;
+}
+
+function uploadTargetOf(paths: Record<string, unknown>): UploadTarget | undefined {
+  if (OPERATIONS.uploadLocal.path in paths) return 'local';
+  if (OPERATIONS.createMultipartUpload.path in paths && OPERATIONS.createUpload.path in paths) return 'bucket';
+  return undefined;
 }
 
 function useServerFeatures(): ServerFeatures {
-  const [features, setFeatures] = useState<ServerFeatures>({ canUpload: false });
+  const [features, setFeatures] = useState<ServerFeatures>({});
   useEffect(() => {
     api.document().then(
-      (document) => setFeatures({ canUpload: LOCAL_UPLOAD_PATH in document.paths }),
+      (document) => setFeatures({ uploadTarget: uploadTargetOf(document.paths) }),
       () => undefined,
     );
   }, []);
@@ -39,7 +46,7 @@ function useHealth(): Health | undefined {
 function View({ route, features }: { route: Route; features: ServerFeatures }) {
   switch (route.view) {
     case 'library':
-      return <Library filters={route.filters} canUpload={features.canUpload} />;
+      return <Library filters={route.filters} uploadTarget={features.uploadTarget} />;
     case 'search':
       return <Search text={route.text} k={route.k} example={route.example} />;
     case 'video':

@@ -62,7 +62,8 @@ export interface ApiDeps {
   log?: (line: string) => void;
 }
 
-function validated<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
+/** `value` parsed by `schema`, or an InvalidRequestError naming every issue. */
+export function validated<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
   throw new InvalidRequestError(`invalid ${what}`, describeIssues(parsed.error));

@@ -1,11 +1,13 @@
-import type { S3Client } from '@aws-sdk/client-s3';
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { Hono } from 'hono';
 import { cors } from 'hono/cors';
 import { type ApiDeps, createApi } from './api-app.js';
 import { answerErrorsAsJson } from './http-errors.js';
 import { lambdaApiDocument } from './lambda-openapi.js';
+import { multipartUploadRoutes } from './multipart-upload-routes.js';
 import { addSignInConfig, type SignInSettings, signInConfigOf } from './sign-in.js';
-import { uploadRoutes } from './upload-routes.js';
+import { type UploadRouteOptions, uploadRoutes } from './upload-routes.js';
 import { addWebPage } from './web-page.js';
 
 /** Where the Lambda API's uploads go and which origins it answers CORS for. */
@@ -14,6 +16,8 @@ export interface LambdaApiSettings {
   uploadPrefix: string;
   videoSuffixes: string[];
   maxVideoBytes: number;
+  /** The part size of multipart uploads (UPLOAD_PART_BYTES). */
+  uploadPartBytes: number;
   /** Origins the API answers CORS for; "*" for any, none for no CORS. */
   corsOrigins: string[];
   /** The built web page served at GET / and /assets/ (the bundle carries it). */
@@ -23,22 +27,42 @@ export interface LambdaApiSettings {
 }
 
 /**
- * The local pipeline's HTTP API plus POST /uploads and the web page, with CORS for CORS_ORIGINS. Authentication
- * is API Gateway's (IAM or JWT on every data route, none on the page's): a request that reaches the function is
+ * The origin of the bucket's presigned URLs (as the SDK addresses it: virtual-hosted on AWS, path-style on a local
+ * endpoint), which the page PUTs uploads to; signing is local, so this costs no request. A failed signing (no
+ * credentials yet) is tried again on the next call.
+ */
+function uploadOrigin(s3: S3Client, bucket: string): () => Promise<string> {
+  let origin: Promise<string> | undefined;
+  return () => {
+    origin ??= getSignedUrl(s3, new PutObjectCommand({ Bucket: bucket, Key: 'origin' })).then(
+      (url) => new URL(url).origin,
+      (error: unknown) => {
+        origin = undefined;
+        throw error;
+      },
+    );
+    return origin;
+  };
+}
+
+/**
+ * The local pipeline's HTTP API plus the upload routes (POST /uploads, multipart uploads) and the web page, with
+ * CORS for CORS_ORIGINS. Authentication is API Gateway's (IAM or JWT on every data route, none on the page's): a request that reaches the function is
  * trusted.
  */
 export function createLambdaApi(config: LambdaApiSettings, deps: ApiDeps, s3: S3Client): Hono {
   const api = createApi(deps);
-  api.route(
-    '/',
-    uploadRoutes({
-      s3,
-      bucket: config.bucket,
-      prefix: config.uploadPrefix,
-      videoSuffixes: config.videoSuffixes,
-      maxBytes: config.maxVideoBytes,
-    }),
-  );
+  const uploads: UploadRouteOptions = {
+    s3,
+    bucket: config.bucket,
+    prefix: config.uploadPrefix,
+    videoSuffixes: config.videoSuffixes,
+    maxBytes: config.maxVideoBytes,
+    partBytes: config.uploadPartBytes,
+  };
+  api.route('/', uploadRoutes(uploads));
+  api.route('/', multipartUploadRoutes(uploads));
+  const bucketOrigin = uploadOrigin(s3, config.bucket);
 
   const app = new Hono();
   answerErrorsAsJson(app, deps.log);
@@ -52,13 +76,19 @@ export function createLambdaApi(config: LambdaApiSettings, deps: ApiDeps, s3: S3
     );
   }
   app.get('/openapi.json', (c) => c.json(lambdaApiDocument()));
-  if (config.signIn) {
-    const signIn = signInConfigOf(config.signIn);
-    addSignInConfig(app, signIn);
-    addWebPage(app, config.webPageDir, async () => [new URL((await signIn()).tokenEndpoint).origin]);
-  } else {
-    addWebPage(app, config.webPageDir);
-  }
+  const signIn = config.signIn && signInConfigOf(config.signIn);
+  if (signIn) addSignInConfig(app, signIn);
+  // The page PUTs uploads to the bucket, and signs in through the issuer's token endpoint; an origin that cannot be
+  // had now is left out (the page then cannot upload, or sign in).
+  const originsOf = async (origin: () => Promise<string>) =>
+    origin().then(
+      (found) => [found],
+      () => [],
+    );
+  addWebPage(app, config.webPageDir, async () => [
+    ...(await originsOf(bucketOrigin)),
+    ...(signIn ? await originsOf(async () => new URL((await signIn()).tokenEndpoint).origin) : []),
+  ]);
   app.all('*', (c) => api.fetch(c.req.raw, c.env));
   return app;
 }

@@ -3,21 +3,23 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { MAX_KEY_BYTES } from '../adapters/aws/index.js';
-import { hasVideoSuffix, InvalidRequestError, parseJsonDocument, videoIdFor } from '../core/index.js';
+import { InvalidRequestError, parseJsonDocument, videoIdFor } from '../core/index.js';
 import { jsonSchema } from './openapi.js';
+import { type UploadKeyRules, uploadKeyFor } from './upload-keys.js';
 
-const URL_LIFETIME_SECONDS = 15 * 60;
+/** How long a presigned upload URL (a whole file's or a part's) is good for. */
+export const URL_LIFETIME_SECONDS = 15 * 60;
 
-export interface UploadRouteOptions {
+export interface UploadRouteOptions extends UploadKeyRules {
   s3: S3Client;
   bucket: string;
-  /** Every upload key starts with it (UPLOAD_PREFIX). */
-  prefix: string;
-  videoSuffixes: readonly string[];
+  /** The largest file a browser may upload. */
   maxBytes: number;
+  /** The size of each part of a multipart upload but the last (UPLOAD_PART_BYTES). */
+  partBytes: number;
 }
 
-const uploadRequestSchema = z.strictObject({
+export const uploadRequestSchema = z.strictObject({
   /** Key under the upload prefix, '/'-separated. */
   key: z.string().min(1).max(MAX_KEY_BYTES),
   /** Exact size of the file: the URL is signed for it. */
@@ -37,19 +39,6 @@ export const uploadResponseSchema = z.object({
   expiresAt: z.string(),
 });
 
-/** Why `key` (relative to the prefix) cannot be an upload key, or undefined. */
-function keyProblem(key: string, options: UploadRouteOptions): string | undefined {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
-  if (/[\u0000-\u001f\u007f\\]/.test(key)) return 'it contains a control character or a backslash';
-  if (key.split('/').some((segment) => segment === '' || segment === '.' || segment === '..'))
-    return 'it has an empty, "." or ".." path segment';
-  if (Buffer.byteLength(options.prefix + key) > MAX_KEY_BYTES)
-    return `with the prefix it is longer than ${MAX_KEY_BYTES} bytes`;
-  if (!hasVideoSuffix(key, options.videoSuffixes))
-    return `it does not end in a video suffix (${options.videoSuffixes.join(' ')})`;
-  return undefined;
-}
-
 async function requestBody(request: Request): Promise<z.output<typeof uploadRequestSchema>> {
   return parseJsonDocument(uploadRequestSchema, await request.text(), 'upload request');
 }
@@ -63,11 +52,9 @@ export function uploadRoutes(options: UploadRouteOptions): Hono {
   const app = new Hono();
   app.post('/uploads', async (c) => {
     const body = await requestBody(c.req.raw);
-    const problem = keyProblem(body.key, options);
-    if (problem) throw new InvalidRequestError('invalid upload request', `key ${JSON.stringify(body.key)}: ${problem}`);
+    const key = uploadKeyFor(body.key, options, 'upload request');
     if (body.bytes > options.maxBytes)
       throw new InvalidRequestError('invalid upload request', `bytes: at most ${options.maxBytes}`);
-    const key = options.prefix + body.key;
     const command = new PutObjectCommand({
       Bucket: options.bucket,
       Key: key,

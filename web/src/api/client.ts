@@ -6,10 +6,18 @@ import type {
   Health,
   LabelSets,
   ListQuery,
+  MultipartRef,
+  MultipartUpload,
+  PartUrls,
+  PresignedUpload,
   RelabelRequest,
   RelabelResponse,
   SearchRequest,
   SearchResponse,
+  StoredUpload,
+  UploadedParts,
+  UploadLimits,
+  UploadRequest,
   VideoList,
   VideoRecord,
 } from './types.js';
@@ -94,4 +102,15 @@ export const api = {
   relabel: (body: RelabelRequest) => call<RelabelResponse>('relabel', { body }),
   // An empty JSON body: the local guard takes mutating requests as JSON only.
   retry: (id: string) => call<VideoRecord>('retryVideo', { id, body: {} }),
+  uploadLimits: () => call<UploadLimits>('uploadLimits'),
+  createUpload: (body: UploadRequest) => call<PresignedUpload>('createUpload', { body }),
+  createMultipartUpload: (body: UploadRequest) => call<MultipartUpload>('createMultipartUpload', { body }),
+  multipartUploadUrls: (body: MultipartRef & { bytes: number; partNumbers: number[] }) =>
+    call<PartUrls>('multipartUploadUrls', { body }),
+  uploadedParts: (upload: MultipartRef) =>
+    call<UploadedParts>('listMultipartUploadParts', { query: { key: upload.key, uploadId: upload.uploadId } }),
+  completeMultipartUpload: (body: MultipartRef & { parts: { partNumber: number; etag: string }[] }) =>
+    call<StoredUpload>('completeMultipartUpload', { body }),
+  abortMultipartUpload: (upload: MultipartRef) =>
+    call<unknown>('abortMultipartUpload', { body: { key: upload.key, uploadId: upload.uploadId } }),
 };

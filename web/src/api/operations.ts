@@ -1,6 +1,6 @@
 /**
  * Every API operation the page calls, by its OpenAPI operationId: method and path template.
- * test/web/api-operations.test.ts checks each one against the server's /openapi.json.
+ * test/web/api-operations.test.ts checks each one against the local server's or the API function's /openapi.json.
  */
 export const OPERATIONS = {
   health: { method: 'GET', path: '/health' },
@@ -13,6 +13,14 @@ export const OPERATIONS = {
   search: { method: 'POST', path: '/search' },
   relabel: { method: 'POST', path: '/relabel' },
   uploadLocal: { method: 'POST', path: '/uploads/local' },
+  // On AWS only (the API function's document): uploads straight to the bucket.
+  uploadLimits: { method: 'GET', path: '/uploads/limits' },
+  createUpload: { method: 'POST', path: '/uploads' },
+  createMultipartUpload: { method: 'POST', path: '/uploads/multipart' },
+  multipartUploadUrls: { method: 'POST', path: '/uploads/multipart/urls' },
+  listMultipartUploadParts: { method: 'GET', path: '/uploads/multipart/parts' },
+  completeMultipartUpload: { method: 'POST', path: '/uploads/multipart/complete' },
+  abortMultipartUpload: { method: 'POST', path: '/uploads/multipart/abort' },
 } as const;
 
 /** The largest page GET /videos gives (MAX_PAGE of the API's schemas; the same test checks it). */

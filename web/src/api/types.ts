@@ -2,6 +2,13 @@
 import type { z } from 'zod';
 import type { localUploadResponseSchema } from '../../../layers/pipeline/http/local-uploads.js';
 import type {
+  completedUploadSchema,
+  multipartUploadSchema,
+  partUrlsSchema,
+  uploadedPartsSchema,
+  uploadLimitsSchema,
+} from '../../../layers/pipeline/http/multipart-upload-routes.js';
+import type {
   errorResponseSchema,
   healthResponseSchema,
   labelsResponseSchema,
@@ -15,6 +22,7 @@ import type {
   videoResponseSchema,
   videoSummarySchema,
 } from '../../../layers/pipeline/http/schemas.js';
+import type { uploadRequestSchema, uploadResponseSchema } from '../../../layers/pipeline/http/upload-routes.js';
 
 export type ListQuery = z.input<typeof listQuerySchema>;
 export type VideoSummary = z.output<typeof videoSummarySchema>;
@@ -42,6 +50,19 @@ export type LabelSets = z.output<typeof labelsResponseSchema>;
 export type Health = z.output<typeof healthResponseSchema>;
 export type ErrorBody = z.output<typeof errorResponseSchema>;
 export type LocalUpload = z.output<typeof localUploadResponseSchema>;
+export type UploadRequest = z.input<typeof uploadRequestSchema>;
+export type PresignedUpload = z.output<typeof uploadResponseSchema>;
+export type UploadLimits = z.output<typeof uploadLimitsSchema>;
+export type MultipartUpload = z.output<typeof multipartUploadSchema>;
+export type PartUrls = z.output<typeof partUrlsSchema>;
+export type UploadedParts = z.output<typeof uploadedPartsSchema>;
+/** Where an upload was stored: its video id and object key. */
+export type StoredUpload = z.output<typeof completedUploadSchema>;
+/** Names one multipart upload in the calls after its creation. */
+export interface MultipartRef {
+  key: string;
+  uploadId: string;
+}
 
 /** The part of the OpenAPI document the page reads: which routes this server has. */
 export interface ApiDocument {

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { percent } from '../format.js';
 import { videoHref } from '../router.js';
-import { startUploads, type UploadEntry, useUploads } from '../uploads/upload-store.js';
+import { startUploads, type UploadEntry, type UploadTarget, useUploads } from '../uploads/upload-store.js';
 import { StatusBadge } from './status-badge.js';
 
 function hasFiles(event: DragEvent): boolean {
@@ -9,7 +9,7 @@ function hasFiles(event: DragEvent): boolean {
 }
 
 /** Files dropped anywhere on the page are uploaded, so a drop never navigates away from it. */
-function useWindowDrop(): boolean {
+function useWindowDrop(target: UploadTarget): boolean {
   const [dragging, setDragging] = useState(false);
   useEffect(() => {
     const over = (event: DragEvent) => {
@@ -24,7 +24,7 @@ function useWindowDrop(): boolean {
       if (!hasFiles(event)) return;
       event.preventDefault();
       setDragging(false);
-      startUploads([...(event.dataTransfer?.files ?? [])]);
+      startUploads([...(event.dataTransfer?.files ?? [])], target);
     };
     addEventListener('dragover', over);
     addEventListener('dragleave', leave);
@@ -34,7 +34,7 @@ function useWindowDrop(): boolean {
       removeEventListener('dragleave', leave);
       removeEventListener('drop', drop);
     };
-  }, []);
+  }, [target]);
   return dragging;
 }
 
@@ -48,11 +48,17 @@ function UploadRow({ entry }: { entry: UploadEntry }) {
         </progress>
       )}
       {entry.phase === 'waiting' && <span class="muted">Waiting</span>}
+      {entry.phase === 'cancelled' && <span class="muted">Cancelled</span>}
+      {entry.cancel && (
+        <button type="button" onClick={entry.cancel} aria-label={`Cancel ${entry.name}`}>
+          Cancel
+        </button>
+      )}
       {entry.phase === 'stored' &&
         (entry.status ? (
           <StatusBadge status={entry.status} />
         ) : (
-          <span class="muted">{entry.following ? 'Uploaded, waiting for the watcher' : 'Uploaded'}</span>
+          <span class="muted">{entry.following ? 'Uploaded, waiting to be queued' : 'Uploaded'}</span>
         ))}
       {entry.stored && entry.status && (
         <a href={videoHref(entry.stored.id)} aria-label={`Open ${entry.stored.key}`}>
@@ -64,9 +70,12 @@ function UploadRow({ entry }: { entry: UploadEntry }) {
   );
 }
 
-/** Uploads into the folder `xclip serve --watch` classifies: a file picker, or a drop anywhere on the page. */
-export function UploadZone() {
-  const dragging = useWindowDrop();
+/**
+ * Uploads into the folder `xclip serve --watch` classifies, or on AWS into the bucket: a file picker, or a drop
+ * anywhere on the page.
+ */
+export function UploadZone({ target }: { target: UploadTarget }) {
+  const dragging = useWindowDrop(target);
   const uploads = useUploads();
   return (
     <section class={`upload-zone${dragging ? ' dragging' : ''}`} aria-labelledby="upload-heading">
@@ -81,7 +90,7 @@ export function UploadZone() {
         multiple
         onChange={(event) => {
           const input = event.currentTarget;
-          startUploads([...(input.files ?? [])]);
+          startUploads([...(input.files ?? [])], target);
           input.value = '';
         }}
       />

@@ -1,19 +1,25 @@
 import { useEffect, useState } from 'preact/hooks';
-import { ApiError, api, errorMessage } from '../api/client.js';
-import type { LocalUpload, VideoStatus } from '../api/types.js';
-import { uploadFile } from '../api/upload.js';
+import { ApiError, api, errorMessage, isAbort } from '../api/client.js';
+import type { StoredUpload, VideoStatus } from '../api/types.js';
+import { uploadLocal } from '../api/upload.js';
 import { announce } from '../components/announcer.js';
 import { isSettled } from '../components/status-badge.js';
+import { uploadToBucket } from './bucket-upload.js';
+
+/** Where this server takes uploads: its own route into the watched folder, or the bucket (on AWS). */
+export type UploadTarget = 'local' | 'bucket';
 
 export interface UploadEntry {
   ref: number;
   name: string;
-  phase: 'waiting' | 'uploading' | 'stored' | 'failed';
+  phase: 'waiting' | 'uploading' | 'stored' | 'failed' | 'cancelled';
   /** Fraction sent, 0-1. */
   progress: number;
   /** Where it was stored, once it was. */
-  stored?: LocalUpload;
-  /** The video's status once the watcher has queued it. */
+  stored?: StoredUpload;
+  /** Cancels it while it waits or goes up. */
+  cancel?: () => void;
+  /** The video's status once it is queued. */
   status?: VideoStatus;
   /** Its status is still being polled. */
   following: boolean;
@@ -37,8 +43,8 @@ function update(ref: number, change: Partial<UploadEntry>): void {
 
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Polls the stored upload's record: 404 until the watcher queues the file, then its status until it settles. */
-async function follow(ref: number, stored: LocalUpload): Promise<void> {
+/** Polls the stored upload's record: 404 until the file is queued, then its status until it settles. */
+async function follow(ref: number, stored: StoredUpload): Promise<void> {
   for (let poll = 0; poll < MAX_STATUS_POLLS; poll++) {
     await delay(STATUS_POLL_MS);
     try {
@@ -59,24 +65,41 @@ async function follow(ref: number, stored: LocalUpload): Promise<void> {
   update(ref, { following: false });
 }
 
-async function send(ref: number, file: File): Promise<void> {
+const UPLOADERS = { local: uploadLocal, bucket: uploadToBucket };
+
+function cancelled(ref: number, file: File): void {
+  update(ref, { phase: 'cancelled', cancel: undefined });
+  announce(`${file.name}: upload cancelled`);
+}
+
+async function send(ref: number, file: File, target: UploadTarget, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return;
   update(ref, { phase: 'uploading' });
   try {
-    const stored = await uploadFile(file, (progress) => update(ref, { progress }));
-    update(ref, { phase: 'stored', progress: 1, stored, following: true });
+    const stored = await UPLOADERS[target](file, (progress) => update(ref, { progress }), signal);
+    update(ref, { phase: 'stored', progress: 1, stored, following: true, cancel: undefined });
     announce(`${file.name} uploaded`);
     void follow(ref, stored);
   } catch (error) {
-    update(ref, { phase: 'failed', error: errorMessage(error) });
+    // Settles once a cancelled multipart upload is aborted too.
+    if (signal.aborted || isAbort(error)) return cancelled(ref, file);
+    update(ref, { phase: 'failed', error: errorMessage(error), cancel: undefined });
     announce(`${file.name} was not uploaded: ${errorMessage(error)}`);
   }
 }
 
-export function startUploads(files: readonly File[]): void {
+export function startUploads(files: readonly File[], target: UploadTarget): void {
   for (const file of files) {
     const ref = nextRef++;
-    entries = [{ ref, name: file.name, phase: 'waiting', progress: 0, following: false }, ...entries];
-    queue = queue.then(() => send(ref, file));
+    const abort = new AbortController();
+    const cancel = () => {
+      const waiting = entries.find((entry) => entry.ref === ref)?.phase === 'waiting';
+      abort.abort();
+      if (waiting) cancelled(ref, file);
+      else update(ref, { cancel: undefined });
+    };
+    entries = [{ ref, name: file.name, phase: 'waiting', progress: 0, following: false, cancel }, ...entries];
+    queue = queue.then(() => send(ref, file, target, abort.signal));
   }
   for (const listener of listeners) listener(entries);
 }

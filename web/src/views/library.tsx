@@ -8,7 +8,7 @@ import { UploadZone } from '../components/upload-zone.js';
 import { VideoCard } from '../components/video-card.js';
 import { usePolling } from '../live/use-polling.js';
 import { type LibraryFilters, libraryHref } from '../router.js';
-import { isInFlight, useUploads } from '../uploads/upload-store.js';
+import { isInFlight, type UploadTarget, useUploads } from '../uploads/upload-store.js';
 import { FilterForm } from './filter-form.js';
 
 const PAGE_SIZE = 24;
@@ -32,7 +32,8 @@ function mergeHead(head: VideoSummary[], rest: VideoSummary[]): VideoSummary[] {
   return [...head, ...rest.filter((video) => !inHead.has(video.id))];
 }
 
-export function Library({ filters, canUpload }: { filters: LibraryFilters; canUpload: boolean }) {
+/** `uploadTarget`: where this server takes uploads; none where it takes none. */
+export function Library({ filters, uploadTarget }: { filters: LibraryFilters; uploadTarget?: UploadTarget }) {
   const [videos, setVideos] = useState<VideoSummary[]>([]);
   const [cursor, setCursor] = useState<string | null>(null);
   const [loading, setLoading] = useState(true);
@@ -106,7 +107,7 @@ export function Library({ filters, canUpload }: { filters: LibraryFilters; canUp
   return (
     <>
       <h1 tabIndex={-1}>Library</h1>
-      {canUpload && <UploadZone />}
+      {uploadTarget && <UploadZone target={uploadTarget} />}
       <FilterForm filters={filters} />
       {live.exhausted && (
         <p class="notice">

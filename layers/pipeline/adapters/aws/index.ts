@@ -11,7 +11,14 @@ export {
   type S3EventRecord,
   sourceOfRecord,
 } from './s3-notification.js';
-export { MAX_KEY_BYTES, ObjectChangedError, S3ObjectStore } from './s3-object-store.js';
+export {
+  MAX_KEY_BYTES,
+  MAX_PART_BYTES,
+  MAX_PARTS,
+  MIN_PART_BYTES,
+  ObjectChangedError,
+  S3ObjectStore,
+} from './s3-object-store.js';
 export { NON_FILTERABLE_METADATA_KEYS, S3VectorIndex, type S3VectorIndexOptions } from './s3-vector-index.js';
 export { SageMakerGpuEndpoint } from './sagemaker-gpu-endpoint.js';
 export { queueMaxReceives, SqsIngestQueue } from './sqs-ingest-queue.js';

@@ -20,6 +20,10 @@ import { InvalidKeyError } from '../../core/index.js';
 import { objectSequence, versionOfEtag } from './object-versions.js';
 
 export const MAX_KEY_BYTES = 1024;
+/** S3's bounds on a multipart upload: parts per upload, and the size of each part but the last. */
+export const MAX_PARTS = 10_000;
+export const MIN_PART_BYTES = 5 * 1024 * 1024;
+export const MAX_PART_BYTES = 5 * 1024 ** 3;
 
 function checkedKey(key: string): string {
   if (key.length === 0) throw new InvalidKeyError(key, 'it is empty');
