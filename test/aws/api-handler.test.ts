@@ -5,7 +5,11 @@ import { after, before, test } from 'node:test';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { S3ObjectStore } from '../../layers/pipeline/adapters/aws/s3-object-store.js';
 import { videoIdFor } from '../../layers/pipeline/core/video-id.js';
-import { BUILT_WEB_PAGE_DIR, CONTENT_SECURITY_POLICY } from '../../layers/pipeline/http/web-page.js';
+import {
+  BUILT_WEB_PAGE_DIR,
+  CONTENT_SECURITY_POLICY,
+  contentSecurityPolicy,
+} from '../../layers/pipeline/http/web-page.js';
 import { type LocalAws, startLocalAws } from '../../scripts/lib/local-aws.js';
 import { type LocalVectorIndex, startLocalVectorIndex } from '../../scripts/lib/local-vector-index.js';
 import { SMALL_TEXT_CONFIG } from '../../scripts/lib/small-model.js';
@@ -109,11 +113,15 @@ test('search needs the model: a model that cannot load is a 500 without details,
   }
 });
 
-test("GET / and the page's assets are the web page's build, under the local server's Content-Security-Policy", async () => {
+test("GET / and the page's assets are the web page's build, under the local server's Content-Security-Policy but for the bucket's links", async () => {
   const page = await callApi('api-get-video.json', { path: '/' });
   assert.equal(page.status, 200);
   assert.equal(page.headers['content-type'], 'text/html; charset=utf-8');
-  assert.equal(page.headers['content-security-policy'], CONTENT_SECURITY_POLICY);
+  // Posters and videos are presigned links to the bucket: the page may load them from there, and from nowhere else.
+  assert.equal(
+    page.headers['content-security-policy'],
+    contentSecurityPolicy({ media: [aws.env.AWS_ENDPOINT_URL_S3!] }),
+  );
   assert.equal(page.body, readFileSync(join(BUILT_WEB_PAGE_DIR, 'index.html'), 'utf8'));
 
   const types = { '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.svg': 'image/svg+xml' };

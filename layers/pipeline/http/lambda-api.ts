@@ -1,12 +1,13 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { Hono } from 'hono';
 import { cors } from 'hono/cors';
+import type { ArtifactLinks } from '../core/index.js';
 import { type ApiDeps, createApi } from './api-app.js';
 import { answerErrorsAsJson } from './http-errors.js';
 import { lambdaApiDocument } from './lambda-openapi.js';
 import { addSignInConfig, type SignInSettings, signInConfigOf } from './sign-in.js';
 import { uploadRoutes } from './upload-routes.js';
-import { addWebPage } from './web-page.js';
+import { addWebPage, type PageOrigins } from './web-page.js';
 
 /** Where the Lambda API's uploads go and which origins it answers CORS for. */
 export interface LambdaApiSettings {
@@ -20,6 +21,23 @@ export interface LambdaApiSettings {
   webPageDir: string;
   /** With the JWT authorizer: the issuer the page signs in through (GET /sign-in.json). */
   signIn?: SignInSettings;
+}
+
+/** A key no link is made for but to learn where links point. */
+const ORIGIN_PROBE_KEY = 'origin-probe';
+
+/** The origins of the links the API hands out (presigned bucket URLs on AWS), learnt once; none while that fails. */
+function linkOriginsOf(links: Array<ArtifactLinks | undefined>): () => Promise<string[]> {
+  let origins: Promise<string[]> | undefined;
+  return () => {
+    origins ??= Promise.all(
+      links.flatMap((made) => (made ? [made.urlOf(ORIGIN_PROBE_KEY).then((url) => new URL(url).origin)] : [])),
+    ).then((found) => [...new Set(found)]);
+    return origins.catch(() => {
+      origins = undefined;
+      return [];
+    });
+  };
 }
 
 /**
@@ -52,13 +70,18 @@ export function createLambdaApi(config: LambdaApiSettings, deps: ApiDeps, s3: S3
     );
   }
   app.get('/openapi.json', (c) => c.json(lambdaApiDocument()));
-  if (config.signIn) {
-    const signIn = signInConfigOf(config.signIn);
-    addSignInConfig(app, signIn);
-    addWebPage(app, config.webPageDir, async () => [new URL((await signIn()).tokenEndpoint).origin]);
-  } else {
-    addWebPage(app, config.webPageDir);
-  }
+  // The page shows posters and plays videos from the links the API hands out, and trades sign-in codes at the issuer.
+  const linkOrigins = linkOriginsOf([deps.links, deps.sourceLinks]);
+  const signIn = config.signIn && signInConfigOf(config.signIn);
+  if (signIn) addSignInConfig(app, signIn);
+  addWebPage(
+    app,
+    config.webPageDir,
+    async (): Promise<PageOrigins> => ({
+      media: await linkOrigins(),
+      connect: signIn ? await signIn().then(({ tokenEndpoint }) => [new URL(tokenEndpoint).origin]) : [],
+    }),
+  );
   app.all('*', (c) => api.fetch(c.req.raw, c.env));
   return app;
 }
