@@ -92,7 +92,7 @@ export async function startOpenIdIssuer(clientId: string): Promise<OpenIdIssuer>
     return new SignJWT({ ...USER, ...claims })
       .setProtectedHeader({ alg: 'RS256', kid: KEY_ID })
       .setIssuer(issuer)
-      .setIssuedAt(now - Math.max(0, -lifetimeSeconds) - 60)
+      .setIssuedAt(Math.min(now, now + lifetimeSeconds - 60))
       .setExpirationTime(now + lifetimeSeconds)
       .sign(privateKey);
   };

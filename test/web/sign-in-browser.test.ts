@@ -9,7 +9,13 @@ import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'puppeteer-core';
 import { handler as classifier } from '../../functions/classifier/handler.js';
 import { S3ObjectStore } from '../../layers/pipeline/adapters/aws/s3-object-store.js';
-import { chromiumMissing, launchChromium, openPage, watchForProblems } from '../../scripts/lib/browser.js';
+import {
+  accessibilityViolations,
+  chromiumMissing,
+  launchChromium,
+  openPage,
+  watchForProblems,
+} from '../../scripts/lib/browser.js';
 import { lambdaContext, sampleEvent, sqsEvent, withStoredVersions } from '../../scripts/lib/lambda-events.js';
 import { type LocalAws, startLocalAws } from '../../scripts/lib/local-aws.js';
 import { type LocalVectorIndex, startLocalVectorIndex } from '../../scripts/lib/local-vector-index.js';
@@ -116,6 +122,7 @@ test('the page signs in through the issuer (code + PKCE), the gateway lets its t
   assert.equal(await page.$('.token-form'), null);
   assert.equal(await loadedImages(page, 'li.card img.card-poster'), 1, "the poster, from the bucket's presigned link");
   assert.match(String(await savedToken(page)), /^ey[\w-]+\.[\w-]+\.[\w-]+$/, 'the ID token, kept for the tab');
+  assert.deepEqual(await accessibilityViolations(page), [], 'signed in, with Sign out');
 
   await page.click(`li.card a[title="${VIDEO_KEY}"]`);
   await page.waitForSelector('.timeline-table');
@@ -145,6 +152,7 @@ test('an answer with another state, or a code the issuer did not give, is refuse
     await page.$eval('.token-form [role="alert"]', (alert) => alert.textContent ?? ''),
     /does not belong to a sign-in of this tab: sign in again/,
   );
+  assert.deepEqual(await accessibilityViolations(page), [], 'the refused sign-in');
   assert.equal(await savedToken(page), null);
   assert.equal(page.url(), `${gateway.base}/`);
 
@@ -161,21 +169,26 @@ test('an answer with another state, or a code the issuer did not give, is refuse
   await page.close();
 });
 
-test('an expired token is refused by the gateway and the page asks to sign in again, which works', {
+test('an expired token, or one whose claims were changed, is refused by the gateway; the page asks to sign in again, which works', {
   skip,
 }, async () => {
   const page = await openPage(browser);
   await page.goto(gateway.base);
-  await page.evaluate(
-    `sessionStorage.setItem(${JSON.stringify(TOKEN_KEY)}, ${JSON.stringify(await issuer.idToken(-60))})`,
-  );
-  await page.reload();
-  await page.waitForSelector('.token-form button::-p-text(Sign in)');
-  assert.equal(await page.$('li.card'), null);
+  const expired = await issuer.idToken(-60);
+  const [header, claims, signature] = (await issuer.idToken()).split('.');
+  const widened = { ...JSON.parse(Buffer.from(claims!, 'base64url').toString()), sub: 'someone-else' };
+  const altered = [header, Buffer.from(JSON.stringify(widened)).toString('base64url'), signature].join('.');
+  for (const token of [expired, altered]) {
+    await page.evaluate(`sessionStorage.setItem(${JSON.stringify(TOKEN_KEY)}, ${JSON.stringify(token)})`);
+    await page.reload();
+    await page.waitForSelector('.token-form button::-p-text(Sign in)');
+    assert.equal(await page.$('li.card'), null);
+  }
 
   await goToIssuer(page);
   await Promise.all([page.waitForNavigation(), page.click('#continue')]);
   await page.waitForSelector(`li.card a[title="${VIDEO_KEY}"]`);
+  assert.notEqual(await savedToken(page), altered);
   await page.close();
   await stopServe(gateway);
 });
