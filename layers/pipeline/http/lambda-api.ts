@@ -79,7 +79,13 @@ export function createLambdaApi(config: LambdaApiSettings, deps: ApiDeps, s3: S3
     config.webPageDir,
     async (): Promise<PageOrigins> => ({
       media: await linkOrigins(),
-      connect: signIn ? await signIn().then(({ tokenEndpoint }) => [new URL(tokenEndpoint).origin]) : [],
+      // Without the issuer's endpoints the page cannot sign in (sign-in.json says so), but still shows pictures.
+      connect: signIn
+        ? await signIn().then(
+            ({ tokenEndpoint }) => [new URL(tokenEndpoint).origin],
+            () => [],
+          )
+        : [],
     }),
   );
   app.all('*', (c) => api.fetch(c.req.raw, c.env));
