@@ -4,7 +4,7 @@
 // hosted UI) checks and answers errors the way OAuth 2.0 says; it never lets a code be used twice.
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -36,9 +36,8 @@ interface Grant {
   issuedAt: number;
 }
 
-/** A self-signed certificate for 127.0.0.1 (openssl), valid for a day. */
-function selfSignedCertificate(): { key: Buffer; cert: Buffer; certificatePath: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'xclip-issuer-'));
+/** A self-signed certificate for 127.0.0.1 (openssl), valid for a day, in `dir`. */
+function selfSignedCertificate(dir: string): { key: Buffer; cert: Buffer; certificatePath: string } {
   const keyPath = join(dir, 'key.pem');
   const certificatePath = join(dir, 'cert.pem');
   execFileSync(
@@ -80,7 +79,8 @@ function escapeHtml(text: string): string {
 }
 
 export async function startOpenIdIssuer(clientId: string): Promise<OpenIdIssuer> {
-  const { key, cert, certificatePath } = selfSignedCertificate();
+  const dir = mkdtempSync(join(tmpdir(), 'xclip-issuer-'));
+  const { key, cert, certificatePath } = selfSignedCertificate(dir);
   const { privateKey, publicKey } = await generateKeyPair('RS256');
   const jwks = { keys: [{ ...(await exportJWK(publicKey)), kid: KEY_ID, alg: 'RS256', use: 'sig' }] };
   const grants = new Map<string, Grant>();
@@ -198,7 +198,10 @@ export async function startOpenIdIssuer(clientId: string): Promise<OpenIdIssuer>
     },
     close: () =>
       new Promise((resolve) => {
-        server.close(() => resolve());
+        server.close(() => {
+          rmSync(dir, { recursive: true, force: true });
+          resolve();
+        });
         server.closeAllConnections();
       }),
   };

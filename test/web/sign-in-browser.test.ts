@@ -2,7 +2,7 @@
 // stand-in with a JWT authorizer (jwt-gateway-process.ts), signing in through an OpenID issuer stand-in
 // (openid-issuer.ts) by authorization code + PKCE, on loopback, with the data in local AWS servers.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -67,6 +67,7 @@ after(async () => {
   await issuer?.close();
   await vectorIndex?.close();
   await aws?.close();
+  rmSync(work, { recursive: true, force: true });
 });
 
 /** An upload classified by the real classifier function, as the bucket's notification would have it. */
