@@ -56,11 +56,14 @@ await page.goto(server.base, { waitUntil: 'networkidle0' });
 await page.screenshot({ path: join(docs, 'web-library.png') });
 
 await page.goto(`${server.base}/#/search?q=a+colourful+test+pattern&k=5`);
-await page.waitForSelector('.hits');
+await page.waitForSelector('.hits .moments a');
+await page.waitForNetworkIdle();
 await page.screenshot({ path: join(docs, 'web-search.png') });
 
 await page.click('.hits h3 a');
 await page.waitForSelector('.timeline-table');
+// The player shows the video's first frame, not a loading spinner.
+await page.waitForFunction("document.querySelector('video.video-player').readyState >= 2");
 await page.waitForNetworkIdle();
 await page.screenshot({ path: join(docs, 'web-video.png'), fullPage: true });
 

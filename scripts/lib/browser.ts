@@ -10,11 +10,13 @@ export function chromiumMissing(): string | undefined {
   return existsSync(CHROMIUM_PATH) ? undefined : `no Chromium at ${CHROMIUM_PATH} (apt-get install chromium)`;
 }
 
-export function launchChromium(): Promise<Browser> {
+/** `acceptInsecureCerts`: trusts any certificate (a stand-in's self-signed one). */
+export function launchChromium({ acceptInsecureCerts = false } = {}): Promise<Browser> {
   return puppeteer.launch({
     executablePath: CHROMIUM_PATH,
     headless: true,
     pipe: true,
+    acceptInsecureCerts,
     args: [
       // Chromium refuses to sandbox as root, which CI containers are.
       ...(process.getuid?.() === 0 ? ['--no-sandbox'] : []),
@@ -51,10 +53,10 @@ export async function dropFile(page: Page, path: string): Promise<void> {
 
 /**
  * Collects what should never happen on a page: script errors, console errors (CSP violations
- * among them), failed requests and any request to another server than `origin` (or `otherOrigins`: the
- * bucket a page on AWS uploads to).
+ * among them), failed requests and any request to another server than `origin` and `others`.
  */
-export function watchForProblems(page: Page, origin: string, otherOrigins: readonly string[] = []): string[] {
+export function watchForProblems(page: Page, origin: string, others: readonly string[] = []): string[] {
+  const origins = [origin, ...others];
   const problems: string[] = [];
   page.on('pageerror', (error) => problems.push(`page error: ${String(error)}`));
   page.on('console', (message) => {
@@ -64,8 +66,9 @@ export function watchForProblems(page: Page, origin: string, otherOrigins: reado
   });
   page.on('request', (request) => {
     // data: URLs (Chromium's own date-picker icon among them) stay in the browser.
-    const allowed = [origin, ...otherOrigins].some((allowedOrigin) => request.url().startsWith(`${allowedOrigin}/`));
-    if (!allowed && !request.url().startsWith('data:')) problems.push(`request off the server: ${request.url()}`);
+    const url = request.url();
+    if (!origins.some((allowed) => url.startsWith(`${allowed}/`)) && !url.startsWith('data:'))
+      problems.push(`request off the server: ${request.url()}`);
   });
   page.on('requestfailed', (request) => {
     // A view that goes away aborts its requests on purpose.

@@ -21,7 +21,14 @@ export interface ServeProcessOptions {
 
 /** Starts `xclip serve ARGS --port 0` and resolves once it listens. */
 export function startServe(args: readonly string[], options: ServeProcessOptions = {}): Promise<ServeProcess> {
-  const command = [process.execPath, 'bin/xclip.js', 'serve', ...args, '--port', '0'];
+  return startListening([process.execPath, 'bin/xclip.js', 'serve', ...args, '--port', '0'], options);
+}
+
+/**
+ * Starts `command`, a server that says "listening on http://127.0.0.1:PORT" on stderr once it listens (and "stopped"
+ * when it stopped), and resolves then.
+ */
+export function startListening(command: readonly string[], options: ServeProcessOptions = {}): Promise<ServeProcess> {
   const limited = options.maxFileBytes ? ['prlimit', `--fsize=${options.maxFileBytes}`, ...command] : command;
   const child = spawn(limited[0]!, limited.slice(1), {
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -46,7 +53,9 @@ export function startServe(args: readonly string[], options: ServeProcessOptions
       }
     };
     child.stderr!.on('data', onData);
-    void exited.then((code) => reject(new Error(`xclip serve exited with ${code} before listening:\n${output}`)));
+    void exited.then((code) =>
+      reject(new Error(`${command.join(' ')} exited with ${code} before listening:\n${output}`)),
+    );
   });
 }
 

@@ -38,7 +38,7 @@ function appFor(issuerBase: string): Hono {
   answerErrorsAsJson(app);
   const config = signInConfigOf({ issuer: issuerBase, clientId: 'web-client' });
   addSignInConfig(app, config);
-  addWebPage(app, BUILT_WEB_PAGE_DIR, async () => [new URL((await config()).tokenEndpoint).origin]);
+  addWebPage(app, BUILT_WEB_PAGE_DIR, async () => ({ connect: [new URL((await config()).tokenEndpoint).origin] }));
   return app;
 }
 
@@ -62,7 +62,7 @@ test("the page may call the issuer's token endpoint and nothing else besides its
   const response = await appFor(issuerUrl).request('/');
   assert.equal(response.status, 200);
   const policy = response.headers.get('content-security-policy')!;
-  assert.equal(policy, contentSecurityPolicy(['https://login.example.com']));
+  assert.equal(policy, contentSecurityPolicy({ connect: ['https://login.example.com'] }));
   assert.match(policy, /connect-src 'self' https:\/\/login\.example\.com;/);
 });
 

@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from './api/client.js';
+import { forgetToken, hasToken } from './api/credentials.js';
 import { OPERATIONS } from './api/operations.js';
 import type { Health } from './api/types.js';
 import { Announcer } from './components/announcer.js';
@@ -101,6 +102,18 @@ export function App({ signInError }: { signInError?: string } = {}) {
             Search
           </a>
         </nav>
+        {hasToken() && (
+          <button
+            type="button"
+            class="sign-out"
+            onClick={() => {
+              forgetToken();
+              location.reload();
+            }}
+          >
+            Sign out
+          </button>
+        )}
       </header>
       <main id="main" ref={main} tabIndex={-1}>
         {(tokenRefused || signInError) && <Credentials error={signInError} />}

@@ -8,7 +8,7 @@ import { lambdaApiDocument } from './lambda-openapi.js';
 import { multipartUploadRoutes } from './multipart-upload-routes.js';
 import { addSignInConfig, type SignInSettings, signInConfigOf } from './sign-in.js';
 import { type UploadRouteOptions, uploadRoutes } from './upload-routes.js';
-import { addWebPage } from './web-page.js';
+import { addWebPage, type PageOrigins } from './web-page.js';
 
 /** Where the Lambda API's uploads go and which origins it answers CORS for. */
 export interface LambdaApiSettings {
@@ -26,22 +26,21 @@ export interface LambdaApiSettings {
   signIn?: SignInSettings;
 }
 
+/** A key no URL is made for but to learn where URLs point. */
+const ORIGIN_PROBE_KEY = 'origin-probe';
+
 /**
- * The origin of the bucket's presigned URLs (as the SDK addresses it: virtual-hosted on AWS, path-style on a local
- * endpoint), which the page PUTs uploads to; signing is local, so this costs no request. A failed signing (no
- * credentials yet) is tried again on the next call.
+ * The origin of the URL `urlOf` makes (a presigned bucket URL: signing is local, so this costs no request), learnt
+ * once; none while that fails (no credentials yet), tried again on the next call.
  */
-function uploadOrigin(s3: S3Client, bucket: string): () => Promise<string> {
-  let origin: Promise<string> | undefined;
+function originOnce(urlOf: () => Promise<string>): () => Promise<string[]> {
+  let origin: Promise<string[]> | undefined;
   return () => {
-    origin ??= getSignedUrl(s3, new PutObjectCommand({ Bucket: bucket, Key: 'origin' })).then(
-      (url) => new URL(url).origin,
-      (error: unknown) => {
-        origin = undefined;
-        throw error;
-      },
-    );
-    return origin;
+    origin ??= urlOf().then((url) => [new URL(url).origin]);
+    return origin.catch(() => {
+      origin = undefined;
+      return [];
+    });
   };
 }
 
@@ -62,7 +61,13 @@ export function createLambdaApi(config: LambdaApiSettings, deps: ApiDeps, s3: S3
   };
   api.route('/', uploadRoutes(uploads));
   api.route('/', multipartUploadRoutes(uploads));
-  const bucketOrigin = uploadOrigin(s3, config.bucket);
+  // The bucket as the SDK addresses it (virtual-hosted on AWS, path-style on a local endpoint), where the page PUTs uploads.
+  const uploadOrigin = originOnce(() =>
+    getSignedUrl(s3, new PutObjectCommand({ Bucket: config.bucket, Key: ORIGIN_PROBE_KEY })),
+  );
+  const linkOrigins = [deps.links, deps.sourceLinks].flatMap((made) =>
+    made ? [originOnce(() => made.urlOf(ORIGIN_PROBE_KEY))] : [],
+  );
 
   const app = new Hono();
   answerErrorsAsJson(app, deps.log);
@@ -78,17 +83,25 @@ export function createLambdaApi(config: LambdaApiSettings, deps: ApiDeps, s3: S3
   app.get('/openapi.json', (c) => c.json(lambdaApiDocument()));
   const signIn = config.signIn && signInConfigOf(config.signIn);
   if (signIn) addSignInConfig(app, signIn);
-  // The page PUTs uploads to the bucket, and signs in through the issuer's token endpoint; an origin that cannot be
-  // had now is left out (the page then cannot upload, or sign in).
-  const originsOf = async (origin: () => Promise<string>) =>
-    origin().then(
-      (found) => [found],
-      () => [],
-    );
-  addWebPage(app, config.webPageDir, async () => [
-    ...(await originsOf(bucketOrigin)),
-    ...(signIn ? await originsOf(async () => new URL((await signIn()).tokenEndpoint).origin) : []),
-  ]);
+  // The page shows posters and plays videos from the links the API hands out, PUTs uploads to the bucket and trades
+  // sign-in codes at the issuer; an origin that cannot be had now is left out (without the issuer's endpoints the
+  // page cannot sign in, and sign-in.json says so, but it still shows pictures).
+  addWebPage(
+    app,
+    config.webPageDir,
+    async (): Promise<PageOrigins> => ({
+      media: [...new Set((await Promise.all(linkOrigins.map((origins) => origins()))).flat())],
+      connect: [
+        ...(await uploadOrigin()),
+        ...(signIn
+          ? await signIn().then(
+              ({ tokenEndpoint }) => [new URL(tokenEndpoint).origin],
+              () => [],
+            )
+          : []),
+      ],
+    }),
+  );
   app.all('*', (c) => api.fetch(c.req.raw, c.env));
   return app;
 }

@@ -22,17 +22,27 @@ const CONTENT_TYPES: Record<string, string> = {
 };
 
 /**
- * The page loads only its own script and style and talks only to this origin (and to `connectOrigins`: the
- * sign-in issuer's token endpoint): no inline code, no other third-party requests, no framing.
+ * Origins the page may reach besides its own: `connect` for its calls (the sign-in issuer's token endpoint), `media`
+ * for pictures and video (on AWS, presigned links to the bucket).
  */
-export function contentSecurityPolicy(connectOrigins: readonly string[] = []): string {
+export interface PageOrigins {
+  connect?: readonly string[];
+  media?: readonly string[];
+}
+
+/**
+ * The page loads only its own script and style and talks only to this origin (and to `origins`): no inline code, no
+ * other third-party requests, no framing.
+ */
+export function contentSecurityPolicy(origins: PageOrigins = {}): string {
+  const media = origins.media ?? [];
   return [
     "default-src 'none'",
     "script-src 'self'",
     "style-src 'self'",
-    "img-src 'self'",
-    "media-src 'self'",
-    ["connect-src 'self'", ...connectOrigins].join(' '),
+    ["img-src 'self'", ...media].join(' '),
+    ["media-src 'self'", ...media].join(' '),
+    ["connect-src 'self'", ...(origins.connect ?? [])].join(' '),
     "base-uri 'none'",
     "form-action 'none'",
     "frame-ancestors 'none'",
@@ -83,13 +93,13 @@ function notBuilt(c: Context) {
 /**
  * Adds the web page to `app`: GET / (never cached, revalidated each load) and GET /assets/{name}
  * (content-hashed, cached for good). The files are read from `dir` once, when the routes are added;
- * a request never names a path on disk. `connectOrigins` gives the origins the page may call besides
- * its own (none when it fails: the page then cannot sign in, and says so).
+ * a request never names a path on disk. `pageOrigins` gives the origins the page may reach besides its own
+ * (none when it fails: the page then cannot sign in, and says so).
  */
 export function addWebPage(
   app: Hono,
   dir = BUILT_WEB_PAGE_DIR,
-  connectOrigins: () => Promise<readonly string[]> = async () => [],
+  pageOrigins: () => Promise<PageOrigins> = async () => ({}),
 ): void {
   const indexPath = join(dir, 'index.html');
   const index = existsSync(indexPath) ? readBounded(indexPath) : undefined;
@@ -97,7 +107,7 @@ export function addWebPage(
 
   app.get('/', async (c) => {
     if (!index) return notBuilt(c);
-    const origins = await connectOrigins().catch(() => []);
+    const origins = await pageOrigins().catch(() => ({}));
     return c.body(index, 200, {
       ...SECURITY_HEADERS,
       'Content-Security-Policy': contentSecurityPolicy(origins),

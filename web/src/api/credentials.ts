@@ -29,6 +29,15 @@ export function saveToken(token: string): void {
   storage()?.setItem(STORAGE_KEY, token.trim());
 }
 
+export function hasToken(): boolean {
+  return Boolean(storage()?.getItem(STORAGE_KEY));
+}
+
+/** Sign-out: the tab sends no token from now on. */
+export function forgetToken(): void {
+  storage()?.removeItem(STORAGE_KEY);
+}
+
 /** Called on a 401: the server wants a token, or a different one. */
 export function tokenRefused(): void {
   for (const listener of refusedListeners) listener();
