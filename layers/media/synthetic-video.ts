@@ -1,7 +1,9 @@
+import { rmSync } from 'node:fs';
 import {
   AV_CODEC_FLAG_GLOBAL_HEADER,
   AV_DISPOSITION_ATTACHED_PIC,
   AV_LOG_QUIET,
+  AV_NOPTS_VALUE,
   AV_OPT_SEARCH_CHILDREN,
   AV_PICTURE_TYPE_NONE,
   AVERROR_EAGAIN,
@@ -81,6 +83,9 @@ class EncodedStream {
   #encoderEnded = false;
   /** The next packet in the encoder's time base, once pulled. */
   #pending: Packet | undefined;
+  /** Where its packets go: the muxer's stream index and time base, once the header is written. */
+  #index = -1;
+  #muxTimeBase: Rational | undefined;
 
   constructor(
     readonly spec: SyntheticStream,
@@ -123,10 +128,6 @@ class EncodedStream {
     this.#send(frame);
   }
 
-  get timeBase(): Rational {
-    return this.#context.timeBase;
-  }
-
   /** Describes the stream to the muxer. */
   describe(stream: Stream): void {
     check(stream.codecpar.fromContext(this.#context), 'stream parameters');
@@ -155,12 +156,32 @@ class EncodedStream {
     return this.#pending;
   }
 
+  bind(index: number, muxTimeBase: Rational): void {
+    this.#index = index;
+    this.#muxTimeBase = muxTimeBase;
+  }
+
+  /** The next packet's decode time in seconds, offset included; undefined once the encoder is drained. */
+  nextDecodeSeconds(): number | undefined {
+    const packet = this.peek();
+    if (!packet) return undefined;
+    const { num, den } = this.#context.timeBase;
+    return (Number(packet.dts) * num) / den + (this.spec.offsetSeconds ?? 0);
+  }
+
+  /** The next packet, ready for the muxer's stream: its index, time base and offset. */
   take(): Packet {
     const packet = this.peek()!;
     this.#pending = undefined;
     // As ffmpeg does, a video packet lasts a frame period where the encoder says nothing: the last packet's
     // duration ends the MP4 edit list, which would otherwise cut the last frame.
     if (this.#frameTicks && packet.duration <= 0n) packet.duration = this.#frameTicks;
+    const muxTimeBase = this.#muxTimeBase!;
+    packet.streamIndex = this.#index;
+    packet.rescaleTs(this.#context.timeBase, muxTimeBase);
+    const offset = BigInt(Math.round(((this.spec.offsetSeconds ?? 0) * muxTimeBase.den) / muxTimeBase.num));
+    if (packet.pts !== AV_NOPTS_VALUE) packet.pts += offset;
+    if (packet.dts !== AV_NOPTS_VALUE) packet.dts += offset;
     return packet;
   }
 
@@ -191,20 +212,27 @@ class EncodedStream {
   }
 }
 
-/** A packet's decode time in seconds, for interleaving. */
-function decodeSeconds(packet: Packet, timeBase: Rational, offsetSeconds: number): number {
-  return (Number(packet.dts) * timeBase.num) / timeBase.den + offsetSeconds;
+/** The stream whose next packet decodes first, so the muxer gets them interleaved; -1 once all are drained. */
+function nextToWrite(streams: EncodedStream[]): number {
+  let next = -1;
+  let nextSeconds = Number.POSITIVE_INFINITY;
+  streams.forEach((stream, i) => {
+    const seconds = stream.nextDecodeSeconds();
+    if (seconds !== undefined && (next < 0 || seconds < nextSeconds)) [next, nextSeconds] = [i, seconds];
+  });
+  return next;
 }
 
 /**
  * Writes a file of synthetic streams with FFmpeg's libraries in this process (test and sample videos, no
- * ffmpeg program needed). Synchronous: the files are small or made once and cached.
+ * ffmpeg program needed). Synchronous: the files are small or made once and cached. A failure leaves no file.
  */
 export function writeSyntheticFile(path: string, file: SyntheticFile): void {
   const output = new FormatContext();
   check(output.allocOutputContext2(null, file.format ?? null, path), `muxer for ${path}`);
   const encoded: EncodedStream[] = [];
   let opened = false;
+  let written = false;
   try {
     const outputFlags = output.oformat?.flags ?? 0;
     for (const spec of file.streams) encoded.push(new EncodedStream(spec, outputFlags));
@@ -217,27 +245,12 @@ export function writeSyntheticFile(path: string, file: SyntheticFile): void {
     opened = true;
     setOptions(output.getNative(), file.muxerOptions, 'muxer');
     check(output.writeHeaderSync(null), path);
-    const offsets = encoded.map((stream, i) =>
-      BigInt(Math.round(((stream.spec.offsetSeconds ?? 0) * streams[i]!.timeBase.den) / streams[i]!.timeBase.num)),
-    );
-    for (;;) {
-      // The stream whose next packet decodes first, so the muxer gets them interleaved.
-      let next = -1;
-      let nextSeconds = Number.POSITIVE_INFINITY;
-      encoded.forEach((stream, i) => {
-        const packet = stream.peek();
-        if (!packet) return;
-        const seconds = decodeSeconds(packet, stream.timeBase, stream.spec.offsetSeconds ?? 0);
-        if (next < 0 || seconds < nextSeconds) [next, nextSeconds] = [i, seconds];
-      });
-      if (next < 0) break;
+    // The header may have changed the streams' time bases.
+    encoded.forEach((stream, i) => {
+      stream.bind(i, streams[i]!.timeBase);
+    });
+    for (let next = nextToWrite(encoded); next >= 0; next = nextToWrite(encoded)) {
       const packet = encoded[next]!.take();
-      packet.streamIndex = next;
-      packet.rescaleTs(encoded[next]!.timeBase, streams[next]!.timeBase);
-      if (offsets[next]) {
-        packet.pts += offsets[next]!;
-        packet.dts += offsets[next]!;
-      }
       try {
         check(output.interleavedWriteFrameSync(packet), path);
       } finally {
@@ -246,9 +259,11 @@ export function writeSyntheticFile(path: string, file: SyntheticFile): void {
     }
     check(output.interleavedWriteFrameSync(null), path);
     check(output.writeTrailerSync(), path);
+    written = true;
   } finally {
     for (const stream of encoded) stream.close();
     if (opened) output.closeOutputSync();
     output.freeContext();
+    if (opened && !written) rmSync(path, { force: true });
   }
 }
