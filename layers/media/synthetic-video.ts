@@ -74,7 +74,7 @@ function setOptions(target: OptionCapableObject, options: Record<string, string>
 /** A source chain feeding an encoder, giving packets one at a time in decode order. */
 class EncodedStream {
   readonly #graph = new FilterGraph();
-  readonly #sink: FilterContext;
+  readonly #sink!: FilterContext;
   readonly #context = new CodecContext();
   readonly #frame = new Frame();
   /** One frame period in the encoder's time base (video with a known rate). */
@@ -91,22 +91,44 @@ class EncodedStream {
     readonly spec: SyntheticStream,
     outputFlags: number,
   ) {
-    const codec = Codec.findEncoderByName(spec.encoder as Parameters<typeof Codec.findEncoderByName>[0]);
-    if (!codec) throw new Error(`this FFmpeg has no ${spec.encoder} encoder`);
-    const video = codec.type === AVMEDIA_TYPE_VIDEO;
-    this.#graph.alloc();
-    check(this.#graph.parse2(`${spec.source},${video ? 'buffersink' : 'abuffersink'}@out`), spec.source);
-    check(this.#graph.configSync(), spec.source);
-    this.#sink = this.#graph.getFilter(video ? 'buffersink@out' : 'abuffersink@out')!;
-    this.#frame.alloc();
+    try {
+      this.#sink = this.#openSource();
+      this.#openEncoder(outputFlags);
+    } catch (error) {
+      this.close();
+      throw error;
+    }
+  }
 
-    // The encoder takes the first frame's format; that frame is encoded first.
+  #openSource(): FilterContext {
+    const sinkName = this.#isVideo() ? 'buffersink@out' : 'abuffersink@out';
+    this.#graph.alloc();
+    check(this.#graph.parse2(`${this.spec.source},${sinkName}`), this.spec.source);
+    check(this.#graph.configSync(), this.spec.source);
+    this.#frame.alloc();
+    return this.#graph.getFilter(sinkName)!;
+  }
+
+  #isVideo(): boolean {
+    return this.#codec().type === AVMEDIA_TYPE_VIDEO;
+  }
+
+  #codec(): Codec {
+    const codec = Codec.findEncoderByName(this.spec.encoder as Parameters<typeof Codec.findEncoderByName>[0]);
+    if (!codec) throw new Error(`this FFmpeg has no ${this.spec.encoder} encoder`);
+    return codec;
+  }
+
+  /** Opens the encoder for the first frame's format; that frame is encoded first. */
+  #openEncoder(outputFlags: number): void {
+    const { spec } = this;
     if (!this.#pullFrame()) throw new Error(`${spec.source} gives no frames`);
+    const codec = this.#codec();
     const context = this.#context;
     const frame = this.#frame;
     context.allocContext3(codec);
     context.timeBase = this.#sink.buffersinkGetTimeBase();
-    if (video) {
+    if (this.#isVideo()) {
       context.width = frame.width;
       context.height = frame.height;
       context.pixelFormat = frame.format as typeof context.pixelFormat;
