@@ -1,6 +1,6 @@
 // Screenshots of the web page for the README (docs/web-*.png): `node --import tsx scripts/web-screenshots.ts`.
 // A tiny random model classifies generated test patterns, so the labels in the pictures mean nothing;
-// the layout is what they show. Needs Chromium (apt-get install chromium) and ffmpeg.
+// the layout is what they show. Needs Chromium (apt-get install chromium).
 import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -27,7 +27,7 @@ import {
  * | MAX_VIDEO_SECONDS          | 10800               | longer videos end FAILED |
  * | VIDEO_CONCURRENCY          | the CPU cores       | videos downloaded and decoded at once, over all requests |
  * | MAX_VIDEO_BATCH            | 32                  | videos of concurrent decoders merged into one vision run |
- * | DECODE_TIMEOUT_SECONDS     | 120                 | one ffmpeg run; twice the Lambda's, as decoders share the cores |
+ * | DECODE_TIMEOUT_SECONDS     | 120                 | one decode step; twice the Lambda's, as decoders share the cores |
  * | LABEL_FEATURE_CACHE_DIR    | /tmp/label-features | text features of non-default label sets |
  * | SAGEMAKER_BIND_TO_PORT     | 8080                | the port SageMaker sends /ping and /invocations to |
  * | EVENT_BUS_NAME             | (none)              | EventBridge bus told of every video that ends DONE or FAILED |

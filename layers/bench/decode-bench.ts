@@ -3,7 +3,15 @@ import { existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getFFmpegInfo } from 'node-av/lib';
-import { type DecoderKind, defaultDecoder, type MediaTools, mediaTools, sampleFrames } from '../media/index.js';
+import {
+  type DecoderKind,
+  defaultDecoder,
+  type MediaTools,
+  mediaTools,
+  type SyntheticStream,
+  sampleFrames,
+  writeSyntheticFile,
+} from '../media/index.js';
 import { type Timing, timeRuns } from './timing.js';
 
 export type BenchmarkCodec = 'h264' | 'hevc' | 'vp9';
@@ -66,77 +74,65 @@ export const BENCHMARK_VIDEO: BenchmarkFormat = { width: 1280, height: 720, fps:
 export const PHONE_VIDEO: BenchmarkFormat = { width: 1920, height: 1080, fps: 30, gopFrames: 30, phoneLike: true };
 
 /** Encoder settings per codec: fixed GOP of `gopFrames`, no scene-cut keyframes, fastest presets (content is synthetic). */
-const ENCODERS: Record<BenchmarkCodec, { extension: string; args: (format: BenchmarkFormat) => string[] }> = {
+const ENCODERS: Record<
+  BenchmarkCodec,
+  { extension: string; stream: (format: BenchmarkFormat) => Omit<SyntheticStream, 'source'> }
+> = {
   h264: {
     extension: 'mp4',
-    args: ({ gopFrames, phoneLike }) => [
-      '-c:v',
-      'libx264',
-      ...(phoneLike ? ['-preset', 'veryfast', '-profile:v', 'high', '-bf', '3'] : ['-preset', 'ultrafast']),
-      '-g',
-      String(gopFrames),
-      '-keyint_min',
-      String(gopFrames),
-      '-sc_threshold',
-      '0',
-      '-pix_fmt',
-      'yuv420p',
-    ],
+    stream: ({ gopFrames, phoneLike }) => ({
+      encoder: 'libx264',
+      options: {
+        ...(phoneLike ? { preset: 'veryfast', profile: 'high', bf: '3' } : { preset: 'ultrafast' }),
+        g: String(gopFrames),
+        keyint_min: String(gopFrames),
+        sc_threshold: '0',
+      },
+    }),
   },
   hevc: {
     extension: 'mp4',
-    args: ({ gopFrames }) => [
-      '-c:v',
-      'libx265',
-      '-preset',
-      'ultrafast',
-      '-x265-params',
-      `keyint=${gopFrames}:min-keyint=${gopFrames}:scenecut=0:log-level=error`,
-      '-tag:v',
-      'hvc1',
-      '-pix_fmt',
-      'yuv420p',
-    ],
+    stream: ({ gopFrames }) => ({
+      encoder: 'libx265',
+      options: {
+        preset: 'ultrafast',
+        'x265-params': `keyint=${gopFrames}:min-keyint=${gopFrames}:scenecut=0:log-level=error`,
+      },
+      codecTag: 'hvc1',
+    }),
   },
   vp9: {
     extension: 'webm',
-    args: ({ gopFrames }) => [
-      '-c:v',
-      'libvpx-vp9',
-      '-deadline',
-      'realtime',
-      '-cpu-used',
-      '8',
-      '-b:v',
-      '2M',
-      '-g',
-      String(gopFrames),
-      '-keyint_min',
-      String(gopFrames),
-      '-pix_fmt',
-      'yuv420p',
-    ],
+    stream: ({ gopFrames }) => ({
+      encoder: 'libvpx-vp9',
+      options: {
+        deadline: 'realtime',
+        'cpu-used': '8',
+        b: '2M',
+        g: String(gopFrames),
+        keyint_min: String(gopFrames),
+      },
+    }),
   },
 };
 
 const DEFAULT_BENCHMARK_CACHE_DIR = join(tmpdir(), 'xclip-decode-bench');
 
 /**
- * A benchmark video of `codec` lasting `seconds` (720p GOP 250 unless `format` says otherwise), generated with the
- * ffmpeg command-line tool on first use and cached.
+ * A benchmark video of `codec` lasting `seconds` (720p GOP 250 unless `format` says otherwise), generated with
+ * FFmpeg's libraries in process on first use and cached.
  */
 export function benchmarkVideo(
   codec: BenchmarkCodec,
   seconds: number,
   options: {
     cacheDir?: string;
-    tools?: MediaTools;
     onProgress?: (message: string) => void;
     format?: BenchmarkFormat;
   } = {},
 ): string {
   const format = options.format ?? BENCHMARK_VIDEO;
-  const { extension, args } = ENCODERS[codec];
+  const { extension, stream } = ENCODERS[codec];
   const cacheDir = options.cacheDir ?? DEFAULT_BENCHMARK_CACHE_DIR;
   const path = join(
     cacheDir,
@@ -146,24 +142,14 @@ export function benchmarkVideo(
   mkdirSync(cacheDir, { recursive: true });
   options.onProgress?.(`generating ${path}`);
   const partial = `${path}.partial.${extension}`;
-  execFileSync(
-    (options.tools ?? mediaTools()).ffmpeg,
-    [
-      '-hide_banner',
-      '-v',
-      'error',
-      '-y',
-      '-f',
-      'lavfi',
-      '-i',
-      `testsrc2=size=${format.width}x${format.height}:rate=${format.fps}`,
-      '-t',
-      String(seconds),
-      ...args(format),
-      partial,
+  writeSyntheticFile(partial, {
+    streams: [
+      {
+        source: `testsrc2=size=${format.width}x${format.height}:rate=${format.fps},trim=duration=${seconds},format=yuv420p`,
+        ...stream(format),
+      },
     ],
-    { stdio: ['ignore', 'ignore', 'inherit'] },
-  );
+  });
   renameSync(partial, path);
   return path;
 }
@@ -176,7 +162,7 @@ function decoderVersion(decoder: DecoderKind, tools: MediaTools): string {
 
 /**
  * Milliseconds to sample T frames (probe, stream index and decode, as classify does) from 720p videos of each
- * codec and duration, and from a phone-like 10 s 1080p H.264 one, generated with ffmpeg on first use and cached.
+ * codec and duration, and from a phone-like 10 s 1080p H.264 one, generated on first use and cached.
  */
 export async function benchmarkDecode(options: DecodeBenchmarkOptions = {}): Promise<DecodeBenchmarkResult> {
   const tools = options.tools ?? mediaTools();
@@ -194,7 +180,6 @@ export async function benchmarkDecode(options: DecodeBenchmarkOptions = {}): Pro
   for (const { codec, durationSeconds, format } of videos) {
     const file = benchmarkVideo(codec, durationSeconds, {
       cacheDir: options.cacheDir,
-      tools,
       onProgress: options.onProgress,
       format,
     });

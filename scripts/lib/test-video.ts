@@ -1,7 +1,7 @@
-import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
+import { writeSyntheticFile } from '../../layers/media/synthetic-video.js';
 
-/** A small H.264 test-pattern video made with ffmpeg; returns its path. */
+/** A small H.264 test-pattern video (x264's default settings) made with FFmpeg's libraries; returns its path. */
 export function makeTestVideo(
   dir: string,
   name: string,
@@ -9,19 +9,10 @@ export function makeTestVideo(
 ): string {
   const path = join(dir, name);
   const { seconds = 2, size = '96x64', pattern = 'testsrc' } = options;
-  execFileSync('ffmpeg', [
-    '-v',
-    'error',
-    '-f',
-    'lavfi',
-    '-i',
-    `${pattern}=size=${size}:rate=10`,
-    '-t',
-    String(seconds),
-    '-pix_fmt',
-    'yuv420p',
-    '-y',
-    path,
-  ]);
+  writeSyntheticFile(path, {
+    streams: [
+      { source: `${pattern}=size=${size}:rate=10,trim=duration=${seconds},format=yuv420p`, encoder: 'libx264' },
+    ],
+  });
   return path;
 }

@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { MediaError } from '../../layers/media/errors.js';
 import type { SampledFrames } from '../../layers/media/sample.js';
-import { mediaTools } from '../../layers/media/tools.js';
 import type { DecoderKind } from '../../layers/media/video-reader.js';
 import { sampleFrames } from '../../layers/media/views.js';
+import { ffmpegProgramMissing } from './ffmpeg-program.js';
 import { meanAbsoluteError } from './generated-videos.js';
 
 /**
@@ -28,21 +27,10 @@ const manifest = existsSync(join(REAL_VIDEOS, 'MANIFEST.json'))
     )
   : [];
 
-function hasFfmpegTools(): boolean {
-  try {
-    execFileSync(mediaTools().ffmpeg, ['-version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 const skip =
   manifest.length === 0
     ? `${REAL_VIDEOS}/MANIFEST.json is absent: the real-video corpus is not compared`
-    : hasFfmpegTools()
-      ? undefined
-      : 'ffmpeg is not installed: nothing to compare the in-process decoder with';
+    : ffmpegProgramMissing();
 
 async function outcome(path: string, decoder: DecoderKind, exact: boolean): Promise<SampledFrames | string> {
   return sampleFrames(path, { frames: 8, size: 224, exact, decoder }).catch((error: unknown) => {

@@ -1,17 +1,16 @@
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { AV_DISPOSITION_ATTACHED_PIC, AVMEDIA_TYPE_VIDEO } from 'node-av/constants';
+import { Codec, CodecContext, FFmpegError, FormatContext, Frame, Packet } from 'node-av/lib';
+import { FrameChain, packedRgb } from '../../layers/media/rgb-frames.js';
+import { type SyntheticFile, type SyntheticStream, writeSyntheticFile } from '../../layers/media/synthetic-video.js';
 
-/** Small videos the media tests make with ffmpeg, cached under the temp directory across runs. */
-const CACHE_DIR = join(tmpdir(), 'xclip-media-test-videos-v1');
-
-function ffmpeg(args: string[]): void {
-  execFileSync(process.env.FFMPEG_PATH || 'ffmpeg', ['-hide_banner', '-v', 'error', '-y', ...args], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-    timeout: 60_000,
-  });
-}
+/**
+ * Small videos the media tests make with FFmpeg's libraries in process, cached under the temp directory across
+ * runs (v2: written by node-av's FFmpeg rather than the ffmpeg program).
+ */
+const CACHE_DIR = join(tmpdir(), 'xclip-media-test-videos-v2');
 
 /** Path of `name` in the cache, made by `make(path)` the first time. */
 function cached(name: string, make: (path: string) => void): string {
@@ -39,225 +38,110 @@ function writeDisplayMatrix(path: string, matrix: number[]): void {
 }
 
 const TEST_PATTERN = 'testsrc2=size=64x48:rate=25';
-const X264 = ['-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p'];
+
+/** H.264 of `source` (a lavfi chain) at x264's fastest preset, as most test videos are. */
+function h264(source: string, options: Record<string, string> = {}): SyntheticStream {
+  return { source: `${source},format=yuv420p`, encoder: 'libx264', options: { preset: 'ultrafast', ...options } };
+}
+
+/** `name` in the cache, written from `file` the first time. */
+function synthetic(name: string, file: SyntheticFile): string {
+  return cached(name, (p) => writeSyntheticFile(p, file));
+}
+
+/** The test pattern for `seconds` (trim is what ffmpeg's `-t` inserts). */
+const pattern = (seconds: number) => `${TEST_PATTERN},trim=duration=${seconds}`;
+
+/** A 440 Hz tone for `seconds`, AAC. */
+const SINE = (seconds: number): SyntheticStream => ({
+  source: `sine=frequency=440:duration=${seconds},aformat=sample_fmts=fltp`,
+  encoder: 'aac',
+});
+
+/** A red square, one JPEG picture marked as cover art. */
+const coverPicture = (side: number): SyntheticStream => ({
+  source: `color=red:size=${side}x${side}:duration=0.04,format=yuvj420p`,
+  encoder: 'mjpeg',
+  attachedPicture: true,
+});
 
 export const videos = {
   /** 2 s, 64x48, keyframe every 10 frames. */
-  basic: () =>
-    cached('basic.mp4', (p) => ffmpeg(['-f', 'lavfi', '-i', TEST_PATTERN, '-t', '2', ...X264, '-g', '10', p])),
+  basic: () => synthetic('basic.mp4', { streams: [h264(pattern(2), { g: '10' })] }),
   /** 2 s with a single keyframe at the start. */
-  oneKeyframe: () =>
-    cached('one-keyframe.mp4', (p) =>
-      ffmpeg(['-f', 'lavfi', '-i', TEST_PATTERN, '-t', '2', ...X264, '-g', '1000', '-sc_threshold', '0', p]),
-    ),
+  oneKeyframe: () => synthetic('one-keyframe.mp4', { streams: [h264(pattern(2), { g: '1000', sc_threshold: '0' })] }),
   /** 4 s of 640x360 noise, a keyframe a second: megabytes, so a reader makes many reads (256 KiB each). */
   manyReads: () =>
-    cached('many-reads-gop25.mp4', (p) =>
-      ffmpeg([
-        '-f',
-        'lavfi',
-        '-i',
-        'nullsrc=size=640x360:rate=25,geq=random(1)*255:128:128',
-        '-t',
-        '4',
-        ...X264,
-        '-g',
-        '25',
-        p,
-      ]),
-    ),
-  singleFrame: () =>
-    cached('single-frame.mp4', (p) => ffmpeg(['-f', 'lavfi', '-i', TEST_PATTERN, '-frames:v', '1', ...X264, p])),
-  threeFrames: () =>
-    cached('three-frames.mp4', (p) =>
-      ffmpeg(['-f', 'lavfi', '-i', 'testsrc2=size=64x48:rate=2', '-frames:v', '3', ...X264, p]),
-    ),
+    synthetic('many-reads-gop25.mp4', {
+      streams: [h264('nullsrc=size=640x360:rate=25,geq=random(1)*255:128:128,trim=duration=4', { g: '25' })],
+    }),
+  singleFrame: () => synthetic('single-frame.mp4', { streams: [h264(`${TEST_PATTERN},trim=end_frame=1`)] }),
+  threeFrames: () => synthetic('three-frames.mp4', { streams: [h264('testsrc2=size=64x48:rate=2,trim=end_frame=3')] }),
   /** The track's display matrix turns the 64x48 picture 90 degrees clockwise, as phones write it. */
   rotated90: () =>
     cached('rotated90.mp4', (p) => {
-      ffmpeg(['-f', 'lavfi', '-i', TEST_PATTERN, '-t', '1', ...X264, p]);
+      writeSyntheticFile(p, { streams: [h264(pattern(1))] });
       writeDisplayMatrix(p, [0, 0x10000, 0, -0x10000, 0, 0, 0, 0, 0x40000000]);
     }),
   /** Pixels twice as wide as tall. */
-  sar2: () =>
-    cached('sar2.mp4', (p) => ffmpeg(['-f', 'lavfi', '-i', TEST_PATTERN, '-t', '1', '-vf', 'setsar=2', ...X264, p])),
+  sar2: () => synthetic('sar2.mp4', { streams: [h264(`${pattern(1)},setsar=2`)] }),
   /** Matroska content under an .mp4 name. */
-  wrongExtension: () =>
-    cached('matroska-inside.mp4', (p) =>
-      ffmpeg(['-f', 'lavfi', '-i', TEST_PATTERN, '-t', '1', ...X264, '-f', 'matroska', p]),
-    ),
-  audioOnly: () =>
-    cached('audio-only.m4a', (p) => ffmpeg(['-f', 'lavfi', '-i', 'sine=frequency=440:duration=1', '-c:a', 'aac', p])),
+  wrongExtension: () => synthetic('matroska-inside.mp4', { streams: [h264(pattern(1))], format: 'matroska' }),
+  audioOnly: () => synthetic('audio-only.m4a', { streams: [SINE(1)] }),
   /** Audio with a cover picture: a video stream that is not a video. */
   coverArtOnly: () =>
-    cached('cover-art.mp3', (p) =>
-      ffmpeg([
-        '-f',
-        'lavfi',
-        '-i',
-        'sine=frequency=440:duration=1',
-        '-f',
-        'lavfi',
-        '-i',
-        'color=red:size=64x64:duration=0.04',
-        '-map',
-        '0',
-        '-map',
-        '1',
-        '-c:a',
-        'libmp3lame',
-        '-c:v',
-        'mjpeg',
-        '-disposition:v',
-        'attached_pic',
-        p,
-      ]),
-    ),
+    synthetic('cover-art.mp3', {
+      streams: [
+        {
+          source: 'sine=frequency=440:duration=1:samples_per_frame=1152,aformat=sample_fmts=s16p',
+          encoder: 'libmp3lame',
+        },
+        coverPicture(64),
+      ],
+    }),
   /** A real video plus a cover picture larger than it. */
-  videoWithCoverArt: () =>
-    cached('video-with-cover.mp4', (p) =>
-      ffmpeg([
-        '-f',
-        'lavfi',
-        '-i',
-        'color=red:size=128x128:duration=0.04',
-        '-f',
-        'lavfi',
-        '-i',
-        `${TEST_PATTERN}:duration=1`,
-        '-map',
-        '0:v',
-        '-map',
-        '1:v',
-        '-c:v:0',
-        'mjpeg',
-        '-disposition:v:0',
-        'attached_pic',
-        '-c:v:1',
-        'libx264',
-        '-preset',
-        'ultrafast',
-        '-pix_fmt',
-        'yuv420p',
-        p,
-      ]),
-    ),
-  /** Audio from 0 s, video only from about 1 s (Matroska keeps the offset; ffmpeg's MP4 muxer would not). */
-  lateVideo: () =>
-    cached('late-video.mkv', (p) =>
-      ffmpeg([
-        '-f',
-        'lavfi',
-        '-i',
-        'sine=duration=3',
-        '-itsoffset',
-        '1',
-        '-f',
-        'lavfi',
-        '-i',
-        `${TEST_PATTERN}:duration=2`,
-        '-map',
-        '0:a',
-        '-map',
-        '1:v',
-        '-c:a',
-        'aac',
-        ...X264,
-        p,
-      ]),
-    ),
+  videoWithCoverArt: () => synthetic('video-with-cover.mp4', { streams: [coverPicture(128), h264(pattern(1))] }),
+  /** Audio from 0 s, video only from 1 s (Matroska keeps the offset; the MP4 muxer would not). */
+  lateVideo: () => synthetic('late-video.mkv', { streams: [SINE(3), { ...h264(pattern(2)), offsetSeconds: 1 }] }),
   /** MPEG-TS whose clock starts at 1000 s. */
   farTimestamps: () =>
-    cached('far-timestamps.ts', (p) =>
-      ffmpeg(['-f', 'lavfi', '-i', TEST_PATTERN, '-t', '2', ...X264, '-g', '10', '-output_ts_offset', '1000', p]),
-    ),
+    synthetic('far-timestamps.ts', { streams: [{ ...h264(pattern(2), { g: '10' }), offsetSeconds: 1000 }] }),
   /** Left half fully transparent. */
   alpha: () =>
-    cached('alpha.mov', (p) =>
-      ffmpeg([
-        '-f',
-        'lavfi',
-        '-i',
-        `${TEST_PATTERN},format=rgba,geq=r='r(X,Y)':g='g(X,Y)':b='b(X,Y)':a='if(lt(X,32),0,255)'`,
-        '-t',
-        '0.4',
-        '-c:v',
-        'png',
-        p,
-      ]),
-    ),
+    synthetic('alpha.mov', {
+      streams: [
+        {
+          source: `${TEST_PATTERN},trim=duration=0.4,format=rgba,geq=r='r(X,Y)':g='g(X,Y)':b='b(X,Y)':a='if(lt(X,32),0,255)',format=rgba`,
+          encoder: 'png',
+        },
+      ],
+    }),
   tenBit: () =>
-    cached('ten-bit.mkv', (p) =>
-      ffmpeg([
-        '-f',
-        'lavfi',
-        '-i',
-        TEST_PATTERN,
-        '-t',
-        '1',
-        '-c:v',
-        'libx264',
-        '-preset',
-        'ultrafast',
-        '-pix_fmt',
-        'yuv420p10le',
-        p,
-      ]),
-    ),
+    synthetic('ten-bit.mkv', {
+      streams: [{ source: `${pattern(1)},format=yuv420p10le`, encoder: 'libx264', options: { preset: 'ultrafast' } }],
+    }),
+  /** Interlaced coding, top field first. */
   interlaced: () =>
-    cached('interlaced.ts', (p) =>
-      ffmpeg([
-        '-f',
-        'lavfi',
-        '-i',
-        'testsrc2=size=64x48:rate=25',
-        '-t',
-        '1',
-        ...X264,
-        '-flags',
-        '+ildct+ilme',
-        '-x264opts',
-        'tff=1',
-        p,
-      ]),
-    ),
+    synthetic('interlaced.ts', { streams: [h264(pattern(1), { flags: '+ildct+ilme', x264opts: 'tff=1' })] }),
   /** A detailed picture for resize accuracy: one frame, so every sample is the same picture. */
   detailedFrame: () =>
-    cached('detailed-frame.mp4', (p) =>
-      ffmpeg([
-        '-f',
-        'lavfi',
-        '-i',
-        'mandelbrot=size=640x360:rate=1',
-        '-frames:v',
-        '1',
-        '-c:v',
-        'libx264',
-        '-crf',
-        '12',
-        '-pix_fmt',
-        'yuv420p',
-        p,
-      ]),
-    ),
+    synthetic('detailed-frame.mp4', {
+      streams: [
+        {
+          source: 'mandelbrot=size=640x360:rate=1,trim=end_frame=1,format=yuv420p',
+          encoder: 'libx264',
+          options: { crf: '12' },
+        },
+      ],
+    }),
   /** The first 40% of an MP4 whose index sits in front (faststart), so the index promises data the file lacks. */
   truncated: () =>
     cached('truncated.mp4', (p) => {
       const whole = `${p}.whole.mp4`;
-      ffmpeg([
-        '-f',
-        'lavfi',
-        '-i',
-        'testsrc2=size=320x240:rate=25',
-        '-t',
-        '4',
-        ...X264,
-        '-g',
-        '25',
-        '-movflags',
-        '+faststart',
-        whole,
-      ]);
+      writeSyntheticFile(whole, {
+        streams: [h264('testsrc2=size=320x240:rate=25,trim=duration=4', { g: '25' })],
+        muxerOptions: { movflags: '+faststart' },
+      });
       const bytes = readFileSync(whole);
       writeFileSync(p, bytes.subarray(0, Math.floor(bytes.length * 0.4)));
       rmSync(whole);
@@ -266,7 +150,7 @@ export const videos = {
   missingIndex: () =>
     cached('missing-index.mp4', (p) => {
       const whole = `${p}.whole.mp4`;
-      ffmpeg(['-f', 'lavfi', '-i', TEST_PATTERN, '-t', '2', ...X264, whole]);
+      writeSyntheticFile(whole, { streams: [h264(pattern(2))] });
       const bytes = readFileSync(whole);
       writeFileSync(p, bytes.subarray(0, Math.floor(bytes.length * 0.5)));
       rmSync(whole);
@@ -274,16 +158,58 @@ export const videos = {
   empty: () => cached('empty.webm', (p) => writeFileSync(p, '')),
   text: () => cached('notes.mp4', (p) => writeFileSync(p, 'these are meeting notes, not a video\n'.repeat(50))),
   stillImage: () =>
-    cached('still.png', (p) => ffmpeg(['-f', 'lavfi', '-i', 'testsrc2=size=64x48', '-frames:v', '1', p])),
+    synthetic('still.png', {
+      streams: [{ source: 'testsrc2=size=64x48,trim=end_frame=1,format=rgb24', encoder: 'png' }],
+    }),
 };
 
-/** Decodes one frame at full size as RGB with ffmpeg (its own autorotation applied), for comparisons. */
-export function ffmpegFrame(path: string, filters = 'null'): Buffer {
-  return execFileSync(
-    process.env.FFMPEG_PATH || 'ffmpeg',
-    ['-v', 'error', '-i', path, '-frames:v', '1', '-vf', filters, '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'],
-    { maxBuffer: 1 << 28 },
-  );
+/**
+ * The first frame of `path`'s video at full size as packed RGB, through `filters` (ending in `format=rgb24`),
+ * decoded directly with FFmpeg's libraries: a reference for comparisons, apart from the sampling code. Rotation
+ * is not applied: a test names the turn in `filters`, as it knows its file.
+ */
+export async function referenceFrame(path: string, filters: string): Promise<Uint8Array> {
+  const input = new FormatContext();
+  FFmpegError.throwIfError(await input.openInput(path, null, null), path);
+  const decoder = new CodecContext();
+  const packet = new Packet();
+  const frame = new Frame();
+  try {
+    FFmpegError.throwIfError(await input.findStreamInfo(null), path);
+    const stream = input.streams?.find(
+      (s) => s.codecpar.codecType === AVMEDIA_TYPE_VIDEO && !(s.disposition & AV_DISPOSITION_ATTACHED_PIC),
+    );
+    if (!stream) throw new Error(`no video stream in ${path}`);
+    const codec = Codec.findDecoder(stream.codecpar.codecId);
+    if (!codec) throw new Error(`no decoder for ${path}`);
+    decoder.allocContext3(codec);
+    decoder.parametersToContext(stream.codecpar);
+    decoder.pktTimebase = stream.timeBase;
+    FFmpegError.throwIfError(await decoder.open2(codec, null), path);
+    packet.alloc();
+    frame.alloc();
+    for (;;) {
+      const read = await input.readFrame(packet);
+      FFmpegError.throwIfError(await decoder.sendPacket(read < 0 ? null : packet), path);
+      packet.unref();
+      if ((await decoder.receiveFrame(frame)) === 0) break;
+      if (read < 0) throw new Error(`no frame decoded from ${path}`);
+    }
+    frame.timeBase = stream.timeBase;
+    const chain = new FrameChain(filters, 1);
+    try {
+      const [rgb = (await chain.drain())[0]] = await chain.push(frame);
+      if (!rgb) throw new Error(`${filters} gave no frame for ${path}`);
+      return packedRgb(rgb, { width: rgb.width, height: rgb.height });
+    } finally {
+      chain.close();
+    }
+  } finally {
+    frame.free();
+    packet.free();
+    decoder.freeContext();
+    await input.closeInput();
+  }
 }
 
 export function meanAbsoluteError(a: Uint8Array, b: Uint8Array): number {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { cropOrigin, IMAGENET_MEAN, IMAGENET_STD, resizedSize, toPixelValues } from '../../layers/media/preprocess.js';
 import { sampleFrames } from '../../layers/media/views.js';
-import { ffmpegFrame, meanAbsoluteError, videos } from './generated-videos.js';
+import { meanAbsoluteError, referenceFrame, videos } from './generated-videos.js';
 import { referenceResize } from './reference-resize.js';
 
 const REAL_VIDEOS = join(process.cwd(), '..', 'shared', 'videos', 'real');
@@ -81,14 +81,21 @@ test('pixel values are the normalised center crop in [T,3,H,W] order', () => {
   assert.ok(Math.abs(at(0, 2, 3, 3) - normalised(255, 2)) < 1e-6);
 });
 
-/** ffmpeg's RGB at full size, resized by the reference, against what sampling returns for the same frame. */
-function assertMatchesReference(
+/**
+ * FFmpeg's RGB at full size (turned by `turn`, a filter), resized by the reference, against what sampling returns
+ * for the same frame.
+ */
+async function assertMatchesReference(
   path: string,
   frame: Uint8Array,
   size: { width: number; height: number },
   full: { width: number; height: number },
-): void {
-  const rgb = ffmpegFrame(path, 'scale=flags=bicubic+accurate_rnd+full_chroma_int+full_chroma_inp,format=rgb24');
+  turn = 'null',
+): Promise<void> {
+  const rgb = await referenceFrame(
+    path,
+    `${turn},scale=flags=bicubic+accurate_rnd+full_chroma_int+full_chroma_inp,format=rgb24`,
+  );
   const reference = referenceResize({ ...full, data: rgb }, size.width, size.height);
   const error = meanAbsoluteError(frame, reference.data);
   assert.ok(error <= 1.0, `mean absolute error ${error.toFixed(3)} > 1.0 for ${path}`);
@@ -98,20 +105,21 @@ test('the ffmpeg resize matches the reference resize within 1/255 on average', a
   const path = videos.detailedFrame();
   const sampled = await sampleFrames(path, { frames: 2, size: 224 });
   assert.deepEqual(sampled.frameSize, { width: 398, height: 224 });
-  assertMatchesReference(path, sampled.frames[0]!, sampled.frameSize, { width: 640, height: 360 });
+  await assertMatchesReference(path, sampled.frames[0]!, sampled.frameSize, { width: 640, height: 360 });
 });
 
 test('the ffmpeg resize matches the reference on real footage, rotated 4K included', async (t) => {
   const files = [
-    ['h264-main-426x240-opus-kinetics-clip.mkv', 426, 240],
-    ['h264-high-4k60-android-phone-rotate90-aac.mp4', 2160, 3840],
+    ['h264-main-426x240-opus-kinetics-clip.mkv', 426, 240, 'null'],
+    // Its display matrix says 90 degrees clockwise.
+    ['h264-high-4k60-android-phone-rotate90-aac.mp4', 2160, 3840, 'transpose=clock'],
   ] as const;
   if (!existsSync(REAL_VIDEOS)) return t.skip(`${REAL_VIDEOS} is absent`);
-  for (const [name, width, height] of files) {
+  for (const [name, width, height, turn] of files) {
     const path = join(REAL_VIDEOS, name);
     const sampled = await sampleFrames(path, { frames: 8, size: 224 });
     assert.equal(sampled.times[0], 0);
-    assertMatchesReference(path, sampled.frames[0]!, sampled.frameSize, { width, height });
+    await assertMatchesReference(path, sampled.frames[0]!, sampled.frameSize, { width, height }, turn);
   }
 });
 

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import {
   appendFileSync,
   chmodSync,
@@ -15,6 +14,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { writeSyntheticFile } from '../../layers/media/synthetic-video.js';
 import { FsObjectStore } from '../../layers/pipeline/adapters/local/fs-object-store.js';
 import { LanceVectorIndex } from '../../layers/pipeline/adapters/local/lance-vector-index.js';
 import { SqliteResultStore } from '../../layers/pipeline/adapters/local/sqlite-result-store.js';
@@ -452,11 +452,13 @@ test('an index that cannot be written leaves the video unfinished, and the next 
 });
 
 test('an image query embeds the picture as a video of that still: close to classifying such a video', async () => {
-  // A still picture, and a video showing only it (lossless, so both decode to the same pixels).
+  // A still picture, and a video showing only it: the same bars each frame, losslessly coded, so both decode
+  // to the same pixels.
+  const bars = 'smptebars=size=160x120:rate=10';
   const png = join(work, 'still.png');
-  execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'smptebars=size=160x120', '-frames:v', '1', '-y', png]);
+  writeSyntheticFile(png, { streams: [{ source: `${bars},trim=end_frame=1,format=rgb24`, encoder: 'png' }] });
   const still = join(work, 'still.mkv');
-  execFileSync('ffmpeg', ['-v', 'error', '-loop', '1', '-i', png, '-t', '2', '-r', '10', '-c:v', 'ffv1', '-y', still]);
+  writeSyntheticFile(still, { streams: [{ source: `${bars},trim=duration=2,format=bgr0`, encoder: 'ffv1' }] });
   const fromImage = await model.embedImage(readFileSync(png));
   const fromVideo = (await model.classifyFile(still)).embedding;
   const cosine = fromImage.reduce((sum, value, i) => sum + value * fromVideo[i]!, 0);

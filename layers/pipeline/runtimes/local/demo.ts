@@ -1,8 +1,6 @@
-import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
-import { mediaTools } from '../../../media/tools.js';
+import { writeSyntheticFile } from '../../../media/index.js';
 import { buildModel } from '../../../xclip/build.js';
 import { type DownloadProgress, fetchModel, HubUnreachableError } from '../../../xclip/hub.js';
 import { resolveLabelSet } from '../../../xclip/label-sets.js';
@@ -14,7 +12,7 @@ import { LocalPipeline } from './local-pipeline.js';
 
 const DEMO_DIR = resolve('.cache', 'demo');
 const SAMPLE_SECONDS = 3;
-/** lavfi sources: each sample video is a synthetic pattern ffmpeg draws itself. */
+/** lavfi sources: each sample video is a synthetic pattern FFmpeg's filters draw. */
 const SAMPLES: Array<[string, string]> = [
   ['test pattern.mp4', 'testsrc2=size=320x240:rate=25'],
   ['mandelbrot zoom.mp4', 'mandelbrot=size=320x240:rate=25'],
@@ -79,25 +77,14 @@ async function demoModel(print: Print): Promise<{ dir: string; trained: boolean 
   }
 }
 
-async function makeSamples(dir: string): Promise<void> {
+function makeSamples(dir: string): void {
   const staging = join(DEMO_DIR, 'staging');
   mkdirSync(staging, { recursive: true });
   mkdirSync(dir, { recursive: true });
   for (const [name, source] of SAMPLES) {
-    await promisify(execFile)(mediaTools().ffmpeg, [
-      '-v',
-      'error',
-      '-f',
-      'lavfi',
-      '-i',
-      source,
-      '-t',
-      String(SAMPLE_SECONDS),
-      '-pix_fmt',
-      'yuv420p',
-      '-y',
-      join(staging, name),
-    ]);
+    writeSyntheticFile(join(staging, name), {
+      streams: [{ source: `${source},trim=duration=${SAMPLE_SECONDS},format=yuv420p`, encoder: 'libx264' }],
+    });
   }
   // Moved in only when complete, as an upload appears in a bucket.
   for (const [name] of SAMPLES) renameSync(join(staging, name), join(dir, name));
@@ -108,7 +95,7 @@ function percent(score: number): string {
 }
 
 /**
- * `npm run demo`: makes sample videos with ffmpeg, classifies them through the local pipeline (the
+ * `npm run demo`: makes sample videos with FFmpeg's libraries, classifies them through the local pipeline (the
  * same watcher, queue, worker, stores and HTTP API as `xclip serve`) and prints the results.
  */
 export async function runDemo(print: Print = (line) => process.stdout.write(`${line}\n`)): Promise<void> {
@@ -117,7 +104,7 @@ export async function runDemo(print: Print = (line) => process.stdout.write(`${l
   rmSync(join(DEMO_DIR, 'run'), { recursive: true, force: true });
   const bucket = join(DEMO_DIR, 'run', 'bucket');
   print(`making ${SAMPLES.length} sample videos in ${bucket}`);
-  await makeSamples(bucket);
+  makeSamples(bucket);
 
   const pipeline = await LocalPipeline.start({
     modelDir: model.dir,
