@@ -22,8 +22,8 @@ import { modelDigest } from '../../xclip/manifest.js';
 import { l2NormalizeRows, type TextFeatures, type VideoFeatures, XclipRuntime } from '../../xclip/runtime.js';
 import { encodeTexts } from '../../xclip/text-encoder.js';
 import { type ClipTokenizer, tokenizerForModel } from '../../xclip/tokenizer.js';
+import { DEFAULT_LABEL_FEATURE_CACHE, DEFAULT_TOP, type LabelFeatureCacheBytes } from '../settings.js';
 import { stillsOfSampledFrames, stillsOfTimeline, type VideoStills } from './thumbnails.js';
-import { DEFAULT_TOP } from './top-labels.js';
 
 export interface ClassifierOptions {
   /** Built model directory (`xclip model build`). */
@@ -43,18 +43,6 @@ export interface ClassifierOptions {
   /** Start a decoder process while the model loads (default true); false where videos are rarely decoded. */
   prestartDecoder?: boolean;
 }
-
-export interface LabelFeatureCacheBytes {
-  memory: number;
-  /** The whole cache folder, every model's sets together. */
-  disk: number;
-}
-
-/** About 30 sets of 1,000 labels at 512 dimensions in memory, 120 on disk. */
-export const DEFAULT_LABEL_FEATURE_CACHE: Readonly<LabelFeatureCacheBytes> = {
-  memory: 64 * 1024 ** 2,
-  disk: 256 * 1024 ** 2,
-};
 
 export interface LabelScore {
   label: string;
@@ -159,10 +147,11 @@ export class VideoClassifier {
   /** Promises, so that concurrent first uses of a label set compute its features once. */
   private readonly labelFeatureCache: SizedLru<Promise<TextFeatures>>;
   private readonly labelFeatureCacheBytes: LabelFeatureCacheBytes;
+  /** Read on first use: reading the vocabulary takes most of a second, and stored label features need none. */
+  private tokenizer: ClipTokenizer | undefined | null = null;
 
   private constructor(
     private readonly runtime: XclipRuntime,
-    private readonly tokenizer: ClipTokenizer | undefined,
     private readonly options: ClassifierOptions,
   ) {
     const { manifest } = runtime;
@@ -187,16 +176,7 @@ export class VideoClassifier {
       executionProviders: options.executionProviders,
       maxVideoBatch: options.maxVideoBatch,
     });
-    try {
-      return new VideoClassifier(
-        runtime,
-        tokenizerForModel(options.modelDir, runtime.manifest.config.text_config.vocab_size),
-        options,
-      );
-    } catch (error) {
-      await runtime.release();
-      throw error;
-    }
+    return new VideoClassifier(runtime, options);
   }
 
   get loadMs(): number {
@@ -205,6 +185,8 @@ export class VideoClassifier {
 
   /** Text features [C, P] of free texts (search queries, labels), not normalised. */
   async textFeatures(texts: string[]): Promise<Float32Array> {
+    if (this.tokenizer === null)
+      this.tokenizer = tokenizerForModel(this.options.modelDir, this.runtime.manifest.config.text_config.vocab_size);
     if (!this.tokenizer) throw new MissingTokenizerError(this.options.modelDir);
     return encodeTexts(this.runtime, this.tokenizer, texts);
   }
