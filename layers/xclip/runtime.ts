@@ -3,9 +3,7 @@ import { join } from 'node:path';
 import ort from 'onnxruntime-node';
 import { patchGrid } from './config.js';
 import { type ModelManifest, type Preprocessing, readManifest } from './manifest.js';
-import { SCORE_OUTPUTS } from './modeling/score.js';
-import { TEXT_INPUTS, TEXT_OUTPUT } from './modeling/text.js';
-import { VISION_INPUT, VISION_OUTPUTS } from './modeling/vision.js';
+import { SCORE_OUTPUTS, TEXT_INPUTS, TEXT_OUTPUT, VISION_INPUT, VISION_OUTPUTS } from './modeling/graph-io.js';
 import { VideoBatcher } from './video-batcher.js';
 
 export interface SessionOptions {
