@@ -1,7 +1,27 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI directly through tsx, so a clone works after `npm ci` with no build step.
-import { register } from 'tsx/esm/api';
+// Runs the CLI's bundle (dist/cli, which `npm ci` builds: scripts/build-cli.mjs) while it is newer than every file
+// it was built from, else the TypeScript sources directly through tsx, so an edited checkout runs its edits with no
+// build step. The bundle starts in a fraction of tsx's time: no compiling, and one file per command.
+import { readFileSync, statSync } from 'node:fs';
 
-register();
-const { main } = await import('../layers/cli/main.ts');
+const BUNDLE_DIR = new URL('../dist/cli/', import.meta.url);
+
+/** Whether dist/cli holds a bundle built after the last change to each of its sources. */
+function bundleIsFresh() {
+  try {
+    const { builtAt, sources } = JSON.parse(readFileSync(new URL('sources.json', BUNDLE_DIR), 'utf8'));
+    const root = new URL('../', import.meta.url);
+    return sources.every((source) => statSync(new URL(source, root)).mtimeMs < builtAt);
+  } catch {
+    return false;
+  }
+}
+
+let main;
+if (bundleIsFresh()) ({ main } = await import(new URL('modules/main.mjs', BUNDLE_DIR).href));
+else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  ({ main } = await import('../layers/cli/main.ts'));
+}
 process.exitCode = await main(process.argv);

@@ -3,10 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LanceVectorIndex } from '../pipeline/adapters/local/index.js';
 import type { VideoVectors } from '../pipeline/core/index.js';
-import { ExactNearest, unitVectorSource } from './unit-vectors.js';
-
-export const VECTOR_DISTRIBUTIONS = ['random', 'clustered'] as const;
-export type VectorDistribution = (typeof VECTOR_DISTRIBUTIONS)[number];
+import { ExactNearest, unitVectorSource, VECTOR_DISTRIBUTIONS, type VectorDistribution } from './unit-vectors.js';
 
 /** One row of `xclip bench --search --json`. */
 export interface SearchBenchRow {

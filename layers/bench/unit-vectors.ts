@@ -16,6 +16,10 @@ function seededNormal(seed: number): () => number {
   return () => Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform());
 }
 
+/** How benchmark vectors spread: uniformly on the sphere, or crowded in clusters (UnitVectorOptions.clusters). */
+export const VECTOR_DISTRIBUTIONS = ['random', 'clustered'] as const;
+export type VectorDistribution = (typeof VECTOR_DISTRIBUTIONS)[number];
+
 export interface UnitVectorOptions {
   seed: number;
   /**

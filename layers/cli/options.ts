@@ -1,7 +1,7 @@
 import { InvalidArgumentError } from 'commander';
 import { commaList } from '../common/comma-list.js';
 import { UsageError } from '../common/errors.js';
-import { parseProviderList } from '../pipeline/core/index.js';
+import { parseProviderList } from '../pipeline/settings.js';
 
 /** Option parsers shared by the commands: commander reports their errors as usage errors. */
 

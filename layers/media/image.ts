@@ -1,24 +1,14 @@
-import { AVMEDIA_TYPE_VIDEO } from 'node-av/constants';
-import { Codec, CodecContext, Frame, Packet } from 'node-av/lib';
 import { XclipError } from '../common/errors.js';
-import type { ByteSource } from './byte-source.js';
-import { openDemuxer } from './demuxer.js';
-import { MediaError } from './errors.js';
-import { type Normalization, resizedSize, toPixelValues } from './preprocess.js';
-import { FrameChain, packedRgb } from './rgb-frames.js';
+import type { Normalization } from './preprocess.js';
 
-/** FFmpeg's demuxers of still images (`<codec>_pipe`, and image2 for a lone picture): a video container is not one. */
-const IMAGE_DEMUXER = /(^|,)(\w+_pipe|image2)(,|$)/;
 /** Most pixels a query image may have: its decoded frame takes about 200 MB. */
 export const MAX_IMAGE_PIXELS = 50_000_000;
-/** Packets read before giving up on a picture (an animated image's first frame comes in the first few). */
-const MAX_PACKETS = 16;
-const NAME = 'the query image';
+export const IMAGE_NAME = 'the query image';
 
 /** Bytes that are not an image FFmpeg can decode, or one too large to decode. */
 export class NotAnImageError extends XclipError {
   constructor(why: string) {
-    super('NOT_AN_IMAGE', `${NAME} cannot be read`, why);
+    super('NOT_AN_IMAGE', `${IMAGE_NAME} cannot be read`, why);
   }
 }
 
@@ -28,84 +18,12 @@ export interface ImageRequest {
   normalization?: Normalization;
 }
 
-function memoryByteSource(bytes: Uint8Array): ByteSource {
-  return {
-    size: bytes.length,
-    read: async (offset, length) => bytes.subarray(offset, Math.min(bytes.length, offset + length)),
-    close: async () => {},
-  };
-}
-
-/** The first picture of the demuxer's video stream, decoded. */
-async function firstFrame(format: Awaited<ReturnType<typeof openDemuxer>>['format']): Promise<Frame> {
-  const stream = format.streams.find((s) => s.codecpar.codecType === AVMEDIA_TYPE_VIDEO);
-  if (!stream) throw new NotAnImageError('it holds no picture');
-  const { width, height } = stream.codecpar;
-  if (width <= 0 || height <= 0) throw new NotAnImageError('it has no size');
-  if (width * height > MAX_IMAGE_PIXELS)
-    throw new NotAnImageError(`${width}x${height} is more than ${MAX_IMAGE_PIXELS} pixels`);
-  const codec = Codec.findDecoder(stream.codecpar.codecId);
-  if (!codec) throw new NotAnImageError('FFmpeg has no decoder for its format');
-  const context = new CodecContext();
-  context.allocContext3(codec);
-  context.parametersToContext(stream.codecpar);
-  const packet = new Packet();
-  packet.alloc();
-  const frame = new Frame();
-  frame.alloc();
-  try {
-    if ((await context.open2(codec, null)) < 0) throw new NotAnImageError('FFmpeg cannot open its decoder');
-    for (let read = 0; read < MAX_PACKETS; read++) {
-      const ended = (await format.readFrame(packet)) < 0;
-      if (!ended && packet.streamIndex !== stream.index) {
-        packet.unref();
-        continue;
-      }
-      await context.sendPacket(ended ? null : packet);
-      packet.unref();
-      if ((await context.receiveFrame(frame)) >= 0) {
-        // The filter graph's source needs a time base, as in the video path.
-        frame.pts = 0n;
-        frame.timeBase = stream.timeBase;
-        return frame;
-      }
-      if (ended) break;
-    }
-  } finally {
-    packet.free();
-    context.freeContext();
-  }
-  frame.free();
-  throw new NotAnImageError('it holds no decodable picture');
-}
-
 /**
  * An image (JPEG, PNG, WebP, ... as FFmpeg's image demuxers recognise it) as one frame of the model's pixel values,
- * float32 [3, size, size]: resized on its shorter side and centre-cropped as video frames are.
+ * float32 [3, size, size]: resized on its shorter side and centre-cropped as video frames are. FFmpeg's libraries
+ * load with the first image: a process that decodes videos only in decoder processes never loads them itself.
  */
 export async function readImagePixels(bytes: Uint8Array, request: ImageRequest): Promise<Float32Array> {
-  if (bytes.length === 0) throw new NotAnImageError('it is empty');
-  const demuxer = await openDemuxer(NAME, memoryByteSource(bytes)).catch((error: unknown) => {
-    throw error instanceof MediaError ? new NotAnImageError('FFmpeg recognises no image format in it') : error;
-  });
-  try {
-    const formatName = demuxer.format.iformat?.name ?? '';
-    if (!IMAGE_DEMUXER.test(formatName))
-      throw new NotAnImageError(`it is a ${formatName.split(',')[0] || 'media'} file, not an image`);
-    const frame = await firstFrame(demuxer.format);
-    const size = resizedSize(frame.width, frame.height, request.size);
-    const chain = new FrameChain(`scale=w=${size.width}:h=${size.height}:flags=bilinear,format=rgb24`, 1);
-    try {
-      const [rgb] = await chain.push(frame);
-      if (!rgb) throw new NotAnImageError('its picture cannot be converted to RGB');
-      const pixels = packedRgb(rgb, size);
-      rgb.free();
-      return toPixelValues([pixels], size, request.size, 'center', request.normalization);
-    } finally {
-      frame.free();
-      chain.close();
-    }
-  } finally {
-    await demuxer.close();
-  }
+  const { decodeImagePixels } = await import('./image-decode.js');
+  return decodeImagePixels(bytes, request);
 }

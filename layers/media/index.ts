@@ -11,6 +11,7 @@ export {
 export { prestartDecoder, probeByteSource } from './decoder-pool.js';
 export * from './errors.js';
 export { type ImageRequest, MAX_IMAGE_PIXELS, NotAnImageError, readImagePixels } from './image.js';
+export { encodeJpeg } from './jpeg.js';
 export { DEFAULT_MEDIA_LIMITS, type MediaLimits, resolveLimits } from './limits.js';
 export {
   type CropPosition,

@@ -3,9 +3,7 @@ import { join } from 'node:path';
 import ort from 'onnxruntime-node';
 import { patchGrid } from './config.js';
 import { type ModelManifest, type Preprocessing, readManifest } from './manifest.js';
-import { SCORE_OUTPUTS } from './modeling/score.js';
-import { TEXT_INPUTS, TEXT_OUTPUT } from './modeling/text.js';
-import { VISION_INPUT, VISION_OUTPUTS } from './modeling/vision.js';
+import { SCORE_OUTPUTS, TEXT_INPUTS, TEXT_OUTPUT, VISION_INPUT, VISION_OUTPUTS } from './modeling/graph-io.js';
 import { VideoBatcher } from './video-batcher.js';
 
 export interface SessionOptions {
@@ -52,20 +50,22 @@ function float32(tensor: ort.Tensor | undefined, name: string): Float32Array {
 
 /**
  * The three X-CLIP graphs of a built model directory, each loaded once into an ONNX Runtime session
- * and reused for every call.
+ * and reused for every call. The text graph loads on its first use: classifying against label sets whose
+ * features are stored with the model never needs it, and creating its session is a good part of a start.
  */
 export class XclipRuntime {
   readonly projectionDim: number;
   readonly patches: number;
   private readonly batcher: VideoBatcher | undefined;
+  private text: Promise<ort.InferenceSession> | undefined;
 
   private constructor(
     readonly dir: string,
     readonly manifest: ModelManifest,
+    private readonly sessionOptions: ort.InferenceSession.SessionOptions,
     private readonly vision: ort.InferenceSession,
-    private readonly text: ort.InferenceSession,
     private readonly score: ort.InferenceSession,
-    /** Wall time of loading all three sessions. */
+    /** Wall time of loading the vision and score sessions. */
     readonly loadMs: number,
     maxVideoBatch: number,
   ) {
@@ -94,9 +94,7 @@ export class XclipRuntime {
       executionProviders: options.executionProviders ?? ['cpu'],
     };
     const settled = await Promise.allSettled(
-      ['vision', 'text', 'score'].map((graph) =>
-        ort.InferenceSession.create(join(dir, `${graph}.onnx`), sessionOptions),
-      ),
+      ['vision', 'score'].map((graph) => ort.InferenceSession.create(join(dir, `${graph}.onnx`), sessionOptions)),
     );
     const failed = settled.find((outcome) => outcome.status === 'rejected');
     if (failed) {
@@ -105,10 +103,8 @@ export class XclipRuntime {
       );
       throw failed.reason;
     }
-    const [vision, text, score] = settled.map(
-      (outcome) => (outcome as PromiseFulfilledResult<ort.InferenceSession>).value,
-    );
-    return new XclipRuntime(dir, manifest, vision!, text!, score!, performance.now() - started, maxVideoBatch);
+    const [vision, score] = settled.map((outcome) => (outcome as PromiseFulfilledResult<ort.InferenceSession>).value);
+    return new XclipRuntime(dir, manifest, sessionOptions, vision!, score!, performance.now() - started, maxVideoBatch);
   }
 
   /** What frames must go through before vision.onnx (DESIGN.md's contract, as the model was built). */
@@ -146,6 +142,18 @@ export class XclipRuntime {
     };
   }
 
+  private textSession(): Promise<ort.InferenceSession> {
+    if (!this.text) {
+      const loading = ort.InferenceSession.create(join(this.dir, 'text.onnx'), this.sessionOptions);
+      this.text = loading;
+      // A session that failed to load is not kept: the next call tries again.
+      loading.catch(() => {
+        if (this.text === loading) this.text = undefined;
+      });
+    }
+    return this.text;
+  }
+
   /** input_ids / attention_mask [C, L] -> text features [C, P]. */
   async encodeTexts(
     inputIds: BigInt64Array,
@@ -153,7 +161,7 @@ export class XclipRuntime {
     count: number,
     length: number,
   ): Promise<TextFeatures> {
-    const out = await this.text.run({
+    const out = await (await this.textSession()).run({
       [TEXT_INPUTS.inputIds]: new ort.Tensor('int64', inputIds, [count, length]),
       [TEXT_INPUTS.attentionMask]: new ort.Tensor('int64', attentionMask, [count, length]),
     });
@@ -175,7 +183,8 @@ export class XclipRuntime {
   }
 
   async release(): Promise<void> {
-    await Promise.all([this.vision.release(), this.text.release(), this.score.release()]);
+    const text = await this.text?.catch(() => undefined);
+    await Promise.all([this.vision.release(), text?.release(), this.score.release()]);
   }
 }
 

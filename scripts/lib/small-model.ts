@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildModel } from '../../layers/xclip/build.js';
 import { parseXclipConfig } from '../../layers/xclip/config.js';
-import type { Precision } from '../../layers/xclip/modeling/weight-format.js';
+import type { Precision } from '../../layers/xclip/precision.js';
 import { writeRandomModel } from '../../layers/xclip/random-weights.js';
 
 /**

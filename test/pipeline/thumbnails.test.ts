@@ -4,13 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import jpeg from 'jpeg-js';
-import { readTimeline, sampleFrames, toPixelValues } from '../../layers/media/index.js';
+import { encodeJpeg, readTimeline, sampleFrames, toPixelValues } from '../../layers/media/index.js';
 import type { FsObjectStore } from '../../layers/pipeline/adapters/local/fs-object-store.js';
 import type { SqliteResultStore } from '../../layers/pipeline/adapters/local/sqlite-result-store.js';
 import { VideoClassifier } from '../../layers/pipeline/core/classifier.js';
 import { videoResultSchema } from '../../layers/pipeline/core/result-schema.js';
 import { artifactKeysFor, thumbnailKey } from '../../layers/pipeline/core/storage-keys.js';
-import { encodeJpeg, halve, rgbOfPixelValues } from '../../layers/pipeline/core/thumbnails.js';
+import { halve, rgbOfPixelValues } from '../../layers/pipeline/core/thumbnails.js';
 import { type ClassifyDeps, classifyObject } from '../../layers/pipeline/core/use-cases/classify.js';
 import { resolveLabelSet } from '../../layers/xclip/label-sets.js';
 import { readManifest } from '../../layers/xclip/manifest.js';
@@ -80,11 +80,11 @@ function meanAbsoluteError(a: Uint8Array, b: Uint8Array): number {
   return sum / a.length;
 }
 
-test('a JPEG of an RGB picture decodes back to it, near enough', () => {
+test('a JPEG of an RGB picture decodes back to it, near enough', async () => {
   const width = 40;
   const height = 24;
   const rgb = new Uint8Array(width * height * 3).map((_, i) => ((i % 3) * 80 + Math.floor(i / (width * 3)) * 4) % 256);
-  const decoded = decodeJpeg(Buffer.from(encodeJpeg({ rgb, width, height })));
+  const decoded = decodeJpeg(Buffer.from(await encodeJpeg(rgb, width, height)));
   assert.equal(decoded.width, width);
   assert.equal(decoded.height, height);
   assert.ok(meanAbsoluteError(decoded.data, rgb) < 6);

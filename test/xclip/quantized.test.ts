@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { rowCosines } from '../../layers/bench/fidelity.js';
 import { buildModel } from '../../layers/xclip/build.js';
-import type { Precision } from '../../layers/xclip/modeling/weight-format.js';
 import { onnx } from '../../layers/xclip/onnx/proto.js';
+import type { Precision } from '../../layers/xclip/precision.js';
 import { XclipRuntime } from '../../layers/xclip/runtime.js';
 import { readSafetensors } from '../../layers/xclip/safetensors.js';
 

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { DEFAULT_UPLOAD_PREFIX, DEFAULT_VIDEO_SUFFIXES } from '../../pipeline/core/index.js';
+import { DEFAULT_UPLOAD_PREFIX, DEFAULT_VIDEO_SUFFIXES } from '../../pipeline/settings.js';
 import { lazyAction } from '../lazy-action.js';
 import { positiveNumber } from '../options.js';
 

@@ -3,14 +3,10 @@ import { benchmarkDecode, type DecodeBenchmarkResult } from '../../bench/decode-
 import { type FidelityResult, measureFidelity } from '../../bench/fidelity.js';
 import { benchmarkModel, type ModelBenchResult } from '../../bench/model-bench.js';
 import { benchmarkSearchApi } from '../../bench/search-api-bench.js';
-import {
-  benchmarkSearch,
-  type QueryMeasurement,
-  type SearchBenchResult,
-  type VectorDistribution,
-} from '../../bench/search-bench.js';
+import { benchmarkSearch, type QueryMeasurement, type SearchBenchResult } from '../../bench/search-bench.js';
 import { benchmarkThroughput, type ThroughputResult } from '../../bench/throughput-bench.js';
 import type { Timing } from '../../bench/timing.js';
+import type { VectorDistribution } from '../../bench/unit-vectors.js';
 import { defaultModelDir } from '../../xclip/model-location.js';
 
 const ms = (t: Timing) => `${t.medianMs.toFixed(0).padStart(6)} ms median, ${t.minMs.toFixed(0).padStart(6)} ms min`;

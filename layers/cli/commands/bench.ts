@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
-import { VECTOR_DISTRIBUTIONS, type VectorDistribution } from '../../bench/search-bench.js';
+import { VECTOR_DISTRIBUTIONS, type VectorDistribution } from '../../bench/unit-vectors.js';
 import { commaList } from '../../common/comma-list.js';
 import { MODEL_DIR_HELP } from '../../xclip/model-location.js';
 import { lazyAction } from '../lazy-action.js';

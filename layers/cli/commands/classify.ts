@@ -1,5 +1,5 @@
 import { type Command, Option } from 'commander';
-import { DEFAULT_TOP } from '../../pipeline/core/index.js';
+import { DEFAULT_TOP } from '../../pipeline/settings.js';
 import { DEFAULT_LABEL_SET } from '../../xclip/label-sets.js';
 import { MODEL_DIR_HELP } from '../../xclip/model-location.js';
 import { lazyAction } from '../lazy-action.js';

@@ -1,5 +1,5 @@
 import { type Command, Option } from 'commander';
-import { PRECISIONS } from '../../xclip/build.js';
+import { PRECISIONS } from '../../xclip/precision.js';
 import { lazyAction } from '../lazy-action.js';
 import { modelCommand } from './model.js';
 

@@ -1,6 +1,6 @@
 import { type Command, Option } from 'commander';
-import { PRECISIONS } from '../../xclip/build.js';
 import { DEFAULT_REPO, DEFAULT_REVISION } from '../../xclip/hub.js';
+import { PRECISIONS } from '../../xclip/precision.js';
 import { lazyAction } from '../lazy-action.js';
 import { modelCommand } from './model.js';
 

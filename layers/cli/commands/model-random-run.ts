@@ -1,4 +1,5 @@
-import { presetConfig, type RandomModelPreset, writeRandomModel } from '../../xclip/random-weights.js';
+import type { RandomModelPreset } from '../../xclip/random-presets.js';
+import { presetConfig, writeRandomModel } from '../../xclip/random-weights.js';
 
 /** `xclip model random`, imported when it runs. */
 export function run(options: { preset: RandomModelPreset; out: string; seed: number }): void {

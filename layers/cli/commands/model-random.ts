@@ -1,5 +1,5 @@
 import { type Command, Option } from 'commander';
-import { RANDOM_MODEL_PRESETS } from '../../xclip/random-weights.js';
+import { RANDOM_MODEL_PRESETS } from '../../xclip/random-presets.js';
 import { lazyAction } from '../lazy-action.js';
 import { integerIn } from '../options.js';
 import { modelCommand } from './model.js';

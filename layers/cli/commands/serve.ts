@@ -1,7 +1,6 @@
 import { type Command, Option } from 'commander';
 import { commaList } from '../../common/comma-list.js';
-import { DEFAULT_SETTLE_MS } from '../../pipeline/adapters/local/index.js';
-import { DEFAULT_LABEL_FEATURE_CACHE, DEFAULT_TOP, MAX_TOP } from '../../pipeline/core/index.js';
+import { DEFAULT_LABEL_FEATURE_CACHE, DEFAULT_SETTLE_MS, DEFAULT_TOP, MAX_TOP } from '../../pipeline/settings.js';
 import { DEFAULT_LABEL_SET } from '../../xclip/label-sets.js';
 import { defaultModelDir, MODEL_DIR_HELP } from '../../xclip/model-location.js';
 import { lazyAction } from '../lazy-action.js';

@@ -22,8 +22,8 @@ import { modelDigest } from '../../xclip/manifest.js';
 import { l2NormalizeRows, type TextFeatures, type VideoFeatures, XclipRuntime } from '../../xclip/runtime.js';
 import { encodeTexts } from '../../xclip/text-encoder.js';
 import { type ClipTokenizer, tokenizerForModel } from '../../xclip/tokenizer.js';
+import { DEFAULT_LABEL_FEATURE_CACHE, DEFAULT_TOP, type LabelFeatureCacheBytes } from '../settings.js';
 import { stillsOfSampledFrames, stillsOfTimeline, type VideoStills } from './thumbnails.js';
-import { DEFAULT_TOP } from './top-labels.js';
 
 export interface ClassifierOptions {
   /** Built model directory (`xclip model build`). */
@@ -43,18 +43,6 @@ export interface ClassifierOptions {
   /** Start a decoder process while the model loads (default true); false where videos are rarely decoded. */
   prestartDecoder?: boolean;
 }
-
-export interface LabelFeatureCacheBytes {
-  memory: number;
-  /** The whole cache folder, every model's sets together. */
-  disk: number;
-}
-
-/** About 30 sets of 1,000 labels at 512 dimensions in memory, 120 on disk. */
-export const DEFAULT_LABEL_FEATURE_CACHE: Readonly<LabelFeatureCacheBytes> = {
-  memory: 64 * 1024 ** 2,
-  disk: 256 * 1024 ** 2,
-};
 
 export interface LabelScore {
   label: string;
@@ -131,8 +119,9 @@ export function topLabels(logits: Float32Array, names: readonly string[], k: num
     .slice(0, k);
 }
 
+/** The views' pixel values as one batch; one view's own array (4.8 MB at 8 frames of 224², not copied). */
 function concatViews(views: readonly PixelView[]): Float32Array {
-  return concatFloat32(views.map((view) => view.pixelValues));
+  return views.length === 1 ? views[0]!.pixelValues : concatFloat32(views.map((view) => view.pixelValues));
 }
 
 /** Mean of `rows` equal-width rows of `values`. */
@@ -159,10 +148,11 @@ export class VideoClassifier {
   /** Promises, so that concurrent first uses of a label set compute its features once. */
   private readonly labelFeatureCache: SizedLru<Promise<TextFeatures>>;
   private readonly labelFeatureCacheBytes: LabelFeatureCacheBytes;
+  /** Read on first use: reading the vocabulary takes most of a second, and stored label features need none. */
+  private tokenizer: ClipTokenizer | undefined | null = null;
 
   private constructor(
     private readonly runtime: XclipRuntime,
-    private readonly tokenizer: ClipTokenizer | undefined,
     private readonly options: ClassifierOptions,
   ) {
     const { manifest } = runtime;
@@ -187,16 +177,7 @@ export class VideoClassifier {
       executionProviders: options.executionProviders,
       maxVideoBatch: options.maxVideoBatch,
     });
-    try {
-      return new VideoClassifier(
-        runtime,
-        tokenizerForModel(options.modelDir, runtime.manifest.config.text_config.vocab_size),
-        options,
-      );
-    } catch (error) {
-      await runtime.release();
-      throw error;
-    }
+    return new VideoClassifier(runtime, options);
   }
 
   get loadMs(): number {
@@ -205,6 +186,8 @@ export class VideoClassifier {
 
   /** Text features [C, P] of free texts (search queries, labels), not normalised. */
   async textFeatures(texts: string[]): Promise<Float32Array> {
+    if (this.tokenizer === null)
+      this.tokenizer = tokenizerForModel(this.options.modelDir, this.runtime.manifest.config.text_config.vocab_size);
     if (!this.tokenizer) throw new MissingTokenizerError(this.options.modelDir);
     return encodeTexts(this.runtime, this.tokenizer, texts);
   }
@@ -273,7 +256,7 @@ export class VideoClassifier {
 
     const P = this.model.projectionDim;
     const embedding = l2NormalizeRows(meanRows(l2NormalizeRows(video.videoEmbeds, P), views.length), P);
-    const stills = options.thumbnails ? stillsOfSampledFrames(sampled) : undefined;
+    const stills = options.thumbnails ? await stillsOfSampledFrames(sampled) : undefined;
     const windows = options.timelineSeconds
       ? await this.classifyTimeline(path, options.timelineSeconds, labels, top, probe, options.source, stills)
       : undefined;
@@ -322,7 +305,8 @@ export class VideoClassifier {
       probe,
       source,
     });
-    if (stills) Object.assign(stills, stillsOfTimeline(windows, this.runtime.imageSize, this.runtime.preprocessing));
+    if (stills)
+      Object.assign(stills, await stillsOfTimeline(windows, this.runtime.imageSize, this.runtime.preprocessing));
     const timeline: NonNullable<VideoClassification['timeline']> = [];
     const P = this.model.projectionDim;
     const embeddings = new Float32Array(windows.length * P);

@@ -1,16 +1,6 @@
-import { commaList } from '../../common/comma-list.js';
 import { describeError } from '../../common/errors.js';
 import { readManifest } from '../../xclip/manifest.js';
 import { type ClassifierOptions, VideoClassifier } from './classifier.js';
-
-/**
- * Provider names in order of preference from a comma-separated list (`cuda, WebGPU,cpu` -> cuda, webgpu, cpu);
- * undefined unless there is at least one and each is a plain word.
- */
-export function parseProviderList(text: string): string[] | undefined {
-  const names = commaList(text).map((name) => name.toLowerCase());
-  return names.length > 0 && names.every((name) => /^[a-z0-9]+$/.test(name)) ? names : undefined;
-}
 
 /**
  * The provider lists tried in turn: the configured list, then without its first provider, and so on, CPU alone

@@ -1,14 +1,21 @@
-export { DEFAULT_CLAIM_LEASE_MS, isAbandoned, isRequeueable, isRetryable, leaseEnd } from './claims.js';
 export {
   DEFAULT_LABEL_FEATURE_CACHE,
+  DEFAULT_TOP,
+  DEFAULT_UPLOAD_PREFIX,
+  DEFAULT_VIDEO_SUFFIXES,
   type LabelFeatureCacheBytes,
+  MAX_TOP,
+  parseProviderList,
+} from '../settings.js';
+export { DEFAULT_CLAIM_LEASE_MS, isAbandoned, isRequeueable, isRetryable, leaseEnd } from './claims.js';
+export {
   type LabelScore,
   type VideoClassification,
   VideoClassifier,
 } from './classifier.js';
 export { decodeCursor, encodeCursor, queryFingerprint } from './cursor.js';
 export { InvalidKeyError, InvalidRequestError, NotFoundError, NotReadyError } from './errors.js';
-export { loadClassifier, parseProviderList } from './execution-providers.js';
+export { loadClassifier } from './execution-providers.js';
 export { labelSetFromRequest } from './label-spec.js';
 export { type ArtifactLinks, LINK_WINDOW_MS, linkWindowStart } from './ports/artifact-links.js';
 export type { GpuEndpoint } from './ports/gpu-endpoint.js';
@@ -70,7 +77,6 @@ export { parseS3Uri } from './routing/s3-uri.js';
 export { type GpuNotification, type SettleDeps, settleGpuRequest } from './routing/settle-gpu-request.js';
 export { artifactKeysFor } from './storage-keys.js';
 export { decodeFloat32, encodeFloat32 } from './tensor-codec.js';
-export { DEFAULT_TOP, MAX_TOP } from './top-labels.js';
 export { type BackfillCounts, type BackfillDeps, backfill } from './use-cases/backfill.js';
 export {
   type ClassifyDeps,
@@ -100,8 +106,6 @@ export {
 } from './use-cases/search.js';
 export { videoIdFor } from './video-id.js';
 export {
-  DEFAULT_UPLOAD_PREFIX,
-  DEFAULT_VIDEO_SUFFIXES,
   hasVideoSuffix,
   type UploadRules,
   uploadKeyProblem,

@@ -1,11 +1,8 @@
-import jpeg from 'jpeg-js';
-import type { Normalization, SampledFrames, TimelineWindow } from '../../media/index.js';
+import { encodeJpeg, type Normalization, type SampledFrames, type TimelineWindow } from '../../media/index.js';
 import type { ObjectStore } from './ports/object-store.js';
 import type { Thumbnails } from './result-schema.js';
 import { type ArtifactKeys, thumbnailKey } from './storage-keys.js';
 
-/** Small enough for a grid of dozens, good enough to recognise a shot. */
-const JPEG_QUALITY = 70;
 /** Most frame thumbnails per video: a long video's timeline gets evenly spread ones beyond this. */
 export const MAX_FRAME_THUMBNAILS = 240;
 /** Tiles per row of the frame sheet. */
@@ -31,22 +28,11 @@ export interface VideoStills {
   /** The sampled frame nearest the middle, at the decoded size (shorter side the model's). */
   poster: Uint8Array;
   /**
-   * One thumbnail per sampled frame, or per timeline window in segment mode, in time order, in one sheet: each JPEG
-   * jpeg-js encodes costs it a fixed setup far above a small picture's pixels, so two encodings serve a video.
+   * One thumbnail per sampled frame, or per timeline window in segment mode, in time order, in one sheet: one file
+   * to fetch for a grid, and one encoder set up per video instead of one per frame.
    */
   sheet: FrameSheet;
   frames: Array<{ seconds: number }>;
-}
-
-/** JPEG of an interleaved RGB picture. */
-export function encodeJpeg({ rgb, width, height }: RgbPicture): Uint8Array {
-  const rgba = Buffer.alloc(width * height * 4, 255);
-  for (let from = 0, to = 0; from < rgb.length; from += 3, to += 4) {
-    rgba[to] = rgb[from]!;
-    rgba[to + 1] = rgb[from + 1]!;
-    rgba[to + 2] = rgb[from + 2]!;
-  }
-  return new Uint8Array(jpeg.encode({ data: rgba, width, height }, JPEG_QUALITY).data);
 }
 
 /** Half the width and height, each pixel the mean of a 2x2 block (an odd last row or column is dropped). */
@@ -65,7 +51,7 @@ export function halve({ rgb, width, height }: RgbPicture): RgbPicture {
 }
 
 /** Equal-sized pictures as tiles of one JPEG, halved: frame thumbnails are shown small. */
-export function frameSheet(pictures: readonly RgbPicture[]): FrameSheet {
+export async function frameSheet(pictures: readonly RgbPicture[]): Promise<FrameSheet> {
   const tiles = pictures.map(halve);
   const { width: tileWidth, height: tileHeight } = tiles[0]!;
   const columns = Math.min(tiles.length, SHEET_COLUMNS);
@@ -78,7 +64,7 @@ export function frameSheet(pictures: readonly RgbPicture[]): FrameSheet {
     for (let y = 0; y < tileHeight; y++)
       sheet.set(tile.rgb.subarray(y * tileWidth * 3, (y + 1) * tileWidth * 3), ((top + y) * width + left) * 3);
   });
-  return { jpeg: encodeJpeg({ rgb: sheet, width, height: rows * tileHeight }), columns, tileWidth, tileHeight };
+  return { jpeg: await encodeJpeg(sheet, width, rows * tileHeight), columns, tileWidth, tileHeight };
 }
 
 /** Frame `t` of model input [T, 3, size, size] back in interleaved RGB: the normalisation undone. */
@@ -105,30 +91,30 @@ function spread<T>(items: readonly T[], limit: number): T[] {
 }
 
 /** The poster and, without a timeline, one thumbnail per sampled frame. */
-export function stillsOfSampledFrames(sampled: SampledFrames): VideoStills {
+export async function stillsOfSampledFrames(sampled: SampledFrames): Promise<VideoStills> {
   const { width, height } = sampled.frameSize;
   const order = sampled.times.map((seconds, index) => ({ seconds, index })).sort((a, b) => a.seconds - b.seconds);
   const middle = order[Math.floor(order.length / 2)]!;
   const chosen = spread(order, MAX_FRAME_THUMBNAILS);
   return {
-    poster: encodeJpeg({ rgb: sampled.frames[middle.index]!, width, height }),
-    sheet: frameSheet(chosen.map(({ index }) => ({ rgb: sampled.frames[index]!, width, height }))),
+    poster: await encodeJpeg(sampled.frames[middle.index]!, width, height),
+    sheet: await frameSheet(chosen.map(({ index }) => ({ rgb: sampled.frames[index]!, width, height }))),
     frames: chosen.map(({ seconds }) => ({ seconds })),
   };
 }
 
 /** One thumbnail per timeline window: its middle frame as the model saw it (the centre crop). */
-export function stillsOfTimeline(
+export async function stillsOfTimeline(
   windows: readonly TimelineWindow[],
   size: number,
   normalization: Normalization,
-): Pick<VideoStills, 'sheet' | 'frames'> {
+): Promise<Pick<VideoStills, 'sheet' | 'frames'>> {
   const middles = spread(windows, MAX_FRAME_THUMBNAILS).map((window) => {
     const t = Math.floor(window.times.length / 2);
     return { seconds: window.times[t]!, rgb: rgbOfPixelValues(window.pixelValues, t, size, normalization) };
   });
   return {
-    sheet: frameSheet(middles.map(({ rgb }) => ({ rgb, width: size, height: size }))),
+    sheet: await frameSheet(middles.map(({ rgb }) => ({ rgb, width: size, height: size }))),
     frames: middles.map(({ seconds }) => ({ seconds })),
   };
 }

@@ -1,5 +1,6 @@
 import type { XclipConfig } from '../config.js';
 import { attr } from '../onnx/graph-builder.js';
+import { SCORE_OUTPUTS, TEXT_OUTPUT, VISION_OUTPUTS } from './graph-io.js';
 import {
   l2Normalize,
   layerNorm,
@@ -9,10 +10,6 @@ import {
   packedLinear,
   scaledDotProductAttention,
 } from './nn.js';
-import { TEXT_OUTPUT } from './text.js';
-import { VISION_OUTPUTS } from './vision.js';
-
-export const SCORE_OUTPUTS = { logits: 'logits_per_video', textEmbeds: 'text_embeds' } as const;
 
 /** HF XCLIPCrossAttention: text queries [B, C, P] attend to the visual tokens [B, N, P]. */
 function crossAttention(

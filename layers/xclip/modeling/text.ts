@@ -1,9 +1,7 @@
 import type { XclipConfig } from '../config.js';
 import { attr, type GraphBuilder, onnxDataType } from '../onnx/graph-builder.js';
+import { TEXT_INPUTS, TEXT_OUTPUT } from './graph-io.js';
 import { type EncoderLayerShape, encoderLayer, layerNorm, linear, type ModelContext } from './nn.js';
-
-export const TEXT_INPUTS = { inputIds: 'input_ids', attentionMask: 'attention_mask' } as const;
-export const TEXT_OUTPUT = 'text_features';
 
 /** torch.finfo(float32).min, the value HF's masks add. */
 const MASKED = -3.4028234663852886e38;

@@ -1,6 +1,7 @@
 import { patchGrid, type XclipConfig } from '../config.js';
 import { attr } from '../onnx/graph-builder.js';
 import { transpose2d } from '../weights.js';
+import { VISION_INPUT, VISION_OUTPUTS } from './graph-io.js';
 import {
   type EncoderLayerShape,
   encoderLayer,
@@ -11,9 +12,6 @@ import {
   meanOver,
   selfAttention,
 } from './nn.js';
-
-export const VISION_INPUT = 'pixel_values';
-export const VISION_OUTPUTS = { videoEmbeds: 'video_embeds', visualTokens: 'visual_tokens' } as const;
 
 /**
  * HF XCLIPVisionEmbeddings on frames [BT, C, H, W]: patch conv, CLS prepended, positions added.

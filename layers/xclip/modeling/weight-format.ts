@@ -1,8 +1,6 @@
+import type { Precision } from '../precision.js';
 import { type EmbeddingEmitter, fp32Embedding, int8Embedding } from './embedding.js';
 import { fp32Linear, int4Linear, int8Linear, type LinearEmitter } from './linear.js';
-
-export const PRECISIONS = ['fp32', 'int8', 'int4', 'fp16'] as const;
-export type Precision = (typeof PRECISIONS)[number];
 
 /** How a precision stores and applies weights: linear layers, the token embedding table, and the float type inside the graphs. */
 export interface WeightFormat {

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { DEFAULT_TOP, MAX_TOP } from '../../../layers/pipeline/core/top-labels.js';
+import { DEFAULT_TOP, MAX_TOP } from '../../../layers/pipeline/settings.js';
 import { api, errorMessage } from '../api/client.js';
 import type { LabelSets, VideoResult } from '../api/types.js';
 import { announce } from './announcer.js';

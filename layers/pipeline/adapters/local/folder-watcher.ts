@@ -1,8 +1,6 @@
 import { describeError } from '../../../common/errors.js';
 import type { ObjectInfo, ObjectStore } from '../../core/index.js';
-
-/** How long a file must keep its size and modification time before it is taken: longer than a writer's usual pause. */
-export const DEFAULT_SETTLE_MS = 5000;
+import { DEFAULT_SETTLE_MS } from '../../settings.js';
 
 export interface FolderWatcherOptions {
   /** Time between scans of the folder. */

@@ -1,4 +1,4 @@
-export { DEFAULT_SETTLE_MS, FolderWatcher } from './folder-watcher.js';
+export { FolderWatcher } from './folder-watcher.js';
 export { FsObjectStore } from './fs-object-store.js';
 export { LanceVectorIndex, type LanceVectorIndexOptions } from './lance-vector-index.js';
 export { MemoryQueue } from './memory-queue.js';

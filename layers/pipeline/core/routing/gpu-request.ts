@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { BUILTIN_LABEL_SETS } from '../../../xclip/label-sets.js';
+import { DEFAULT_TOP, MAX_TOP } from '../../settings.js';
 import { labelSetFromRequest } from '../label-spec.js';
 import {
   labelScoreSchema,
@@ -8,7 +9,6 @@ import {
   sourceObjectSchema,
   timingsSchema,
 } from '../result-schema.js';
-import { DEFAULT_TOP, MAX_TOP } from '../top-labels.js';
 import type { ClassifySettings } from '../use-cases/classify.js';
 import { isS3ObjectUri } from './s3-uri.js';
 
