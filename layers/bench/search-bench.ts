@@ -6,7 +6,7 @@ import { text } from 'node:stream/consumers';
 import { fileURLToPath } from 'node:url';
 import { LanceVectorIndex } from '../pipeline/adapters/local/index.js';
 import type { VideoVectors } from '../pipeline/core/index.js';
-import { measureQueries, type QueryMeasurement } from './query-measurement.js';
+import { measureQueries } from './query-measurement.js';
 import type { ServingMeasurement, ServingRequest } from './search-server-process.js';
 import { ExactNearest, unitVectorSource } from './unit-vectors.js';
 
