@@ -1,4 +1,4 @@
-// Bundles the CLI (layers/cli/main.ts) and its decoder process (layers/media/decoder-child.ts) into
+// Bundles the CLI (layers/cli/main.ts) and its child processes (the decoder, the search bench's server) into
 // dist/cli/modules with esbuild, so `xclip` starts without compiling TypeScript (bin/xclip.js runs it while
 // it is newer than every file it was built from, else the sources through tsx). Code splitting keeps each
 // command's implementation in its own chunk, loaded only when that command runs; packages stay external
@@ -22,6 +22,7 @@ const { metafile } = await build({
   entryPoints: {
     main: join(root, 'layers', 'cli', 'main.ts'),
     'decoder-child': join(root, 'layers', 'media', 'decoder-child.ts'),
+    'search-server-process': join(root, 'layers', 'bench', 'search-server-process.ts'),
   },
   outdir: outDir,
   outExtension: { '.js': '.mjs' },

@@ -14,7 +14,7 @@ import {
 } from '../pipeline/core/index.js';
 import { LocalPipeline, localArtifactsDir, localVectorIndexDir } from '../pipeline/runtimes/local/index.js';
 import { DEFAULT_LABEL_SET, resolveLabelSet } from '../xclip/label-sets.js';
-import { percentile } from './search-bench.js';
+import { percentile } from './query-measurement.js';
 import { timeRuns } from './timing.js';
 import { unitVectorSource } from './unit-vectors.js';
 

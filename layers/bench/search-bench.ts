@@ -1,9 +1,16 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { text } from 'node:stream/consumers';
+import { childModule } from '../common/child-module.js';
 import { LanceVectorIndex } from '../pipeline/adapters/local/index.js';
 import type { VideoVectors } from '../pipeline/core/index.js';
+import { measureQueries } from './query-measurement.js';
+import type { ServingMeasurement, ServingRequest } from './search-server-process.js';
 import { ExactNearest, unitVectorSource, VECTOR_DISTRIBUTIONS, type VectorDistribution } from './unit-vectors.js';
+
+export type { QueryMeasurement } from './query-measurement.js';
 
 /** One row of `xclip bench --search --json`. */
 export interface SearchBenchRow {
@@ -14,19 +21,19 @@ export interface SearchBenchRow {
   p99Ms: number;
   /** Share of the exact 10 nearest (by brute force over the same vectors) that the index returned. */
   recallAt10: number;
-  /** The same queries once every row is folded into the index (`LanceVectorIndex.settle`). */
-  settled: QueryMeasurement;
+  /**
+   * The same queries once every row is folded into the index (`LanceVectorIndex.settle`), answered by a process
+   * of their own that opens the index as `xclip serve` does, with that process's memory: the server's.
+   */
+  settled: ServingMeasurement;
   /** Vectors per second through upsertMany in batches, index building and compaction included. */
   insertPerSecond: number;
-  /** Resident memory of this process after the queries, and its peak so far (insertion and training included). */
+  /**
+   * Resident memory of the process that wrote the index, after its queries, and its peak so far (insertion and
+   * training included): it also holds the bench's queries and their running exact nearest.
+   */
   rssMb: number;
   peakRssMb: number;
-}
-
-export interface QueryMeasurement {
-  p50Ms: number;
-  p99Ms: number;
-  recallAt10: number;
 }
 
 export interface SearchBenchResult {
@@ -48,12 +55,6 @@ export interface SearchBenchOptions {
 
 /** Clusters of the clustered distribution: about a thousand vectors each at the smallest size benchmarked. */
 const CLUSTERS = 10;
-const WARM_UP_QUERIES = 5;
-
-/** The value at quantile `p` of ascending `sorted`. */
-export function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
-}
 
 const megabytes = (bytes: number) => Math.round(bytes / 2 ** 20);
 
@@ -75,27 +76,20 @@ function videosOf(batch: Float32Array, dimension: number, firstRow: number): Vid
   }));
 }
 
-/** k = 10 queries after a few warm-up ones: latency percentiles and recall against the exact nearest. */
-async function measureQueries(
-  index: LanceVectorIndex,
-  queries: Float32Array,
-  exact: ExactNearest,
-): Promise<QueryMeasurement> {
-  const { dimension } = exact;
-  const count = queries.length / dimension;
-  const query = (q: number) => index.query(queries.subarray(q * dimension, (q + 1) * dimension), { k: 10 });
-  for (let q = 0; q < WARM_UP_QUERIES; q++) await query(q);
-  const latencies: number[] = [];
-  let found = 0;
-  for (let q = 0; q < count; q++) {
-    const started = performance.now();
-    const hits = await query(q);
-    latencies.push(performance.now() - started);
-    const truth = new Set(exact.nearest(q).map((row) => `v${row}`));
-    found += hits.filter((hit) => truth.has(hit.key)).length;
-  }
-  latencies.sort((a, b) => a - b);
-  return { p50Ms: percentile(latencies, 0.5), p99Ms: percentile(latencies, 0.99), recallAt10: found / (count * 10) };
+/** Runs the queries in a process of its own that opens the index in `directory` (search-server-process.ts). */
+async function measureServing(request: ServingRequest): Promise<ServingMeasurement> {
+  const { path, execArgv } = childModule(import.meta.url, 'search-server-process');
+  const server = spawn(process.execPath, [...execArgv, path], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const exited = new Promise<number | null>((resolve, reject) => {
+    server.once('error', reject);
+    server.once('exit', resolve);
+  });
+  server.stdin.end(JSON.stringify(request));
+  const [output, code] = await Promise.all([text(server.stdout), exited]);
+  if (code !== 0) throw new Error(`the serving process of the search bench exited with ${code}`);
+  return JSON.parse(output) as ServingMeasurement;
 }
 
 async function benchmarkOne(
@@ -121,9 +115,10 @@ async function benchmarkOne(
       insertMs += performance.now() - started;
       if ((row / batch) % 100 === 99) options.onProgress?.(`${distribution} ${row + batch}/${vectors} inserted`);
     }
-    const asInserted = await measureQueries(index, queries, exact);
+    const truth = Array.from({ length: options.queries }, (_, q) => exact.nearest(q));
+    const asInserted = await measureQueries(index, queries, truth);
     await index.settle();
-    const settled = await measureQueries(index, queries, exact);
+    const settled = await measureServing({ directory, queries: Array.from(queries), truth });
     return {
       vectors,
       distribution,

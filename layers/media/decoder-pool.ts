@@ -1,7 +1,6 @@
 import { type ChildProcess, fork } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
+import { childModule } from '../common/child-module.js';
 import type { ByteSource } from './byte-source.js';
 import { type DecoderCall, type FromDecoder, receivedError, type ToDecoder } from './decoder-protocol.js';
 import { DecoderCrashedError, DecodeTimeoutError, VideoTooLargeError } from './errors.js';
@@ -11,13 +10,6 @@ import type { StreamIndex } from './stream-index.js';
 import type { VideoReader } from './video-reader.js';
 
 const DECODER_NAME = 'the decoder process';
-
-/** The decoder process's module: the bundled one beside a handler bundle, else the TypeScript source through tsx. */
-function childModule(): { path: string; execArgv: string[] } {
-  const bundled = fileURLToPath(new URL('./decoder-child.mjs', import.meta.url));
-  if (existsSync(bundled)) return { path: bundled, execArgv: [] };
-  return { path: fileURLToPath(new URL('./decoder-child.ts', import.meta.url)), execArgv: ['--import', 'tsx'] };
-}
 
 interface PendingCall {
   id: number;
@@ -42,7 +34,7 @@ class DecoderProcess {
   #nextId = 0;
 
   constructor(onExit: (process: DecoderProcess) => void) {
-    const module = childModule();
+    const module = childModule(import.meta.url, 'decoder-child');
     this.#child = fork(module.path, [], {
       execArgv: module.execArgv,
       serialization: 'advanced',

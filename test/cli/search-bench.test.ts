@@ -23,6 +23,9 @@ test('bench --search --json prints one row per distribution and size, with the D
   for (const row of search) {
     for (const field of ['p50Ms', 'p99Ms', 'insertPerSecond', 'rssMb', 'peakRssMb']) assert.ok(row[field] > 0, field);
     assert.ok(row.p99Ms >= row.p50Ms);
+    // The settled queries ran in a process of their own (the server's), which reports its own memory.
+    for (const field of ['p50Ms', 'p99Ms', 'rssMb', 'peakRssMb']) assert.ok(row.settled[field] > 0, `settled.${field}`);
+    assert.ok(row.settled.peakRssMb >= row.settled.rssMb);
     // Below the index threshold every query is exact, so it must find exactly what brute force finds.
     assert.equal(row.recallAt10, 1);
     assert.equal(row.settled.recallAt10, 1);

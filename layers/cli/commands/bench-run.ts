@@ -81,7 +81,7 @@ function formatSearch(r: SearchBenchResult): string {
     `p50 ${m.p50Ms.toFixed(1).padStart(6)} ms  p99 ${m.p99Ms.toFixed(1).padStart(6)} ms  recall@10 ${m.recallAt10.toFixed(3)}`;
   const rows = r.search.map(
     (row) =>
-      `  ${row.distribution.padEnd(9)} ${String(row.vectors).padStart(8)}  ${latency(row)}  (settled: ${latency(row.settled)})  ${row.insertPerSecond.toFixed(0).padStart(6)} inserts/s  RSS ${row.rssMb} MB (peak ${row.peakRssMb} MB)`,
+      `  ${row.distribution.padEnd(9)} ${String(row.vectors).padStart(8)}  ${latency(row)}  (settled: ${latency(row.settled)}, server RSS ${row.settled.rssMb} MB, peak ${row.settled.peakRssMb} MB)  ${row.insertPerSecond.toFixed(0).padStart(6)} inserts/s  writer RSS ${row.rssMb} MB (peak ${row.peakRssMb} MB)`,
   );
   return [`search: ${r.engine}, ${r.dimension}-d unit vectors, ${r.queries} queries of k = 10`, ...rows].join('\n');
 }
