@@ -158,6 +158,10 @@ export async function decodeDemuxerRuns(
       // The decoder may still skip from the run before: every run starts decoding everything.
       let discard = AVDISCARD_DEFAULT;
       decoder.setOption('skip_frame', discard, AV_OPT_TYPE_INT);
+      // A run for one keyframe drains the decoder after it, so the frames a decoder holds a keyframe back for
+      // (its reorder delay: two more at 1080p H.264 with B-frames) are not decoded. Where the keyframe is not the
+      // sample's frame, the run starts again and decodes as any other.
+      let drainAfterKeyframe = onlyKeyframe && !info.interlaced;
       while (pending.length > 0) {
         const read = await demuxer.format.readFrame(packet);
         if (read < 0) {
@@ -174,6 +178,17 @@ export async function decodeDemuxerRuns(
           if (wanted !== discard) decoder.setOption('skip_frame', wanted, AV_OPT_TYPE_INT);
           discard = wanted;
           await decoder.sendPacket(packet);
+          if (drainAfterKeyframe) {
+            drainAfterKeyframe = false;
+            if (packet.isKeyframe) {
+              await decoder.sendPacket(null);
+              await receive();
+              decoder.flushBuffers();
+              if (pending.length > 0) await demuxer.format.seekFile(-1, INT64_MIN, target, target);
+              packet.unref();
+              continue;
+            }
+          }
           await receive();
         }
         packet.unref();
