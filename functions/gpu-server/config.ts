@@ -5,6 +5,8 @@ import { parseProviderList } from '../../layers/pipeline/core/index.js';
 import type { VectorIndexSettings } from '../../layers/pipeline/runtimes/aws/index.js';
 import {
   modelEnvironment,
+  NAMES_VECTOR_INDEX,
+  namesVectorIndex,
   parseEnvironment,
   positiveInteger,
   vectorIndexEnvironment,
@@ -32,32 +34,34 @@ import {
  * | SAGEMAKER_BIND_TO_PORT     | 8080                | the port SageMaker sends /ping and /invocations to |
  * | EVENT_BUS_NAME             | (none)              | EventBridge bus told of every video that ends DONE or FAILED |
  */
-const configSchema = z.object({
-  ...modelEnvironment,
-  ...vectorIndexEnvironment,
-  BUCKET_NAME: z.string().min(1),
-  TABLE_NAME: z.string().min(1),
-  XCLIP_EXECUTION_PROVIDERS: z
-    .string()
-    .default('cuda,cpu')
-    .transform((text, ctx) => {
-      const names = parseProviderList(text);
-      if (!names) ctx.addIssue({ code: 'custom', message: 'must name providers like cuda, webgpu, cpu' });
-      return names ?? z.NEVER;
-    }),
-  MAX_VIDEO_BYTES: positiveInteger(8 * 1024 ** 3),
-  MAX_VIDEO_SECONDS: positiveInteger(3 * 3600),
-  VIDEO_CONCURRENCY: positiveInteger(availableParallelism()),
-  MAX_VIDEO_BATCH: positiveInteger(32),
-  DECODE_TIMEOUT_SECONDS: positiveInteger((2 * DEFAULT_MEDIA_LIMITS.decodeTimeoutMs) / 1000),
-  SAGEMAKER_BIND_TO_PORT: z
-    .string()
-    .regex(/^\d+$/, 'must be a port number')
-    .transform(Number)
-    .pipe(z.number().int().min(0).max(65535))
-    .default(8080),
-  EVENT_BUS_NAME: z.string().min(1).optional(),
-});
+const configSchema = z
+  .object({
+    ...modelEnvironment,
+    ...vectorIndexEnvironment,
+    BUCKET_NAME: z.string().min(1),
+    TABLE_NAME: z.string().min(1),
+    XCLIP_EXECUTION_PROVIDERS: z
+      .string()
+      .default('cuda,cpu')
+      .transform((text, ctx) => {
+        const names = parseProviderList(text);
+        if (!names) ctx.addIssue({ code: 'custom', message: 'must name providers like cuda, webgpu, cpu' });
+        return names ?? z.NEVER;
+      }),
+    MAX_VIDEO_BYTES: positiveInteger(8 * 1024 ** 3),
+    MAX_VIDEO_SECONDS: positiveInteger(3 * 3600),
+    VIDEO_CONCURRENCY: positiveInteger(availableParallelism()),
+    MAX_VIDEO_BATCH: positiveInteger(32),
+    DECODE_TIMEOUT_SECONDS: positiveInteger((2 * DEFAULT_MEDIA_LIMITS.decodeTimeoutMs) / 1000),
+    SAGEMAKER_BIND_TO_PORT: z
+      .string()
+      .regex(/^\d+$/, 'must be a port number')
+      .transform(Number)
+      .pipe(z.number().int().min(0).max(65535))
+      .default(8080),
+    EVENT_BUS_NAME: z.string().min(1).optional(),
+  })
+  .refine(namesVectorIndex, NAMES_VECTOR_INDEX);
 
 export interface GpuServerConfig {
   bucket: string;

@@ -9,6 +9,8 @@ import {
 import type { VectorIndexSettings } from '../../layers/pipeline/runtimes/aws/index.js';
 import {
   modelEnvironment,
+  NAMES_VECTOR_INDEX,
+  namesVectorIndex,
   parseEnvironment,
   positiveInteger,
   vectorIndexEnvironment,
@@ -74,6 +76,7 @@ const configSchema = z
     SIGN_IN_ISSUER: z.url({ protocol: /^https$/ }).optional(),
     SIGN_IN_CLIENT_ID: z.string().min(1).optional(),
   })
+  .refine(namesVectorIndex, NAMES_VECTOR_INDEX)
   .refine((c) => (c.SIGN_IN_ISSUER === undefined) === (c.SIGN_IN_CLIENT_ID === undefined), {
     message: 'SIGN_IN_ISSUER and SIGN_IN_CLIENT_ID go together',
     path: ['SIGN_IN_CLIENT_ID'],

@@ -49,7 +49,27 @@ export const vectorIndexEnvironment = {
   VECTOR_DIMENSION: positiveInteger(512),
 };
 
-/** The index settings of variables read through vectorIndexEnvironment; a ConfigError when they name no index. */
+interface VectorIndexVariables {
+  VECTOR_INDEX_ARN?: string;
+  VECTOR_BUCKET_NAME?: string;
+  VECTOR_INDEX_NAME?: string;
+}
+
+/**
+ * The refinement that vectorIndexEnvironment's variables name an index, for each schema that spreads them
+ * (`.refine(namesVectorIndex, NAMES_VECTOR_INDEX)`); it runs even where other variables are bad, so one
+ * ConfigError names them all.
+ */
+export function namesVectorIndex(c: VectorIndexVariables): boolean {
+  return c.VECTOR_INDEX_ARN !== undefined || (c.VECTOR_BUCKET_NAME !== undefined && c.VECTOR_INDEX_NAME !== undefined);
+}
+export const NAMES_VECTOR_INDEX = {
+  message: 'required, or VECTOR_BUCKET_NAME and VECTOR_INDEX_NAME',
+  path: ['VECTOR_INDEX_ARN'],
+  when: () => true,
+};
+
+/** The index settings of variables read through vectorIndexEnvironment and checked by namesVectorIndex. */
 export function vectorIndexSettingsOf(c: {
   VECTOR_INDEX_ARN?: string;
   VECTOR_BUCKET_NAME?: string;

@@ -49,7 +49,15 @@ test('the vector index by ARN, or by bucket and index name; without either the e
       .vectorIndex,
     { target: { vectorBucketName: 'vectors', indexName: 'videos' }, dimension: 16 },
   );
-  assert.throws(() => loadConfig(withoutIndex), /VECTOR_INDEX_ARN, or VECTOR_BUCKET_NAME and VECTOR_INDEX_NAME/);
+  assert.throws(
+    () => loadConfig(withoutIndex),
+    /VECTOR_INDEX_ARN: required, or VECTOR_BUCKET_NAME and VECTOR_INDEX_NAME/,
+  );
+  // Reported with every other bad variable, not only once they all parse.
+  assert.throws(
+    () => loadConfig({ ...withoutIndex, MAX_VIDEO_BYTES: 'lots' }),
+    (error: Error) => /MAX_VIDEO_BYTES/.test(error.message) && /VECTOR_INDEX_ARN: required/.test(error.message),
+  );
   assert.throws(() => loadConfig({ ...withoutIndex, VECTOR_BUCKET_NAME: 'vectors' }), ConfigError);
   assert.throws(() => loadConfig({ ...REQUIRED, VECTOR_INDEX_ARN: 'videos' }), /VECTOR_INDEX_ARN: must be an ARN/);
 });
