@@ -9,10 +9,11 @@ import {
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { MAX_PARTS } from '../adapters/aws/index.js';
+import { partCountOf, partSizeOf } from '../../common/parts.js';
+import { MAX_KEY_BYTES, MAX_PARTS } from '../adapters/aws/index.js';
 import { InvalidRequestError, NotFoundError, parseJsonDocument, videoIdFor } from '../core/index.js';
 import { validated } from './api-app.js';
-import { jsonSchema } from './openapi.js';
+import { errorResponse, jsonSchema } from './openapi.js';
 import { checkedUploadKey, uploadKeyFor } from './upload-keys.js';
 import { type UploadRouteOptions, URL_LIFETIME_SECONDS, uploadRequestSchema } from './upload-routes.js';
 
@@ -20,14 +21,13 @@ import { type UploadRouteOptions, URL_LIFETIME_SECONDS, uploadRequestSchema } fr
 const MAX_PART_URLS = 100;
 /** ListParts pages (S3 gives at most 1000 parts a page) one listing may read: enough for MAX_PARTS. */
 const MAX_LIST_PAGES = MAX_PARTS / 1000 + 1;
-const MAX_KEY_CHARS = 1024;
 
 const uploadIdSchema = z
   .string()
   .min(1)
   .max(1024)
   .regex(/^[A-Za-z0-9._~+/=-]+$/, 'must be an uploadId POST /uploads/multipart gave');
-const uploadRefShape = { key: z.string().min(1).max(MAX_KEY_CHARS), uploadId: uploadIdSchema };
+const uploadRefShape = { key: z.string().min(1).max(MAX_KEY_BYTES), uploadId: uploadIdSchema };
 const partNumberSchema = z.number().int().min(1).max(MAX_PARTS);
 
 const partUrlsRequestSchema = z.strictObject({
@@ -85,8 +85,6 @@ export const abortedUploadSchema = z.object({ key: z.string(), aborted: z.litera
 function maxUploadBytes(options: UploadRouteOptions): number {
   return Math.min(options.maxBytes, options.partBytes * MAX_PARTS);
 }
-
-const partCountOf = (bytes: number, partBytes: number) => Math.ceil(bytes / partBytes);
 
 /** S3's refusals a caller can cause, as typed errors; anything else stays an internal error. */
 function callerError(error: unknown): unknown {
@@ -168,7 +166,7 @@ export function multipartUploadRoutes(options: UploadRouteOptions): Hono {
       );
     const parts = await Promise.all(
       partNumbers.map(async (partNumber) => {
-        const bytes = partNumber < partCount ? partBytes : body.bytes - (partCount - 1) * partBytes;
+        const bytes = partSizeOf(partNumber, body.bytes, partBytes);
         const command = new UploadPartCommand({
           Bucket: bucket,
           Key: key,
@@ -239,13 +237,9 @@ function jsonContent(schema: z.ZodType, io: 'input' | 'output') {
   return { 'application/json': { schema: jsonSchema(schema, io) } };
 }
 
-const errorReply = (description: string) => ({
-  description,
-  content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
-});
-const invalid = errorReply('Invalid request (code INVALID_REQUEST)');
-const noSuchUpload = errorReply('No such multipart upload: completed, aborted or never created (code NOT_FOUND)');
-const tooLarge = errorReply('Body too large (code PAYLOAD_TOO_LARGE)');
+const invalid = errorResponse('Invalid request (code INVALID_REQUEST)');
+const noSuchUpload = errorResponse('No such multipart upload: completed, aborted or never created (code NOT_FOUND)');
+const tooLarge = errorResponse('Body too large (code PAYLOAD_TOO_LARGE)');
 
 function operation(
   operationId: string,

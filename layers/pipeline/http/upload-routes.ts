@@ -4,7 +4,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { MAX_KEY_BYTES } from '../adapters/aws/index.js';
 import { InvalidRequestError, parseJsonDocument, videoIdFor } from '../core/index.js';
-import { jsonSchema } from './openapi.js';
+import { errorResponse, jsonSchema } from './openapi.js';
 import { type UploadKeyRules, uploadKeyFor } from './upload-keys.js';
 
 /** How long a presigned upload URL (a whole file's or a part's) is good for. */
@@ -79,10 +79,6 @@ export function uploadRoutes(options: UploadRouteOptions): Hono {
 
 /** The OpenAPI path item of POST /uploads, for the API's document. */
 export function uploadsOpenApiPath(): Record<string, unknown> {
-  const error = {
-    description: 'Invalid request (code INVALID_REQUEST)',
-    content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
-  };
   return {
     post: {
       operationId: 'createUpload',
@@ -96,8 +92,8 @@ export function uploadsOpenApiPath(): Record<string, unknown> {
           description: 'Where and how to PUT the file',
           content: { 'application/json': { schema: jsonSchema(uploadResponseSchema, 'output') } },
         },
-        400: error,
-        413: { ...error, description: 'Body too large (code PAYLOAD_TOO_LARGE)' },
+        400: errorResponse('Invalid request (code INVALID_REQUEST)'),
+        413: errorResponse('Body too large (code PAYLOAD_TOO_LARGE)'),
       },
     },
   };

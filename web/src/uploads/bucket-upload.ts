@@ -2,6 +2,7 @@
 // else an S3 multipart upload with a few parts in flight, resumed from the parts S3 holds when the same file
 // was dropped before.
 import { ConcurrencyLimit } from '../../../layers/common/concurrency.js';
+import { partCountOf, partSizeOf } from '../../../layers/common/parts.js';
 import { ApiError, api } from '../api/client.js';
 import type { MultipartRef, StoredUpload, UploadLimits, UploadRequest } from '../api/types.js';
 import { sendBody, videoType } from '../api/upload.js';
@@ -46,11 +47,6 @@ async function putWhole(file: File, onProgress: (fraction: number) => void, sign
   return { id: upload.id, key: upload.key };
 }
 
-/** Bytes of part `partNumber` (from 1) of a `bytes`-long file cut in `partBytes` parts. */
-function partSize(partNumber: number, bytes: number, partBytes: number): number {
-  return Math.min(partBytes, bytes - (partNumber - 1) * partBytes);
-}
-
 /** The upload to go on with and the ETags of the parts S3 already holds: the remembered one, else a new one. */
 async function startOrResume(
   file: File,
@@ -60,7 +56,7 @@ async function startOrResume(
   if (saved && saved.partBytes === partBytes) {
     try {
       const { parts } = await api.uploadedParts(saved);
-      const whole = parts.filter((part) => part.bytes === partSize(part.partNumber, file.size, partBytes));
+      const whole = parts.filter((part) => part.bytes === partSizeOf(part.partNumber, file.size, partBytes));
       return { upload: saved, sent: new Map(whole.map((part) => [part.partNumber, part.etag])) };
     } catch (error) {
       // Completed, aborted or expired meanwhile: start again.
@@ -83,8 +79,8 @@ async function putParts(
   onProgress: (fraction: number) => void,
   signal: AbortSignal,
 ): Promise<void> {
-  const partCount = Math.ceil(file.size / upload.partBytes);
-  const sizeOf = (partNumber: number) => partSize(partNumber, file.size, upload.partBytes);
+  const partCount = partCountOf(file.size, upload.partBytes);
+  const sizeOf = (partNumber: number) => partSizeOf(partNumber, file.size, upload.partBytes);
   let settledBytes = [...sent.keys()].reduce((sum, partNumber) => sum + sizeOf(partNumber), 0);
   const sending = new Map<number, number>();
   const report = () => onProgress((settledBytes + [...sending.values()].reduce((a, b) => a + b, 0)) / file.size);
