@@ -6,6 +6,7 @@ import { text } from 'node:stream/consumers';
 import { childModule } from '../common/child-module.js';
 import { LanceVectorIndex } from '../pipeline/adapters/local/index.js';
 import type { VideoVectors } from '../pipeline/core/index.js';
+import { megabytes, peakRssBytes } from './process-memory.js';
 import { measureQueries } from './query-measurement.js';
 import type { ServingMeasurement, ServingRequest } from './search-server-process.js';
 import { ExactNearest, unitVectorSource, VECTOR_DISTRIBUTIONS, type VectorDistribution } from './unit-vectors.js';
@@ -55,8 +56,6 @@ export interface SearchBenchOptions {
 
 /** Clusters of the clustered distribution: about a thousand vectors each at the smallest size benchmarked. */
 const CLUSTERS = 10;
-
-const megabytes = (bytes: number) => Math.round(bytes / 2 ** 20);
 
 function videosOf(batch: Float32Array, dimension: number, firstRow: number): VideoVectors[] {
   return Array.from({ length: batch.length / dimension }, (_, at) => ({
@@ -126,7 +125,7 @@ async function benchmarkOne(
       settled,
       insertPerSecond: vectors / (insertMs / 1000),
       rssMb: megabytes(process.memoryUsage().rss),
-      peakRssMb: megabytes(process.resourceUsage().maxRSS * 1024),
+      peakRssMb: megabytes(peakRssBytes()),
     };
   } finally {
     rmSync(directory, { recursive: true, force: true });

@@ -4,9 +4,9 @@
  * that index open needs, without the vectors, the ground truth and the write history of the process that built
  * it. Reads a ServingRequest as JSON on stdin, writes a ServingMeasurement as JSON on stdout.
  */
-import { readFileSync } from 'node:fs';
 import { text } from 'node:stream/consumers';
 import { LanceVectorIndex } from '../pipeline/adapters/local/index.js';
+import { megabytes, peakRssBytes } from './process-memory.js';
 import { measureQueries, type QueryMeasurement } from './query-measurement.js';
 
 export interface ServingRequest {
@@ -20,18 +20,6 @@ export interface ServingMeasurement extends QueryMeasurement {
   /** Resident memory of the serving process after the queries, and its peak (opening the index included). */
   rssMb: number;
   peakRssMb: number;
-}
-
-const megabytes = (bytes: number) => Math.round(bytes / 2 ** 20);
-
-/**
- * Peak resident memory of this process. On Linux from VmHWM, which starts afresh with the program: the
- * getrusage peak of a spawned process also counts its parent's at the spawn (1.7 GB of the bench's at a million).
- */
-function peakRssBytes(): number {
-  const status = process.platform === 'linux' ? readFileSync('/proc/self/status', 'utf8') : '';
-  const highWater = /^VmHWM:\s+(\d+) kB$/m.exec(status);
-  return highWater ? Number(highWater[1]) * 1024 : process.resourceUsage().maxRSS * 1024;
 }
 
 const request = JSON.parse(await text(process.stdin)) as ServingRequest;
