@@ -28,7 +28,9 @@ import { FrameChain, packedRgb } from './rgb-frames.js';
  * "Video decoding"): two threads roughly halve a long run on two cores; more than the cores only adds latency.
  */
 const FRAME_THREADS = Math.min(2, availableParallelism());
-/** Above this frame area one decoder thread: each frame thread holds its own reference frames (8K: ~50 MB each). */
+/** Keyframes decoded at once, each by a decoder of its own (decodeKeyframeRuns). */
+const KEYFRAME_LANES = Math.min(2, availableParallelism());
+/** Above this frame area one decoder thread and one lane: each holds its own reference frames (8K: ~50 MB each). */
 const MAX_PIXELS_FOR_FRAME_THREADS = 3840 * 2160;
 /** ffmpeg's -ss backs off this far on formats that seek by DTS when a stream has B-frame delay (3/23 s). */
 const DTS_SEEK_MARGIN_MICROSECONDS = Math.trunc((3 * 1_000_000) / 23);
@@ -93,11 +95,215 @@ function reachesSample(frame: Frame, stream: Stream, probe: VideoProbe, run: Dec
   return pts >= fromMicroseconds(trimStartMicroseconds(probe, run, sample), frame.timeBase);
 }
 
+/** What decoding a video's runs shares: its demuxer and stream, where the frames go, and the RGB conversion. */
+interface RunContext {
+  demuxer: Demuxer;
+  probe: VideoProbe;
+  stream: Stream;
+  size: FrameSize;
+  decoded: DecodedSamples;
+}
+
+/** The decoder's best guess becomes the pts the filters carry on, as ffmpeg does (yadif halves its time base). */
+function stamp(frame: Frame, stream: Stream): Frame {
+  frame.pts = frame.bestEffortTimestamp;
+  frame.timeBase = stream.timeBase;
+  return frame;
+}
+
+/** Stores `frame` (in RGB) for each pending sample it reaches, removing them from `pending`, and frees it. */
+async function takeFrame(
+  context: RunContext,
+  run: DecodeRun,
+  pending: SampleTarget[],
+  toRgb: FrameChain,
+  frame: Frame,
+) {
+  let rgb: Uint8Array | undefined;
+  while (pending.length > 0 && reachesSample(frame, context.stream, context.probe, run, pending[0]!)) {
+    rgb ??= packedRgb((await toRgb.push(frame))[0]!, context.size);
+    context.decoded.set(pending.shift()!.segment, rgb);
+  }
+  frame.free();
+}
+
+/** A run whose one sample is its keyframe: one decoded frame may serve it. */
+function keyframeRun(run: DecodeRun, info: VideoProbe['stream']): boolean {
+  return run.samples.length === 1 && run.samples[0]!.time - run.seekTo < timestampSlack(info);
+}
+
+/** Reads on to the next packet of stream `index` into `packet`; false at the end of the file. */
+async function readStreamPacket(demuxer: Demuxer, packet: Packet, index: number): Promise<boolean> {
+  for (;;) {
+    if ((await demuxer.format.readFrame(packet)) < 0) return false;
+    if (packet.streamIndex === index) return true;
+    packet.unref();
+  }
+}
+
+/** A decoder of its own and an RGB chain for one keyframe at a time. */
+interface Lane {
+  decoder: CodecContext;
+  toRgb: FrameChain;
+}
+
 /**
- * Decodes each run from its seek in one pass, in time order, and turns the first frame at or after each target
- * into RGB with the same filters as the command-line path (deinterlacing first, as ffmpeg's graph does).
- * Non-reference frames before the next target are skipped undecoded: nothing refers to them and none can be
- * chosen. A frame the decoder rejects is passed over as ffmpeg does; a target with no frame stays undefined.
+ * Decodes one keyframe alone (the decoder drained right after it, so none of the frames H.264 holds a keyframe
+ * back for is decoded) through the asynchronous calls, which run on libuv's threads: two lanes decode two
+ * keyframes at once. Says whether the keyframe was the run's frame.
+ */
+async function decodeKeyframe(context: RunContext, lane: Lane, run: DecodeRun, keyframe: Packet): Promise<boolean> {
+  const pending = [...run.samples];
+  await lane.decoder.sendPacket(keyframe);
+  await lane.decoder.sendPacket(null);
+  for (;;) {
+    const frame = new Frame();
+    frame.alloc();
+    if ((await lane.decoder.receiveFrame(frame)) < 0) {
+      frame.free();
+      break;
+    }
+    await takeFrame(context, run, pending, lane.toRgb, stamp(frame, context.stream));
+  }
+  lane.decoder.flushBuffers();
+  return pending.length === 0;
+}
+
+/**
+ * Runs for a single keyframe (each sample of a phone clip, a keyframe every second), KEYFRAME_LANES at a time:
+ * a lone frame gains nothing from frame threads, and a frame in one slice (x264's default) nothing from slice
+ * threads, so lanes are what puts both cores to work. The demuxer reads on while the lanes decode. Returns the
+ * runs whose keyframe was not their frame (or that began without one): they are decoded again in full.
+ */
+async function decodeKeyframeRuns(context: RunContext, runs: readonly DecodeRun[]): Promise<DecodeRun[]> {
+  const { demuxer, probe, stream } = context;
+  const info = probe.stream;
+  const laneCount = info.width * info.height > MAX_PIXELS_FOR_FRAME_THREADS ? 1 : KEYFRAME_LANES;
+  const lanes: Lane[] = [];
+  const idle: Lane[] = [];
+  const working = new Set<Promise<void>>();
+  const again: DecodeRun[] = [];
+  const packet = new Packet();
+  packet.alloc();
+  try {
+    for (const run of runs) {
+      const target = seekTarget(demuxer, probe, run);
+      await demuxer.format.seekFile(-1, INT64_MIN, target, target);
+      if (!(await readStreamPacket(demuxer, packet, info.index)) || !packet.isKeyframe) {
+        packet.unref();
+        again.push(run);
+        continue;
+      }
+      const keyframe = packet.clone();
+      packet.unref();
+      if (!keyframe) throw new RangeError('FFmpeg could not copy a packet');
+      while (idle.length === 0 && lanes.length === laneCount) await Promise.race(working);
+      let lane = idle.pop();
+      if (!lane) {
+        lane = {
+          decoder: await openDecoder(stream, probe.path, 'slice', info.width * info.height),
+          toRgb: new FrameChain(frameFilters(info, context.size).join(','), 1),
+        };
+        lanes.push(lane);
+      }
+      const job: Promise<void> = decodeKeyframe(context, lane, run, keyframe)
+        .then((found) => {
+          if (!found) again.push(run);
+        })
+        .finally(() => {
+          keyframe.free();
+          idle.push(lane);
+          working.delete(job);
+        });
+      working.add(job);
+    }
+    await Promise.all(working);
+  } finally {
+    // A lane still decoding on another thread must finish before its decoder is freed.
+    await Promise.allSettled(working);
+    packet.free();
+    for (const lane of lanes) {
+      lane.decoder.freeContext();
+      lane.toRgb.close();
+    }
+  }
+  return again;
+}
+
+/**
+ * Decodes a run from its seek in one pass through the synchronous calls (a decoder process serves one video, and
+ * each call through libuv's threads cost more than frame threading gained on a 250-frame run). Non-reference
+ * frames before the next target are skipped undecoded: nothing refers to them and none can be chosen.
+ */
+async function decodeRun(
+  context: RunContext,
+  run: DecodeRun,
+  decoder: CodecContext,
+  toRgb: FrameChain,
+  packet: Packet,
+): Promise<void> {
+  const { demuxer, probe, stream } = context;
+  const info = probe.stream;
+  const packetTimeBase = stream.timeBase.num / stream.timeBase.den;
+  const slack = timestampSlack(info);
+  const pending: SampleTarget[] = [...run.samples].sort((a, b) => a.time - b.time);
+  const deinterlace = info.interlaced ? new FrameChain('yadif=deint=interlaced', 1) : undefined;
+  const take = async (frames: Frame[]) => {
+    for (const frame of frames) await takeFrame(context, run, pending, toRgb, frame);
+  };
+  const receive = async (): Promise<void> => {
+    for (;;) {
+      const frame = new Frame();
+      frame.alloc();
+      if (decoder.receiveFrameSync(frame) < 0) {
+        frame.free();
+        return;
+      }
+      stamp(frame, stream);
+      if (!deinterlace) await take([frame]);
+      else {
+        await take(await deinterlace.push(frame));
+        frame.free();
+      }
+    }
+  };
+  try {
+    const target = seekTarget(demuxer, probe, run);
+    await demuxer.format.seekFile(-1, INT64_MIN, target, target);
+    // The decoder may still skip from the run before: every run starts decoding everything.
+    let discard = AVDISCARD_DEFAULT;
+    decoder.setOption('skip_frame', discard, AV_OPT_TYPE_INT);
+    while (pending.length > 0) {
+      const read = await demuxer.format.readFrame(packet);
+      if (read < 0) {
+        decoder.sendPacketSync(null);
+        await receive();
+        if (deinterlace) await take(await deinterlace.drain());
+        break;
+      }
+      if (packet.streamIndex === info.index) {
+        const due =
+          packet.pts === AV_NOPTS_VALUE ||
+          Number(packet.pts) * packetTimeBase >= pending[0]!.time - slack - SKIP_MARGIN_SECONDS;
+        const wanted = due || info.interlaced ? AVDISCARD_DEFAULT : AVDISCARD_NONREF;
+        if (wanted !== discard) decoder.setOption('skip_frame', wanted, AV_OPT_TYPE_INT);
+        discard = wanted;
+        decoder.sendPacketSync(packet);
+        await receive();
+      }
+      packet.unref();
+    }
+  } finally {
+    packet.unref();
+    deinterlace?.close();
+  }
+}
+
+/**
+ * Decodes each run from its seek and turns the first frame at or after each target into RGB with the same
+ * filters as the command-line path (deinterlacing first, as ffmpeg's graph does). Runs for a lone keyframe go
+ * through decoding lanes first; every other run, and a keyframe run its keyframe did not serve, is decoded in
+ * time order. A frame the decoder rejects is passed over as ffmpeg does; a target with no frame stays undefined.
  */
 export async function decodeDemuxerRuns(
   demuxer: Demuxer,
@@ -106,100 +312,31 @@ export async function decodeDemuxerRuns(
   size: FrameSize,
 ): Promise<DecodedSamples> {
   const { stream: info } = probe;
-  const stream = demuxer.format.streams[info.index]!;
-  const packetTimeBase = stream.timeBase.num / stream.timeBase.den;
-  const slack = timestampSlack(info);
+  const context: RunContext = { demuxer, probe, stream: demuxer.format.streams[info.index]!, size, decoded: new Map() };
+  const sorted = [...runs].sort((a, b) => a.seekTo - b.seekTo);
+  // Interlaced keyframes go through yadif, which needs the frames around them.
+  const lone = info.interlaced ? [] : sorted.filter((run) => keyframeRun(run, info));
+  const again = await decodeKeyframeRuns(context, lone);
+  const remaining = [...sorted.filter((run) => !lone.includes(run)), ...again].sort((a, b) => a.seekTo - b.seekTo);
+  if (remaining.length === 0) return context.decoded;
   const decoders = new Map<ThreadMode, CodecContext>();
   const toRgb = new FrameChain(frameFilters(info, size).join(','), 1);
-  const decoded: DecodedSamples = new Map();
   const packet = new Packet();
   packet.alloc();
   try {
-    for (const run of [...runs].sort((a, b) => a.seekTo - b.seekTo)) {
-      const pending: SampleTarget[] = [...run.samples].sort((a, b) => a.time - b.time);
-      const onlyKeyframe = pending.length === 1 && pending[0]!.time - run.seekTo < slack;
-      const mode: ThreadMode = onlyKeyframe ? 'slice' : 'frame';
+    for (const run of remaining) {
+      const mode: ThreadMode = keyframeRun(run, info) ? 'slice' : 'frame';
       let decoder = decoders.get(mode);
       if (!decoder) {
-        decoder = await openDecoder(stream, probe.path, mode, info.width * info.height);
+        decoder = await openDecoder(context.stream, probe.path, mode, info.width * info.height);
         decoders.set(mode, decoder);
       } else decoder.flushBuffers();
-      const deinterlace = info.interlaced ? new FrameChain('yadif=deint=interlaced', 1) : undefined;
-      const take = async (frames: Frame[]): Promise<void> => {
-        for (const frame of frames) {
-          let rgb: Uint8Array | undefined;
-          while (pending.length > 0 && reachesSample(frame, stream, probe, run, pending[0]!)) {
-            rgb ??= packedRgb((await toRgb.push(frame))[0]!, size);
-            decoded.set(pending.shift()!.segment, rgb);
-          }
-          frame.free();
-        }
-      };
-      const receive = async (): Promise<void> => {
-        for (;;) {
-          const frame = new Frame();
-          frame.alloc();
-          if ((await decoder.receiveFrame(frame)) < 0) {
-            frame.free();
-            return;
-          }
-          // As ffmpeg does: the decoder's best guess becomes the pts the filters carry on (yadif halves its time base).
-          frame.pts = frame.bestEffortTimestamp;
-          frame.timeBase = stream.timeBase;
-          if (!deinterlace) await take([frame]);
-          else {
-            await take(await deinterlace.push(frame));
-            frame.free();
-          }
-        }
-      };
-      const target = seekTarget(demuxer, probe, run);
-      await demuxer.format.seekFile(-1, INT64_MIN, target, target);
-      // The decoder may still skip from the run before: every run starts decoding everything.
-      let discard = AVDISCARD_DEFAULT;
-      decoder.setOption('skip_frame', discard, AV_OPT_TYPE_INT);
-      // A run for one keyframe drains the decoder after it, so the frames a decoder holds a keyframe back for
-      // (its reorder delay: two more at 1080p H.264 with B-frames) are not decoded. Where the keyframe is not the
-      // sample's frame, the run starts again and decodes as any other.
-      let drainAfterKeyframe = onlyKeyframe && !info.interlaced;
-      while (pending.length > 0) {
-        const read = await demuxer.format.readFrame(packet);
-        if (read < 0) {
-          await decoder.sendPacket(null);
-          await receive();
-          if (deinterlace) await take(await deinterlace.drain());
-          break;
-        }
-        if (packet.streamIndex === info.index) {
-          const due =
-            packet.pts === AV_NOPTS_VALUE ||
-            Number(packet.pts) * packetTimeBase >= pending[0]!.time - slack - SKIP_MARGIN_SECONDS;
-          const wanted = due || info.interlaced ? AVDISCARD_DEFAULT : AVDISCARD_NONREF;
-          if (wanted !== discard) decoder.setOption('skip_frame', wanted, AV_OPT_TYPE_INT);
-          discard = wanted;
-          await decoder.sendPacket(packet);
-          if (drainAfterKeyframe) {
-            drainAfterKeyframe = false;
-            if (packet.isKeyframe) {
-              await decoder.sendPacket(null);
-              await receive();
-              decoder.flushBuffers();
-              if (pending.length > 0) await demuxer.format.seekFile(-1, INT64_MIN, target, target);
-              packet.unref();
-              continue;
-            }
-          }
-          await receive();
-        }
-        packet.unref();
-      }
-      packet.unref();
-      deinterlace?.close();
+      await decodeRun(context, run, decoder, toRgb, packet);
     }
   } finally {
     packet.free();
     toRgb.close();
     for (const decoder of decoders.values()) decoder.freeContext();
   }
-  return decoded;
+  return context.decoded;
 }
