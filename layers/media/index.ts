@@ -22,6 +22,7 @@ export {
   toPixelValues,
 } from './preprocess.js';
 export { probeVideo, type VideoProbe, type VideoStreamInfo } from './probe.js';
+export { writeRepeatedVideo } from './repeated-video.js';
 export { type SampledFrames, type SampleOptions, type SegmentLayout, sampleSegments } from './sample.js';
 export { type SyntheticFile, type SyntheticStream, writeSyntheticFile } from './synthetic-video.js';
 export { MediaToolMissingError, type MediaTools, mediaTools } from './tools.js';
