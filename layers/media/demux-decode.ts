@@ -215,6 +215,8 @@ async function decodeKeyframeRuns(context: RunContext, runs: readonly DecodeRun[
           idle.push(lane);
           working.delete(job);
         });
+      // Its failure is taken up where the loop next waits; until then it must not count as unhandled.
+      job.catch(() => {});
       working.add(job);
     }
     await Promise.all(working);
