@@ -68,6 +68,17 @@ const coverPicture = (side: number): SyntheticStream => ({
 export const videos = {
   /** 2 s, 64x48, keyframe every 10 frames. */
   basic: () => synthetic('basic.mp4', { streams: [h264(pattern(2), { g: '10' })] }),
+  /** 3 s at 30 fps coded as phones record: a keyframe a second, three B-frames, CABAC and deblocking. */
+  phoneLike: () =>
+    synthetic('phone-like.mp4', {
+      streams: [
+        {
+          source: 'testsrc2=size=640x360:rate=30,trim=duration=3,format=yuv420p',
+          encoder: 'libx264',
+          options: { preset: 'veryfast', profile: 'high', bf: '3', g: '30', keyint_min: '30', sc_threshold: '0' },
+        },
+      ],
+    }),
   /** 2 s with a single keyframe at the start. */
   oneKeyframe: () => synthetic('one-keyframe.mp4', { streams: [h264(pattern(2), { g: '1000', sc_threshold: '0' })] }),
   /** 4 s of 640x360 noise, a keyframe a second: megabytes, so a reader makes many reads (256 KiB each). */
@@ -163,17 +174,25 @@ export const videos = {
     }),
 };
 
+/** A frame decoded for reference: seconds from the video stream's first frame, and its pixels. */
+export interface ReferenceFrame {
+  seconds: number;
+  rgb: Uint8Array;
+}
+
 /**
- * The first frame of `path`'s video at full size as packed RGB, through `filters` (ending in `format=rgb24`),
- * decoded directly with FFmpeg's libraries: a reference for comparisons, apart from the sampling code. Rotation
- * is not applied: a test names the turn in `filters`, as it knows its file.
+ * The first `limit` frames of `path`'s video in display order (all by default) as packed RGB, through `filters`
+ * (ending in `format=rgb24`), decoded from the start with FFmpeg's libraries, one thread, nothing skipped: a
+ * reference for comparisons, apart from the sampling code. Rotation is not applied: a test names the turn in
+ * `filters`, as it knows its file.
  */
-export async function referenceFrame(path: string, filters: string): Promise<Uint8Array> {
+export async function referenceFrames(path: string, filters: string, limit = Number.POSITIVE_INFINITY) {
   const input = new FormatContext();
   FFmpegError.throwIfError(await input.openInput(path, null, null), path);
   const decoder = new CodecContext();
   const packet = new Packet();
-  const frame = new Frame();
+  const chain = new FrameChain(filters, 1);
+  const frames: ReferenceFrame[] = [];
   try {
     FFmpegError.throwIfError(await input.findStreamInfo(null), path);
     const stream = input.streams?.find(
@@ -185,31 +204,52 @@ export async function referenceFrame(path: string, filters: string): Promise<Uin
     decoder.allocContext3(codec);
     decoder.parametersToContext(stream.codecpar);
     decoder.pktTimebase = stream.timeBase;
+    decoder.threadCount = 1;
     FFmpegError.throwIfError(await decoder.open2(codec, null), path);
+    const timeBase = stream.timeBase.num / stream.timeBase.den;
+    let firstPts: bigint | undefined;
+    const keep = async (frame: Frame) => {
+      firstPts ??= frame.bestEffortTimestamp;
+      const seconds = Number(frame.bestEffortTimestamp - firstPts) * timeBase;
+      frame.timeBase = stream.timeBase;
+      for (const rgb of await chain.push(frame)) {
+        frames.push({ seconds, rgb: packedRgb(rgb, { width: rgb.width, height: rgb.height }) });
+        rgb.free();
+      }
+    };
     packet.alloc();
-    frame.alloc();
-    for (;;) {
+    for (let ended = false; !ended && frames.length < limit; ) {
       const read = await input.readFrame(packet);
-      FFmpegError.throwIfError(await decoder.sendPacket(read < 0 ? null : packet), path);
+      ended = read < 0;
+      if (ended || packet.streamIndex === stream.index)
+        FFmpegError.throwIfError(await decoder.sendPacket(ended ? null : packet), path);
       packet.unref();
-      if ((await decoder.receiveFrame(frame)) === 0) break;
-      if (read < 0) throw new Error(`no frame decoded from ${path}`);
+      for (;;) {
+        const frame = new Frame();
+        frame.alloc();
+        const received = await decoder.receiveFrame(frame);
+        if (received >= 0) await keep(frame);
+        frame.free();
+        if (received < 0 || frames.length >= limit) break;
+      }
     }
-    frame.timeBase = stream.timeBase;
-    const chain = new FrameChain(filters, 1);
-    try {
-      const [rgb = (await chain.drain())[0]] = await chain.push(frame);
-      if (!rgb) throw new Error(`${filters} gave no frame for ${path}`);
-      return packedRgb(rgb, { width: rgb.width, height: rgb.height });
-    } finally {
-      chain.close();
+    if (frames.length === 0) {
+      const [rgb] = await chain.drain();
+      if (rgb) frames.push({ seconds: 0, rgb: packedRgb(rgb, { width: rgb.width, height: rgb.height }) });
     }
+    if (frames.length === 0) throw new Error(`no frame decoded from ${path} through ${filters}`);
+    return frames.slice(0, limit);
   } finally {
-    frame.free();
+    chain.close();
     packet.free();
     decoder.freeContext();
     await input.closeInput();
   }
+}
+
+/** The first frame of `path`'s video at full size as packed RGB, through `filters` (see referenceFrames). */
+export async function referenceFrame(path: string, filters: string): Promise<Uint8Array> {
+  return (await referenceFrames(path, filters, 1))[0]!.rgb;
 }
 
 export function meanAbsoluteError(a: Uint8Array, b: Uint8Array): number {
