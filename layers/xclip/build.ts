@@ -23,6 +23,7 @@ import { buildTextGraph } from './modeling/text.js';
 import { buildVisionGraph } from './modeling/vision.js';
 import { WEIGHT_FORMATS } from './modeling/weight-format.js';
 import { GraphBuilder } from './onnx/graph-builder.js';
+import { GRAPH_NAMES, writeOrtFormatCopies } from './ort-format.js';
 import { PRECISIONS, type Precision } from './precision.js';
 import { XclipRuntime } from './runtime.js';
 import { encodeTexts } from './text-encoder.js';
@@ -37,6 +38,11 @@ export interface BuildOptions {
   /** Output directory; replaced atomically once the build succeeds. */
   out: string;
   precision?: Precision;
+  /**
+   * Whether to write the graphs' ORT-format copies, which CPU sessions load faster (default true); a model only run
+   * on a GPU has no use for them.
+   */
+  ortFormat?: boolean;
   /** Called as each stage finishes, for progress output. */
   onStage?: (stage: string, elapsedMs: number) => void;
 }
@@ -103,7 +109,7 @@ async function storeDefaultLabelFeatures(dir: string, config: XclipConfig): Prom
 }
 
 /**
- * Converts an HF X-CLIP checkpoint into the three ONNX graphs (vision, text, score) with a
+ * Converts an HF X-CLIP checkpoint into the three ONNX graphs (vision, text, score), their ORT-format copies and a
  * manifest. Every tensor of the checkpoint must be used and every tensor the config implies present.
  */
 export async function buildModel(options: BuildOptions): Promise<BuildResult> {
@@ -144,6 +150,8 @@ export async function buildModel(options: BuildOptions): Promise<BuildResult> {
       metadata,
     );
     stage('score graph');
+    const ortFormat = (options.ortFormat ?? true) ? await writeOrtFormatCopies(staging, GRAPH_NAMES) : undefined;
+    if (ortFormat) stage('ORT-format copies');
 
     for (const file of TOKENIZER_FILES) {
       if (existsSync(join(from, file))) copyFileSync(join(from, file), join(staging, file));
@@ -159,6 +167,7 @@ export async function buildModel(options: BuildOptions): Promise<BuildResult> {
       labelFeatures: [],
       files: {},
       source: { weightsSha256: await sha256OfFile(weightsPath) },
+      ortFormat,
     };
     writeManifest(staging, manifest);
     const labelSet = await storeDefaultLabelFeatures(staging, config);
@@ -166,8 +175,9 @@ export async function buildModel(options: BuildOptions): Promise<BuildResult> {
       manifest.labelFeatures.push(labelSet);
       stage(`${labelSet} label features`);
     }
+    const ortFormatFiles = new Set(Object.values(ortFormat?.graphs ?? {}).map((copy) => copy.file));
     for (const file of listFiles(staging)) {
-      if (file === MANIFEST_FILE) continue;
+      if (file === MANIFEST_FILE || ortFormatFiles.has(file)) continue;
       const path = join(staging, file);
       manifest.files[file] = { bytes: statSync(path).size, sha256: await sha256OfFile(path) };
     }

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { XclipError } from '../common/errors.js';
 import { describeIssues } from '../common/zod-issues.js';
 import type { XclipConfig } from './config.js';
+import type { OrtFormatCopies } from './ort-format.js';
 
 export const MANIFEST_FILE = 'manifest.json';
 export const MODEL_FORMAT = 'xclip-onnx/1';
@@ -35,9 +36,14 @@ export interface ModelManifest {
   text: { contextLength: number };
   /** Label sets whose text features are stored under label-features/ (the default set, when a tokenizer came with the model). */
   labelFeatures: string[];
-  /** Every file of the model directory except the manifest, with its size and sha256. */
+  /**
+   * Every file of the model directory except the manifest and the ORT-format copies, with its size and sha256: what
+   * the model computes, whichever runtime built it.
+   */
   files: Record<string, { bytes: number; sha256: string }>;
   source: { weightsSha256: string };
+  /** The graphs' ORT-format copies, absent when the build wrote none (ort-format.ts). */
+  ortFormat?: OrtFormatCopies;
 }
 
 /** The checkpoint's image processor settings (Hugging Face's VideoMAEImageProcessor), next to config.json. */

@@ -1,9 +1,9 @@
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
 import ort from 'onnxruntime-node';
 import { patchGrid } from './config.js';
 import { type ModelManifest, type Preprocessing, readManifest } from './manifest.js';
 import { SCORE_OUTPUTS, TEXT_INPUTS, TEXT_OUTPUT, VISION_INPUT, VISION_OUTPUTS } from './modeling/graph-io.js';
+import { createGraphSession, type GraphName, type GraphSession } from './ort-format.js';
 import { VideoBatcher } from './video-batcher.js';
 
 export interface SessionOptions {
@@ -52,19 +52,20 @@ function float32(tensor: ort.Tensor | undefined, name: string): Float32Array {
  * The three X-CLIP graphs of a built model directory, each loaded once into an ONNX Runtime session
  * and reused for every call. The text graph loads on its first use: classifying against label sets whose
  * features are stored with the model never needs it, and creating its session is a good part of a start.
+ * On CPU each graph loads from its ORT-format copy where the model has a usable one (ort-format.ts).
  */
 export class XclipRuntime {
   readonly projectionDim: number;
   readonly patches: number;
   private readonly batcher: VideoBatcher | undefined;
-  private text: Promise<ort.InferenceSession> | undefined;
+  private text: Promise<GraphSession> | undefined;
 
   private constructor(
     readonly dir: string,
     readonly manifest: ModelManifest,
     private readonly sessionOptions: ort.InferenceSession.SessionOptions,
-    private readonly vision: ort.InferenceSession,
-    private readonly score: ort.InferenceSession,
+    private readonly vision: GraphSession,
+    private readonly score: GraphSession,
     /** Wall time of loading the vision and score sessions. */
     readonly loadMs: number,
     maxVideoBatch: number,
@@ -94,17 +95,23 @@ export class XclipRuntime {
       executionProviders: options.executionProviders ?? ['cpu'],
     };
     const settled = await Promise.allSettled(
-      ['vision', 'score'].map((graph) => ort.InferenceSession.create(join(dir, `${graph}.onnx`), sessionOptions)),
+      (['vision', 'score'] as const).map((graph) => createGraphSession(dir, graph, manifest.ortFormat, sessionOptions)),
     );
     const failed = settled.find((outcome) => outcome.status === 'rejected');
     if (failed) {
       await Promise.all(
-        settled.map((outcome) => (outcome.status === 'fulfilled' ? outcome.value.release() : undefined)),
+        settled.map((outcome) => (outcome.status === 'fulfilled' ? outcome.value.session.release() : undefined)),
       );
       throw failed.reason;
     }
-    const [vision, score] = settled.map((outcome) => (outcome as PromiseFulfilledResult<ort.InferenceSession>).value);
+    const [vision, score] = settled.map((outcome) => (outcome as PromiseFulfilledResult<GraphSession>).value);
     return new XclipRuntime(dir, manifest, sessionOptions, vision!, score!, performance.now() - started, maxVideoBatch);
+  }
+
+  /** The format `graph`'s session came from and, when .onnx, why not its ORT-format copy (loads the text graph). */
+  async graphSource(graph: GraphName): Promise<Pick<GraphSession, 'format' | 'skipped'>> {
+    const loaded = graph === 'vision' ? this.vision : graph === 'score' ? this.score : await this.textSession();
+    return { format: loaded.format, skipped: loaded.skipped };
   }
 
   /** What frames must go through before vision.onnx (DESIGN.md's contract, as the model was built). */
@@ -134,7 +141,7 @@ export class XclipRuntime {
       this.imageSize,
       this.imageSize,
     ]);
-    const out = await this.vision.run({ [VISION_INPUT]: input });
+    const out = await this.vision.session.run({ [VISION_INPUT]: input });
     return {
       batch,
       videoEmbeds: float32(out[VISION_OUTPUTS.videoEmbeds], VISION_OUTPUTS.videoEmbeds),
@@ -142,9 +149,9 @@ export class XclipRuntime {
     };
   }
 
-  private textSession(): Promise<ort.InferenceSession> {
+  private textSession(): Promise<GraphSession> {
     if (!this.text) {
-      const loading = ort.InferenceSession.create(join(this.dir, 'text.onnx'), this.sessionOptions);
+      const loading = createGraphSession(this.dir, 'text', this.manifest.ortFormat, this.sessionOptions);
       this.text = loading;
       // A session that failed to load is not kept: the next call tries again.
       loading.catch(() => {
@@ -161,7 +168,7 @@ export class XclipRuntime {
     count: number,
     length: number,
   ): Promise<TextFeatures> {
-    const out = await (await this.textSession()).run({
+    const out = await (await this.textSession()).session.run({
       [TEXT_INPUTS.inputIds]: new ort.Tensor('int64', inputIds, [count, length]),
       [TEXT_INPUTS.attentionMask]: new ort.Tensor('int64', attentionMask, [count, length]),
     });
@@ -171,7 +178,7 @@ export class XclipRuntime {
   /** Video-conditioned logits of every video against every text. */
   async scoreVideos(videos: VideoFeatures, texts: TextFeatures): Promise<Scores> {
     const P = this.projectionDim;
-    const out = await this.score.run({
+    const out = await this.score.session.run({
       [VISION_OUTPUTS.videoEmbeds]: new ort.Tensor('float32', videos.videoEmbeds, [videos.batch, P]),
       [VISION_OUTPUTS.visualTokens]: new ort.Tensor('float32', videos.visualTokens, [videos.batch, this.patches, P]),
       [TEXT_OUTPUT]: new ort.Tensor('float32', texts.features, [texts.count, P]),
@@ -184,7 +191,7 @@ export class XclipRuntime {
 
   async release(): Promise<void> {
     const text = await this.text?.catch(() => undefined);
-    await Promise.all([this.vision.release(), text?.release(), this.score.release()]);
+    await Promise.all([this.vision.session.release(), text?.session.release(), this.score.session.release()]);
   }
 }
 

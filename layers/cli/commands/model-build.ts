@@ -10,5 +10,6 @@ export function registerModelBuildCommand(program: Command): void {
     .requiredOption('--from <dir>', 'HF model directory')
     .requiredOption('--out <dir>', 'output model directory (replaced when the build succeeds)')
     .addOption(new Option('--precision <precision>', 'weight precision').choices(PRECISIONS).default('fp32'))
+    .option('--no-ort-format', "skip the graphs' ORT-format copies (faster CPU loads; unused on a GPU)")
     .action(lazyAction(() => import('./model-build-run.js')));
 }

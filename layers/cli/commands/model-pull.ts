@@ -12,5 +12,6 @@ export function registerModelPullCommand(program: Command): void {
     .option('--revision <revision>', 'branch, tag, commit or refs/pr/N', DEFAULT_REVISION)
     .addOption(new Option('--precision <precision>', 'weight precision').choices(PRECISIONS).default('int8'))
     .option('--out <dir>', 'built model directory (default: $XCLIP_MODEL_DIR or models/xclip-base-patch32-<precision>)')
+    .option('--no-ort-format', "skip the graphs' ORT-format copies (faster CPU loads; unused on a GPU)")
     .action(lazyAction(() => import('./model-pull-run.js')));
 }

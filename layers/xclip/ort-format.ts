@@ -1,0 +1,150 @@
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { debuglog } from 'node:util';
+import ort from 'onnxruntime-node';
+
+/** The graphs of a built model directory, each in `<graph>.onnx`. */
+export type GraphName = 'vision' | 'text' | 'score';
+
+export const GRAPH_NAMES: readonly GraphName[] = ['vision', 'text', 'score'];
+
+/**
+ * The level the ORT-format copies are optimised at. Above it ONNX Runtime changes layouts to suit the CPU that saves
+ * the file (NCHWc block sizes); the session that loads a copy applies its own level on top, on the CPU it runs on.
+ */
+export const ORT_FORMAT_OPTIMIZATION_LEVEL = 'extended';
+
+/**
+ * ONNX Runtime's own serialisation of the graphs (`<graph>.ort`), written by `xclip model build` next to the .onnx
+ * files. A CPU session is created from one in a fraction of the time the .onnx takes: no protobuf to parse, the
+ * graph already optimised, and the initializers used where they lie in the file's bytes. The copies hold CPU-specific
+ * fused nodes and a format tied to the runtime, so they are used only on CPU, with the onnxruntime-node version and
+ * the architecture that wrote them; the manifest records both.
+ */
+export interface OrtFormatCopies {
+  /** Version of onnxruntime-node that wrote the copies. */
+  runtimeVersion: string;
+  /** `process.arch` of the machine that wrote them: its CPU kernels decided the fused nodes. */
+  arch: string;
+  optimizationLevel: typeof ORT_FORMAT_OPTIMIZATION_LEVEL;
+  /** File name and size of each graph's copy. */
+  graphs: Partial<Record<GraphName, { file: string; bytes: number }>>;
+}
+
+/** Why a graph's session came from its .onnx file rather than its ORT-format copy. */
+export interface OrtFormatSkip {
+  reason: 'not-written' | 'not-cpu' | 'other-runtime' | 'other-arch' | 'unreadable';
+  detail: string;
+}
+
+/** A graph's session, the format it was created from, and the bytes its initializers point into. */
+export interface GraphSession {
+  session: ort.InferenceSession;
+  format: 'ort' | 'onnx';
+  /** Set when the format is 'onnx'. */
+  skipped?: OrtFormatSkip;
+  /** The ORT-format file's bytes: the session uses them in place, so they live as long as the session. */
+  bytes?: Buffer;
+}
+
+const debug = debuglog('xclip');
+
+/** Version of the onnxruntime-node package running. */
+export function runningRuntimeVersion(): string {
+  return ort.env.versions.node ?? ort.env.versions.common;
+}
+
+/** Writes `<graph>.ort` beside each `<graph>.onnx` of `dir`; returns what the manifest records of them. */
+export async function writeOrtFormatCopies(dir: string, graphs: readonly GraphName[]): Promise<OrtFormatCopies> {
+  const copies: OrtFormatCopies = {
+    runtimeVersion: runningRuntimeVersion(),
+    arch: process.arch,
+    optimizationLevel: ORT_FORMAT_OPTIMIZATION_LEVEL,
+    graphs: {},
+  };
+  for (const graph of graphs) {
+    const file = `${graph}.ort`;
+    const session = await ort.InferenceSession.create(join(dir, `${graph}.onnx`), {
+      executionProviders: ['cpu'],
+      graphOptimizationLevel: ORT_FORMAT_OPTIMIZATION_LEVEL,
+      optimizedModelFilePath: join(dir, file),
+      extra: { session: { save_model_format: 'ORT' } },
+    });
+    await session.release();
+    copies.graphs[graph] = { file, bytes: statSync(join(dir, file)).size };
+  }
+  return copies;
+}
+
+function providerName(provider: ort.InferenceSession.ExecutionProviderConfig): string {
+  return typeof provider === 'string' ? provider : provider.name;
+}
+
+/** Why the ORT-format copy of `graph` cannot serve a session with these options, or undefined when it can. */
+function ortFormatSkip(
+  graph: GraphName,
+  copies: OrtFormatCopies | undefined,
+  options: ort.InferenceSession.SessionOptions,
+): OrtFormatSkip | undefined {
+  if (!copies?.graphs[graph])
+    return { reason: 'not-written', detail: `the model directory has no ORT-format copy of ${graph}.onnx` };
+  const providers = (options.executionProviders ?? ['cpu']).map(providerName);
+  if (providers.some((name) => name !== 'cpu'))
+    return { reason: 'not-cpu', detail: `execution providers ${providers.join(',')} are not CPU only` };
+  const running = runningRuntimeVersion();
+  if (copies.runtimeVersion !== running)
+    return {
+      reason: 'other-runtime',
+      detail: `written by onnxruntime-node ${copies.runtimeVersion}, running ${running}`,
+    };
+  if (copies.arch !== process.arch)
+    return { reason: 'other-arch', detail: `written on ${copies.arch}, running on ${process.arch}` };
+  return undefined;
+}
+
+/** The ORT-format copy's bytes, checked against the size the manifest records. */
+function readCopy(path: string, bytes: number): Buffer {
+  const data = readFileSync(path);
+  if (data.length !== bytes) throw new Error(`${path} has ${data.length} bytes, the manifest records ${bytes}`);
+  return data;
+}
+
+/**
+ * A session of `graph` from its ORT-format copy where that copy fits the options and the running runtime, else (or
+ * when the copy cannot be read) from its .onnx file. A copy that cannot serve is no failure: its reason goes to the
+ * debug log (NODE_DEBUG=xclip) and to the result's `skipped`.
+ */
+export async function createGraphSession(
+  dir: string,
+  graph: GraphName,
+  copies: OrtFormatCopies | undefined,
+  options: ort.InferenceSession.SessionOptions,
+): Promise<GraphSession> {
+  let skipped = ortFormatSkip(graph, copies, options);
+  const copy = copies?.graphs[graph];
+  if (!skipped && copy) {
+    const path = join(dir, copy.file);
+    try {
+      const bytes = readCopy(path, copy.bytes);
+      const session = await ort.InferenceSession.create(bytes, {
+        ...options,
+        extra: {
+          ...options.extra,
+          session: {
+            ...(options.extra?.session as Record<string, unknown> | undefined),
+            // The session reads the graph and keeps its initializers in `bytes` instead of copying them.
+            use_ort_model_bytes_directly: '1',
+            use_ort_model_bytes_for_initializers: '1',
+          },
+        },
+      });
+      return { session, format: 'ort', bytes };
+    } catch (error) {
+      skipped = { reason: 'unreadable', detail: `${path}: ${(error as Error).message}` };
+    }
+  }
+  if (skipped && skipped.reason !== 'not-written')
+    debug('%s.onnx instead of its ORT-format copy: %s', graph, skipped.detail);
+  const session = await ort.InferenceSession.create(join(dir, `${graph}.onnx`), options);
+  return { session, format: 'onnx', skipped };
+}
