@@ -10,7 +10,12 @@ import type { OrtFormatCopies } from './ort-format.js';
 export const MANIFEST_FILE = 'manifest.json';
 export const MODEL_FORMAT = 'xclip-onnx/1';
 /** Bumped whenever the converter's graphs change in a way that changes outputs or I/O. */
-export const CONVERTER_VERSION = '0.1.0';
+export const CONVERTER_VERSION = '0.2.0';
+/**
+ * Converter versions whose int8 graphs compute wrongly on some CPUs: 0.1.0 stored int8 weights, which ONNX Runtime
+ * multiplies with saturation on x86 CPUs without VNNI (see int8Linear). Such a model must be built again.
+ */
+const INT8_OVERFLOWING_CONVERTERS = new Set(['0.1.0']);
 
 /** Preprocessing contract (DESIGN.md): what a caller must do to frames before vision.onnx. */
 export interface Preprocessing {
@@ -119,6 +124,11 @@ export function readManifest(dir: string): ModelManifest {
     throw new ModelDirectoryError(
       dir,
       `unsupported model format ${JSON.stringify(manifest.format)}, expected ${MODEL_FORMAT}`,
+    );
+  if (manifest.precision === 'int8' && INT8_OVERFLOWING_CONVERTERS.has(manifest.converterVersion))
+    throw new ModelDirectoryError(
+      dir,
+      `its int8 graphs come from converter ${manifest.converterVersion}, whose weights overflow on CPUs without VNNI (wrong labels): build it again with \`xclip model build\``,
     );
   return manifest;
 }
