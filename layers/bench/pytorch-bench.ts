@@ -16,7 +16,7 @@ export const PYTORCH_REFERENCE_SCRIPT = fileURLToPath(
   new URL('./pytorch-reference/xclip_reference.py', import.meta.url),
 );
 
-/** The script's exit status when torch or numpy cannot be imported. */
+/** The script's exit status when torch cannot be imported. */
 const TORCH_MISSING_STATUS = 3;
 
 /** python3 or torch is not there: the PyTorch reference cannot run on this machine. */
@@ -25,7 +25,7 @@ export class PytorchUnavailableError extends XclipError {
     super(
       'PYTORCH_UNAVAILABLE',
       'cannot run the PyTorch reference',
-      `${why}; install python3 and torch (apt-get install python3-torch python3-numpy) or set PYTHON to a python with torch`,
+      `${why}; install python3 and torch (apt-get install python3-torch) or set PYTHON to a python with torch`,
     );
   }
 }

@@ -1,7 +1,7 @@
 """A PyTorch re-implementation of Hugging Face transformers' X-CLIP forward pass (modeling_x_clip.py).
 
 Modules and parameters carry HF's names, so an HF state_dict (a safetensors file) loads strictly. Needs only
-torch, numpy and the standard library (transformers is not installed here). Two modes, each printing one JSON
+torch and the standard library (transformers is not installed here). Two modes, each printing one JSON
 object to stdout:
 
   verify DIR       run DIR/model.safetensors + DIR/config.json on DIR/inputs.safetensors and report, per tensor
@@ -9,7 +9,7 @@ object to stdout:
   time CHECKPOINT  time the model fp32 in eval under torch.no_grad on a random [1, T, 3, H, W] video and the
                    label token ids read as JSON from stdin ({"input_ids": [[...]], "attention_mask": [[...]]})
 
-Exit status 3 means torch (or numpy) is not importable.
+Exit status 3 means torch is not importable.
 """
 
 import argparse
@@ -22,7 +22,6 @@ import sys
 import time
 
 try:
-    import numpy as np
     import torch
     from torch import nn
 except ImportError as error:
