@@ -14,7 +14,11 @@ import { build } from 'esbuild';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const outDir = join(root, 'dist', 'cli', 'modules');
-const ASSETS = { labels: 'layers/xclip/labels', 'clip-bpe': 'layers/xclip/clip-bpe' };
+const ASSETS = {
+  labels: 'layers/xclip/labels',
+  'clip-bpe': 'layers/xclip/clip-bpe',
+  'pytorch-reference': 'layers/bench/pytorch-reference',
+};
 
 const builtAt = Date.now();
 rmSync(join(root, 'dist', 'cli'), { recursive: true, force: true });

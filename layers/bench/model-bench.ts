@@ -1,7 +1,8 @@
 import { availableParallelism } from 'node:os';
 import { VideoClassifier } from '../pipeline/core/index.js';
-import { DEFAULT_LABEL_SET, resolveLabelSet } from '../xclip/label-sets.js';
+import { DEFAULT_LABEL_SET, type LabelSet, resolveLabelSet } from '../xclip/label-sets.js';
 import { BENCHMARK_VIDEO, benchmarkVideo } from './decode-bench.js';
+import { type PytorchModelTime, pytorchRatios, timePytorchModel } from './pytorch-bench.js';
 import { summarizeRuns, type Timing } from './timing.js';
 
 /** Median and minimum of each stage over classifications' timings. */
@@ -31,6 +32,8 @@ export interface ModelBenchResult {
   total: Timing;
   textMsPerLabel: number;
   peakRssMb: number;
+  /** PyTorch fp32's model time on the same labels and threads, and our total per video over it. */
+  pytorch?: PytorchModelTime & { ratios: ReturnType<typeof pytorchRatios> };
 }
 
 export interface ModelBenchOptions {
@@ -41,6 +44,8 @@ export interface ModelBenchOptions {
   cacheDir?: string;
   /** The video to classify instead of the generated one. */
   video?: string;
+  /** An HF checkpoint (config.json + model.safetensors) to time in PyTorch fp32 after the model, in the same run. */
+  pytorchCheckpoint?: string;
 }
 
 const BENCH_SECONDS = 10;
@@ -62,7 +67,23 @@ export async function benchmarkModel(options: ModelBenchOptions): Promise<ModelB
   const threads = options.threads ?? availableParallelism();
   const video = options.video ?? benchVideoPath(options.cacheDir);
   const labels = resolveLabelSet(DEFAULT_LABEL_SET);
-  const classifier = await VideoClassifier.load({ modelDir: options.modelDir, threads });
+  // PyTorch first, so a missing torch fails at once; its process has exited before the classifier loads.
+  const pytorch = options.pytorchCheckpoint
+    ? await timePytorchModel({ checkpointDir: options.pytorchCheckpoint, labels, threads, runs })
+    : undefined;
+  const result = await benchmarkClassifier(options.modelDir, video, labels, runs, threads);
+  const named = { ...result, video: options.video ?? BENCH_VIDEO };
+  return pytorch ? { ...named, pytorch: { ...pytorch, ratios: pytorchRatios(result.total.medianMs, pytorch) } } : named;
+}
+
+async function benchmarkClassifier(
+  modelDir: string,
+  video: string,
+  labels: LabelSet,
+  runs: number,
+  threads: number,
+): Promise<Omit<ModelBenchResult, 'video' | 'pytorch'>> {
+  const classifier = await VideoClassifier.load({ modelDir, threads });
   try {
     // The text graph and the tokenizer load on first use: one label, untimed, so the figure is encoding alone.
     await classifier.textFeatures(labels.names.slice(0, 1));
@@ -78,7 +99,6 @@ export async function benchmarkModel(options: ModelBenchOptions): Promise<ModelB
       precision: classifier.model.precision,
       threads,
       runs,
-      video: options.video ?? BENCH_VIDEO,
       labels: labels.names.length,
       loadMs: classifier.loadMs,
       ...summarizeStages(timings),

@@ -24,6 +24,14 @@ function formatModelBench(r: ModelBenchResult): string {
   ].join('\n');
 }
 
+function formatPytorch(p: NonNullable<ModelBenchResult['pytorch']>): string {
+  return [
+    `PyTorch ${p.torch} fp32 model time, ${p.threads} threads, ${p.runs} runs, video [${p.pixelValues.join(',')}], ${p.labels} labels of ${p.tokenLength} tokens (load ${p.loadMs.toFixed(0)} ms)`,
+    `  vision + prompts + logits vs ${p.labels} text features  ${ms(p.videoWithTextFeatures)}  (our total ${p.ratios.endToEndOverVideoWithTextFeatures.toFixed(2)}x)`,
+    `  full forward with ${p.labels} texts                     ${ms(p.fullForward)}  (our total ${p.ratios.endToEndOverFullForward.toFixed(2)}x)`,
+  ].join('\n');
+}
+
 function formatFidelity(f: FidelityResult): string {
   return [
     `fidelity of ${f.precision} against ${f.reference} (${f.videos} random videos, ${f.labels} labels)`,
@@ -91,6 +99,7 @@ interface BenchOptions {
   runs: number;
   threads?: number;
   reference?: string;
+  pytorchCheckpoint?: string;
   videos: number;
   decode?: boolean;
   durations?: number[];
@@ -168,6 +177,7 @@ export async function run(options: BenchOptions): Promise<void> {
     runs: options.runs,
     threads: options.threads,
     video: options.video,
+    pytorchCheckpoint: options.pytorchCheckpoint,
   });
   const fidelity = options.reference
     ? await measureFidelity({
@@ -190,7 +200,12 @@ export async function run(options: BenchOptions): Promise<void> {
     );
   } else {
     process.stdout.write(
-      `${[formatModelBench(result), fidelity && formatFidelity(fidelity), decode && formatDecode(decode)]
+      `${[
+        formatModelBench(result),
+        result.pytorch && formatPytorch(result.pytorch),
+        fidelity && formatFidelity(fidelity),
+        decode && formatDecode(decode),
+      ]
         .filter(Boolean)
         .join('\n')}\n`,
     );

@@ -25,6 +25,10 @@ export function registerBenchCommand(program: Command): void {
     .option('--model <dir>', MODEL_DIR_HELP)
     .option('--runs <n>', 'timed runs after one warm-up', positiveInteger, 5)
     .option('--threads <n>', 'ONNX Runtime intra-op threads (default: all cores)', positiveInteger)
+    .option(
+      '--pytorch-checkpoint <dir>',
+      'also time PyTorch fp32 (python3 + torch) on this HF checkpoint (config.json + model.safetensors) and print our total over it',
+    )
     .option('--reference <dir>', 'also compare against this fp32 build of the same checkpoint (fidelity)')
     .option('--videos <n>', 'random videos for the fidelity comparison', positiveInteger, 32)
     .option(
