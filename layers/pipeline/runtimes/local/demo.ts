@@ -4,7 +4,7 @@ import { writeSyntheticFile } from '../../../media/index.js';
 import { buildModel } from '../../../xclip/build.js';
 import { type DownloadProgress, fetchModel, HubUnreachableError } from '../../../xclip/hub.js';
 import { resolveLabelSet } from '../../../xclip/label-sets.js';
-import { MANIFEST_FILE } from '../../../xclip/manifest.js';
+import { MANIFEST_FILE, ModelDirectoryError, readManifest } from '../../../xclip/manifest.js';
 import { defaultModelDir } from '../../../xclip/model-location.js';
 import { presetConfig, writeRandomModel } from '../../../xclip/random-weights.js';
 import { searchResponseSchema, videoListSchema } from '../../http/index.js';
@@ -53,10 +53,23 @@ async function buildUntrainedModel(out: string): Promise<void> {
   await buildModel({ from: source, out, precision: 'fp32' });
 }
 
+/** Whether `dir` holds a model this version can load; one it refuses (built by an older converter) is said why. */
+function usableModel(dir: string, print: Print): boolean {
+  if (!existsSync(join(dir, MANIFEST_FILE))) return false;
+  try {
+    readManifest(dir);
+    return true;
+  } catch (error) {
+    if (!(error instanceof ModelDirectoryError)) throw error;
+    print(`${dir} cannot be used (${error.why})`);
+    return false;
+  }
+}
+
 /** The real int8 model when it is built or the hub can be reached; otherwise a tiny untrained one. */
 async function demoModel(print: Print): Promise<{ dir: string; trained: boolean }> {
   const dir = defaultModelDir('int8');
-  if (existsSync(join(dir, MANIFEST_FILE))) return { dir, trained: true };
+  if (usableModel(dir, print)) return { dir, trained: true };
   try {
     print('fetching microsoft/xclip-base-patch32 from the Hugging Face hub');
     const fetched = await fetchModel({ onProgress: downloadProgress(print) });
