@@ -208,14 +208,19 @@ export async function referenceFrames(path: string, filters: string, limit = Num
     FFmpegError.throwIfError(await decoder.open2(codec, null), path);
     const timeBase = stream.timeBase.num / stream.timeBase.den;
     let firstPts: bigint | undefined;
+    // A filter's output carries its input's pts, whichever input it answers (yadif answers one frame late).
+    const store = (rgb: Frame) => {
+      frames.push({
+        seconds: Number(rgb.pts - firstPts!) * timeBase,
+        rgb: packedRgb(rgb, { width: rgb.width, height: rgb.height }),
+      });
+      rgb.free();
+    };
     const keep = async (frame: Frame) => {
       firstPts ??= frame.bestEffortTimestamp;
-      const seconds = Number(frame.bestEffortTimestamp - firstPts) * timeBase;
+      frame.pts = frame.bestEffortTimestamp;
       frame.timeBase = stream.timeBase;
-      for (const rgb of await chain.push(frame)) {
-        frames.push({ seconds, rgb: packedRgb(rgb, { width: rgb.width, height: rgb.height }) });
-        rgb.free();
-      }
+      for (const rgb of await chain.push(frame)) store(rgb);
     };
     packet.alloc();
     for (let ended = false; !ended && frames.length < limit; ) {
@@ -233,10 +238,7 @@ export async function referenceFrames(path: string, filters: string, limit = Num
         if (received < 0 || frames.length >= limit) break;
       }
     }
-    if (frames.length === 0) {
-      const [rgb] = await chain.drain();
-      if (rgb) frames.push({ seconds: 0, rgb: packedRgb(rgb, { width: rgb.width, height: rgb.height }) });
-    }
+    if (frames.length < limit) for (const rgb of await chain.drain()) store(rgb);
     if (frames.length === 0) throw new Error(`no frame decoded from ${path} through ${filters}`);
     return frames.slice(0, limit);
   } finally {
