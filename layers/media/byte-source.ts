@@ -1,3 +1,4 @@
+import { readSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { XclipError } from '../common/errors.js';
 
@@ -10,6 +11,12 @@ export interface ByteSource {
   readonly size: number;
   /** Up to `length` bytes from `offset`; fewer only at the end of the source. */
   read(offset: number, length: number): Promise<Uint8Array>;
+  /**
+   * The same read without waiting, where the bytes are at hand (a local file, memory). The demuxer then reads on
+   * the calling thread: each asynchronous read is a round trip through libuv's pool, which on a 720p clip cost
+   * more than its decoding of the frames between keyframes.
+   */
+  readSync?(offset: number, length: number): Uint8Array;
   /** Releases what the source holds open; reading after it is an error. */
   close(): Promise<void>;
 }
@@ -21,16 +28,18 @@ export interface CountedByteSource extends ByteSource {
 
 export function countBytes(source: ByteSource): CountedByteSource {
   let bytesRead = 0;
+  const counted = (bytes: Uint8Array) => {
+    bytesRead += bytes.length;
+    return bytes;
+  };
+  const { readSync } = source;
   return {
     size: source.size,
     get bytesRead() {
       return bytesRead;
     },
-    async read(offset, length) {
-      const bytes = await source.read(offset, length);
-      bytesRead += bytes.length;
-      return bytes;
-    },
+    read: async (offset, length) => counted(await source.read(offset, length)),
+    ...(readSync && { readSync: (offset: number, length: number) => counted(readSync.call(source, offset, length)) }),
     close: () => source.close(),
   };
 }
@@ -48,12 +57,17 @@ export async function fileByteSource(path: string): Promise<ByteSource> {
     );
   }
   const { size } = await handle.stat();
+  const buffer = (offset: number, length: number) => Buffer.allocUnsafe(Math.max(0, Math.min(length, size - offset)));
   return {
     size,
     async read(offset, length) {
-      const buffer = Buffer.allocUnsafe(Math.max(0, Math.min(length, size - offset)));
-      const { bytesRead } = await handle.read(buffer, 0, buffer.length, offset);
-      return buffer.subarray(0, bytesRead);
+      const bytes = buffer(offset, length);
+      const { bytesRead } = await handle.read(bytes, 0, bytes.length, offset);
+      return bytes.subarray(0, bytesRead);
+    },
+    readSync(offset, length) {
+      const bytes = buffer(offset, length);
+      return bytes.subarray(0, readSync(handle.fd, bytes, 0, bytes.length, offset));
     },
     close: () => handle.close(),
   };

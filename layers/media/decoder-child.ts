@@ -18,6 +18,18 @@ const reads = new Map<number, (bytes: Uint8Array) => void>();
 let nextRead = 0;
 let reader: VideoReader | undefined;
 let memoryCheck: NodeJS.Timeout | undefined;
+let memoryBound = Number.POSITIVE_INFINITY;
+
+function stopMemoryChecks() {
+  clearInterval(memoryCheck);
+  memoryBound = Number.POSITIVE_INFINITY;
+}
+
+/** Tells the parent when resident memory is past the open video's bound: on a timer, and after each call. */
+function checkMemory() {
+  const residentBytes = process.memoryUsage.rss();
+  if (residentBytes > memoryBound) send({ kind: 'memory', residentBytes });
+}
 
 /** The parent's ByteSource, read through messages; the parent keeps it open and closes it. */
 function parentSource(size: number): ByteSource {
@@ -36,16 +48,13 @@ function parentSource(size: number): ByteSource {
 async function perform(call: DecoderCall): Promise<unknown> {
   switch (call.op) {
     case 'open': {
-      const bound = call.limits.maxDecoderBytes;
-      memoryCheck = setInterval(() => {
-        const residentBytes = process.memoryUsage.rss();
-        if (residentBytes > bound) send({ kind: 'memory', residentBytes });
-      }, MEMORY_CHECK_MS);
+      memoryBound = call.limits.maxDecoderBytes;
+      memoryCheck = setInterval(checkMemory, MEMORY_CHECK_MS);
       const source = call.sourceSize === undefined ? undefined : parentSource(call.sourceSize);
       try {
         reader = await openDemuxReader(call.path, call.limits, { source, probe: call.probe });
       } catch (error) {
-        clearInterval(memoryCheck);
+        stopMemoryChecks();
         throw error;
       }
       return reader.probe;
@@ -55,7 +64,7 @@ async function perform(call: DecoderCall): Promise<unknown> {
     case 'decode':
       return opened().decode(call.runs, call.size);
     case 'close': {
-      clearInterval(memoryCheck);
+      stopMemoryChecks();
       const closing = reader;
       reader = undefined;
       await closing?.close();
@@ -78,7 +87,10 @@ process.on('message', (message: ToDecoder) => {
   }
   const { id, call } = message;
   perform(call).then(
-    (value) => send({ kind: 'reply', id, value, bytesRead: reader?.bytesRead() }),
+    (value) => {
+      checkMemory();
+      send({ kind: 'reply', id, value, bytesRead: reader?.bytesRead() });
+    },
     (error: unknown) => send({ kind: 'failed', id, error: sentError(error) }),
   );
 });

@@ -135,7 +135,7 @@ function keyframeRun(run: DecodeRun, info: VideoProbe['stream']): boolean {
 /** Reads on to the next packet of stream `index` into `packet`; false at the end of the file. */
 async function readStreamPacket(demuxer: Demuxer, packet: Packet, index: number): Promise<boolean> {
   for (;;) {
-    if ((await demuxer.format.readFrame(packet)) < 0) return false;
+    if ((await demuxer.readPacket(packet)) < 0) return false;
     if (packet.streamIndex === index) return true;
     packet.unref();
   }
@@ -276,7 +276,7 @@ async function decodeRun(
     let discard = AVDISCARD_DEFAULT;
     decoder.setOption('skip_frame', discard, AV_OPT_TYPE_INT);
     while (pending.length > 0) {
-      const read = await demuxer.format.readFrame(packet);
+      const read = await demuxer.readPacket(packet);
       if (read < 0) {
         decoder.sendPacketSync(null);
         await receive();

@@ -21,7 +21,7 @@ async function readTimings(demuxer: Demuxer, streamIndex: number, limit: number)
   packet.alloc();
   const timings: PacketTiming[] = [];
   try {
-    while (timings.length < limit && (await demuxer.format.readFrame(packet)) >= 0) {
+    while (timings.length < limit && (await demuxer.readPacket(packet)) >= 0) {
       if (packet.streamIndex === streamIndex) {
         timings.push({
           start: seconds(packet.pts) ?? seconds(packet.dts),

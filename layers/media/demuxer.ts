@@ -1,5 +1,7 @@
+import { setImmediate } from 'node:timers/promises';
 import {
   AV_LOG_QUIET,
+  AVERROR_EIO,
   AVERROR_EOF,
   AVERROR_INVALIDDATA,
   AVSEEK_CUR,
@@ -7,13 +9,18 @@ import {
   AVSEEK_SET,
   AVSEEK_SIZE,
 } from 'node-av/constants';
-import { FFmpegError, FormatContext, IOContext, Log } from 'node-av/lib';
+import { FFmpegError, FormatContext, IOContext, Log, type Packet } from 'node-av/lib';
 import type { ByteSource } from './byte-source.js';
 import { SIGNATURE_BYTES, startsLikeContainer } from './container-signature.js';
 import { CorruptVideoError, type MediaError, NotAVideoError } from './errors.js';
 
 /** Bytes the demuxer asks its source for at a time: large enough that a ranged GET per call stays cheap. */
 const IO_BUFFER_BYTES = 256 * 1024;
+/**
+ * A demuxer reading synchronously lets the event loop run at least this often (ms): between synchronous reads and
+ * decoder calls nothing else would, and the decoder process's memory check is a timer.
+ */
+const EVENT_LOOP_TURN_MS = 10;
 /** avio may OR AVSEEK_FORCE (0x20000) into `whence`; only the low bits say where from. */
 const WHENCE_MASK = 0xffff;
 
@@ -23,6 +30,8 @@ Log.setLevel(AV_LOG_QUIET);
 /** An open FFmpeg demuxer reading through a ByteSource. */
 export interface Demuxer {
   format: FormatContext;
+  /** av_read_frame into `packet`: on the calling thread where the source reads synchronously. */
+  readPacket(packet: Packet): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -31,19 +40,32 @@ export function avErrorText(code: number): string {
   return FFmpegError.strerror(code);
 }
 
-function customIo(source: ByteSource): IOContext {
+/** FFmpeg's I/O over `source`, and the last error a synchronous read threw (FFmpeg itself sees only EIO). */
+function customIo(source: ByteSource): { io: IOContext; readError: () => unknown } {
   let position = 0;
+  let readError: unknown;
+  const { readSync } = source;
+  const advance = (bytes: Uint8Array) => {
+    if (bytes.length === 0) return AVERROR_EOF;
+    position += bytes.length;
+    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+  };
   const io = new IOContext();
   io.allocContextWithCallbacks(
     IO_BUFFER_BYTES,
     0,
-    async (length) => {
-      if (position >= source.size) return AVERROR_EOF;
-      const bytes = await source.read(position, length);
-      if (bytes.length === 0) return AVERROR_EOF;
-      position += bytes.length;
-      return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
-    },
+    readSync
+      ? (length) => {
+          if (position >= source.size) return AVERROR_EOF;
+          try {
+            return advance(readSync.call(source, position, length));
+          } catch (error) {
+            // Thrown through FFmpeg's synchronous call it would take the process down: kept to be thrown after it.
+            readError = error;
+            return AVERROR_EIO;
+          }
+        }
+      : async (length) => (position >= source.size ? AVERROR_EOF : advance(await source.read(position, length))),
     null,
     (offset, whence) => {
       const from = whence & WHENCE_MASK;
@@ -55,7 +77,7 @@ function customIo(source: ByteSource): IOContext {
       return BigInt(position);
     },
   );
-  return io;
+  return { io, readError: () => readError };
 }
 
 /** What an open failure means: damaged data where the file starts like a known container, else not a video. */
@@ -69,24 +91,37 @@ async function openFailure(path: string, source: ByteSource, code: number): Prom
 
 /** Opens `source` (named `path` in errors) with FFmpeg's demuxers and reads enough to describe its streams. */
 export async function openDemuxer(path: string, source: ByteSource): Promise<Demuxer> {
-  const io = customIo(source);
+  const { io, readError } = customIo(source);
   const format = new FormatContext();
   format.allocContext();
   format.pb = io;
-  const opened = await format.openInput('', null, null);
+  const synchronous = source.readSync !== undefined;
+  const opened = synchronous ? format.openInputSync('', null, null) : await format.openInput('', null, null);
   if (opened < 0) {
     format.freeContext();
     io.freeContext();
-    throw await openFailure(path, source, opened);
+    throw readError() ?? (await openFailure(path, source, opened));
   }
   const close = async (): Promise<void> => {
     await format.closeInput();
     io.freeContext();
   };
-  const described = await format.findStreamInfo(null);
+  const described = synchronous ? format.findStreamInfoSync(null) : await format.findStreamInfo(null);
   if (described < 0) {
     await close();
-    throw await openFailure(path, source, described);
+    throw readError() ?? (await openFailure(path, source, described));
   }
-  return { format, close };
+  let lastTurn = performance.now();
+  const readPacket = synchronous
+    ? async (packet: Packet) => {
+        if (performance.now() - lastTurn >= EVENT_LOOP_TURN_MS) {
+          await setImmediate();
+          lastTurn = performance.now();
+        }
+        const read = format.readFrameSync(packet);
+        if (read < 0 && readError() !== undefined) throw readError();
+        return read;
+      }
+    : (packet: Packet) => format.readFrame(packet);
+  return { format, readPacket, close };
 }

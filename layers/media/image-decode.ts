@@ -1,7 +1,7 @@
 import { AVMEDIA_TYPE_VIDEO } from 'node-av/constants';
 import { Codec, CodecContext, Frame, Packet } from 'node-av/lib';
 import type { ByteSource } from './byte-source.js';
-import { openDemuxer } from './demuxer.js';
+import { type Demuxer, openDemuxer } from './demuxer.js';
 import { MediaError } from './errors.js';
 import { IMAGE_NAME, type ImageRequest, MAX_IMAGE_PIXELS, NotAnImageError } from './image.js';
 import { resizedSize, toPixelValues } from './preprocess.js';
@@ -13,15 +13,18 @@ const IMAGE_DEMUXER = /(^|,)(\w+_pipe|image2)(,|$)/;
 const MAX_PACKETS = 16;
 
 function memoryByteSource(bytes: Uint8Array): ByteSource {
+  const readSync = (offset: number, length: number) => bytes.subarray(offset, Math.min(bytes.length, offset + length));
   return {
     size: bytes.length,
-    read: async (offset, length) => bytes.subarray(offset, Math.min(bytes.length, offset + length)),
+    read: async (offset, length) => readSync(offset, length),
+    readSync,
     close: async () => {},
   };
 }
 
 /** The first picture of the demuxer's video stream, decoded. */
-async function firstFrame(format: Awaited<ReturnType<typeof openDemuxer>>['format']): Promise<Frame> {
+async function firstFrame(demuxer: Demuxer): Promise<Frame> {
+  const { format } = demuxer;
   const stream = format.streams.find((s) => s.codecpar.codecType === AVMEDIA_TYPE_VIDEO);
   if (!stream) throw new NotAnImageError('it holds no picture');
   const { width, height } = stream.codecpar;
@@ -40,7 +43,7 @@ async function firstFrame(format: Awaited<ReturnType<typeof openDemuxer>>['forma
   try {
     if ((await context.open2(codec, null)) < 0) throw new NotAnImageError('FFmpeg cannot open its decoder');
     for (let read = 0; read < MAX_PACKETS; read++) {
-      const ended = (await format.readFrame(packet)) < 0;
+      const ended = (await demuxer.readPacket(packet)) < 0;
       if (!ended && packet.streamIndex !== stream.index) {
         packet.unref();
         continue;
@@ -73,7 +76,7 @@ export async function decodeImagePixels(bytes: Uint8Array, request: ImageRequest
     const formatName = demuxer.format.iformat?.name ?? '';
     if (!IMAGE_DEMUXER.test(formatName))
       throw new NotAnImageError(`it is a ${formatName.split(',')[0] || 'media'} file, not an image`);
-    const frame = await firstFrame(demuxer.format);
+    const frame = await firstFrame(demuxer);
     const size = resizedSize(frame.width, frame.height, request.size);
     const chain = new FrameChain(`scale=w=${size.width}:h=${size.height}:flags=bilinear,format=rgb24`, 1);
     try {

@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { type ByteSource, blockCachedSource } from '../../layers/media/byte-source.js';
+import { openDemuxReader } from '../../layers/media/demux-reader.js';
 import { CorruptVideoError, NotAVideoError } from '../../layers/media/errors.js';
+import { DEFAULT_MEDIA_LIMITS } from '../../layers/media/limits.js';
 import { sampleFrames } from '../../layers/media/views.js';
 import { videos } from './generated-videos.js';
 
@@ -29,6 +31,32 @@ test('a ByteSource gives the frames the file gives, and the bytes read are count
   assert.deepEqual(fromSource.times, fromFile.times);
   assert.ok(source.reads > 0);
   assert.ok(fromSource.bytesRead! > 0 && fromSource.bytesRead === fromFile.bytesRead, `${fromSource.bytesRead} bytes`);
+});
+
+test('a synchronous read that throws ends the open or the read in its own error, and the process lives on', async () => {
+  // Megabytes: reading on after the open needs more than FFmpeg's first buffer.
+  const bytes = readFileSync(videos.manyReads());
+  const failure = Object.assign(new Error('EIO: i/o error, read'), { code: 'EIO' });
+  let failing = true;
+  const readSync = (offset: number, length: number) => {
+    if (failing) throw failure;
+    return bytes.subarray(offset, Math.min(bytes.length, offset + length));
+  };
+  const source: ByteSource = {
+    size: bytes.length,
+    read: async (o, l) => readSync(o, l),
+    readSync,
+    close: async () => {},
+  };
+  await assert.rejects(openDemuxReader('memory:many-reads.mp4', DEFAULT_MEDIA_LIMITS, { source }), failure);
+  failing = false;
+  const reader = await openDemuxReader('memory:many-reads.mp4', DEFAULT_MEDIA_LIMITS, { source });
+  try {
+    failing = true;
+    await assert.rejects(reader.index([0.5, 1.5]), failure);
+  } finally {
+    await reader.close();
+  }
 });
 
 test('bytes that are no video, or a cut-off MP4, give typed errors through a ByteSource', async () => {
