@@ -1,7 +1,8 @@
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { debuglog } from 'node:util';
 import ort from 'onnxruntime-node';
+import { readWholeFile } from '../common/read-whole-file.js';
 
 /** The graphs of a built model directory, each in `<graph>.onnx`. */
 export type GraphName = 'vision' | 'text' | 'score';
@@ -102,13 +103,6 @@ function ortFormatSkip(
   return undefined;
 }
 
-/** The ORT-format copy's bytes, checked against the size the manifest records. */
-function readCopy(path: string, bytes: number): Buffer {
-  const data = readFileSync(path);
-  if (data.length !== bytes) throw new Error(`${path} has ${data.length} bytes, the manifest records ${bytes}`);
-  return data;
-}
-
 /**
  * A session of `graph` from its ORT-format copy where that copy fits the options and the running runtime, else (or
  * when the copy cannot be read) from its .onnx file. A copy that cannot serve is no failure: its reason goes to the
@@ -125,7 +119,8 @@ export async function createGraphSession(
   if (!skipped && copy) {
     const path = join(dir, copy.file);
     try {
-      const bytes = readCopy(path, copy.bytes);
+      // Checked against the size the manifest records.
+      const bytes = await readWholeFile(path, copy.bytes);
       const session = await ort.InferenceSession.create(bytes, {
         ...options,
         extra: {

@@ -20,6 +20,13 @@ export interface SessionOptions {
    * runs alone). Worth it on an accelerator fed by several decoders at once.
    */
   maxVideoBatch?: number;
+  /**
+   * Let ONNX Runtime lay out the weights of the quantized matrix multiplications for its kernels when a session
+   * is created (default true): runs about 10% faster, for about 0.75 s more of creating the full-size vision
+   * session on the 2-core machine of BENCHMARKS.md ("Process start"). False suits a process that classifies a few
+   * videos and exits.
+   */
+  prepackWeights?: boolean;
 }
 
 /** Video side of a run: unnormalised video embeddings [B, P] and visual tokens [B, N, P]. */
@@ -91,7 +98,12 @@ export class XclipRuntime {
       enableCpuMemArena: options.enableCpuMemArena ?? true,
       // Idle ORT threads otherwise spin for a while after each run, taking the cores ffmpeg needs
       // to decode the next video.
-      extra: { session: { intra_op: { allow_spinning: '0' } } },
+      extra: {
+        session: {
+          intra_op: { allow_spinning: '0' },
+          ...(options.prepackWeights === false && { disable_prepacking: '1' }),
+        },
+      },
       executionProviders: options.executionProviders ?? ['cpu'],
     };
     const settled = await Promise.allSettled(

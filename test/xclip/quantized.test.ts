@@ -58,31 +58,34 @@ for (const [precision, bounds] of Object.entries(BOUNDS) as Array<
         assert.equal(float32Initializers, 0, `${graph}.onnx stores every float in half precision`);
       else assert.equal(weightMatMuls, 0, `${graph}.onnx has no float linear layer left`);
     }
-    const runtime = await XclipRuntime.load(dir, { threads: 1 });
-    try {
-      const pixels = inputs.get('pixel_values')!;
-      const ids = inputs.get('input_ids')!;
-      const videos = await runtime.encodeVideos(pixels.data as Float32Array, 2);
-      const texts = await runtime.encodeTexts(
-        ids.data as BigInt64Array,
-        inputs.get('attention_mask')!.data as BigInt64Array,
-        3,
-        16,
-      );
-      const scores = await runtime.scoreVideos(videos, texts);
-      const video = Math.min(...rowCosines(videos.videoEmbeds, golden('video_embeds_unnormalized'), 16));
-      const text = Math.min(...rowCosines(texts.features, golden('text_features'), 16));
-      const textEmbeds = Math.min(...rowCosines(scores.textEmbeds, golden('text_embeds'), 16));
-      const logitDelta = Math.max(...scores.logits.map((v, i) => Math.abs(v - golden('logits_per_video')[i]!)));
-      t.diagnostic(
-        `${precision}: video cosine ${video.toFixed(5)}, text cosine ${text.toFixed(5)}, text_embeds cosine ${textEmbeds.toFixed(5)}, max logit delta ${logitDelta.toFixed(4)}`,
-      );
-      assert.ok(video >= bounds.videoCosine, `video embedding cosine ${video}`);
-      assert.ok(text >= bounds.textCosine, `text feature cosine ${text}`);
-      assert.ok(textEmbeds >= bounds.textEmbedCosine, `text_embeds cosine ${textEmbeds}`);
-      assert.ok(logitDelta <= bounds.logitDelta, `max logit delta ${logitDelta}`);
-    } finally {
-      await runtime.release();
+    // With the weights pre-packed at load (the default) and packed at each run (a short-lived CLI's choice).
+    for (const prepackWeights of [true, false]) {
+      const runtime = await XclipRuntime.load(dir, { threads: 1, prepackWeights });
+      try {
+        const pixels = inputs.get('pixel_values')!;
+        const ids = inputs.get('input_ids')!;
+        const videos = await runtime.encodeVideos(pixels.data as Float32Array, 2);
+        const texts = await runtime.encodeTexts(
+          ids.data as BigInt64Array,
+          inputs.get('attention_mask')!.data as BigInt64Array,
+          3,
+          16,
+        );
+        const scores = await runtime.scoreVideos(videos, texts);
+        const video = Math.min(...rowCosines(videos.videoEmbeds, golden('video_embeds_unnormalized'), 16));
+        const text = Math.min(...rowCosines(texts.features, golden('text_features'), 16));
+        const textEmbeds = Math.min(...rowCosines(scores.textEmbeds, golden('text_embeds'), 16));
+        const logitDelta = Math.max(...scores.logits.map((v, i) => Math.abs(v - golden('logits_per_video')[i]!)));
+        t.diagnostic(
+          `${precision}, weights ${prepackWeights ? '' : 'not '}pre-packed: video cosine ${video.toFixed(5)}, text cosine ${text.toFixed(5)}, text_embeds cosine ${textEmbeds.toFixed(5)}, max logit delta ${logitDelta.toFixed(4)}`,
+        );
+        assert.ok(video >= bounds.videoCosine, `video embedding cosine ${video}`);
+        assert.ok(text >= bounds.textCosine, `text feature cosine ${text}`);
+        assert.ok(textEmbeds >= bounds.textEmbedCosine, `text_embeds cosine ${textEmbeds}`);
+        assert.ok(logitDelta <= bounds.logitDelta, `max logit delta ${logitDelta}`);
+      } finally {
+        await runtime.release();
+      }
     }
   });
 }

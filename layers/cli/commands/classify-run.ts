@@ -53,6 +53,15 @@ function progressDisplay(total: number): { log: (text: string) => void; advance:
   return { log: (text) => bars.log(text), advance: () => bar.increment(), stop: () => bars.stop() };
 }
 
+/**
+ * From this many clips to encode on, the weights are pre-packed at load: that makes each clip's vision run about
+ * 10% faster and the start about 0.75 s slower with the full-size model (BENCHMARKS.md, "Process start"), repaid
+ * after about 25 clips. A timeline adds an unknown number of windows, each a clip of its own.
+ */
+const PREPACK_FROM_CLIPS = 24;
+/** Clips the vision graph encodes per video in each view layout: one, or 4 clips x 3 crops. */
+const CLIPS_PER_VIDEO = { '1x1': 1, '4x3': 12 } as const;
+
 /** `xclip classify`, imported when it runs. */
 export async function run(files: string[], options: ClassifyCommandOptions): Promise<void> {
   const labels = resolveLabelSet(options.labels);
@@ -61,6 +70,8 @@ export async function run(files: string[], options: ClassifyCommandOptions): Pro
       modelDir: options.model ?? defaultModelDir(),
       threads: options.threads,
       executionProviders: options.executionProviders,
+      prepackWeights:
+        options.timeline !== undefined || files.length * CLIPS_PER_VIDEO[options.views] >= PREPACK_FROM_CLIPS,
     },
     (line) => process.stderr.write(`xclip: warning: ${line}\n`),
   );

@@ -42,6 +42,8 @@ export interface ClassifierOptions {
   maxVideoBatch?: number;
   /** Start a decoder process while the model loads (default true); false where videos are rarely decoded. */
   prestartDecoder?: boolean;
+  /** Pre-pack the weights when the model loads (default true; SessionOptions.prepackWeights). */
+  prepackWeights?: boolean;
 }
 
 export interface LabelScore {
@@ -176,6 +178,7 @@ export class VideoClassifier {
       threads: options.threads,
       executionProviders: options.executionProviders,
       maxVideoBatch: options.maxVideoBatch,
+      prepackWeights: options.prepackWeights,
     });
     return new VideoClassifier(runtime, options);
   }
