@@ -12,11 +12,13 @@ export interface ByteSource {
   /** Up to `length` bytes from `offset`; fewer only at the end of the source. */
   read(offset: number, length: number): Promise<Uint8Array>;
   /**
-   * The same read without waiting, where the bytes are at hand (a local file, memory). The demuxer then reads on
-   * the calling thread: each asynchronous read is a round trip through libuv's pool, which on a 720p clip cost
-   * more than its decoding of the frames between keyframes.
+   * The same read without waiting, where the bytes are at hand (a local file, memory): up to `into.length` bytes
+   * from `offset` into `into`, returning how many (fewer only at the end of the source). The demuxer then reads on
+   * the calling thread into one buffer of its own: each asynchronous read is a round trip through libuv's pool,
+   * and each fresh buffer a run of first-touch page faults, which on a 720p clip cost more than its decoding of the
+   * frames between keyframes.
    */
-  readSync?(offset: number, length: number): Uint8Array;
+  readSync?(offset: number, into: Uint8Array): number;
   /** Releases what the source holds open; reading after it is an error. */
   close(): Promise<void>;
 }
@@ -28,9 +30,9 @@ export interface CountedByteSource extends ByteSource {
 
 export function countBytes(source: ByteSource): CountedByteSource {
   let bytesRead = 0;
-  const counted = (bytes: Uint8Array) => {
-    bytesRead += bytes.length;
-    return bytes;
+  const counted = <T extends number | Uint8Array>(read: T): T => {
+    bytesRead += typeof read === 'number' ? read : read.length;
+    return read;
   };
   const { readSync } = source;
   return {
@@ -39,7 +41,7 @@ export function countBytes(source: ByteSource): CountedByteSource {
       return bytesRead;
     },
     read: async (offset, length) => counted(await source.read(offset, length)),
-    ...(readSync && { readSync: (offset: number, length: number) => counted(readSync.call(source, offset, length)) }),
+    ...(readSync && { readSync: (offset: number, into: Uint8Array) => counted(readSync.call(source, offset, into)) }),
     close: () => source.close(),
   };
 }
@@ -57,19 +59,31 @@ export async function fileByteSource(path: string): Promise<ByteSource> {
     );
   }
   const { size } = await handle.stat();
-  const buffer = (offset: number, length: number) => Buffer.allocUnsafe(Math.max(0, Math.min(length, size - offset)));
+  const available = (offset: number, length: number) => Math.max(0, Math.min(length, size - offset));
   return {
     size,
     async read(offset, length) {
-      const bytes = buffer(offset, length);
+      const bytes = Buffer.allocUnsafe(available(offset, length));
       const { bytesRead } = await handle.read(bytes, 0, bytes.length, offset);
       return bytes.subarray(0, bytesRead);
     },
-    readSync(offset, length) {
-      const bytes = buffer(offset, length);
-      return bytes.subarray(0, readSync(handle.fd, bytes, 0, bytes.length, offset));
-    },
+    readSync: (offset, into) => readSync(handle.fd, into, 0, available(offset, into.length), offset),
     close: () => handle.close(),
+  };
+}
+
+/** Bytes held in memory as a ByteSource (an uploaded image). */
+export function memoryByteSource(bytes: Uint8Array): ByteSource {
+  const slice = (offset: number, length: number) => bytes.subarray(offset, Math.min(bytes.length, offset + length));
+  return {
+    size: bytes.length,
+    read: async (offset, length) => slice(offset, length),
+    readSync: (offset, into) => {
+      const read = slice(offset, into.length);
+      into.set(read);
+      return read.length;
+    },
+    close: async () => {},
   };
 }
 

@@ -50,6 +50,8 @@ function customIo(source: ByteSource): { io: IOContext; readError: () => unknown
     position += bytes.length;
     return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
   };
+  // FFmpeg copies what a read returns before it reads again: one buffer serves every synchronous read.
+  let scratch = Buffer.allocUnsafeSlow(readSync ? IO_BUFFER_BYTES : 0);
   const io = new IOContext();
   io.allocContextWithCallbacks(
     IO_BUFFER_BYTES,
@@ -57,8 +59,9 @@ function customIo(source: ByteSource): { io: IOContext; readError: () => unknown
     readSync
       ? (length) => {
           if (position >= source.size) return AVERROR_EOF;
+          if (length > scratch.length) scratch = Buffer.allocUnsafeSlow(length);
           try {
-            return advance(readSync.call(source, position, length));
+            return advance(scratch.subarray(0, readSync.call(source, position, scratch.subarray(0, length))));
           } catch (error) {
             // Thrown through FFmpeg's synchronous call it would take the process down: kept to be thrown after it.
             readError = error;

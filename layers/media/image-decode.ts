@@ -1,6 +1,6 @@
 import { AVMEDIA_TYPE_VIDEO } from 'node-av/constants';
 import { Codec, CodecContext, Frame, Packet } from 'node-av/lib';
-import type { ByteSource } from './byte-source.js';
+import { memoryByteSource } from './byte-source.js';
 import { type Demuxer, openDemuxer } from './demuxer.js';
 import { MediaError } from './errors.js';
 import { IMAGE_NAME, type ImageRequest, MAX_IMAGE_PIXELS, NotAnImageError } from './image.js';
@@ -11,16 +11,6 @@ import { FrameChain, packedRgb } from './rgb-frames.js';
 const IMAGE_DEMUXER = /(^|,)(\w+_pipe|image2)(,|$)/;
 /** Packets read before giving up on a picture (an animated image's first frame comes in the first few). */
 const MAX_PACKETS = 16;
-
-function memoryByteSource(bytes: Uint8Array): ByteSource {
-  const readSync = (offset: number, length: number) => bytes.subarray(offset, Math.min(bytes.length, offset + length));
-  return {
-    size: bytes.length,
-    read: async (offset, length) => readSync(offset, length),
-    readSync,
-    close: async () => {},
-  };
-}
 
 /** The first picture of the demuxer's video stream, decoded. */
 async function firstFrame(demuxer: Demuxer): Promise<Frame> {

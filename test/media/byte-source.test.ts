@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { type ByteSource, blockCachedSource } from '../../layers/media/byte-source.js';
+import { type ByteSource, blockCachedSource, memoryByteSource } from '../../layers/media/byte-source.js';
 import { openDemuxReader } from '../../layers/media/demux-reader.js';
 import { CorruptVideoError, NotAVideoError } from '../../layers/media/errors.js';
 import { DEFAULT_MEDIA_LIMITS } from '../../layers/media/limits.js';
@@ -38,15 +38,13 @@ test('a synchronous read that throws ends the open or the read in its own error,
   const bytes = readFileSync(videos.manyReads());
   const failure = Object.assign(new Error('EIO: i/o error, read'), { code: 'EIO' });
   let failing = true;
-  const readSync = (offset: number, length: number) => {
-    if (failing) throw failure;
-    return bytes.subarray(offset, Math.min(bytes.length, offset + length));
-  };
+  const memory = memoryByteSource(bytes);
   const source: ByteSource = {
-    size: bytes.length,
-    read: async (o, l) => readSync(o, l),
-    readSync,
-    close: async () => {},
+    ...memory,
+    readSync: (offset, into) => {
+      if (failing) throw failure;
+      return memory.readSync!(offset, into);
+    },
   };
   await assert.rejects(openDemuxReader('memory:many-reads.mp4', DEFAULT_MEDIA_LIMITS, { source }), failure);
   failing = false;
