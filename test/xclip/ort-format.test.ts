@@ -98,6 +98,26 @@ function assertSameOutputs(actual: Outputs, expected: Outputs): void {
   }
 }
 
+test('without pre-packing, the in-place weights are prefaulted once, page by page, and compute what pre-packed ones do', async () => {
+  await built;
+  const copy = readFileSync(join(withCopies, 'vision.ort'));
+  let expectedChecksum = 0;
+  for (let at = 0; at < copy.length; at += 4096) expectedChecksum = (expectedChecksum + copy[at]!) | 0;
+  const pixels = inputs.get('pixel_values')!.data as Float32Array;
+  const packed = await XclipRuntime.load(withCopies, { threads: 1 });
+  const inPlace = await XclipRuntime.load(withCopies, { threads: 1, prepackWeights: false });
+  try {
+    assert.deepEqual(await packed.prefaultWeights(), { pages: 0, checksum: 0 }, 'pre-packed weights need no prefault');
+    const prefault = inPlace.prefaultWeights();
+    assert.equal(inPlace.prefaultWeights(), prefault, 'once per runtime');
+    assert.deepEqual(await prefault, { pages: Math.ceil(copy.length / 4096), checksum: expectedChecksum });
+    const [a, b] = [await packed.encodeVideos(pixels, 2), await inPlace.encodeVideos(pixels, 2)];
+    assert.ok(maxAbsDelta(a.videoEmbeds, b.videoEmbeds) <= 1e-5, 'video embeddings');
+  } finally {
+    await Promise.all([packed.release(), inPlace.release()]);
+  }
+});
+
 test('model build writes an ORT-format copy of each graph, recorded with the runtime that wrote it', async () => {
   await built;
   const manifest = readManifestJson(withCopies);

@@ -245,10 +245,11 @@ export class VideoClassifier {
       limits: this.options.limits,
       source: options.source,
     };
-    const { views, sampled } =
+    const reading =
       options.views === '4x3'
-        ? await readMultiView(path, { ...request, clips: 4, crops: 3 })
-        : await readPixelValues(path, request).then((single) => ({ views: [single], sampled: single.sampled }));
+        ? readMultiView(path, { ...request, clips: 4, crops: 3 })
+        : readPixelValues(path, request).then((single) => ({ views: [single], sampled: single.sampled }));
+    const [{ views, sampled }] = await Promise.all([reading, this.runtime.prefaultWeights()]);
     const { probe } = sampled;
     const decoded = performance.now();
 
