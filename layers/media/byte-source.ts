@@ -14,9 +14,8 @@ export interface ByteSource {
   /**
    * The same read without waiting, where the bytes are at hand (a local file, memory): up to `into.length` bytes
    * from `offset` into `into`, returning how many (fewer only at the end of the source). The demuxer then reads on
-   * the calling thread into one buffer of its own: each asynchronous read is a round trip through libuv's pool,
-   * and each fresh buffer a run of first-touch page faults, which on a 720p clip cost more than its decoding of the
-   * frames between keyframes.
+   * the calling thread into one buffer of its own, without a round trip through libuv's pool and a fresh buffer
+   * per read (the bench clip's decode: 341 -> 238 ms, BENCHMARKS.md).
    */
   readSync?(offset: number, into: Uint8Array): number;
   /** Releases what the source holds open; reading after it is an error. */
