@@ -26,6 +26,7 @@ const { metafile } = await build({
   entryPoints: {
     main: join(root, 'layers', 'cli', 'main.ts'),
     'decoder-child': join(root, 'layers', 'media', 'decoder-child.ts'),
+    'session-worker': join(root, 'layers', 'xclip', 'session-worker.ts'),
     'search-server-process': join(root, 'layers', 'bench', 'search-server-process.ts'),
   },
   outdir: outDir,

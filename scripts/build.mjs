@@ -34,6 +34,7 @@ for (const [name, entry] of Object.entries(ENTRIES)) {
     entryPoints: {
       index: join(root, 'functions', name, entry),
       'decoder-child': join(root, 'layers', 'media', 'decoder-child.ts'),
+      'session-worker': join(root, 'layers', 'xclip', 'session-worker.ts'),
     },
     outdir: outDir,
     outExtension: { '.js': '.mjs' },

@@ -1,6 +1,7 @@
 import { linkSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { extname, join, resolve } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { ConcurrencyLimit } from '../common/concurrency.js';
 import { XclipError } from '../common/errors.js';
 import { FsObjectStore, LanceVectorIndex, SqliteResultStore } from '../pipeline/adapters/local/index.js';
@@ -31,6 +32,11 @@ export interface BatchBenchResult {
   perVideo?: { decode: Timing; vision: Timing; score: Timing; total: Timing };
   /** This process only: ffmpeg's processes are not counted. */
   peakRssMb: number;
+  /**
+   * How late this process's event loop ran its callbacks during the request (1 ms resolution): what a request to
+   * a server classifying at this rate would wait on top of its own work.
+   */
+  eventLoopDelayMs: { p50: number; p99: number; max: number };
 }
 
 export interface BatchBenchFailure {
@@ -125,9 +131,12 @@ export async function benchmarkBatch(options: BatchBenchOptions): Promise<BatchB
     if (warmUpFailure) throw new XclipError('BENCH_VIDEO_FAILED', `cannot classify ${video}`, warmUpFailure.reason);
 
     const request = { videos: uris('copy', options.videos) };
+    const loopDelay = monitorEventLoopDelay({ resolution: 1 });
+    loopDelay.enable();
     const started = performance.now();
     const summary = await classifyBatch(deps, request);
     const wallMs = performance.now() - started;
+    loopDelay.disable();
     const timings = summary.videos.flatMap((outcome) => (outcome.status === 'DONE' ? [outcome.timings] : []));
     return {
       model: classifier.model.id,
@@ -146,6 +155,11 @@ export async function benchmarkBatch(options: BatchBenchOptions): Promise<BatchB
       failures: summary.videos.flatMap((outcome) => failureOf(outcome) ?? []).slice(0, MAX_FAILURES_SHOWN),
       perVideo: timings.length === 0 ? undefined : summarizeStages(timings),
       peakRssMb: process.resourceUsage().maxRSS / 1024,
+      eventLoopDelayMs: {
+        p50: loopDelay.percentile(50) / 1e6,
+        p99: loopDelay.percentile(99) / 1e6,
+        max: loopDelay.max / 1e6,
+      },
     };
   } finally {
     try {

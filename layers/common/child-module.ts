@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /** What to start a child process's module with. */
 export interface ChildModule {
@@ -17,5 +17,26 @@ export function childModule(callerUrl: string, name: string): ChildModule {
   return {
     path: fileURLToPath(new URL(`./${name}.ts`, callerUrl)),
     execArgv: ['--import', import.meta.resolve('tsx')],
+  };
+}
+
+/** What to start a worker thread's module with: `new Worker(filename, options)`. */
+export interface WorkerModule {
+  filename: string;
+  options: { eval?: boolean };
+}
+
+/**
+ * The worker module `name` beside `callerUrl`, as childModule finds it. From source, tsx is registered inside the
+ * thread before the module loads: `--import` in a worker's execArgv does not reach its first module on Node 20.
+ */
+export function workerModule(callerUrl: string, name: string): WorkerModule {
+  const { path, execArgv } = childModule(callerUrl, name);
+  if (execArgv.length === 0) return { filename: path, options: {} };
+  const register = import.meta.resolve('tsx/esm/api');
+  const module = pathToFileURL(path).href;
+  return {
+    filename: `import(${JSON.stringify(register)}).then(({ register }) => { register(); return import(${JSON.stringify(module)}); });`,
+    options: { eval: true },
   };
 }

@@ -1,10 +1,11 @@
 import { availableParallelism } from 'node:os';
-import { setImmediate } from 'node:timers/promises';
-import ort from 'onnxruntime-node';
+import type ort from 'onnxruntime-node';
 import { patchGrid } from './config.js';
 import { type ModelManifest, type Preprocessing, readManifest } from './manifest.js';
 import { SCORE_OUTPUTS, TEXT_INPUTS, TEXT_OUTPUT, VISION_INPUT, VISION_OUTPUTS } from './modeling/graph-io.js';
-import { createGraphSession, type GraphName, type GraphSession } from './ort-format.js';
+import type { GraphName, OrtFormatSkip } from './ort-format.js';
+import type { Prefault, TensorData } from './session-protocol.js';
+import { SessionThread, type ThreadSession } from './session-thread.js';
 import { VideoBatcher } from './video-batcher.js';
 
 export interface SessionOptions {
@@ -30,10 +31,6 @@ export interface SessionOptions {
   prepackWeights?: boolean;
 }
 
-/** Bytes read between turns of the event loop while the weights are prefaulted; one byte is read per page. */
-const PREFAULT_SLICE_BYTES = 4 * 1024 * 1024;
-const PAGE_BYTES = 4096;
-
 /** Video side of a run: unnormalised video embeddings [B, P] and visual tokens [B, N, P]. */
 export interface VideoFeatures {
   batch: number;
@@ -54,7 +51,7 @@ export interface Scores {
   textEmbeds: Float32Array;
 }
 
-function float32(tensor: ort.Tensor | undefined, name: string): Float32Array {
+function float32(tensor: TensorData | undefined, name: string): Float32Array {
   if (!tensor || !(tensor.data instanceof Float32Array))
     throw new Error(`model output ${name} is missing or not float32`);
   return tensor.data;
@@ -64,21 +61,24 @@ function float32(tensor: ort.Tensor | undefined, name: string): Float32Array {
  * The three X-CLIP graphs of a built model directory, each loaded once into an ONNX Runtime session
  * and reused for every call. The text graph loads on its first use: classifying against label sets whose
  * features are stored with the model never needs it, and creating its session is a good part of a start.
- * On CPU each graph loads from its ORT-format copy where the model has a usable one (ort-format.ts).
+ * On CPU each graph loads from its ORT-format copy where the model has a usable one (ort-format.ts). The
+ * sessions live and run in a thread of their own (session-thread.ts), so this thread's event loop stays free
+ * while they compute.
  */
 export class XclipRuntime {
   readonly projectionDim: number;
   readonly patches: number;
   private readonly batcher: VideoBatcher | undefined;
-  private text: Promise<GraphSession> | undefined;
-  private weightsPrefault: Promise<{ pages: number; checksum: number }> | undefined;
+  private text: Promise<ThreadSession> | undefined;
+  private weightsPrefault: Promise<Prefault> | undefined;
 
   private constructor(
     readonly dir: string,
     readonly manifest: ModelManifest,
     private readonly sessionOptions: ort.InferenceSession.SessionOptions,
-    private readonly vision: GraphSession,
-    private readonly score: GraphSession,
+    private readonly thread: SessionThread,
+    private readonly vision: ThreadSession,
+    private readonly score: ThreadSession,
     /** Wall time of loading the vision and score sessions. */
     readonly loadMs: number,
     maxVideoBatch: number,
@@ -113,48 +113,36 @@ export class XclipRuntime {
       },
       executionProviders: options.executionProviders ?? ['cpu'],
     };
+    const thread = new SessionThread();
     const settled = await Promise.allSettled(
-      (['vision', 'score'] as const).map((graph) => createGraphSession(dir, graph, manifest.ortFormat, sessionOptions)),
+      (['vision', 'score'] as const).map((graph) => thread.create(dir, graph, manifest.ortFormat, sessionOptions)),
     );
     const failed = settled.find((outcome) => outcome.status === 'rejected');
     if (failed) {
-      await Promise.all(
-        settled.map((outcome) => (outcome.status === 'fulfilled' ? outcome.value.session.release() : undefined)),
-      );
+      await thread.close();
       throw failed.reason;
     }
-    const [vision, score] = settled.map((outcome) => (outcome as PromiseFulfilledResult<GraphSession>).value);
+    const [vision, score] = settled.map((outcome) => (outcome as PromiseFulfilledResult<ThreadSession>).value);
     const loadMs = performance.now() - started;
     const prepack = options.prepackWeights ?? true;
-    return new XclipRuntime(dir, manifest, sessionOptions, vision!, score!, loadMs, maxVideoBatch, prepack);
+    return new XclipRuntime(dir, manifest, sessionOptions, thread, vision!, score!, loadMs, maxVideoBatch, prepack);
   }
 
   /**
    * Reads one byte of each page of the vision weights where its session uses them in place, not pre-packed (a
-   * short-lived CLI's choice), a slice per turn of the event loop, once per runtime. On the virtual machine of
-   * BENCHMARKS.md ("Process start") the first touch of a page from user space is dear beyond its page fault: about
-   * 0.2 s for the 128 MB graph, otherwise spent inside the first vision run. Started while the first video decodes
-   * in its decoder process, it is off the way to the first result. Resolves to the pages read and the sum of the
-   * bytes read (which keeps the reads from being optimised away).
+   * short-lived CLI's choice), in the session thread, once per runtime. On the virtual machine of BENCHMARKS.md
+   * ("Process start") the first touch of a page from user space is dear beyond its page fault: about 0.2 s for the
+   * 128 MB graph, otherwise spent inside the first vision run. Started while the first video decodes in its decoder
+   * process, it is off the way to the first result. Resolves to the pages read and the sum of the bytes read (which
+   * keeps the reads from being optimised away).
    */
-  prefaultWeights(): Promise<{ pages: number; checksum: number }> {
-    this.weightsPrefault ??= (async () => {
-      const { bytes } = this.vision;
-      let pages = 0;
-      let checksum = 0;
-      if (this.prepackWeights || !bytes) return { pages, checksum };
-      for (let slice = 0; slice < bytes.length; slice += PREFAULT_SLICE_BYTES) {
-        const end = Math.min(bytes.length, slice + PREFAULT_SLICE_BYTES);
-        for (let at = slice; at < end; at += PAGE_BYTES, pages++) checksum = (checksum + bytes[at]!) | 0;
-        await setImmediate();
-      }
-      return { pages, checksum };
-    })();
+  prefaultWeights(): Promise<Prefault> {
+    this.weightsPrefault ??= this.prepackWeights ? Promise.resolve({ pages: 0, checksum: 0 }) : this.vision.prefault();
     return this.weightsPrefault;
   }
 
   /** The format `graph`'s session came from and, when .onnx, why not its ORT-format copy (loads the text graph). */
-  async graphSource(graph: GraphName): Promise<Pick<GraphSession, 'format' | 'skipped'>> {
+  async graphSource(graph: GraphName): Promise<{ format: 'ort' | 'onnx'; skipped?: OrtFormatSkip }> {
     const loaded = graph === 'vision' ? this.vision : graph === 'score' ? this.score : await this.textSession();
     return { format: loaded.format, skipped: loaded.skipped };
   }
@@ -179,14 +167,13 @@ export class XclipRuntime {
 
   private async runVision(pixelValues: Float32Array, batch: number): Promise<VideoFeatures> {
     const { num_channels: channels } = this.manifest.config.vision_config;
-    const input = new ort.Tensor('float32', pixelValues, [
-      batch,
-      this.frames,
-      channels,
-      this.imageSize,
-      this.imageSize,
-    ]);
-    const out = await this.vision.session.run({ [VISION_INPUT]: input });
+    const out = await this.vision.run({
+      [VISION_INPUT]: {
+        type: 'float32',
+        data: pixelValues,
+        dims: [batch, this.frames, channels, this.imageSize, this.imageSize],
+      },
+    });
     return {
       batch,
       videoEmbeds: float32(out[VISION_OUTPUTS.videoEmbeds], VISION_OUTPUTS.videoEmbeds),
@@ -194,9 +181,9 @@ export class XclipRuntime {
     };
   }
 
-  private textSession(): Promise<GraphSession> {
+  private textSession(): Promise<ThreadSession> {
     if (!this.text) {
-      const loading = createGraphSession(this.dir, 'text', this.manifest.ortFormat, this.sessionOptions);
+      const loading = this.thread.create(this.dir, 'text', this.manifest.ortFormat, this.sessionOptions);
       this.text = loading;
       // A session that failed to load is not kept: the next call tries again.
       loading.catch(() => {
@@ -213,9 +200,9 @@ export class XclipRuntime {
     count: number,
     length: number,
   ): Promise<TextFeatures> {
-    const out = await (await this.textSession()).session.run({
-      [TEXT_INPUTS.inputIds]: new ort.Tensor('int64', inputIds, [count, length]),
-      [TEXT_INPUTS.attentionMask]: new ort.Tensor('int64', attentionMask, [count, length]),
+    const out = await (await this.textSession()).run({
+      [TEXT_INPUTS.inputIds]: { type: 'int64', data: inputIds, dims: [count, length] },
+      [TEXT_INPUTS.attentionMask]: { type: 'int64', data: attentionMask, dims: [count, length] },
     });
     return { count, features: float32(out[TEXT_OUTPUT], TEXT_OUTPUT) };
   }
@@ -223,10 +210,14 @@ export class XclipRuntime {
   /** Video-conditioned logits of every video against every text. */
   async scoreVideos(videos: VideoFeatures, texts: TextFeatures): Promise<Scores> {
     const P = this.projectionDim;
-    const out = await this.score.session.run({
-      [VISION_OUTPUTS.videoEmbeds]: new ort.Tensor('float32', videos.videoEmbeds, [videos.batch, P]),
-      [VISION_OUTPUTS.visualTokens]: new ort.Tensor('float32', videos.visualTokens, [videos.batch, this.patches, P]),
-      [TEXT_OUTPUT]: new ort.Tensor('float32', texts.features, [texts.count, P]),
+    const out = await this.score.run({
+      [VISION_OUTPUTS.videoEmbeds]: { type: 'float32', data: videos.videoEmbeds, dims: [videos.batch, P] },
+      [VISION_OUTPUTS.visualTokens]: {
+        type: 'float32',
+        data: videos.visualTokens,
+        dims: [videos.batch, this.patches, P],
+      },
+      [TEXT_OUTPUT]: { type: 'float32', data: texts.features, dims: [texts.count, P] },
     });
     return {
       logits: float32(out[SCORE_OUTPUTS.logits], SCORE_OUTPUTS.logits),
@@ -236,7 +227,11 @@ export class XclipRuntime {
 
   async release(): Promise<void> {
     const text = await this.text?.catch(() => undefined);
-    await Promise.all([this.vision.session.release(), text?.session.release(), this.score.session.release()]);
+    try {
+      await Promise.all([this.vision.release(), text?.release(), this.score.release()]);
+    } finally {
+      await this.thread.close();
+    }
   }
 }
 

@@ -100,6 +100,8 @@ test("bench --batch runs a request of n copies of a video through the GPU server
   for (const stage of ['decode', 'vision', 'score', 'total'])
     assert.equal(result.perVideo[stage].runsMs.length, 5, stage);
   assert.ok(result.videosPerSecond > 0 && result.wallMs > 0);
+  const { p50, p99, max } = result.eventLoopDelayMs;
+  assert.ok(p50 > 0 && p50 <= p99 && p99 <= max, 'event loop delay percentiles');
   assert.equal(result.video, video);
   assert.deepEqual([result.skipped, result.failures], [0, []]);
 

@@ -79,7 +79,7 @@ function formatBatch(b: BatchBenchResult): string {
   }
   lines.push(
     ...b.failures.map((f) => `  ${f.status} ${f.key}: ${f.reason}`),
-    `  peak RSS ${b.peakRssMb.toFixed(0)} MB (this process)`,
+    `  peak RSS ${b.peakRssMb.toFixed(0)} MB (this process); event loop delay p50 ${b.eventLoopDelayMs.p50.toFixed(1)} ms, p99 ${b.eventLoopDelayMs.p99.toFixed(1)} ms, max ${b.eventLoopDelayMs.max.toFixed(1)} ms`,
   );
   return lines.join('\n');
 }

@@ -1,0 +1,43 @@
+import type ort from 'onnxruntime-node';
+import type { GraphName, OrtFormatCopies, OrtFormatSkip } from './ort-format.js';
+
+/** A tensor as it crosses to and from the session thread: ort.Tensor objects do not survive structured cloning. */
+export interface TensorData {
+  type: 'float32' | 'int64';
+  dims: readonly number[];
+  data: Float32Array | BigInt64Array;
+}
+
+export type TensorMap = Record<string, TensorData>;
+
+/** What the session thread is asked to do; each call names the session it acts on, but `create`. */
+export type SessionCall =
+  | {
+      op: 'create';
+      dir: string;
+      graph: GraphName;
+      copies: OrtFormatCopies | undefined;
+      options: ort.InferenceSession.SessionOptions;
+    }
+  | { op: 'run'; session: number; feeds: TensorMap }
+  | { op: 'prefault'; session: number }
+  | { op: 'release'; session: number };
+
+/** What `create` answers: the session's number for later calls, and where it came from (ort-format.ts). */
+export interface CreatedSession {
+  session: number;
+  format: 'ort' | 'onnx';
+  skipped?: OrtFormatSkip;
+}
+
+/** What `prefault` answers: the pages read and the sum of the bytes read. */
+export interface Prefault {
+  pages: number;
+  checksum: number;
+}
+
+export type ToSessionThread = { id: number; call: SessionCall };
+
+export type FromSessionThread =
+  | { id: number; value: unknown }
+  | { id: number; error: { name: string; message: string } };

@@ -1,0 +1,114 @@
+import { Worker } from 'node:worker_threads';
+import type ort from 'onnxruntime-node';
+import { workerModule } from '../common/child-module.js';
+import { XclipError } from '../common/errors.js';
+import type { GraphName, OrtFormatCopies, OrtFormatSkip } from './ort-format.js';
+import type {
+  CreatedSession,
+  FromSessionThread,
+  Prefault,
+  SessionCall,
+  TensorMap,
+  ToSessionThread,
+} from './session-protocol.js';
+
+/** The session thread ended (a crash in it, or its runtime released) before or during a call. */
+export class SessionThreadEndedError extends XclipError {
+  constructor(why: string) {
+    super('MODEL_THREAD_ENDED', "the model's session thread has ended", why);
+  }
+}
+
+/** One graph's ONNX Runtime session, held and run in the session thread. */
+export class ThreadSession {
+  constructor(
+    private readonly thread: SessionThread,
+    private readonly id: number,
+    /** Whether the session came from the ORT-format copy or the .onnx graph (ort-format.ts). */
+    readonly format: 'ort' | 'onnx',
+    /** Set when the format is 'onnx': why not the copy. */
+    readonly skipped: OrtFormatSkip | undefined,
+  ) {}
+
+  /** The graph's outputs for `feeds`, which are copied to the thread (the caller keeps its arrays). */
+  run(feeds: TensorMap): Promise<TensorMap> {
+    return this.thread.call({ op: 'run', session: this.id, feeds }) as Promise<TensorMap>;
+  }
+
+  /** Reads a byte of each page of the ORT-format bytes the session uses in place; nothing for an .onnx session. */
+  prefault(): Promise<Prefault> {
+    return this.thread.call({ op: 'prefault', session: this.id }) as Promise<Prefault>;
+  }
+
+  async release(): Promise<void> {
+    await this.thread.call({ op: 'release', session: this.id });
+  }
+}
+
+interface PendingCall {
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * A worker thread that creates and runs a model's ONNX Runtime sessions (session-worker.ts), so that a run, which
+ * onnxruntime-node performs synchronously on the calling thread, leaves this thread's event loop free: decoder
+ * processes get their next call and HTTP requests their answer while a video is encoded. Calls are answered in
+ * order. An idle thread does not keep the process running.
+ */
+export class SessionThread {
+  readonly #worker: Worker;
+  readonly #pending = new Map<number, PendingCall>();
+  #nextId = 0;
+  #ended: SessionThreadEndedError | undefined;
+
+  constructor() {
+    const { filename, options } = workerModule(import.meta.url, 'session-worker');
+    this.#worker = new Worker(filename, options);
+    this.#worker.unref();
+    this.#worker.on('message', (reply: FromSessionThread) => this.#receive(reply));
+    this.#worker.on('error', (error) => this.#end(`it failed: ${error.message}`));
+    this.#worker.on('exit', (code) => this.#end(`it exited with code ${code}`));
+  }
+
+  async create(
+    dir: string,
+    graph: GraphName,
+    copies: OrtFormatCopies | undefined,
+    options: ort.InferenceSession.SessionOptions,
+  ): Promise<ThreadSession> {
+    const created = (await this.call({ op: 'create', dir, graph, copies, options })) as CreatedSession;
+    return new ThreadSession(this, created.session, created.format, created.skipped);
+  }
+
+  call(call: SessionCall): Promise<unknown> {
+    if (this.#ended) return Promise.reject(this.#ended);
+    return new Promise((resolve, reject) => {
+      const id = this.#nextId++;
+      this.#pending.set(id, { resolve, reject });
+      if (this.#pending.size === 1) this.#worker.ref();
+      this.#worker.postMessage({ id, call } satisfies ToSessionThread);
+    });
+  }
+
+  /** Ends the thread; calls still waiting end in SessionThreadEndedError. */
+  async close(): Promise<void> {
+    this.#end('its runtime was released');
+    await this.#worker.terminate();
+  }
+
+  #receive(reply: FromSessionThread): void {
+    const pending = this.#pending.get(reply.id);
+    if (!pending) return;
+    this.#pending.delete(reply.id);
+    if (this.#pending.size === 0) this.#worker.unref();
+    if ('error' in reply) pending.reject(Object.assign(new Error(reply.error.message), { name: reply.error.name }));
+    else pending.resolve(reply.value);
+  }
+
+  #end(why: string): void {
+    this.#ended ??= new SessionThreadEndedError(why);
+    for (const pending of this.#pending.values()) pending.reject(this.#ended);
+    this.#pending.clear();
+  }
+}
