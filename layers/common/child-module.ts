@@ -23,7 +23,8 @@ export function childModule(callerUrl: string, name: string): ChildModule {
 /** What to start a worker thread's module with: `new Worker(filename, options)`. */
 export interface WorkerModule {
   filename: string;
-  options: { eval?: boolean };
+  /** The thread takes none of this process's Node flags (`--input-type` or `--eval`'s would stop its module). */
+  options: { eval?: boolean; execArgv: string[] };
 }
 
 /**
@@ -32,11 +33,11 @@ export interface WorkerModule {
  */
 export function workerModule(callerUrl: string, name: string): WorkerModule {
   const { path, execArgv } = childModule(callerUrl, name);
-  if (execArgv.length === 0) return { filename: path, options: {} };
+  if (execArgv.length === 0) return { filename: path, options: { execArgv: [] } };
   const register = import.meta.resolve('tsx/esm/api');
   const module = pathToFileURL(path).href;
   return {
     filename: `import(${JSON.stringify(register)}).then(({ register }) => { register(); return import(${JSON.stringify(module)}); });`,
-    options: { eval: true },
+    options: { eval: true, execArgv: [] },
   };
 }

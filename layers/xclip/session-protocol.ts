@@ -36,6 +36,12 @@ export interface Prefault {
   checksum: number;
 }
 
+/** What `run` answers: the outputs, and the feeds' buffers handed back for the next run's inputs. */
+export interface RunReply {
+  outputs: TensorMap;
+  inputs: ArrayBuffer[];
+}
+
 export type ToSessionThread = { id: number; call: SessionCall };
 
 export type FromSessionThread =

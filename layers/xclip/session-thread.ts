@@ -7,6 +7,7 @@ import type {
   CreatedSession,
   FromSessionThread,
   Prefault,
+  RunReply,
   SessionCall,
   TensorMap,
   ToSessionThread,
@@ -32,7 +33,7 @@ export class ThreadSession {
 
   /** The graph's outputs for `feeds`, which are copied to the thread (the caller keeps its arrays). */
   run(feeds: TensorMap): Promise<TensorMap> {
-    return this.thread.call({ op: 'run', session: this.id, feeds }) as Promise<TensorMap>;
+    return this.thread.run(this.id, feeds);
   }
 
   /** Reads a byte of each page of the ORT-format bytes the session uses in place; nothing for an .onnx session. */
@@ -42,6 +43,32 @@ export class ThreadSession {
 
   async release(): Promise<void> {
     await this.thread.call({ op: 'release', session: this.id });
+  }
+}
+
+/** Buffers kept for the copies of run inputs; more than the graphs' distinct input shapes in steady use. */
+const MAX_INPUT_BUFFERS = 8;
+
+/**
+ * Buffers the run inputs are copied into and moved to the session thread, which hands them back with the outputs.
+ * Reused, they cost no fresh memory per run: a structured clone of a video's 4.8 MB of pixels allocated it twice
+ * (on each side), and the first touch of fresh pages is dear on the VMs of BENCHMARKS.md.
+ */
+class InputBuffers {
+  readonly #free: ArrayBuffer[] = [];
+
+  /** `data` copied into a kept buffer of its byte length, or a new one. */
+  copy<T extends Float32Array | BigInt64Array>(data: T): T {
+    const at = this.#free.findIndex((buffer) => buffer.byteLength === data.byteLength);
+    const buffer = at >= 0 ? this.#free.splice(at, 1)[0]! : new ArrayBuffer(data.byteLength);
+    const copy = new (data.constructor as new (buffer: ArrayBuffer) => T)(buffer);
+    copy.set(data as never);
+    return copy;
+  }
+
+  giveBack(buffers: readonly ArrayBuffer[]): void {
+    this.#free.push(...buffers.filter((buffer) => buffer.byteLength > 0));
+    this.#free.splice(0, Math.max(0, this.#free.length - MAX_INPUT_BUFFERS));
   }
 }
 
@@ -59,6 +86,7 @@ interface PendingCall {
 export class SessionThread {
   readonly #worker: Worker;
   readonly #pending = new Map<number, PendingCall>();
+  readonly #inputBuffers = new InputBuffers();
   #nextId = 0;
   #ended: SessionThreadEndedError | undefined;
 
@@ -81,14 +109,25 @@ export class SessionThread {
     return new ThreadSession(this, created.session, created.format, created.skipped);
   }
 
-  call(call: SessionCall): Promise<unknown> {
+  call(call: SessionCall, transfer: ArrayBuffer[] = []): Promise<unknown> {
     if (this.#ended) return Promise.reject(this.#ended);
     return new Promise((resolve, reject) => {
       const id = this.#nextId++;
       this.#pending.set(id, { resolve, reject });
       if (this.#pending.size === 1) this.#worker.ref();
-      this.#worker.postMessage({ id, call } satisfies ToSessionThread);
+      this.#worker.postMessage({ id, call } satisfies ToSessionThread, transfer);
     });
+  }
+
+  /** Runs session `session` on copies of `feeds` moved to the thread; the copies' buffers come back for reuse. */
+  async run(session: number, feeds: TensorMap): Promise<TensorMap> {
+    const copies: TensorMap = {};
+    for (const [name, { type, dims, data }] of Object.entries(feeds))
+      copies[name] = { type, dims, data: this.#inputBuffers.copy(data) };
+    const transfer = Object.values(copies).map(({ data }) => data.buffer as ArrayBuffer);
+    const { outputs, inputs } = (await this.call({ op: 'run', session, feeds: copies }, transfer)) as RunReply;
+    this.#inputBuffers.giveBack(inputs);
+    return outputs;
   }
 
   /** Ends the thread; calls still waiting end in SessionThreadEndedError. */

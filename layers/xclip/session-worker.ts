@@ -10,8 +10,8 @@ import type {
   CreatedSession,
   FromSessionThread,
   Prefault,
+  RunReply,
   SessionCall,
-  TensorMap,
   ToSessionThread,
 } from './session-protocol.js';
 
@@ -50,13 +50,16 @@ async function answer(call: SessionCall): Promise<{ value: unknown; transfer: Ar
         Object.entries(call.feeds).map(([name, { type, data, dims }]) => [name, new ort.Tensor(type, data, dims)]),
       );
       const outputs = await sessionOf(call.session).session.run(feeds);
-      const value: TensorMap = {};
-      const transfer = new Set<ArrayBuffer>();
+      const value: RunReply = {
+        outputs: {},
+        inputs: Object.values(call.feeds).map(({ data }) => data.buffer as ArrayBuffer),
+      };
+      const transfer = new Set<ArrayBuffer>(value.inputs);
       for (const [name, tensor] of Object.entries(outputs)) {
         if (tensor.type !== 'float32' && tensor.type !== 'int64')
           throw new Error(`model output ${name} is ${tensor.type}, not float32 or int64`);
         const data = tensor.data as Float32Array | BigInt64Array;
-        value[name] = { type: tensor.type, dims: tensor.dims, data };
+        value.outputs[name] = { type: tensor.type, dims: tensor.dims, data };
         transfer.add(data.buffer as ArrayBuffer);
       }
       return { value, transfer: [...transfer] };
