@@ -95,8 +95,18 @@ export class SessionThread {
     this.#worker = new Worker(filename, options);
     this.#worker.unref();
     this.#worker.on('message', (reply: FromSessionThread) => this.#receive(reply));
-    this.#worker.on('error', (error) => this.#end(`it failed: ${error.message}`));
-    this.#worker.on('exit', (code) => this.#end(`it exited with code ${code}`));
+    let failure: string | undefined;
+    this.#worker.on('error', (error: unknown) => {
+      failure = `it failed: ${error instanceof Error ? error.message : String(error)}`;
+    });
+    this.#worker.on('exit', (code) => {
+      if (this.#ended) return;
+      this.#end(failure ?? `it exited with code ${code}`);
+      // The model cannot run again in this process, and what holds it (a queue consumer, a server) would fail every
+      // later video for good; ending the process lets its supervisor start a fresh one, as a crash of ONNX Runtime
+      // on the main thread did.
+      throw this.#ended;
+    });
   }
 
   async create(
@@ -113,9 +123,14 @@ export class SessionThread {
     if (this.#ended) return Promise.reject(this.#ended);
     return new Promise((resolve, reject) => {
       const id = this.#nextId++;
+      try {
+        this.#worker.postMessage({ id, call } satisfies ToSessionThread, transfer);
+      } catch (error) {
+        reject(error);
+        return;
+      }
       this.#pending.set(id, { resolve, reject });
       if (this.#pending.size === 1) this.#worker.ref();
-      this.#worker.postMessage({ id, call } satisfies ToSessionThread, transfer);
     });
   }
 

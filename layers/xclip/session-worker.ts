@@ -75,20 +75,21 @@ async function answer(call: SessionCall): Promise<{ value: unknown; transfer: Ar
   }
 }
 
+function failed(id: number, error: unknown): FromSessionThread {
+  const { name, message } = error instanceof Error ? error : new Error(String(error));
+  return { id, error: { name, message } };
+}
+
 // Calls are answered one at a time, in the order they came: a session is never run by two calls at once.
 let queue = Promise.resolve();
 port.on('message', ({ id, call }: ToSessionThread) => {
   queue = queue.then(async () => {
-    let reply: FromSessionThread;
-    let transfer: ArrayBuffer[] = [];
     try {
-      const answered = await answer(call);
-      reply = { id, value: answered.value };
-      transfer = answered.transfer;
+      const { value, transfer } = await answer(call);
+      port.postMessage({ id, value } satisfies FromSessionThread, transfer);
     } catch (error) {
-      const { name, message } = error instanceof Error ? error : new Error(String(error));
-      reply = { id, error: { name, message } };
+      // A failed call, or an answer that cannot be sent: the caller hears why either way.
+      port.postMessage(failed(id, error));
     }
-    port.postMessage(reply, transfer);
   });
 });
