@@ -127,7 +127,10 @@ test('the web page: upload by drag and drop, live status, posters and thumbnails
 
   await dropFile(page, makeTestVideo(join(work, 'scratch'), NAME));
   const card = `li.card[data-status="DONE"] a[title="${NAME}"]`;
-  await page.waitForSelector(card);
+  // A video that never shows DONE: the server's log says why (two full runs here timed out on this wait).
+  await page.waitForSelector(card).catch((error: unknown) => {
+    throw new Error(`${(error as Error).message}; the server's log:\n${server.log()}`);
+  });
   await page.waitForSelector('.upload .status-done');
   assert.deepEqual(await accessibilityViolations(page), [], 'library');
   assert.equal((await texts(page, 'li.card .top-labels li')).length, 3);
