@@ -30,3 +30,18 @@ export function describeError(error: unknown): string {
   if (error instanceof Error) return `${error.name}: ${error.message}`;
   return String(error);
 }
+
+/** An error as it crosses a process or thread boundary (structured clone keeps neither its class nor its fields). */
+export interface SentError {
+  name: string;
+  message: string;
+  xclip?: { code: string; what: string; why: string };
+}
+
+export function sentError(error: unknown): SentError {
+  if (error instanceof XclipError)
+    return { name: error.name, message: error.message, xclip: { code: error.code, what: error.what, why: error.why } };
+  return error instanceof Error
+    ? { name: error.name, message: error.message }
+    : { name: 'Error', message: String(error) };
+}

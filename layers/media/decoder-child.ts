@@ -3,8 +3,10 @@
  * or a hang inside FFmpeg ends this process, not the parent. It tells its parent when it passes its memory bound,
  * and ends when its parent goes.
  */
+
+import { sentError } from '../common/errors.js';
 import type { ByteSource } from './byte-source.js';
-import { type DecoderCall, type FromDecoder, sentError, type ToDecoder } from './decoder-protocol.js';
+import type { DecoderCall, FromDecoder, ToDecoder } from './decoder-protocol.js';
 import { openDemuxReader } from './demux-reader.js';
 import type { VideoReader } from './video-reader.js';
 

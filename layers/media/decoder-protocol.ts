@@ -1,4 +1,4 @@
-import { XclipError } from '../common/errors.js';
+import { type SentError, XclipError } from '../common/errors.js';
 import type { FrameSize } from './decode.js';
 import * as mediaErrors from './errors.js';
 import type { MediaLimits } from './limits.js';
@@ -26,21 +26,6 @@ export type FromDecoder =
   | { kind: 'read'; read: number; offset: number; length: number }
   /** Resident memory passed the open video's bound: the parent ends the process. */
   | { kind: 'memory'; residentBytes: number };
-
-/** An error as it crosses the process boundary (structured clone keeps neither its class nor its fields). */
-export interface SentError {
-  name: string;
-  message: string;
-  xclip?: { code: string; what: string; why: string };
-}
-
-export function sentError(error: unknown): SentError {
-  if (error instanceof XclipError)
-    return { name: error.name, message: error.message, xclip: { code: error.code, what: error.what, why: error.why } };
-  return error instanceof Error
-    ? { name: error.name, message: error.message }
-    : { name: 'Error', message: String(error) };
-}
 
 const ERROR_CLASSES: Record<string, { prototype: XclipError }> = { ...mediaErrors, XclipError };
 

@@ -1,4 +1,5 @@
 import type ort from 'onnxruntime-node';
+import type { SentError } from '../common/errors.js';
 import type { GraphName, OrtFormatCopies, OrtFormatSkip } from './ort-format.js';
 
 /** A tensor as it crosses to and from the session thread: ort.Tensor objects do not survive structured cloning. */
@@ -44,6 +45,4 @@ export interface RunReply {
 
 export type ToSessionThread = { id: number; call: SessionCall };
 
-export type FromSessionThread =
-  | { id: number; value: unknown }
-  | { id: number; error: { name: string; message: string } };
+export type FromSessionThread = { id: number; value: unknown } | { id: number; error: SentError };

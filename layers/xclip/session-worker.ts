@@ -5,6 +5,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import ort from 'onnxruntime-node';
+import { sentError } from '../common/errors.js';
 import { createGraphSession, type GraphSession } from './ort-format.js';
 import type {
   CreatedSession,
@@ -75,11 +76,6 @@ async function answer(call: SessionCall): Promise<{ value: unknown; transfer: Ar
   }
 }
 
-function failed(id: number, error: unknown): FromSessionThread {
-  const { name, message } = error instanceof Error ? error : new Error(String(error));
-  return { id, error: { name, message } };
-}
-
 // Calls are answered one at a time, in the order they came: a session is never run by two calls at once.
 let queue = Promise.resolve();
 port.on('message', ({ id, call }: ToSessionThread) => {
@@ -89,7 +85,7 @@ port.on('message', ({ id, call }: ToSessionThread) => {
       port.postMessage({ id, value } satisfies FromSessionThread, transfer);
     } catch (error) {
       // A failed call, or an answer that cannot be sent: the caller hears why either way.
-      port.postMessage(failed(id, error));
+      port.postMessage({ id, error: sentError(error) } satisfies FromSessionThread);
     }
   });
 });
