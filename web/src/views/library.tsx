@@ -87,22 +87,28 @@ export function Library({ filters, uploadTarget }: { filters: LibraryFilters; up
     return () => observer.disconnect();
   }, [cursor, loadMore]);
 
-  const live = usePolling(
-    async () => {
-      // The loaded list read again as one page (up to the API's page bound), so statuses, labels,
-      // new arrivals and videos leaving a status filter all show.
-      const count = Math.min(Math.max(videos.length, PAGE_SIZE), API_MAX_PAGE);
-      const page = await api.listVideos(listQuery(filters, undefined, count));
-      if (videos.length <= API_MAX_PAGE) {
-        setVideos(page.items);
-        setCursor(page.nextCursor);
-      } else {
-        setVideos((current) => mergeHead(page.items, current.slice(count)));
-      }
-    },
-    videos.some((video) => !isSettled(video.status)) || uploads.some(isInFlight),
-    { intervalMs: LIVE_INTERVAL_MS, maxTicks: LIVE_MAX_TICKS },
-  );
+  // The loaded list read again as one page (up to the API's page bound), so statuses, labels,
+  // new arrivals and videos leaving a status filter all show.
+  const refresh = async () => {
+    const count = Math.min(Math.max(videos.length, PAGE_SIZE), API_MAX_PAGE);
+    const page = await api.listVideos(listQuery(filters, undefined, count));
+    if (videos.length <= API_MAX_PAGE) {
+      setVideos(page.items);
+      setCursor(page.nextCursor);
+    } else {
+      setVideos((current) => mergeHead(page.items, current.slice(count)));
+    }
+  };
+  const live = usePolling(refresh, videos.some((video) => !isSettled(video.status)) || uploads.some(isInFlight), {
+    intervalMs: LIVE_INTERVAL_MS,
+    maxTicks: LIVE_MAX_TICKS,
+  });
+  // An upload followed until its video settled can settle between two of the list's polls, and the polls then stop
+  // with nothing unsettled in a list that never held it: one more read when an upload stops being followed.
+  const followedToTheEnd = uploads.filter((entry) => entry.stored && !entry.following).length;
+  useEffect(() => {
+    if (followedToTheEnd > 0) void refresh().catch(() => undefined);
+  }, [followedToTheEnd]);
 
   return (
     <>
