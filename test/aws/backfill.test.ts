@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
-import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoResultStore } from '../../layers/pipeline/adapters/aws/dynamo-result-store.js';
 import { parseS3Notification, sourceOfRecord } from '../../layers/pipeline/adapters/aws/s3-notification.js';
@@ -12,6 +11,7 @@ import { videoIdFor } from '../../layers/pipeline/core/video-id.js';
 import { type LocalAws, startLocalAws } from '../../scripts/lib/local-aws.js';
 import { runXclip } from '../cli/run-xclip.js';
 import { EMBEDDING, resultFor, sourceObject } from '../pipeline/records.js';
+import { drainQueue } from './drain-queue.js';
 
 let aws: LocalAws;
 let bucket: S3ObjectStore;
@@ -25,21 +25,9 @@ before(async () => {
 after(() => aws.close());
 
 /** Every message on the queue, as the sources they name; the queue is left empty. */
-async function drainQueue(): Promise<SourceObject[]> {
-  const sources: SourceObject[] = [];
-  for (;;) {
-    const { Messages = [] } = await aws.clients.sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: aws.queueUrl, MaxNumberOfMessages: 10 }),
-    );
-    if (Messages.length === 0) return sources;
-    for (const message of Messages) sources.push(...parseS3Notification(message.Body!).map(sourceOfRecord));
-    await aws.clients.sqs.send(
-      new DeleteMessageBatchCommand({
-        QueueUrl: aws.queueUrl,
-        Entries: Messages.map((message, i) => ({ Id: String(i), ReceiptHandle: message.ReceiptHandle! })),
-      }),
-    );
-  }
+async function drainSources(): Promise<SourceObject[]> {
+  const bodies = await drainQueue(aws.clients.sqs, aws.queueUrl);
+  return bodies.flatMap((body) => parseS3Notification(body).map(sourceOfRecord));
 }
 
 test('backfill queues each video not yet recorded for its current version, in batches, and skips it on the next run', async () => {
@@ -56,7 +44,7 @@ test('backfill queues each video not yet recorded for its current version, in ba
   const first = await runXclip('backfill', `s3://${aws.bucket}/videos/`, '--json');
   assert.equal(first.code, 0, first.stderr);
   assert.deepEqual(JSON.parse(first.stdout), { listed: 14, queued: 12, done: 0, pending: 1, failed: 0, notVideos: 1 });
-  const queued = await drainQueue();
+  const queued = await drainSources();
   assert.deepEqual(queued.map((source) => source.key).sort(), [...videos.slice(1), 'videos/sub/deep.MOV'].sort());
   for (const source of queued) {
     const { key, version, sequence } = (await bucket.head(source.key))!;
@@ -66,13 +54,13 @@ test('backfill queues each video not yet recorded for its current version, in ba
 
   const again = await runXclip('backfill', `s3://${aws.bucket}/videos/`, '--json');
   assert.deepEqual(JSON.parse(again.stdout), { listed: 14, queued: 0, done: 0, pending: 13, failed: 0, notVideos: 1 });
-  assert.deepEqual(await drainQueue(), []);
+  assert.deepEqual(await drainSources(), []);
 
   await bucket.put(videos[1]!, Buffer.from('a new version'), 'video/mp4');
   const changed = await runXclip('backfill', `s3://${aws.bucket}/videos/clip 01`);
   assert.match(changed.stdout, /^queued 1 of 1 objects/);
   assert.deepEqual(
-    (await drainQueue()).map((source) => source.version),
+    (await drainSources()).map((source) => source.version),
     [(await bucket.head(videos[1]!))!.version],
   );
 });
@@ -112,7 +100,7 @@ test('backfill keeps to the upload rules, re-queues transient failures and aband
   assert.equal(counts.queued, 2);
   assert.equal(counts.failed, 1);
   assert.ok(counts.notVideos! >= 1, 'the key outside the upload prefix is not queued');
-  assert.deepEqual((await drainQueue()).map((source) => source.key).sort(), keys.slice(0, 2).sort());
+  assert.deepEqual((await drainSources()).map((source) => source.key).sort(), keys.slice(0, 2).sort());
   for (const key of keys.slice(0, 2)) assert.equal((await results.get(videoIdFor(aws.bucket, key)))!.status, 'QUEUED');
   assert.equal((await results.get(bad))!.status, 'FAILED');
 });
@@ -130,7 +118,7 @@ test('xclip retry queues FAILED videos again, one by key or every one under a pr
   const one = await failed('videos/retry/one.mp4');
   await failed('videos/retry/more/two.mp4');
   await failed('videos/retry/more/three.mp4');
-  await drainQueue();
+  await drainSources();
 
   const single = await runXclip('retry', `s3://${aws.bucket}/videos/retry/one.mp4`);
   assert.equal(single.code, 0, single.stderr);
@@ -143,7 +131,7 @@ test('xclip retry queues FAILED videos again, one by key or every one under a pr
   const all = await runXclip('retry', '--failed', `s3://${aws.bucket}/videos/retry/more/`, '--json');
   assert.equal(all.code, 0, all.stderr);
   assert.equal(all.stdout.trim().split('\n').length, 2);
-  assert.deepEqual((await drainQueue()).map((source) => source.key).sort(), [
+  assert.deepEqual((await drainSources()).map((source) => source.key).sort(), [
     'videos/retry/more/three.mp4',
     'videos/retry/more/two.mp4',
     'videos/retry/one.mp4',

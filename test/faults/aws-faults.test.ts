@@ -7,7 +7,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { type ClassifierContainer, createClassifierContainer } from '../../functions/classifier/container.js';
 import { createClassifierHandler } from '../../functions/classifier/handler.js';
 import { loadConfig } from '../../functions/shared/config.js';
@@ -25,6 +24,7 @@ import { type LocalAws, startLocalAws } from '../../scripts/lib/local-aws.js';
 import { type LocalVectorIndex, startLocalVectorIndex } from '../../scripts/lib/local-vector-index.js';
 import { buildSmallTextModel, SMALL_TEXT_CONFIG } from '../../scripts/lib/small-model.js';
 import { makeTestVideo } from '../../scripts/lib/test-video.js';
+import { drainQueue } from '../aws/drain-queue.js';
 import { FaultProxy } from './fault-proxy.js';
 
 /** Shorter than a redelivery takes, as the function's timeout and a margin are shorter than the queue's visibility. */
@@ -180,20 +180,9 @@ test('a burst of 500 uploads queued by backfill: 500 messages, 500 QUEUED record
       { uploadPrefix: 'videos/', videoSuffixes: ['.mp4'] },
     );
     assert.equal(counts.queued, 500);
-    const queued: string[] = [];
-    for (;;) {
-      const { Messages = [] } = await services.clients.sqs.send(
-        new ReceiveMessageCommand({ QueueUrl: aws.queueUrl, MaxNumberOfMessages: 10 }),
-      );
-      if (Messages.length === 0) break;
-      for (const message of Messages) queued.push(...parseS3Notification(message.Body!).map((record) => record.key));
-      await services.clients.sqs.send(
-        new DeleteMessageBatchCommand({
-          QueueUrl: aws.queueUrl,
-          Entries: Messages.map((message, i) => ({ Id: String(i), ReceiptHandle: message.ReceiptHandle! })),
-        }),
-      );
-    }
+    const queued = (await drainQueue(services.clients.sqs, aws.queueUrl)).flatMap((body) =>
+      parseS3Notification(body).map((record) => record.key),
+    );
     assert.deepEqual(queued.sort(), keys);
     const records = await mapConcurrently(keys, SETUP_CONCURRENCY, (key) => results.get(videoIdFor(aws.bucket, key)));
     assert.ok(records.every((record) => record?.status === 'QUEUED'));
