@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { debuglog } from 'node:util';
 import ort from 'onnxruntime-node';
 import { readWholeFile } from '../common/read-whole-file.js';
+import { type Int8WeightLayout, STORED_INT8_LAYOUT } from './int8-layout.js';
+import { rewriteInt8Weights } from './int8-weights.js';
 
 /** The graphs of a built model directory, each in `<graph>.onnx`. */
 export type GraphName = 'vision' | 'text' | 'score';
@@ -28,13 +30,25 @@ export interface OrtFormatCopies {
   /** `process.arch` of the machine that wrote them: its CPU kernels decided the fused nodes. */
   arch: string;
   optimizationLevel: typeof ORT_FORMAT_OPTIMIZATION_LEVEL;
+  /** How the copies hold an int8 model's weights (int8-weights.ts); absent: as the .onnx files do (uint8). */
+  int8Weights?: Int8WeightLayout;
   /** File name and size of each graph's copy. */
   graphs: Partial<Record<GraphName, { file: string; bytes: number }>>;
 }
 
+/** A graph of a model directory and what its session may be created from. */
+export interface GraphSource {
+  dir: string;
+  graph: GraphName;
+  /** The model's ORT-format copies (its manifest's `ortFormat`). */
+  copies: OrtFormatCopies | undefined;
+  /** For an int8 model, the layout its weights are wanted in (int8-weights.ts); absent for other precisions. */
+  int8Weights?: Int8WeightLayout;
+}
+
 /** Why a graph's session came from its .onnx file rather than its ORT-format copy. */
 export interface OrtFormatSkip {
-  reason: 'not-written' | 'not-cpu' | 'other-runtime' | 'other-arch' | 'unreadable';
+  reason: 'not-written' | 'not-cpu' | 'other-runtime' | 'other-arch' | 'other-int8-layout' | 'unreadable';
   detail: string;
 }
 
@@ -55,17 +69,43 @@ export function runningRuntimeVersion(): string {
   return ort.env.versions.node ?? ort.env.versions.common;
 }
 
-/** Writes `<graph>.ort` beside each `<graph>.onnx` of `dir`; returns what the manifest records of them. */
-export async function writeOrtFormatCopies(dir: string, graphs: readonly GraphName[]): Promise<OrtFormatCopies> {
+/**
+ * A session of `graph` from its .onnx file; where an int8 model's weights are wanted in another layout than the
+ * file's, from the file's bytes rewritten to it.
+ */
+async function createOnnxSession(
+  dir: string,
+  graph: GraphName,
+  int8Weights: Int8WeightLayout | undefined,
+  options: ort.InferenceSession.SessionOptions,
+): Promise<ort.InferenceSession> {
+  const path = join(dir, `${graph}.onnx`);
+  if (int8Weights === undefined || int8Weights === STORED_INT8_LAYOUT)
+    return ort.InferenceSession.create(path, options);
+  const bytes = await readWholeFile(path);
+  rewriteInt8Weights(bytes, int8Weights);
+  return ort.InferenceSession.create(bytes, options);
+}
+
+/**
+ * Writes `<graph>.ort` beside each `<graph>.onnx` of `dir`, an int8 model's weights in the `int8Weights` layout;
+ * returns what the manifest records of them.
+ */
+export async function writeOrtFormatCopies(
+  dir: string,
+  graphs: readonly GraphName[],
+  int8Weights?: Int8WeightLayout,
+): Promise<OrtFormatCopies> {
   const copies: OrtFormatCopies = {
     runtimeVersion: runningRuntimeVersion(),
     arch: process.arch,
     optimizationLevel: ORT_FORMAT_OPTIMIZATION_LEVEL,
+    ...(int8Weights && { int8Weights }),
     graphs: {},
   };
   for (const graph of graphs) {
     const file = `${graph}.ort`;
-    const session = await ort.InferenceSession.create(join(dir, `${graph}.onnx`), {
+    const session = await createOnnxSession(dir, graph, int8Weights, {
       executionProviders: ['cpu'],
       graphOptimizationLevel: ORT_FORMAT_OPTIMIZATION_LEVEL,
       optimizedModelFilePath: join(dir, file),
@@ -86,6 +126,7 @@ function ortFormatSkip(
   graph: GraphName,
   copies: OrtFormatCopies | undefined,
   options: ort.InferenceSession.SessionOptions,
+  int8Weights: Int8WeightLayout | undefined,
 ): OrtFormatSkip | undefined {
   if (!copies?.graphs[graph])
     return { reason: 'not-written', detail: `the model directory has no ORT-format copy of ${graph}.onnx` };
@@ -100,21 +141,26 @@ function ortFormatSkip(
     };
   if (copies.arch !== process.arch)
     return { reason: 'other-arch', detail: `written on ${copies.arch}, running on ${process.arch}` };
+  const copied = copies.int8Weights ?? STORED_INT8_LAYOUT;
+  if (int8Weights !== undefined && copied !== int8Weights)
+    return {
+      reason: 'other-int8-layout',
+      detail: `its int8 weights are ${copied}, this CPU computes with ${int8Weights} ones`,
+    };
   return undefined;
 }
 
 /**
- * A session of `graph` from its ORT-format copy where that copy fits the options and the running runtime, else (or
- * when the copy cannot be read) from its .onnx file. A copy that cannot serve is no failure: its reason goes to the
- * debug log (NODE_DEBUG=xclip) and to the result's `skipped`.
+ * A session of the graph from its ORT-format copy where that copy fits the options, the running runtime and the
+ * int8 weight layout wanted, else (or when the copy cannot be read) from its .onnx
+ * file. A copy that cannot serve is no failure: its reason goes to the debug log (NODE_DEBUG=xclip) and to the
+ * result's `skipped`.
  */
 export async function createGraphSession(
-  dir: string,
-  graph: GraphName,
-  copies: OrtFormatCopies | undefined,
+  { dir, graph, copies, int8Weights }: GraphSource,
   options: ort.InferenceSession.SessionOptions,
 ): Promise<GraphSession> {
-  let skipped = ortFormatSkip(graph, copies, options);
+  let skipped = ortFormatSkip(graph, copies, options, int8Weights);
   const copy = copies?.graphs[graph];
   if (!skipped && copy) {
     const path = join(dir, copy.file);
@@ -140,6 +186,6 @@ export async function createGraphSession(
   }
   if (skipped && skipped.reason !== 'not-written')
     debug('%s.onnx instead of its ORT-format copy: %s', graph, skipped.detail);
-  const session = await ort.InferenceSession.create(join(dir, `${graph}.onnx`), options);
+  const session = await createOnnxSession(dir, graph, int8Weights, options);
   return { session, format: 'onnx', skipped };
 }

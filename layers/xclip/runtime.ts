@@ -1,9 +1,10 @@
 import { availableParallelism } from 'node:os';
 import type ort from 'onnxruntime-node';
 import { patchGrid } from './config.js';
+import { hostInt8Layout } from './int8-layout.js';
 import { type ModelManifest, type Preprocessing, readManifest } from './manifest.js';
 import { SCORE_OUTPUTS, TEXT_INPUTS, TEXT_OUTPUT, VISION_INPUT, VISION_OUTPUTS } from './modeling/graph-io.js';
-import type { GraphName, OrtFormatSkip } from './ort-format.js';
+import type { GraphName, GraphSource, OrtFormatSkip } from './ort-format.js';
 import type { Prefault, TensorData } from './session-protocol.js';
 import { SessionThread, type ThreadSession } from './session-thread.js';
 import { VideoBatcher } from './video-batcher.js';
@@ -55,6 +56,16 @@ function float32(tensor: TensorData | undefined, name: string): Float32Array {
   if (!tensor || !(tensor.data instanceof Float32Array))
     throw new Error(`model output ${name} is missing or not float32`);
   return tensor.data;
+}
+
+/** Where `graph` of the model in `dir` is loaded from; an int8 model's weights in the layout this CPU wants. */
+function graphSource(dir: string, manifest: ModelManifest, graph: GraphName): GraphSource {
+  return {
+    dir,
+    graph,
+    copies: manifest.ortFormat,
+    ...(manifest.precision === 'int8' && { int8Weights: hostInt8Layout() }),
+  };
 }
 
 /**
@@ -115,7 +126,7 @@ export class XclipRuntime {
     };
     const thread = new SessionThread();
     const settled = await Promise.allSettled(
-      (['vision', 'score'] as const).map((graph) => thread.create(dir, graph, manifest.ortFormat, sessionOptions)),
+      (['vision', 'score'] as const).map((graph) => thread.create(graphSource(dir, manifest, graph), sessionOptions)),
     );
     const failed = settled.find((outcome) => outcome.status === 'rejected');
     if (failed) {
@@ -183,7 +194,7 @@ export class XclipRuntime {
 
   private textSession(): Promise<ThreadSession> {
     if (!this.text) {
-      const loading = this.thread.create(this.dir, 'text', this.manifest.ortFormat, this.sessionOptions);
+      const loading = this.thread.create(graphSource(this.dir, this.manifest, 'text'), this.sessionOptions);
       this.text = loading;
       // A session that failed to load is not kept: the next call tries again.
       loading.catch(() => {

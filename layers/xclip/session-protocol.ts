@@ -1,6 +1,6 @@
 import type ort from 'onnxruntime-node';
 import type { SentError } from '../common/errors.js';
-import type { GraphName, OrtFormatCopies, OrtFormatSkip } from './ort-format.js';
+import type { GraphSource, OrtFormatSkip } from './ort-format.js';
 
 /** A tensor as it crosses to and from the session thread: ort.Tensor objects do not survive structured cloning. */
 export interface TensorData {
@@ -15,9 +15,7 @@ export type TensorMap = Record<string, TensorData>;
 export type SessionCall =
   | {
       op: 'create';
-      dir: string;
-      graph: GraphName;
-      copies: OrtFormatCopies | undefined;
+      source: GraphSource;
       options: ort.InferenceSession.SessionOptions;
     }
   | { op: 'run'; session: number; feeds: TensorMap }

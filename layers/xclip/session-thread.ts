@@ -2,7 +2,7 @@ import { Worker } from 'node:worker_threads';
 import type ort from 'onnxruntime-node';
 import { workerModule } from '../common/child-module.js';
 import { XclipError } from '../common/errors.js';
-import type { GraphName, OrtFormatCopies, OrtFormatSkip } from './ort-format.js';
+import type { GraphSource, OrtFormatSkip } from './ort-format.js';
 import type {
   CreatedSession,
   FromSessionThread,
@@ -109,13 +109,8 @@ export class SessionThread {
     });
   }
 
-  async create(
-    dir: string,
-    graph: GraphName,
-    copies: OrtFormatCopies | undefined,
-    options: ort.InferenceSession.SessionOptions,
-  ): Promise<ThreadSession> {
-    const created = (await this.call({ op: 'create', dir, graph, copies, options })) as CreatedSession;
+  async create(source: GraphSource, options: ort.InferenceSession.SessionOptions): Promise<ThreadSession> {
+    const created = (await this.call({ op: 'create', source, options })) as CreatedSession;
     return new ThreadSession(this, created.session, created.format, created.skipped);
   }
 

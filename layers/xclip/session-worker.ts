@@ -40,7 +40,7 @@ function prefault({ bytes }: GraphSession): Prefault {
 async function answer(call: SessionCall): Promise<{ value: unknown; transfer: ArrayBuffer[] }> {
   switch (call.op) {
     case 'create': {
-      const created = await createGraphSession(call.dir, call.graph, call.copies, call.options);
+      const created = await createGraphSession(call.source, call.options);
       const session = nextSession++;
       sessions.set(session, created);
       const value: CreatedSession = { session, format: created.format, skipped: created.skipped };
