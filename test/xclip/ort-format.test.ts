@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import ort from 'onnxruntime-node';
 import { buildModel } from '../../layers/xclip/build.js';
+import { hostInt8Layout } from '../../layers/xclip/int8-layout.js';
 import { MANIFEST_FILE, type ModelManifest, modelDigest } from '../../layers/xclip/manifest.js';
 import { GRAPH_NAMES, type OrtFormatSkip } from '../../layers/xclip/ort-format.js';
 import { PRECISIONS, type Precision } from '../../layers/xclip/precision.js';
@@ -125,6 +126,8 @@ test('model build writes an ORT-format copy of each graph, recorded with the run
   assert.ok(copies, 'the manifest records the ORT-format copies');
   assert.equal(copies.runtimeVersion, ort.env.versions.node);
   assert.equal(copies.arch, process.arch);
+  assert.equal(copies.int8Weights, hostInt8Layout(), "an int8 model's copies hold the weights as this CPU wants them");
+  assert.equal(readManifestJson(modelDir('fp32', true)).ortFormat!.int8Weights, undefined, 'an fp32 model has none');
   assert.deepEqual(Object.keys(copies.graphs).sort(), [...GRAPH_NAMES].sort());
   for (const graph of GRAPH_NAMES) {
     const copy: { file: string; bytes: number } = copies.graphs[graph]!;
@@ -174,6 +177,20 @@ test('copies written by another onnxruntime-node version or architecture give wa
     }
     assertSameOutputs(outputs, reference.outputs);
   }
+});
+
+test('copies holding int8 weights in another layout than this CPU wants give way to the .onnx graphs', async () => {
+  await built;
+  const reference = await runFixture(onnxOnly);
+  const otherLayout = alteredCopy('other-int8-layout', (_dir, manifest) => {
+    manifest.ortFormat!.int8Weights = hostInt8Layout() === 'int8' ? 'uint8' : 'int8';
+  });
+  const { outputs, sources } = await runFixture(otherLayout);
+  for (const graph of GRAPH_NAMES) {
+    assert.equal(sources[graph]!.format, 'onnx', graph);
+    assert.equal(sources[graph]!.skipped?.reason, 'other-int8-layout', graph);
+  }
+  assertSameOutputs(outputs, reference.outputs);
 });
 
 test('a corrupt or truncated copy gives way to its .onnx graph, the other graphs keep their copies', async () => {
