@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
  * How the weights of an int8 graph's DynamicQuantizeMatMul nodes are held: `uint8` around a zero point of 128 (as
  * the .onnx files store them) or `int8` around 0. Both hold the same integers (int8 = uint8 - 128, the byte with its
  * top bit flipped), and ONNX Runtime computes the same floats from either where its kernel for the pair is exact.
- * Which kernel is exact and which is fast depends on the CPU (see `hostInt8Layout`).
+ * Which kernel is exact and which is fast depends on the CPU (see `int8LayoutFor`).
  */
 export type Int8WeightLayout = 'uint8' | 'int8';
 

@@ -30,7 +30,7 @@ export interface OrtFormatCopies {
   /** `process.arch` of the machine that wrote them: its CPU kernels decided the fused nodes. */
   arch: string;
   optimizationLevel: typeof ORT_FORMAT_OPTIMIZATION_LEVEL;
-  /** How the copies hold an int8 model's weights (int8-weights.ts); absent: as the .onnx files do (uint8). */
+  /** How the copies hold an int8 model's weights (int8-layout.ts); absent: as the .onnx files do (uint8). */
   int8Weights?: Int8WeightLayout;
   /** File name and size of each graph's copy. */
   graphs: Partial<Record<GraphName, { file: string; bytes: number }>>;
@@ -42,7 +42,7 @@ export interface GraphSource {
   graph: GraphName;
   /** The model's ORT-format copies (its manifest's `ortFormat`). */
   copies: OrtFormatCopies | undefined;
-  /** For an int8 model, the layout its weights are wanted in (int8-weights.ts); absent for other precisions. */
+  /** For an int8 model, the layout its weights are wanted in (int8-layout.ts); absent for other precisions. */
   int8Weights?: Int8WeightLayout;
 }
 
@@ -152,9 +152,8 @@ function ortFormatSkip(
 
 /**
  * A session of the graph from its ORT-format copy where that copy fits the options, the running runtime and the
- * int8 weight layout wanted, else (or when the copy cannot be read) from its .onnx
- * file. A copy that cannot serve is no failure: its reason goes to the debug log (NODE_DEBUG=xclip) and to the
- * result's `skipped`.
+ * int8 weight layout wanted, else (or when the copy cannot be read) from its .onnx file. A copy that cannot serve
+ * is no failure: its reason goes to the debug log (NODE_DEBUG=xclip) and to the result's `skipped`.
  */
 export async function createGraphSession(
   { dir, graph, copies, int8Weights }: GraphSource,
