@@ -48,7 +48,7 @@ export interface GraphSource {
 
 /** Why a graph's session came from its .onnx file rather than its ORT-format copy. */
 export interface OrtFormatSkip {
-  reason: 'not-written' | 'not-cpu' | 'other-runtime' | 'other-arch' | 'other-int8-layout' | 'unreadable';
+  reason: 'not-written' | 'not-cpu' | 'other-runtime' | 'other-arch' | 'unreadable';
   detail: string;
 }
 
@@ -83,7 +83,7 @@ async function createOnnxSession(
   if (int8Weights === undefined || int8Weights === STORED_INT8_LAYOUT)
     return ort.InferenceSession.create(path, options);
   const bytes = await readWholeFile(path);
-  rewriteInt8Weights(bytes, int8Weights);
+  rewriteInt8Weights(bytes, int8Weights, 'onnx');
   return ort.InferenceSession.create(bytes, options);
 }
 
@@ -126,7 +126,6 @@ function ortFormatSkip(
   graph: GraphName,
   copies: OrtFormatCopies | undefined,
   options: ort.InferenceSession.SessionOptions,
-  int8Weights: Int8WeightLayout | undefined,
 ): OrtFormatSkip | undefined {
   if (!copies?.graphs[graph])
     return { reason: 'not-written', detail: `the model directory has no ORT-format copy of ${graph}.onnx` };
@@ -141,31 +140,31 @@ function ortFormatSkip(
     };
   if (copies.arch !== process.arch)
     return { reason: 'other-arch', detail: `written on ${copies.arch}, running on ${process.arch}` };
-  const copied = copies.int8Weights ?? STORED_INT8_LAYOUT;
-  if (int8Weights !== undefined && copied !== int8Weights)
-    return {
-      reason: 'other-int8-layout',
-      detail: `its int8 weights are ${copied}, this CPU computes with ${int8Weights} ones`,
-    };
   return undefined;
 }
 
 /**
- * A session of the graph from its ORT-format copy where that copy fits the options, the running runtime and the
- * int8 weight layout wanted, else (or when the copy cannot be read) from its .onnx file. A copy that cannot serve
- * is no failure: its reason goes to the debug log (NODE_DEBUG=xclip) and to the result's `skipped`.
+ * A session of the graph from its ORT-format copy where that copy fits the options and the running runtime, else
+ * (or when the copy cannot be read) from its .onnx file; an int8 model's weights in the layout wanted, rewritten as
+ * they load where the file holds the other. A copy that cannot serve is no failure: its reason goes to the debug
+ * log (NODE_DEBUG=xclip) and to the result's `skipped`.
  */
 export async function createGraphSession(
   { dir, graph, copies, int8Weights }: GraphSource,
   options: ort.InferenceSession.SessionOptions,
 ): Promise<GraphSession> {
-  let skipped = ortFormatSkip(graph, copies, options, int8Weights);
+  let skipped = ortFormatSkip(graph, copies, options);
   const copy = copies?.graphs[graph];
   if (!skipped && copy) {
     const path = join(dir, copy.file);
     try {
       // Checked against the size the manifest records.
       const bytes = await readWholeFile(path, copy.bytes);
+      const copied = copies!.int8Weights ?? STORED_INT8_LAYOUT;
+      if (int8Weights !== undefined && int8Weights !== copied) {
+        debug('%s: int8 weights rewritten from %s to %s for this CPU', copy.file, copied, int8Weights);
+        rewriteInt8Weights(bytes, int8Weights, 'ort');
+      }
       const session = await ort.InferenceSession.create(bytes, {
         ...options,
         extra: {

@@ -17,7 +17,7 @@ const work = mkdtempSync(join(tmpdir(), 'xclip-int8-weights-'));
 const int8Dir = join(work, 'int8');
 const fp32Dir = join(work, 'fp32');
 const built = Promise.all([
-  buildModel({ from: FIXTURE, out: int8Dir, precision: 'int8', ortFormat: false }),
+  buildModel({ from: FIXTURE, out: int8Dir, precision: 'int8' }),
   buildModel({ from: FIXTURE, out: fp32Dir, precision: 'fp32', ortFormat: false }),
 ]);
 
@@ -55,7 +55,7 @@ test('rewriting to int8 flips the quantized weights and zero points of every gra
     const weights = quantizedWeightNames(original);
     assert.ok(weights.size > 0, `${graph} has quantized weights`);
     const bytes = Buffer.from(stored);
-    assert.equal(rewriteInt8Weights(bytes, 'int8'), weights.size, graph);
+    assert.equal(rewriteInt8Weights(bytes, 'int8', 'onnx'), weights.size, graph);
     const rewritten = onnx.ModelProto.decode(bytes);
     assert.deepEqual(rewritten.graph!.node, original.graph!.node, `${graph}: the nodes are unchanged`);
     original.graph!.initializer!.forEach((before, i) => {
@@ -70,9 +70,25 @@ test('rewriting to int8 flips the quantized weights and zero points of every gra
       const values = Buffer.from(before.rawData!).map((value) => value - 128);
       assert.ok(Buffer.from(after.rawData!).equals(Buffer.from(new Int8Array(values).buffer)), before.name!);
     });
-    assert.equal(rewriteInt8Weights(bytes, 'int8'), 0, 'already int8');
-    assert.equal(rewriteInt8Weights(bytes, 'uint8'), weights.size);
+    assert.equal(rewriteInt8Weights(bytes, 'int8', 'onnx'), 0, 'already int8');
+    assert.equal(rewriteInt8Weights(bytes, 'uint8', 'onnx'), weights.size);
     assert.ok(bytes.equals(stored), `${graph}: back to the stored bytes`);
+  }
+});
+
+test('in an ORT-format copy the rewrite turns the quantized weights and their declared types to the other layout and back', async () => {
+  await built;
+  const copied = hostInt8Layout();
+  const other = copied === 'int8' ? 'uint8' : 'int8';
+  for (const graph of ['vision', 'text', 'score']) {
+    const weights = quantizedWeightNames(onnx.ModelProto.decode(readFileSync(join(int8Dir, `${graph}.onnx`))));
+    const stored = readFileSync(join(int8Dir, `${graph}.ort`));
+    const bytes = Buffer.from(stored);
+    assert.equal(rewriteInt8Weights(bytes, other, 'ort'), weights.size, graph);
+    assert.ok(!bytes.equals(stored));
+    assert.equal(rewriteInt8Weights(bytes, other, 'ort'), 0, 'already rewritten');
+    assert.equal(rewriteInt8Weights(bytes, copied, 'ort'), weights.size);
+    assert.ok(bytes.equals(stored), `${graph}: back to the written bytes`);
   }
 });
 
@@ -80,7 +96,7 @@ test('a graph without quantized weights is left as it is', async () => {
   await built;
   const stored = readFileSync(join(fp32Dir, 'vision.onnx'));
   const bytes = Buffer.from(stored);
-  assert.equal(rewriteInt8Weights(bytes, 'int8'), 0);
+  assert.equal(rewriteInt8Weights(bytes, 'int8', 'onnx'), 0);
   assert.ok(bytes.equals(stored));
 });
 
@@ -111,7 +127,7 @@ function graphWithFloatWeight(): Uint8Array {
 test('a quantized weight of another type is refused, and nothing is rewritten', () => {
   const stored = graphWithFloatWeight();
   const bytes = Buffer.from(stored);
-  assert.throws(() => rewriteInt8Weights(bytes, 'int8'), /bad\.w is of ONNX data type 1, not uint8 or int8/);
+  assert.throws(() => rewriteInt8Weights(bytes, 'int8', 'onnx'), /bad\.w is of data type 1, not uint8 or int8/);
   assert.ok(bytes.equals(stored));
 });
 
