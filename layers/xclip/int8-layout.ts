@@ -11,12 +11,15 @@ export type Int8WeightLayout = 'uint8' | 'int8';
 /** What the .onnx files of an int8 model hold (layers/xclip/modeling/linear.ts). */
 export const STORED_INT8_LAYOUT: Int8WeightLayout = 'uint8';
 
-/** x86 CPU flags of instructions that add uint8 x int8 products straight into 32 bits. */
-const VNNI_FLAGS = new Set(['avx512_vnni', 'avx_vnni', 'amx_int8']);
+/**
+ * x86 CPU flags of instructions that add uint8 x int8 products straight into 32 bits, on which ONNX Runtime picks
+ * its VNNI kernels. (CPUs with AMX report avx512_vnni too.)
+ */
+const VNNI_FLAGS = new Set(['avx512_vnni', 'avx_vnni']);
 
 /**
  * The layout ONNX Runtime multiplies both exactly and fast on a CPU of `arch` with these `/proc/cpuinfo` contents.
- * On x86 with VNNI (or AMX) its uint8 x int8 kernel accumulates in 32 bits and is about 5 times its uint8 x uint8
+ * On x86 with VNNI its uint8 x int8 kernel accumulates in 32 bits and is about 5 times its uint8 x uint8
  * one (BENCHMARKS.md). Without VNNI the uint8 x int8 kernel adds pairs of products in 16 bits and saturates, so
  * uint8 it is; elsewhere (arm64, or no cpuinfo to read) the stored layout, which every kernel computes exactly.
  */

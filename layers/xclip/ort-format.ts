@@ -4,7 +4,7 @@ import { debuglog } from 'node:util';
 import ort from 'onnxruntime-node';
 import { readWholeFile } from '../common/read-whole-file.js';
 import { type Int8WeightLayout, STORED_INT8_LAYOUT } from './int8-layout.js';
-import { rewriteInt8Weights } from './int8-weights.js';
+import { Int8WeightsError, rewriteInt8Weights } from './int8-weights.js';
 
 /** The graphs of a built model directory, each in `<graph>.onnx`. */
 export type GraphName = 'vision' | 'text' | 'score';
@@ -184,6 +184,14 @@ export async function createGraphSession(
   }
   if (skipped && skipped.reason !== 'not-written')
     debug('%s.onnx instead of its ORT-format copy: %s', graph, skipped.detail);
-  const session = await createOnnxSession(dir, graph, int8Weights, options);
+  let session: ort.InferenceSession;
+  try {
+    session = await createOnnxSession(dir, graph, int8Weights, options);
+  } catch (error) {
+    if (!(error instanceof Int8WeightsError)) throw error;
+    // The stored layout is exact on every CPU, only slower on some.
+    debug('%s.onnx loads with its int8 weights as stored: %s', graph, error.message);
+    session = await createOnnxSession(dir, graph, undefined, options);
+  }
   return { session, format: 'onnx', skipped };
 }

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import ort from 'onnxruntime-node';
 import { buildModel } from '../../layers/xclip/build.js';
 import { hostInt8Layout, int8LayoutFor } from '../../layers/xclip/int8-layout.js';
-import { rewriteInt8Weights } from '../../layers/xclip/int8-weights.js';
-import { GraphBuilder, MS_DOMAIN } from '../../layers/xclip/onnx/graph-builder.js';
+import { Int8WeightsError, rewriteInt8Weights } from '../../layers/xclip/int8-weights.js';
+import { attr, GraphBuilder, MS_DOMAIN } from '../../layers/xclip/onnx/graph-builder.js';
 import { type OnnxTypes, onnx } from '../../layers/xclip/onnx/proto.js';
 import { createGraphSession } from '../../layers/xclip/ort-format.js';
 import { readSafetensors } from '../../layers/xclip/safetensors.js';
@@ -27,10 +27,10 @@ const cpuinfo = (flags: string) =>
     .map((n) => `processor\t: ${n}\nvendor_id\t: AuthenticAMD\nflags\t\t: fpu sse sse2 avx avx2 ${flags}\n`)
     .join('\n');
 
-test('int8 weights are wanted as int8 on x86 with VNNI or AMX, as the stored uint8 anywhere else', () => {
+test('int8 weights are wanted as int8 on x86 with VNNI, as the stored uint8 anywhere else', () => {
   assert.equal(int8LayoutFor('x64', cpuinfo('avx512f avx512_vnni')), 'int8');
   assert.equal(int8LayoutFor('x64', cpuinfo('avx_vnni')), 'int8');
-  assert.equal(int8LayoutFor('x64', cpuinfo('amx_tile amx_int8')), 'int8');
+  assert.equal(int8LayoutFor('x64', cpuinfo('avx512_vnni amx_tile amx_int8')), 'int8');
   assert.equal(int8LayoutFor('x64', cpuinfo('avx512f avx512bw')), 'uint8', 'AVX-512 without VNNI saturates');
   assert.equal(int8LayoutFor('x64', cpuinfo('fma')), 'uint8');
   assert.equal(int8LayoutFor('x64', cpuinfo('avx512_vnnix')), 'uint8', 'whole flags only');
@@ -100,35 +100,130 @@ test('a graph without quantized weights is left as it is', async () => {
   assert.ok(bytes.equals(stored));
 });
 
-/** A DynamicQuantizeMatMul whose weight is float32, and a second, well-formed one before it. */
-function graphWithFloatWeight(): Uint8Array {
-  const g = new GraphBuilder('bad');
+/**
+ * A graph of two DynamicQuantizeMatMul nodes on one input: a well-formed one, then one `shaped` as the case needs
+ * (its weight of another type, without a zero point, its weight read by another node too).
+ */
+function twoQuantizedProducts(shape: 'float weight' | 'no zero point' | 'shared weight'): Buffer {
+  const g = new GraphBuilder('two');
   const x = g.input('x', 'float32', [2, 4]);
-  const quantized = (name: string, weight: string) =>
+  const quantized = (name: string, weight: string, zeroPoint = true) =>
     g.op1(
       'DynamicQuantizeMatMul',
       [
         x,
         weight,
         g.initializer(`${name}.scale`, { type: 'float32', dims: [4], data: new Float32Array(4).fill(0.1) }),
-        g.initializer(`${name}.zero_point`, { type: 'uint8', dims: [4], data: new Uint8Array(4).fill(128) }),
+        ...(zeroPoint
+          ? [g.initializer(`${name}.zero_point`, { type: 'uint8', dims: [4], data: new Uint8Array(4).fill(128) })]
+          : []),
       ],
       {},
       { domain: MS_DOMAIN, name },
     );
-  const good = quantized('good', g.initializer('good.w', { type: 'uint8', dims: [4, 4], data: new Uint8Array(16) }));
-  const bad = quantized('bad', g.initializer('bad.w', { type: 'float32', dims: [4, 4], data: new Float32Array(16) }));
-  g.output(g.op1('Add', [good, bad]), 'y', 'float32', [2, 4]);
-  const path = join(work, 'bad.onnx');
+  const uint8Weight = (name: string) =>
+    g.initializer(name, { type: 'uint8', dims: [4, 4], data: Uint8Array.from({ length: 16 }, (_, i) => 120 + i) });
+  const good = quantized('good', uint8Weight('good.w'));
+  let y: string;
+  if (shape === 'float weight') {
+    const weight = g.initializer('odd.w', { type: 'float32', dims: [4, 4], data: new Float32Array(16) });
+    y = g.op1('Add', [good, quantized('odd', weight)]);
+  } else if (shape === 'no zero point') {
+    y = g.op1('Add', [good, quantized('odd', uint8Weight('odd.w'), false)]);
+  } else {
+    const weight = uint8Weight('odd.w');
+    const asFloat = g.op1('Cast', [weight], { to: attr.int(1) });
+    y = g.op1('Add', [g.op1('Add', [good, quantized('odd', weight)]), g.op1('ReduceSum', [asFloat])]);
+  }
+  g.output(y, 'y', 'float32', [2, 4]);
+  const path = join(work, `${shape.replaceAll(' ', '-')}.onnx`);
   g.save(path);
   return readFileSync(path);
 }
 
-test('a quantized weight of another type is refused, and nothing is rewritten', () => {
-  const stored = graphWithFloatWeight();
-  const bytes = Buffer.from(stored);
-  assert.throws(() => rewriteInt8Weights(bytes, 'int8', 'onnx'), /bad\.w is of data type 1, not uint8 or int8/);
-  assert.ok(bytes.equals(stored));
+test('a graph the rewrite cannot take is refused whole, and nothing is rewritten', () => {
+  for (const [shape, message] of [
+    ['float weight', /odd\.w is of data type 1, not uint8 or int8/],
+    ['no zero point', /has no weight zero point/],
+    ['shared weight', /odd\.w is also read by a Cast node as its input 0/],
+  ] as const) {
+    const stored = twoQuantizedProducts(shape);
+    const bytes = Buffer.from(stored);
+    assert.throws(
+      () => rewriteInt8Weights(bytes, 'int8', 'onnx'),
+      (error: Error) => {
+        assert.ok(error instanceof Int8WeightsError, shape);
+        assert.match(error.message, message);
+        return true;
+      },
+    );
+    assert.ok(bytes.equals(stored), `${shape}: left as it was`);
+  }
+});
+
+test('a graph whose weights cannot be rewritten loads with them as stored', async () => {
+  const dir = join(work, 'unrewritable');
+  mkdirSync(dir);
+  writeFileSync(join(dir, 'vision.onnx'), twoQuantizedProducts('no zero point'));
+  const { session, format } = await createGraphSession(
+    { dir, graph: 'vision', copies: undefined, int8Weights: 'int8' },
+    { intraOpNumThreads: 1 },
+  );
+  assert.equal(format, 'onnx');
+  const { y } = await session.run({ x: new ort.Tensor('float32', new Float32Array(8).fill(1), [2, 4]) });
+  assert.equal(y!.dims.join('x'), '2x4');
+  await session.release();
+});
+
+test('a corrupt ORT-format copy makes the rewrite fail with Int8WeightsError, never run away, and stay unchanged', async () => {
+  await built;
+  const written = readFileSync(join(int8Dir, 'score.ort'));
+  const other = hostInt8Layout() === 'int8' ? 'uint8' : 'int8';
+  assert.throws(() => rewriteInt8Weights(written.subarray(0, 1000), other, 'ort'), Int8WeightsError, 'truncated');
+  const unnamed = Buffer.from(written);
+  unnamed.write('XXXX', 4, 'latin1');
+  assert.throws(() => rewriteInt8Weights(unnamed, other, 'ort'), /not an ORT-format model/);
+  // Deterministic damage to the first 4 KB, where the tables and their offsets are.
+  let seed = 1;
+  const random = () => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return seed / 2 ** 31;
+  };
+  let refused = 0;
+  for (let trial = 0; trial < 40; trial++) {
+    const damaged = Buffer.from(written);
+    for (let i = 0; i < 4; i++) damaged[8 + Math.floor(random() * 4088)] = Math.floor(random() * 256);
+    const before = Buffer.from(damaged);
+    try {
+      rewriteInt8Weights(damaged, other, 'ort');
+    } catch (error) {
+      assert.ok(error instanceof Int8WeightsError, `trial ${trial}: ${(error as Error).message}`);
+      assert.ok(damaged.equals(before), `trial ${trial}: refused and left as it was`);
+      refused++;
+    }
+  }
+  assert.ok(refused > 0, 'some damage is found');
+});
+
+test('each layout computes the same bits from the rewritten .onnx and the rewritten ORT-format copy', async () => {
+  await built;
+  const pixels = readSafetensors(join(FIXTURE, 'inputs.safetensors')).tensors.get('pixel_values')!;
+  const run = async (bytes: Uint8Array) => {
+    const session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: 1 });
+    const outputs = await session.run({
+      [session.inputNames[0]!]: new ort.Tensor('float32', pixels.data as Float32Array, pixels.shape),
+    });
+    await session.release();
+    return outputs;
+  };
+  for (const layout of ['uint8', 'int8'] as const) {
+    const fromOnnx = readFileSync(join(int8Dir, 'vision.onnx'));
+    const fromCopy = readFileSync(join(int8Dir, 'vision.ort'));
+    rewriteInt8Weights(fromOnnx, layout, 'onnx');
+    rewriteInt8Weights(fromCopy, layout, 'ort');
+    const [a, b] = [await run(fromOnnx), await run(fromCopy)];
+    for (const name of Object.keys(a)) assert.deepEqual(b[name]!.data, a[name]!.data, `${layout}: ${name}`);
+  }
 });
 
 test('on a CPU with VNNI, int8 weights compute what the stored uint8 ones do, bit for bit', async (t) => {

@@ -36,7 +36,7 @@ const UINT8_ZERO_POINT = 128;
  * Runtime's fused DynamicQuantizeMatMul (bias included). The weights are stored as uint8 around a zero point of
  * 128 rather than as int8: on x86 CPUs with AVX2 but no VNNI, ONNX Runtime's uint8 x int8 kernel adds pairs of
  * products in 16 bits and saturates (logits off by about 3 on the golden fixture), while its uint8 x uint8 kernel
- * is exact everywhere. Where the uint8 x int8 kernel is exact and much the faster (VNNI, AMX), sessions rewrite
+ * is exact everywhere. Where the uint8 x int8 kernel is exact and much the faster (VNNI), sessions rewrite
  * the weights to int8 as they load (int8-layout.ts, int8-weights.ts).
  */
 export const int8Linear: LinearEmitter = {
