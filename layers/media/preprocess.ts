@@ -67,14 +67,15 @@ export function toPixelValues(
   const { left, top } = cropOrigin(frame, size, position);
   const plane = size * size;
   const out = new Float32Array(frames.length * 3 * plane);
-  const scale = std.map((deviation) => 1 / (255 * deviation));
-  const shift = mean.map((average, c) => average / std[c]!);
+  // Channel by channel, so that each output plane is written in order.
   frames.forEach((rgb, t) => {
-    for (let y = 0; y < size; y++) {
-      let from = ((top + y) * frame.width + left) * 3;
-      const row = t * 3 * plane + y * size;
-      for (let x = 0; x < size; x++, from += 3) {
-        for (let c = 0; c < 3; c++) out[row + c * plane + x] = rgb[from + c]! * scale[c]! - shift[c]!;
+    for (let c = 0; c < 3; c++) {
+      const scale = 1 / (255 * std[c]!);
+      const shift = mean[c]! / std[c]!;
+      let to = (t * 3 + c) * plane;
+      for (let y = 0; y < size; y++) {
+        let from = ((top + y) * frame.width + left) * 3 + c;
+        for (let x = 0; x < size; x++, from += 3) out[to++] = rgb[from]! * scale - shift;
       }
     }
   });
