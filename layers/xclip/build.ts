@@ -14,7 +14,7 @@ import { basename, dirname, join, relative, resolve } from 'node:path';
 import { XclipError } from '../common/errors.js';
 import { checkpointLayout } from './checkpoint-layout.js';
 import { patchGrid, readXclipConfig, type XclipConfig } from './config.js';
-import { hostInt8Layout } from './int8-layout.js';
+import { wantedInt8Layout } from './int8-layout.js';
 import { LABEL_FEATURES_DIR, labelFeaturesPath, writeLabelFeatures } from './label-features.js';
 import { DEFAULT_LABEL_SET, resolveLabelSet } from './label-sets.js';
 import { CONVERTER_VERSION, MANIFEST_FILE, MODEL_FORMAT, type ModelManifest, preprocessingFor } from './manifest.js';
@@ -153,7 +153,7 @@ export async function buildModel(options: BuildOptions): Promise<BuildResult> {
     stage('score graph');
     const ortFormat =
       (options.ortFormat ?? true)
-        ? await writeOrtFormatCopies(staging, GRAPH_NAMES, precision === 'int8' ? hostInt8Layout() : undefined)
+        ? await writeOrtFormatCopies(staging, GRAPH_NAMES, wantedInt8Layout(precision))
         : undefined;
     if (ortFormat) stage('ORT-format copies');
 

@@ -44,3 +44,8 @@ export function hostInt8Layout(): Int8WeightLayout {
   }
   return hostLayout;
 }
+
+/** The layout this CPU wants a model's int8 weights in; undefined for a precision without them. */
+export function wantedInt8Layout(precision: string): Int8WeightLayout | undefined {
+  return precision === 'int8' ? hostInt8Layout() : undefined;
+}

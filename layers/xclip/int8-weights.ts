@@ -238,20 +238,20 @@ function readOrt(model: Uint8Array): GraphLayout {
  * alone, in those places: flipping its bytes would change what any other reader sees.
  */
 function quantizedWeights({ nodes, initializers }: GraphLayout): Set<string> {
+  const isQuantized = (node: GraphNode) => node.opType === QUANTIZED_OP && node.domain === QUANTIZED_OP_DOMAIN;
   const weights = new Set<string>();
-  for (const { opType, domain, inputs } of nodes) {
-    if (opType !== QUANTIZED_OP || domain !== QUANTIZED_OP_DOMAIN) continue;
+  for (const { inputs } of nodes.filter(isQuantized)) {
     const [weight, zeroPoint] = [inputs[WEIGHT_INPUT], inputs[ZERO_POINT_INPUT]];
     // Without a zero point, uint8 weights sit around 0: the same bytes flipped would not hold the same numbers.
     if (!weight || !zeroPoint) throw new Int8WeightsError(`a ${QUANTIZED_OP} node has no weight zero point`);
     if (!initializers.has(weight) || !initializers.has(zeroPoint)) continue;
     weights.add(weight).add(zeroPoint);
   }
-  for (const { opType, domain, inputs } of nodes) {
-    const quantized = opType === QUANTIZED_OP && domain === QUANTIZED_OP_DOMAIN;
-    inputs.forEach((name, i) => {
+  for (const node of nodes) {
+    const quantized = isQuantized(node);
+    node.inputs.forEach((name, i) => {
       if (weights.has(name) && !(quantized && (i === WEIGHT_INPUT || i === ZERO_POINT_INPUT)))
-        throw new Int8WeightsError(`${name} is also read by a ${opType} node as its input ${i}`);
+        throw new Int8WeightsError(`${name} is also read by a ${node.opType} node as its input ${i}`);
     });
   }
   return weights;

@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import type ort from 'onnxruntime-node';
 import { patchGrid } from './config.js';
-import { hostInt8Layout } from './int8-layout.js';
+import { wantedInt8Layout } from './int8-layout.js';
 import { type ModelManifest, type Preprocessing, readManifest } from './manifest.js';
 import { SCORE_OUTPUTS, TEXT_INPUTS, TEXT_OUTPUT, VISION_INPUT, VISION_OUTPUTS } from './modeling/graph-io.js';
 import type { GraphName, GraphSource, OrtFormatSkip } from './ort-format.js';
@@ -64,7 +64,7 @@ function graphSource(dir: string, manifest: ModelManifest, graph: GraphName): Gr
     dir,
     graph,
     copies: manifest.ortFormat,
-    ...(manifest.precision === 'int8' && { int8Weights: hostInt8Layout() }),
+    int8Weights: wantedInt8Layout(manifest.precision),
   };
 }
 

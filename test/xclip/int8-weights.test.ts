@@ -205,17 +205,22 @@ test('a corrupt ORT-format copy makes the rewrite fail with Int8WeightsError, ne
   assert.ok(refused > 0, 'some damage is found');
 });
 
-test('each layout computes the same bits from the rewritten .onnx and the rewritten ORT-format copy', async () => {
-  await built;
+/** The vision graph's outputs on the fixture's pixels; the session is released. */
+async function visionOutputs(session: ort.InferenceSession): Promise<ort.InferenceSession.OnnxValueMapType> {
   const pixels = readSafetensors(join(FIXTURE, 'inputs.safetensors')).tensors.get('pixel_values')!;
-  const run = async (bytes: Uint8Array) => {
-    const session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: 1 });
-    const outputs = await session.run({
+  try {
+    return await session.run({
       [session.inputNames[0]!]: new ort.Tensor('float32', pixels.data as Float32Array, pixels.shape),
     });
+  } finally {
     await session.release();
-    return outputs;
-  };
+  }
+}
+
+test('each layout computes the same bits from the rewritten .onnx and the rewritten ORT-format copy', async () => {
+  await built;
+  const run = async (bytes: Uint8Array) =>
+    visionOutputs(await ort.InferenceSession.create(bytes, { intraOpNumThreads: 1 }));
   for (const layout of ['uint8', 'int8'] as const) {
     const fromOnnx = readFileSync(join(int8Dir, 'vision.onnx'));
     const fromCopy = readFileSync(join(int8Dir, 'vision.ort'));
@@ -232,19 +237,13 @@ test('on a CPU with VNNI, int8 weights compute what the stored uint8 ones do, bi
     return;
   }
   await built;
-  const pixels = readSafetensors(join(FIXTURE, 'inputs.safetensors')).tensors.get('pixel_values')!;
   const outputs = [];
   for (const int8Weights of ['uint8', 'int8'] as const) {
     const { session } = await createGraphSession(
       { dir: int8Dir, graph: 'vision', copies: undefined, int8Weights },
       { intraOpNumThreads: 1 },
     );
-    outputs.push(
-      await session.run({
-        [session.inputNames[0]!]: new ort.Tensor('float32', pixels.data as Float32Array, pixels.shape),
-      }),
-    );
-    await session.release();
+    outputs.push(await visionOutputs(session));
   }
   const [asStored, asInt8] = outputs;
   for (const name of Object.keys(asStored!)) assert.deepEqual(asInt8![name]!.data, asStored![name]!.data, name);
