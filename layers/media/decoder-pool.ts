@@ -17,6 +17,10 @@ interface PendingCall {
   resolve: (reply: { value: unknown; bytesRead: number | undefined }) => void;
   reject: (error: unknown) => void;
   timer: NodeJS.Timeout;
+  /** performance.now() past which the call has timed out, whichever comes first, its timer or its reply. */
+  deadline: number;
+  /** Ends the call in DecodeTimeoutError, and the process with it. */
+  timeOut: () => void;
 }
 
 /**
@@ -91,11 +95,10 @@ class DecoderProcess {
     }
     return new Promise((resolve, reject) => {
       const id = this.#nextId++;
-      const timer = setTimeout(
-        () => this.#abandon(pending, new DecodeTimeoutError(path, DECODER_NAME, timeoutMs, '')),
-        timeoutMs,
-      );
-      const pending: PendingCall = { id, path, resolve, reject, timer };
+      const timeOut = () => this.#abandon(pending, new DecodeTimeoutError(path, DECODER_NAME, timeoutMs, ''));
+      const deadline = performance.now() + timeoutMs;
+      const timer = setTimeout(timeOut, timeoutMs);
+      const pending: PendingCall = { id, path, resolve, reject, timer, deadline, timeOut };
       this.#call = pending;
       this.#post({ kind: 'call', id, call });
     });
@@ -155,6 +158,11 @@ class DecoderProcess {
       return;
     }
     if (message.kind === 'ready' || !call || message.id !== call.id) return;
+    // A reply that comes after the deadline, before the timer has had its turn, is as late as one that never came.
+    if (performance.now() >= call.deadline) {
+      call.timeOut();
+      return;
+    }
     this.#settle();
     if (message.kind === 'reply') call.resolve({ value: message.value, bytesRead: message.bytesRead });
     else call.reject(receivedError(message.error));
