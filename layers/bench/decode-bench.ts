@@ -29,6 +29,11 @@ export interface DecodeBenchmarkOptions {
   repeats?: number;
   /** Also the phone-like 10 s 1080p H.264 clip (default: yes). */
   phoneClip?: boolean;
+  /**
+   * With H.264 among the codecs, also 720p H.264 encoded as cameras do (CABAC, deblocking, B-frames) at each
+   * duration, beside the fastest-decoding one (default: yes): the fair yardstick for HEVC and VP9.
+   */
+  cameraEncodedH264?: boolean;
   /** Which decoder to time (default: XCLIP_DECODER, else in-process). */
   decoder?: DecoderKind;
   /** Told before each slow step (generating a video), for progress output. */
@@ -71,6 +76,9 @@ export interface BenchmarkFormat {
 
 /** The benchmark videos' format. */
 export const BENCHMARK_VIDEO: BenchmarkFormat = { width: 1280, height: 720, fps: 25, gopFrames: 250, phoneLike: false };
+
+/** The benchmark videos' size, rate and GOP, encoded with a camera's H.264 settings. */
+export const CAMERA_ENCODED_VIDEO: BenchmarkFormat = { ...BENCHMARK_VIDEO, phoneLike: true };
 
 /** What a phone records: 1080p30, a keyframe a second, B-frames. */
 export const PHONE_VIDEO: BenchmarkFormat = { width: 1920, height: 1080, fps: 30, gopFrames: 30, phoneLike: true };
@@ -193,8 +201,11 @@ export async function benchmarkDecode(options: DecodeBenchmarkOptions = {}): Pro
   const repeats = options.repeats ?? 3;
   const videos: { codec: BenchmarkCodec; durationSeconds: number; format: BenchmarkFormat }[] = [];
   for (const codec of options.codecs ?? ['h264', 'hevc', 'vp9']) {
-    for (const durationSeconds of options.durationsSeconds ?? [10, 60, 600])
+    for (const durationSeconds of options.durationsSeconds ?? [10, 60, 600]) {
       videos.push({ codec, durationSeconds, format: BENCHMARK_VIDEO });
+      if (codec === 'h264' && (options.cameraEncodedH264 ?? true))
+        videos.push({ codec, durationSeconds, format: CAMERA_ENCODED_VIDEO });
+    }
   }
   if (options.phoneClip ?? true) videos.push({ codec: 'h264', durationSeconds: 10, format: PHONE_VIDEO });
   const cases: DecodeBenchmarkCase[] = [];
@@ -220,4 +231,35 @@ export async function benchmarkDecode(options: DecodeBenchmarkOptions = {}): Pro
     });
   }
   return { decoder, ffmpegVersion: decoderVersion(decoder, tools), video: BENCHMARK_VIDEO, frames, size, cases };
+}
+
+/** How much longer HEVC or VP9 takes to sample than H.264 of the same duration, each way H.264 was encoded. */
+export interface CodecRatio {
+  codec: Exclude<BenchmarkCodec, 'h264'>;
+  durationSeconds: number;
+  /** Over the fastest-decoding H.264 (CAVLC, no deblocking, no B-frames); undefined without that case. */
+  overFastestH264: number | undefined;
+  /** Over H.264 encoded as cameras do; undefined without that case. */
+  overCameraH264: number | undefined;
+}
+
+/** Median default-sampling time of each 720p HEVC and VP9 case over the 720p H.264 cases of its duration. */
+export function codecRatios(cases: readonly DecodeBenchmarkCase[]): CodecRatio[] {
+  const at720p = cases.filter((c) => c.format.height === BENCHMARK_VIDEO.height);
+  const h264 = (durationSeconds: number, phoneLike: boolean) =>
+    at720p.find((c) => c.codec === 'h264' && c.durationSeconds === durationSeconds && c.format.phoneLike === phoneLike)
+      ?.sampled.medianMs;
+  const ratio = (ms: number, over: number | undefined) => (over === undefined ? undefined : ms / over);
+  return at720p.flatMap((c) =>
+    c.codec === 'h264'
+      ? []
+      : [
+          {
+            codec: c.codec,
+            durationSeconds: c.durationSeconds,
+            overFastestH264: ratio(c.sampled.medianMs, h264(c.durationSeconds, false)),
+            overCameraH264: ratio(c.sampled.medianMs, h264(c.durationSeconds, true)),
+          },
+        ],
+  );
 }

@@ -1,5 +1,5 @@
 import { type BatchBenchResult, benchmarkBatch } from '../../bench/batch-bench.js';
-import { benchmarkDecode, type DecodeBenchmarkResult } from '../../bench/decode-bench.js';
+import { benchmarkDecode, codecRatios, type DecodeBenchmarkResult } from '../../bench/decode-bench.js';
 import { type FidelityResult, measureFidelity } from '../../bench/fidelity.js';
 import { benchmarkModel, type ModelBenchResult } from '../../bench/model-bench.js';
 import { benchmarkSearchApi } from '../../bench/search-api-bench.js';
@@ -50,7 +50,14 @@ function formatDecode(d: DecodeBenchmarkResult): string {
         : `  ${(c.bytesRead / 1e6).toFixed(1).padStart(6)} MB read of ${(c.fileBytes / 1e6).toFixed(1)}`;
     return `  ${video}  ${c.sampled.medianMs.toFixed(0).padStart(6)} ms sampled  ${c.exact.medianMs.toFixed(0).padStart(6)} ms exact (median)${read}`;
   });
-  return [`decode: ${d.frames} frames at ${d.size}, ${d.decoder} decoder, ${d.ffmpegVersion}`, ...rows].join('\n');
+  const times = (ratio: number | undefined) => (ratio === undefined ? '    -' : `${ratio.toFixed(2)}x`);
+  const ratios = codecRatios(d.cases).map(
+    (r) =>
+      `  ${r.codec.padEnd(5)} ${String(r.durationSeconds).padStart(4)} s over H.264: ${times(r.overFastestH264)} fastest-decoding, ${times(r.overCameraH264)} camera-encoded`,
+  );
+  return [`decode: ${d.frames} frames at ${d.size}, ${d.decoder} decoder, ${d.ffmpegVersion}`, ...rows, ...ratios].join(
+    '\n',
+  );
 }
 
 function formatThroughput(t: ThroughputResult): string {
