@@ -94,13 +94,17 @@ async function openFailure(path: string, source: ByteSource, code: number): Prom
 }
 
 /**
- * MP4 and QuickTime files give each sample's time in their index, so the frame rates are known without the stream
- * analysis reading on for up to 20 more video frames (and decoding up to 7 of them on one thread) to estimate
- * one: 36 -> 5 ms for a 720p phone recording, 197 -> 21 ms for a 3K screen recording (BENCHMARKS.md). Other
- * containers keep it: MPEG-TS and WebM files then report other frame rates and durations.
+ * MP4 and QuickTime files give every sample's time in their index, so the stream analysis need neither estimate a
+ * frame rate (reading on for up to 20 more video frames) nor wait for each stream's first timestamp (up to 50
+ * packets: with a file's first second of video stored before its audio, that is every frame of that second). While
+ * it reads, it decodes H.264 on one thread until it has guessed the reorder depth, up to 7 frames: 262 -> 96 ms
+ * for a 4K Android clip, 36 -> 5 ms for a 720p phone clip, 197 -> 21 ms for a 3K screen recording (BENCHMARKS.md).
+ * Other containers keep both: MPEG-TS and WebM files report other frame rates and durations without them.
  */
-function skipFrameRateAnalysis(format: FormatContext): void {
-  if (format.iformat?.name?.startsWith('mov,')) format.setOption('fpsprobesize', 0, AV_OPT_TYPE_INT);
+function trustIndexTimestamps(format: FormatContext): void {
+  if (!format.iformat?.name?.startsWith('mov,')) return;
+  format.setOption('fpsprobesize', 0, AV_OPT_TYPE_INT);
+  format.setOption('max_ts_probe', 0, AV_OPT_TYPE_INT);
 }
 
 /** Opens `source` (named `path` in errors) with FFmpeg's demuxers and reads enough to describe its streams. */
@@ -120,7 +124,7 @@ export async function openDemuxer(path: string, source: ByteSource): Promise<Dem
     await format.closeInput();
     io.freeContext();
   };
-  skipFrameRateAnalysis(format);
+  trustIndexTimestamps(format);
   const described = synchronous ? format.findStreamInfoSync(null) : await format.findStreamInfo(null);
   if (described < 0) {
     await close();

@@ -6,16 +6,18 @@ import { fileByteSource } from '../../layers/media/byte-source.js';
 import { openDemuxer } from '../../layers/media/demuxer.js';
 import { videos } from './generated-videos.js';
 
-test("MP4 files skip the frame-rate analysis their index makes needless; Matroska's and MPEG-TS's keep it", async () => {
-  for (const [path, frames] of [
+test("MP4 files skip the stream analysis's waits their index makes needless; Matroska's and MPEG-TS's keep them", async () => {
+  for (const [path, limit] of [
     [videos.basic(), 0],
-    [videos.lateVideo(), -1],
-    [videos.farTimestamps(), -1],
+    [videos.lateVideo(), undefined],
+    [videos.farTimestamps(), undefined],
   ] as const) {
     const source = await fileByteSource(path);
     const demuxer = await openDemuxer(path, source);
     try {
-      assert.equal(demuxer.format.getOption('fpsprobesize', AV_OPT_TYPE_INT), frames, basename(path));
+      // FFmpeg's defaults: -1 (estimate the frame rate) and 50 packets.
+      assert.equal(demuxer.format.getOption('fpsprobesize', AV_OPT_TYPE_INT), limit ?? -1, basename(path));
+      assert.equal(demuxer.format.getOption('max_ts_probe', AV_OPT_TYPE_INT), limit ?? 50, basename(path));
     } finally {
       await demuxer.close();
       await source.close();
