@@ -1,16 +1,19 @@
 import { setImmediate } from 'node:timers/promises';
 import {
   AV_LOG_QUIET,
+  AV_NOPTS_VALUE,
   AV_OPT_TYPE_INT,
   AVERROR_EIO,
   AVERROR_EOF,
   AVERROR_INVALIDDATA,
+  AVMEDIA_TYPE_AUDIO,
+  AVMEDIA_TYPE_VIDEO,
   AVSEEK_CUR,
   AVSEEK_END,
   AVSEEK_SET,
   AVSEEK_SIZE,
 } from 'node-av/constants';
-import { FFmpegError, FormatContext, IOContext, Log, type Packet } from 'node-av/lib';
+import { FFmpegError, FormatContext, IOContext, Log, type Packet, type Stream } from 'node-av/lib';
 import type { ByteSource } from './byte-source.js';
 import { SIGNATURE_BYTES, startsLikeContainer } from './container-signature.js';
 import { CorruptVideoError, type MediaError, NotAVideoError } from './errors.js';
@@ -93,18 +96,35 @@ async function openFailure(path: string, source: ByteSource, code: number): Prom
     : new NotAVideoError(path, why);
 }
 
+/** A stream's start on the file's clock in seconds, undefined where the demuxer has not said. */
+function startSeconds(stream: Stream): number | undefined {
+  return stream.startTime === AV_NOPTS_VALUE
+    ? undefined
+    : Number(stream.startTime) * (stream.timeBase.num / stream.timeBase.den);
+}
+
 /**
- * MP4 and QuickTime files give every sample's time in their index, so the stream analysis need neither estimate a
- * frame rate (reading on for up to 20 more video frames) nor wait for each stream's first timestamp (up to 50
- * packets: with a file's first second of video stored before its audio, that is every frame of that second). While
- * it reads, it decodes H.264 on one thread until it has guessed the reorder depth, up to 7 frames: 262 -> 96 ms
- * for a 4K Android clip, 36 -> 5 ms for a 720p phone clip, 197 -> 21 ms for a 3K screen recording (BENCHMARKS.md).
- * Other containers keep both: MPEG-TS and WebM files report other frame rates and durations without them.
+ * MP4 and QuickTime files give every sample's time in their index, so the stream analysis need not estimate a
+ * frame rate (reading on for up to 20 more video frames) and, where the index already places the file's start,
+ * need not wait for each stream's first timestamp (up to 50 packets: in a file that stores a second of video
+ * before its audio, every frame of that second). While it reads, it decodes H.264 on one thread until it has
+ * guessed the reorder depth, up to 7 frames: 242 -> 64 ms for a 4K Android clip, 38 -> 5 ms for a 720p phone clip,
+ * 195 -> 19 ms for a 3K screen recording (BENCHMARKS.md). The start is placed when every video stream's is known
+ * and every other stream's is known or after a known one at or before 0 (an unfragmented track without an edit
+ * list starts at 0, where FFmpeg fills it in); a fragmented file's first timestamps come from its fragments, so
+ * it still waits. Other containers keep both: MPEG-TS and WebM files report other frame rates and durations.
  */
 function trustIndexTimestamps(format: FormatContext): void {
   if (!format.iformat?.name?.startsWith('mov,')) return;
   format.setOption('fpsprobesize', 0, AV_OPT_TYPE_INT);
-  format.setOption('max_ts_probe', 0, AV_OPT_TYPE_INT);
+  const timed = format.streams.filter(
+    (s) => s.codecpar.codecType === AVMEDIA_TYPE_VIDEO || s.codecpar.codecType === AVMEDIA_TYPE_AUDIO,
+  );
+  const starts = timed.map(startSeconds);
+  const known = starts.filter((start) => start !== undefined);
+  const videoPlaced = timed.every((s, i) => s.codecpar.codecType !== AVMEDIA_TYPE_VIDEO || starts[i] !== undefined);
+  const startPlaced = known.length === timed.length || Math.min(...known) <= 0;
+  if (known.length > 0 && videoPlaced && startPlaced) format.setOption('max_ts_probe', 0, AV_OPT_TYPE_INT);
 }
 
 /** Opens `source` (named `path` in errors) with FFmpeg's demuxers and reads enough to describe its streams. */
