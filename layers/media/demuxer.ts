@@ -109,10 +109,11 @@ function startSeconds(stream: Stream): number | undefined {
  * need not wait for each stream's first timestamp (up to 50 packets: in a file that stores a second of video
  * before its audio, every frame of that second). While it reads, it decodes H.264 on one thread until it has
  * guessed the reorder depth, up to 7 frames: 242 -> 64 ms for a 4K Android clip, 38 -> 5 ms for a 720p phone clip,
- * 195 -> 19 ms for a 3K screen recording (BENCHMARKS.md). The start is placed when every video stream's is known
- * and every other stream's is known or after a known one at or before 0 (an unfragmented track without an edit
- * list starts at 0, where FFmpeg fills it in); a fragmented file's first timestamps come from its fragments, so
- * it still waits. Other containers keep both: MPEG-TS and WebM files report other frame rates and durations.
+ * 195 -> 19 ms for a 3K screen recording (BENCHMARKS.md). The index places the start when every video stream's
+ * start is known and every audio stream's is too, or some known start is at or before 0: an unfragmented track
+ * without an edit list starts at 0, and FFmpeg puts the earliest known start in for it. A fragmented file's first
+ * timestamps come from its fragments, so it still waits. Other containers keep both: MPEG-TS and WebM files report
+ * other frame rates and durations without them.
  */
 function trustIndexTimestamps(format: FormatContext): void {
   if (!format.iformat?.name?.startsWith('mov,')) return;
