@@ -62,12 +62,17 @@ function matrixRotation(matrix: Buffer): number {
   return -((Math.atan2(at(1) / scaleY, at(0) / scaleX) * 180) / Math.PI);
 }
 
+/** A stream's AVFieldOrder (node-av reads it only through toJSON): 0, unknown, where nothing has set it. */
+export function fieldOrderOf(par: Stream['codecpar']): number {
+  return (par.toJSON() as { fieldOrder?: number }).fieldOrder ?? 0;
+}
+
 function rawStream(stream: Stream): RawStream {
   const par = stream.codecpar;
   const matrix = par.getCodedSideData(AV_PKT_DATA_DISPLAYMATRIX);
   // av_guess_sample_aspect_ratio: the container's ratio where it has one, else the codec's.
   const sar = stream.sampleAspectRatio.num > 0 ? stream.sampleAspectRatio : par.sampleAspectRatio;
-  const fieldOrder = (par.toJSON() as { fieldOrder?: number }).fieldOrder ?? 0;
+  const fieldOrder = fieldOrderOf(par);
   return {
     index: stream.index,
     codec_type: avGetMediaTypeString(par.codecType as AVMediaType) ?? 'unknown',

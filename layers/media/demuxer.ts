@@ -1,5 +1,6 @@
 import { setImmediate } from 'node:timers/promises';
 import {
+  AV_CODEC_ID_H264,
   AV_LOG_QUIET,
   AV_NOPTS_VALUE,
   AV_OPT_TYPE_INT,
@@ -16,6 +17,7 @@ import {
 import { FFmpegError, FormatContext, IOContext, Log, type Packet, type Stream } from 'node-av/lib';
 import type { ByteSource } from './byte-source.js';
 import { SIGNATURE_BYTES, startsLikeContainer } from './container-signature.js';
+import { fieldOrderOf } from './demux-probe.js';
 import { CorruptVideoError, type MediaError, NotAVideoError } from './errors.js';
 
 /** Bytes the demuxer asks its source for at a time: large enough that a ranged GET per call stays cheap. */
@@ -115,9 +117,10 @@ function startSeconds(stream: Stream): number | undefined {
  * timestamps come from its fragments, so it still waits. Other containers keep both: MPEG-TS and WebM files report
  * other frame rates and durations without them.
  */
-function trustIndexTimestamps(format: FormatContext): void {
-  if (!format.iformat?.name?.startsWith('mov,')) return;
+function trustIndexTimestamps(format: FormatContext, waitForTimestamps: boolean): boolean {
+  if (!format.iformat?.name?.startsWith('mov,')) return false;
   format.setOption('fpsprobesize', 0, AV_OPT_TYPE_INT);
+  if (waitForTimestamps) return false;
   const timed = format.streams.filter(
     (s) => s.codecpar.codecType === AVMEDIA_TYPE_VIDEO || s.codecpar.codecType === AVMEDIA_TYPE_AUDIO,
   );
@@ -125,11 +128,34 @@ function trustIndexTimestamps(format: FormatContext): void {
   const known = starts.filter((start) => start !== undefined);
   const videoPlaced = timed.every((s, i) => s.codecpar.codecType !== AVMEDIA_TYPE_VIDEO || starts[i] !== undefined);
   const startPlaced = known.length === timed.length || Math.min(...known) <= 0;
-  if (known.length > 0 && videoPlaced && startPlaced) format.setOption('max_ts_probe', 0, AV_OPT_TYPE_INT);
+  if (!(known.length > 0 && videoPlaced && startPlaced)) return false;
+  format.setOption('max_ts_probe', 0, AV_OPT_TYPE_INT);
+  return true;
+}
+
+/**
+ * Whether an H.264 stream's field order is still unknown. Its parser sets it from a pair of fields, so interlaced
+ * H.264 stored a field per sample (PAFF copied out of AVCHD) needs more than the first packet: skipping the wait
+ * for first timestamps left such a file progressive where FFmpeg's defaults, reading on to the audio, find `tt`.
+ */
+function fieldOrderOpen(format: FormatContext): boolean {
+  return format.streams.some((s) => s.codecpar.codecId === AV_CODEC_ID_H264 && fieldOrderOf(s.codecpar) === 0);
 }
 
 /** Opens `source` (named `path` in errors) with FFmpeg's demuxers and reads enough to describe its streams. */
 export async function openDemuxer(path: string, source: ByteSource): Promise<Demuxer> {
+  const { demuxer, shortened } = await openAnalysed(path, source, false);
+  if (!shortened || !fieldOrderOpen(demuxer.format)) return demuxer;
+  await demuxer.close();
+  return (await openAnalysed(path, source, true)).demuxer;
+}
+
+/** openDemuxer's one attempt; `shortened` says the analysis did not wait for first timestamps. */
+async function openAnalysed(
+  path: string,
+  source: ByteSource,
+  waitForTimestamps: boolean,
+): Promise<{ demuxer: Demuxer; shortened: boolean }> {
   const { io, readError } = customIo(source);
   const format = new FormatContext();
   format.allocContext();
@@ -145,7 +171,7 @@ export async function openDemuxer(path: string, source: ByteSource): Promise<Dem
     await format.closeInput();
     io.freeContext();
   };
-  trustIndexTimestamps(format);
+  const shortened = trustIndexTimestamps(format, waitForTimestamps);
   const described = synchronous ? format.findStreamInfoSync(null) : await format.findStreamInfo(null);
   if (described < 0) {
     await close();
@@ -163,5 +189,5 @@ export async function openDemuxer(path: string, source: ByteSource): Promise<Dem
         return read;
       }
     : (packet: Packet) => format.readFrame(packet);
-  return { format, readPacket, close };
+  return { demuxer: { format, readPacket, close }, shortened };
 }

@@ -1,12 +1,17 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { AV_OPT_TYPE_INT } from 'node-av/constants';
 import { fileByteSource } from '../../layers/media/byte-source.js';
+import { openDemuxReader } from '../../layers/media/demux-reader.js';
 import { openDemuxer } from '../../layers/media/demuxer.js';
+import { DEFAULT_MEDIA_LIMITS } from '../../layers/media/limits.js';
 import { writeSyntheticFile } from '../../layers/media/synthetic-video.js';
+import { mediaTools } from '../../layers/media/tools.js';
+import { ffmpegProgramMissing } from './ffmpeg-program.js';
 import { videos } from './generated-videos.js';
 
 /** The analysis's frame-rate estimate and wait for first timestamps as `path`'s demuxer is left with them. */
@@ -41,4 +46,23 @@ test('a fragmented MP4, whose first timestamps are in its fragments, still waits
     muxerOptions: { movflags: 'frag_keyframe+empty_moov' },
   });
   assert.deepEqual(await analysisLimits(path), { fpsprobesize: 0, maxTsProbe: 50 });
+});
+
+/** 1080i AVCHD: H.264 coded a field at a time (PAFF), with AC-3 audio. */
+const AVCHD = join(process.cwd(), '..', 'shared', 'videos', 'real', 'h264-high-1080i-interlaced-avchd-ac3.mts');
+
+test('interlaced H.264 stored a field per sample, with audio, is still probed as interlaced', {
+  skip: existsSync(AVCHD) ? ffmpegProgramMissing() : `${AVCHD} is absent: the PAFF case is not checked`,
+}, async (t) => {
+  // Copying AVCHD into MP4 without re-encoding, as editors and phones' import tools do, puts each field in a sample
+  // of its own; the field order is known only once the parser has seen a pair.
+  const path = join(mkdtempSync(join(tmpdir(), 'xclip-paff-')), 'paff.mp4');
+  t.after(() => rmSync(dirname(path), { recursive: true, force: true }));
+  execFileSync(mediaTools().ffmpeg, ['-v', 'error', '-i', AVCHD, '-c', 'copy', '-t', '2', path]);
+  const reader = await openDemuxReader(path, DEFAULT_MEDIA_LIMITS);
+  try {
+    assert.equal(reader.probe.stream.interlaced, true);
+  } finally {
+    await reader.close();
+  }
 });
