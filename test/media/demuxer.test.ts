@@ -54,8 +54,8 @@ const AVCHD = join(process.cwd(), '..', 'shared', 'videos', 'real', 'h264-high-1
 test('interlaced H.264 stored a field per sample, with audio, is still probed as interlaced', {
   skip: existsSync(AVCHD) ? ffmpegProgramMissing() : `${AVCHD} is absent: the PAFF case is not checked`,
 }, async (t) => {
-  // Copying AVCHD into MP4 without re-encoding, as editors and phones' import tools do, puts each field in a sample
-  // of its own; the field order is known only once the parser has seen a pair.
+  // Copying AVCHD into MP4 without re-encoding (`ffmpeg -c copy`) puts each field in a sample of its own; the field
+  // order is known only once the parser has seen a pair.
   const path = join(mkdtempSync(join(tmpdir(), 'xclip-paff-')), 'paff.mp4');
   t.after(() => rmSync(dirname(path), { recursive: true, force: true }));
   execFileSync(mediaTools().ffmpeg, ['-v', 'error', '-i', AVCHD, '-c', 'copy', '-t', '2', path]);
