@@ -1,9 +1,24 @@
-import { readdirSync, rmSync, statSync } from 'node:fs';
+import { readdirSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
+
+/** The last time markUsed gave a file, in ms. */
+let lastMarkMs = 0;
+
+/**
+ * Marks `path` as used now, for pruneFolder's least-recently-used order. The kernel stamps a write with its coarse
+ * clock (a few ms), so two files written one after the other could share a time and be pruned in either order;
+ * each mark in this process is at least 1 ms after the one before.
+ */
+export function markUsed(path: string): void {
+  lastMarkMs = Math.max(Date.now(), lastMarkMs + 1);
+  const at = new Date(lastMarkMs);
+  utimesSync(path, at, at);
+}
 
 /**
  * Deletes the files under `dir` least recently modified first until they take at most `maxBytes`;
- * `keep` (a file just written) stays. Readers that want least-recently-used order touch what they read.
+ * `keep` (a file just written) stays. Writers and readers that want least-recently-used order mark what they
+ * write and read (markUsed).
  */
 export function pruneFolder(dir: string, maxBytes: number, keep?: string): void {
   const files = readdirSync(dir, { recursive: true, withFileTypes: true })

@@ -1,8 +1,8 @@
-import { mkdirSync, utimesSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { concatFloat32 } from '../../common/concat-float32.js';
 import { XclipError } from '../../common/errors.js';
-import { pruneFolder } from '../../common/prune-folder.js';
+import { markUsed, pruneFolder } from '../../common/prune-folder.js';
 import { SizedLru } from '../../common/sized-lru.js';
 import {
   type ByteSource,
@@ -217,13 +217,13 @@ export class VideoClassifier {
     const cached = readLabelFeatures(cachePath, labels);
     if (cached) {
       // A file's modification time is its last use: the folder is pruned least recently used first.
-      const now = new Date();
-      utimesSync(cachePath, now, now);
+      markUsed(cachePath);
       return { count, features: cached };
     }
     const features = await this.textFeatures(labels.names);
     mkdirSync(dirname(cachePath), { recursive: true });
     writeLabelFeatures(cachePath, labels, features, this.model.projectionDim);
+    markUsed(cachePath);
     pruneFolder(cacheDir, this.labelFeatureCacheBytes.disk, cachePath);
     return { count, features };
   }
